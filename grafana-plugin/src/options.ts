@@ -1,0 +1,112 @@
+import { type PanelOptionsEditorBuilder } from '@grafana/data';
+import { type ApmPanelOptions, DEFAULT_OPTIONS } from './types';
+
+const MAP = 'Server map';
+const LINKS = 'Links and data sources';
+
+export function addPanelOptions(builder: PanelOptionsEditorBuilder<ApmPanelOptions>) {
+  return builder
+    .addRadio({
+      path: 'layout',
+      name: 'Layout',
+      description: 'Server map, response-time scatter, or both side by side',
+      defaultValue: DEFAULT_OPTIONS.layout,
+      settings: {
+        options: [
+          { value: 'map', label: 'Map' },
+          { value: 'scatter', label: 'Scatter' },
+          { value: 'both', label: 'Both' },
+        ],
+      },
+    })
+    .addTextInput({
+      path: 'tempoDatasource',
+      name: 'Tempo data source uid',
+      category: [LINKS],
+      defaultValue: DEFAULT_OPTIONS.tempoDatasource,
+    })
+    .addTextInput({
+      path: 'lokiDatasource',
+      name: 'Loki data source uid',
+      category: [LINKS],
+      defaultValue: DEFAULT_OPTIONS.lokiDatasource,
+    })
+    .addTextInput({
+      path: 'serviceDashboardUid',
+      name: 'Service dashboard uid',
+      description: 'Opened from a node with var-service set',
+      category: [LINKS],
+      defaultValue: DEFAULT_OPTIONS.serviceDashboardUid,
+    })
+    .addTextInput({
+      path: 'callsRefId',
+      name: 'Calls query refId',
+      description: 'sum by (client, server, connection_type) (increase(traces_service_graph_request_total[$__range]))',
+      category: [MAP],
+      defaultValue: DEFAULT_OPTIONS.callsRefId,
+    })
+    .addTextInput({
+      path: 'errorsRefId',
+      name: 'Errors query refId',
+      description: 'Same on traces_service_graph_request_failed_total',
+      category: [MAP],
+      defaultValue: DEFAULT_OPTIONS.errorsRefId,
+    })
+    .addTextInput({
+      path: 'latencyRefId',
+      name: 'Server latency query refId',
+      description: 'sum by (client, server, connection_type, le) (increase(traces_service_graph_request_server_seconds_bucket[$__range]))',
+      category: [MAP],
+      defaultValue: DEFAULT_OPTIONS.latencyRefId,
+    })
+    .addTextInput({
+      path: 'clientLatencyRefId',
+      name: 'Client latency query refId',
+      description: 'Same on _client_seconds_bucket; used where no server-side histogram exists (virtual nodes)',
+      category: [MAP],
+      defaultValue: DEFAULT_OPTIONS.clientLatencyRefId,
+    })
+    .addTextInput({
+      path: 'instancesRefId',
+      name: 'Instances query refId',
+      description: 'count by (service_name) (target_info)',
+      category: [MAP],
+      defaultValue: DEFAULT_OPTIONS.instancesRefId,
+    })
+    .addNumberInput({
+      path: 'apdexThresholdSeconds',
+      name: 'Apdex T (seconds)',
+      description: 'Satisfied ≤ T, tolerating ≤ 4T; needs both as histogram bucket bounds',
+      category: [MAP],
+      defaultValue: DEFAULT_OPTIONS.apdexThresholdSeconds,
+      settings: { min: 0.001 },
+    })
+    .addNumberInput({
+      path: 'maxNodes',
+      name: 'Node limit',
+      description: 'Nodes past this are hidden (least traffic first) with a notice to show them',
+      category: [MAP],
+      defaultValue: DEFAULT_OPTIONS.maxNodes,
+      settings: { min: 10, integer: true },
+    })
+    .addBooleanSwitch({
+      path: 'hideTerminal',
+      name: 'Services only',
+      description: 'Hide databases, caches, queues and external (virtual) nodes',
+      category: [MAP],
+      defaultValue: DEFAULT_OPTIONS.hideTerminal,
+    })
+    .addRadio({
+      path: 'edgeLabel',
+      name: 'Edge label',
+      category: [MAP],
+      defaultValue: DEFAULT_OPTIONS.edgeLabel,
+      settings: {
+        options: [
+          { value: 'calls', label: 'Calls' },
+          { value: 'callsRate', label: 'Calls + rate' },
+          { value: 'callsAvg', label: 'Calls + avg' },
+        ],
+      },
+    });
+}

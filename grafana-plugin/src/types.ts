@@ -1,0 +1,45 @@
+/** Which views the panel shows. */
+export type PanelLayout = 'map' | 'scatter' | 'both';
+
+/** Panel options (defaults in `module.ts`, documented in the plugin README). */
+export interface ApmPanelOptions {
+  layout: PanelLayout;
+  /** Tempo data source uid used for traces (scatter, transaction list, "traces in Explore" links). */
+  tempoDatasource: string;
+  /** Loki data source uid used for "logs" links. */
+  lokiDatasource: string;
+  /** Dashboard opened by "service dashboard" links (gets `var-service`). */
+  serviceDashboardUid: string;
+
+  /** Server map: query refIds that carry each role. */
+  callsRefId: string;
+  errorsRefId: string;
+  latencyRefId: string;
+  clientLatencyRefId: string;
+  instancesRefId: string;
+
+  /** Apdex satisfied threshold T in seconds (tolerating = 4T); only computed when the buckets have T and 4T. */
+  apdexThresholdSeconds: number;
+  /** Nodes drawn before the rest are hidden behind a "N nodes hidden" notice. */
+  maxNodes: number;
+  /** Hide virtual (uninstrumented) and terminal nodes: databases, caches, queues, external hosts. */
+  hideTerminal: boolean;
+  /** Edge label: calls only, or calls with rate / average. */
+  edgeLabel: 'calls' | 'callsRate' | 'callsAvg';
+}
+
+export const DEFAULT_OPTIONS: ApmPanelOptions = {
+  layout: 'both',
+  tempoDatasource: 'tempo',
+  lokiDatasource: 'loki',
+  serviceDashboardUid: 'lgtm-apm-service',
+  callsRefId: 'calls',
+  errorsRefId: 'errors',
+  latencyRefId: 'latency',
+  clientLatencyRefId: 'clientLatency',
+  instancesRefId: 'instances',
+  apdexThresholdSeconds: 1,
+  maxNodes: 1500,
+  hideTerminal: false,
+  edgeLabel: 'calls',
+};
