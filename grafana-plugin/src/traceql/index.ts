@@ -1,0 +1,23 @@
+export { DOT_SELECT_FIELDS, traceqlString, traceqlDuration, transactionSpanset, buildDotsQuery, buildHistogramQuery } from './traceql';
+export type { TransactionFilter } from './traceql';
+export { buildTraceLogsQuery } from './logql';
+export { promqlString, buildRuntimeOverlayQuery } from './promql';
+export type { RuntimeOverlayKind } from './promql';
+export {
+  DEFAULT_DOT_LIMIT,
+  DEFAULT_SPSS,
+  BAND_LIMIT,
+  dotsRequest,
+  bandRequest,
+  histogramRequest,
+  traceRequest,
+  runtimeRequest,
+  traceLogsRequest,
+} from './requests';
+export type {
+  TempoSearchQuery,
+  TempoMetricsQuery,
+  TempoTraceQuery,
+  PromRangeQuery,
+  LokiLogsQuery,
+} from './requests';
