@@ -99,6 +99,8 @@ function exited(child) {
  * @param {string[]} [options.nodeArgs] extra node flags for the instrumented services.
  * @param {(name: string, stream: 'stdout'|'stderr', chunk: string) => void} [options.onOutput] live output.
  * @param {number} [options.healthTimeoutMs] per service, default 30 s.
+ * @param {boolean} [options.detached] own process group per child, so a terminal's Ctrl-C reaches only
+ *   the caller, which then stops the services itself (run-all uses this; never two signals at once).
  * @returns {Promise<{ urls: Record<string, string>, ports: Record<string, number>,
  *   logs: Record<string, {stdout: string, stderr: string}>, children: Record<string, import('node:child_process').ChildProcess>,
  *   exits: Record<string, Promise<{code: number|null, signal: string|null}>>,
@@ -115,6 +117,7 @@ export async function startDemoTopology(options = {}) {
     inheritEnv = true,
     onOutput,
     healthTimeoutMs = 30_000,
+    detached = false,
   } = options;
   const instrumentedArgs = [...preloadArgs(preload, preloadModule), ...nodeArgs];
 
@@ -166,7 +169,7 @@ export async function startDemoTopology(options = {}) {
         if (childEnv.NODE_OPTIONS?.includes(PRELOAD_MODULE)) delete childEnv.NODE_OPTIONS;
       }
       const args = [...(instrumented ? instrumentedArgs : []), join(SRC, file)];
-      const child = spawn(process.execPath, args, { cwd: DEMO_ROOT, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(process.execPath, args, { cwd: DEMO_ROOT, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'], detached });
       children[name] = child;
       exits[name] = exited(child);
       const log = (logs[name] = { stdout: '', stderr: '' });
