@@ -1,0 +1,163 @@
+import { EnvReader, type Env } from './parse.ts';
+import { INSTRUMENTATION_NAMES, type InstrumentationName } from '../instrumentations/catalogue.ts';
+
+export type TraceProtocol = 'grpc' | 'http/protobuf' | 'http/json';
+export type TracesExporterName = 'otlp' | 'console' | 'none';
+export type SamplerName =
+  | 'always_on'
+  | 'always_off'
+  | 'traceidratio'
+  | 'parentbased_always_on'
+  | 'parentbased_always_off'
+  | 'parentbased_traceidratio';
+export type DetectorName = 'env' | 'host' | 'os' | 'process' | 'container' | 'serviceinstance' | 'service';
+export type DbStatementMode = 'sanitized' | 'raw' | 'off';
+export type LogLevelName = 'none' | 'error' | 'warn' | 'info' | 'debug' | 'verbose' | 'all';
+
+export interface KitConfig {
+  disabled: boolean;
+  logLevel: LogLevelName;
+  tracesExporters: TracesExporterName[];
+  traceProtocol: TraceProtocol;
+  /** Only set when the user gave a valid one; otherwise the exporter's standard default applies. */
+  tracesEndpoint: string | undefined;
+  /** The user's endpoint was unusable: the kit then passes the default URL explicitly. */
+  tracesEndpointInvalid: boolean;
+  exportTimeoutMs: number;
+  batch: { scheduledDelayMillis: number; maxQueueSize: number; maxExportBatchSize: number; exportTimeoutMillis: number };
+  sampler: SamplerName;
+  samplerRatio: number;
+  propagators: Array<'tracecontext' | 'baggage'>;
+  enabledInstrumentations: InstrumentationName[];
+  resourceDetectors: DetectorName[];
+  ignorePaths: string[];
+  redactQueryParams: string[];
+  dbStatement: DbStatementMode;
+  dbPeerService: boolean;
+  compileCache: boolean;
+  handleSignals: boolean;
+  shutdownTimeoutMs: number;
+  problems: string[];
+}
+
+/** Off by default: noisy (a span per fs call / lookup / socket) and rarely what an APM user wants. */
+export const NOISY_INSTRUMENTATIONS: readonly InstrumentationName[] = ['fs', 'dns', 'net'];
+
+export const DEFAULT_IGNORE_PATHS = ['/healthz', '/health', '/livez', '/readyz', '/metrics', '/favicon.ico'];
+
+export const DEFAULT_REDACTED_QUERY_PARAMS = [
+  'access_token',
+  'api_key',
+  'apikey',
+  'auth',
+  'authorization',
+  'client_secret',
+  'code',
+  'id_token',
+  'key',
+  'password',
+  'passwd',
+  'pwd',
+  'refresh_token',
+  'secret',
+  'session',
+  'sessionid',
+  'sig',
+  'signature',
+  'token',
+  'x-amz-signature',
+  'x-amz-credential',
+  'x-goog-signature',
+  'awsaccesskeyid',
+];
+
+const DETECTORS: readonly DetectorName[] = ['env', 'host', 'os', 'process', 'container', 'serviceinstance', 'service'];
+const CLOUD_DETECTORS = ['aws', 'gcp', 'azure', 'alibaba', 'alibabacloud', 'ec2', 'eks', 'ecs', 'lambda', 'beanstalk'];
+
+export function readConfig(env: Env = process.env): KitConfig {
+  const r = new EnvReader(env);
+  const disabled = r.boolean('OTEL_SDK_DISABLED', false);
+
+  const protocolVar = r.raw('OTEL_EXPORTER_OTLP_TRACES_PROTOCOL') ? 'OTEL_EXPORTER_OTLP_TRACES_PROTOCOL' : 'OTEL_EXPORTER_OTLP_PROTOCOL';
+  // Tempo's native ingest is gRPC, so that is the kit's default, unlike the SDK's http/protobuf.
+  const traceProtocol = r.oneOf<TraceProtocol>(protocolVar, ['grpc', 'http/protobuf', 'http/json'], 'grpc');
+
+  const endpointVar = r.raw('OTEL_EXPORTER_OTLP_TRACES_ENDPOINT') ? 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT' : 'OTEL_EXPORTER_OTLP_ENDPOINT';
+  const tracesEndpoint = r.url(endpointVar);
+  const tracesEndpointInvalid = r.raw(endpointVar) !== undefined && tracesEndpoint === undefined;
+  const exportTimeoutMs =
+    r.raw('OTEL_EXPORTER_OTLP_TRACES_TIMEOUT') !== undefined
+      ? r.integer('OTEL_EXPORTER_OTLP_TRACES_TIMEOUT', 10_000, 1, 120_000)
+      : r.integer('OTEL_EXPORTER_OTLP_TIMEOUT', 10_000, 1, 120_000);
+
+  const exporters = r.list<TracesExporterName>('OTEL_TRACES_EXPORTER', ['otlp', 'console', 'none'], ['otlp']);
+
+  const detectorNames = (r.raw('OTEL_NODE_RESOURCE_DETECTORS') ?? 'env,host,os,process,container,serviceinstance')
+    .split(',')
+    .map((s) => s.trim().toLowerCase())
+    .filter(Boolean);
+  let resourceDetectors: DetectorName[];
+  if (detectorNames.includes('none')) resourceDetectors = [];
+  else if (detectorNames.includes('all')) resourceDetectors = [...DETECTORS];
+  else {
+    resourceDetectors = detectorNames.filter((d): d is DetectorName => (DETECTORS as readonly string[]).includes(d));
+    const cloud = detectorNames.filter((d) => CLOUD_DETECTORS.includes(d));
+    const unknown = detectorNames.filter((d) => !(DETECTORS as readonly string[]).includes(d) && !CLOUD_DETECTORS.includes(d));
+    if (cloud.length) {
+      r.problems.push(
+        `OTEL_NODE_RESOURCE_DETECTORS: cloud detectors (${cloud.join(', ')}) are opt-in and not bundled: ` +
+          'they probe metadata endpoints and slow start-up. Pass them to start({ resourceDetectors }) instead',
+      );
+    }
+    if (unknown.length) r.problems.push(`OTEL_NODE_RESOURCE_DETECTORS: ignoring unknown detector(s) ${unknown.join(', ')}`);
+  }
+
+  const allNames = INSTRUMENTATION_NAMES;
+  const enabledList = r.raw('OTEL_NODE_ENABLED_INSTRUMENTATIONS')
+    ? r.list<InstrumentationName>('OTEL_NODE_ENABLED_INSTRUMENTATIONS', allNames, [])
+    : allNames.filter((n) => !NOISY_INSTRUMENTATIONS.includes(n));
+  const disabledList = r.list<InstrumentationName>('OTEL_NODE_DISABLED_INSTRUMENTATIONS', allNames, []);
+  const enabledInstrumentations = enabledList.filter((n) => !disabledList.includes(n));
+
+  const sampler = r.oneOf<SamplerName>(
+    'OTEL_TRACES_SAMPLER',
+    ['always_on', 'always_off', 'traceidratio', 'parentbased_always_on', 'parentbased_always_off', 'parentbased_traceidratio'],
+    'parentbased_always_on',
+  );
+  const samplerRatio = r.ratio('OTEL_TRACES_SAMPLER_ARG', 1);
+
+  const propagators = r.list<'tracecontext' | 'baggage'>('OTEL_PROPAGATORS', ['tracecontext', 'baggage'], ['tracecontext', 'baggage']);
+
+  const extraRedacted = r.list<string>('LGTM_APM_REDACT_QUERY_PARAMS', undefined, []).map((s) => s.toLowerCase());
+
+  const config: KitConfig = {
+    disabled,
+    logLevel: r.oneOf<LogLevelName>('OTEL_LOG_LEVEL', ['none', 'error', 'warn', 'info', 'debug', 'verbose', 'all'], 'warn'),
+    tracesExporters: exporters.includes('none') ? [] : exporters,
+    traceProtocol,
+    tracesEndpoint,
+    tracesEndpointInvalid,
+    exportTimeoutMs,
+    batch: {
+      // Tempo drops spans from its service graph when they arrive >30 s after ending, so export often.
+      scheduledDelayMillis: r.integer('OTEL_BSP_SCHEDULE_DELAY', 1000, 0, 30_000),
+      maxQueueSize: r.integer('OTEL_BSP_MAX_QUEUE_SIZE', 2048, 1, 1_000_000),
+      maxExportBatchSize: r.integer('OTEL_BSP_MAX_EXPORT_BATCH_SIZE', 512, 1, 100_000),
+      exportTimeoutMillis: r.integer('OTEL_BSP_EXPORT_TIMEOUT', 10_000, 1, 120_000),
+    },
+    sampler,
+    samplerRatio,
+    propagators,
+    enabledInstrumentations,
+    resourceDetectors,
+    ignorePaths: r.list<string>('LGTM_APM_IGNORE_PATHS', undefined, DEFAULT_IGNORE_PATHS),
+    redactQueryParams: [...new Set([...DEFAULT_REDACTED_QUERY_PARAMS, ...extraRedacted])],
+    dbStatement: r.oneOf<DbStatementMode>('LGTM_APM_DB_STATEMENT', ['sanitized', 'raw', 'off'], 'sanitized'),
+    dbPeerService: r.boolean('LGTM_APM_DB_PEER_SERVICE', true),
+    compileCache: r.boolean('LGTM_APM_COMPILE_CACHE', true),
+    handleSignals: r.boolean('LGTM_APM_HANDLE_SIGNALS', true),
+    shutdownTimeoutMs: r.integer('LGTM_APM_SHUTDOWN_TIMEOUT_MS', 5000, 100, 60_000),
+    problems: r.problems,
+  };
+  return config;
+}

@@ -1,0 +1,69 @@
+import { type DiagLogger } from '@opentelemetry/api';
+import { type Warner } from './warner.ts';
+
+/**
+ * Counts what the SDK loses and turns it into at most one warning per minute per kind.
+ * The SDK reports queue overflow only through `diag.warn("Dropped N spans because maxQueueSize reached")`
+ * and export failures through the global error handler, so both are routed here.
+ */
+export class ExportHealth {
+  droppedSpans = 0;
+  failedExports = 0;
+  readonly #warner: Warner;
+
+  constructor(warner: Warner) {
+    this.#warner = warner;
+  }
+
+  recordDroppedSpans(count: number): void {
+    this.droppedSpans += count;
+    this.#warner.warn(
+      'dropped-spans',
+      `dropped ${count} spans because the export queue was full (total ${this.droppedSpans}); ` +
+        'the trace backend is slow or unreachable, or OTEL_BSP_MAX_QUEUE_SIZE is too small',
+    );
+  }
+
+  recordExportError(error: unknown): void {
+    this.failedExports += 1;
+    const text = error instanceof Error ? error.message : String(error);
+    this.#warner.warn(
+      'export-failed',
+      `export failed (${this.failedExports} so far): ${redactSecretsInText(text)}. The app is unaffected; data is retried or dropped`,
+    );
+  }
+
+  /** A diag logger that keeps SDK chatter off the app's stderr except for warnings worth a human's time. */
+  diagLogger(verbose: boolean): DiagLogger {
+    const forward = (level: string) => (message: string, ...args: unknown[]) => {
+      const dropped = /^Dropped (\d+) (spans|logs|log records)/.exec(message);
+      if (dropped) {
+        this.recordDroppedSpans(Number(dropped[1]));
+        return;
+      }
+      const rest = args.length ? ' ' + args.map((a) => (a instanceof Error ? a.message : safeString(a))).join(' ') : '';
+      this.#warner.warn(`diag-${level}-${message.slice(0, 60)}`, `${level}: ${redactSecretsInText(message + rest)}`);
+    };
+    const silent = () => {};
+    return {
+      error: forward('error'),
+      warn: forward('warn'),
+      info: verbose ? forward('info') : silent,
+      debug: verbose ? forward('debug') : silent,
+      verbose: verbose ? forward('verbose') : silent,
+    };
+  }
+}
+
+function safeString(value: unknown): string {
+  try {
+    return typeof value === 'string' ? value : JSON.stringify(value);
+  } catch {
+    return String(value);
+  }
+}
+
+/** Error texts can echo URLs with credentials (e.g. an endpoint with user:password@). */
+export function redactSecretsInText(text: string): string {
+  return text.replace(/(\/\/)[^/@\s:]+:[^/@\s]+@/g, '$1REDACTED:REDACTED@');
+}

@@ -1,0 +1,30 @@
+import * as nodeModule from 'node:module';
+import { pathToFileURL } from 'node:url';
+
+/**
+ * ESM apps are instrumented through import-in-the-middle's loader hook, limited to the packages the
+ * loaded instrumentations patch (intercepting every import costs start-up and breaks some packages).
+ * Node versions with a correct `module.registerHooks` get the in-thread hook; others the loader thread.
+ */
+export function registerEsmHook(moduleNames: readonly string[]): 'sync' | 'async' | 'unavailable' {
+  if (moduleNames.length === 0) return 'unavailable';
+  const include = [...moduleNames];
+  try {
+    const { supportsSyncHooks } = require('import-in-the-middle/supports-sync-hooks.mjs') as {
+      supportsSyncHooks(): boolean;
+    };
+    if (supportsSyncHooks()) {
+      const { register } = require('import-in-the-middle/register-hooks.mjs') as {
+        register(options: { include: string[] }): void;
+      };
+      register({ include });
+      return 'sync';
+    }
+  } catch {
+    // fall through to the loader-thread hook
+  }
+  if (typeof nodeModule.register !== 'function') return 'unavailable';
+  const hookUrl = pathToFileURL(require.resolve('import-in-the-middle/hook.mjs')).href;
+  nodeModule.register(hookUrl, pathToFileURL(__filename).href, { data: { include } });
+  return 'async';
+}

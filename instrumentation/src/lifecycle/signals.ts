@@ -1,0 +1,48 @@
+/**
+ * SIGTERM/SIGINT: flush what is queued, then behave exactly as the app would without the kit.
+ * - The app has its own handler: it owns the shutdown; the kit only starts a flush and never exits.
+ * - It has none: Node's default is to die by the signal, so after the flush (bounded by the timeout)
+ *   the kit removes itself and re-raises the same signal, giving the same exit status as before.
+ * A second signal while flushing re-raises at once (Ctrl-C twice must always work).
+ */
+export type FlushFn = (reason: 'signal') => Promise<void>;
+
+const SIGNALS = ['SIGTERM', 'SIGINT'] as const;
+
+export function installSignalHandlers(flush: FlushFn, timeoutMs: number): () => void {
+  const handlers = new Map<NodeJS.Signals, () => void>();
+  for (const signal of SIGNALS) {
+    let flushing = false;
+    const handler = (): void => {
+      const appHandlers = process.listeners(signal).filter((l) => l !== handler);
+      if (appHandlers.length > 0) {
+        void flush('signal').catch(() => {});
+        return;
+      }
+      if (flushing) {
+        reRaise(signal, handler);
+        return;
+      }
+      flushing = true;
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, timeoutMs);
+      });
+      void Promise.race([flush('signal').catch(() => {}), timeout]).then(() => {
+        clearTimeout(timer);
+        reRaise(signal, handler);
+      });
+    };
+    handlers.set(signal, handler);
+    process.on(signal, handler);
+  }
+  return () => {
+    for (const [signal, handler] of handlers) process.removeListener(signal, handler);
+  };
+}
+
+function reRaise(signal: NodeJS.Signals, handler: () => void): void {
+  process.removeListener(signal, handler);
+  // If the app added a handler meanwhile, it now owns the signal; otherwise Node's default applies.
+  process.kill(process.pid, signal);
+}

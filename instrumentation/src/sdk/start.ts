@@ -1,0 +1,221 @@
+import { context, diag, DiagLogLevel, propagation, trace, type Attributes } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import {
+  CompositePropagator,
+  setGlobalErrorHandler,
+  W3CBaggagePropagator,
+  W3CTraceContextPropagator,
+} from '@opentelemetry/core';
+import { registerInstrumentations, type Instrumentation } from '@opentelemetry/instrumentation';
+import { type ResourceDetector } from '@opentelemetry/resources';
+import {
+  AlwaysOffSampler,
+  AlwaysOnSampler,
+  BatchSpanProcessor,
+  ParentBasedSampler,
+  SimpleSpanProcessor,
+  TraceIdRatioBasedSampler,
+  TracerProvider,
+  type Sampler,
+  type SpanExporter,
+  type SpanProcessor,
+} from '@opentelemetry/sdk-trace';
+import { readConfig, type KitConfig, type LogLevelName } from '../config/config.ts';
+import { type Env } from '../config/parse.ts';
+import { ExportHealth } from '../diagnostics/export-health.ts';
+import { RateLimitedWarner, type Warner } from '../diagnostics/warner.ts';
+import { selectInstrumentations } from '../instrumentations/select.ts';
+import { registerEsmHook } from '../lifecycle/esm-hook.ts';
+import { installSignalHandlers } from '../lifecycle/signals.ts';
+import { buildResource } from '../resource/resource.ts';
+import { LazySpanExporter } from '../tracing/lazy-span-exporter.ts';
+import { RedactingSpanProcessor } from '../tracing/redacting-span-processor.ts';
+import { createConsoleTraceExporter, createOtlpTraceExporter } from '../tracing/trace-exporter.ts';
+
+export interface StartOptions {
+  /** Overrides the package.json / script-name fallback; OTEL_SERVICE_NAME still wins. */
+  serviceName?: string;
+  /** Highest-priority resource attributes. */
+  resourceAttributes?: Attributes;
+  /** Extra detectors, e.g. cloud ones (opt-in: they probe metadata endpoints). */
+  resourceDetectors?: ResourceDetector[];
+  /** Replaces the OTLP exporter chosen from the environment (tests, custom backends). */
+  traceExporter?: SpanExporter;
+  /** Added after the kit's own processors. */
+  spanProcessors?: SpanProcessor[];
+  /** Added to the curated set. */
+  instrumentations?: Instrumentation[];
+  sampler?: Sampler;
+  /** Defaults to process.env. */
+  env?: Env;
+  /** Register the ESM loader hook (default true; the preload does it before the app loads). */
+  esmHook?: boolean;
+}
+
+export interface LgtmApm {
+  readonly config: KitConfig;
+  readonly tracerProvider: TracerProvider | undefined;
+  /** Names of the instrumentations that were loaded because their library is installed. */
+  readonly instrumentations: readonly string[];
+  readonly health: ExportHealth;
+  forceFlush(): Promise<void>;
+  shutdown(): Promise<void>;
+}
+
+let active: LgtmApm | undefined;
+
+const LOG_LEVELS: Record<LogLevelName, DiagLogLevel> = {
+  none: DiagLogLevel.NONE,
+  error: DiagLogLevel.ERROR,
+  warn: DiagLogLevel.WARN,
+  info: DiagLogLevel.INFO,
+  debug: DiagLogLevel.DEBUG,
+  verbose: DiagLogLevel.VERBOSE,
+  all: DiagLogLevel.ALL,
+};
+
+function buildSampler(config: KitConfig): Sampler {
+  const ratio = (): Sampler => new TraceIdRatioBasedSampler(config.samplerRatio);
+  switch (config.sampler) {
+    case 'always_on':
+      return new AlwaysOnSampler();
+    case 'always_off':
+      return new AlwaysOffSampler();
+    case 'traceidratio':
+      return ratio();
+    case 'parentbased_always_off':
+      return new ParentBasedSampler({ root: new AlwaysOffSampler() });
+    case 'parentbased_traceidratio':
+      return new ParentBasedSampler({ root: ratio() });
+    case 'parentbased_always_on':
+      return new ParentBasedSampler({ root: new AlwaysOnSampler() });
+  }
+}
+
+/**
+ * Starts tracing (and, from the metrics/logs pipelines, the other signals) once per process.
+ * Never throws: a failure is reported on stderr and the app runs uninstrumented.
+ */
+export function start(options: StartOptions = {}): LgtmApm | undefined {
+  if (active) return active;
+  const env = options.env ?? process.env;
+  const config = readConfig(env);
+  const warner: Warner = new RateLimitedWarner();
+  for (const problem of config.problems) warner.warn(`config-${problem}`, problem);
+  if (config.disabled) return undefined;
+  const health = new ExportHealth(warner);
+  try {
+    active = startUnsafe(options, config, env, warner, health);
+    return active;
+  } catch (error) {
+    warner.warn('start-failed', `could not start, the app runs without instrumentation: ${(error as Error).stack ?? error}`);
+    return undefined;
+  }
+}
+
+function startUnsafe(options: StartOptions, config: KitConfig, env: Env, warner: Warner, health: ExportHealth): LgtmApm {
+  diag.setLogger(health.diagLogger(LOG_LEVELS[config.logLevel] >= DiagLogLevel.INFO), {
+    logLevel: LOG_LEVELS[config.logLevel],
+    suppressOverrideMessage: true,
+  });
+  setGlobalErrorHandler((error) => health.recordExportError(error));
+
+  // Stable HTTP and database conventions give Tempo server.address and db.system.name, which name the
+  // nodes of its service graph. Instrumentations read this variable when they are constructed.
+  if (!env.OTEL_SEMCONV_STABILITY_OPT_IN) process.env.OTEL_SEMCONV_STABILITY_OPT_IN = 'http,database';
+
+  const resource = buildResource({
+    detectors: config.resourceDetectors,
+    extraDetectors: options.resourceDetectors,
+    attributes: options.resourceAttributes,
+    serviceName: options.serviceName,
+    mainScript: process.argv[1],
+    nodeEnv: env.NODE_ENV,
+  });
+
+  const spanProcessors: SpanProcessor[] = [
+    new RedactingSpanProcessor({
+      sensitiveQueryParams: config.redactQueryParams,
+      dbStatement: config.dbStatement,
+      dbPeerService: config.dbPeerService,
+    }),
+  ];
+  const onExporterError = (error: unknown): void => health.recordExportError(error);
+  if (options.traceExporter) {
+    spanProcessors.push(new BatchSpanProcessor({ exporter: options.traceExporter, ...config.batch }));
+  } else {
+    for (const name of config.tracesExporters) {
+      if (name === 'console') spanProcessors.push(new SimpleSpanProcessor({ exporter: createConsoleTraceExporter() }));
+      else {
+        const exporter = new LazySpanExporter(() => createOtlpTraceExporter(config), onExporterError);
+        spanProcessors.push(new BatchSpanProcessor({ exporter, ...config.batch }));
+      }
+    }
+  }
+  spanProcessors.push(...(options.spanProcessors ?? []));
+
+  const tracingOn = spanProcessors.length > 1;
+  const tracerProvider = tracingOn
+    ? new TracerProvider({ resource, spanProcessors, sampler: options.sampler ?? buildSampler(config) })
+    : undefined;
+
+  const contextManager = new AsyncLocalStorageContextManager();
+  contextManager.enable();
+  context.setGlobalContextManager(contextManager);
+  if (config.propagators.length) {
+    const list = config.propagators.map((p) => (p === 'baggage' ? new W3CBaggagePropagator() : new W3CTraceContextPropagator()));
+    propagation.setGlobalPropagator(list.length === 1 ? list[0]! : new CompositePropagator({ propagators: list }));
+  }
+  if (tracerProvider) trace.setGlobalTracerProvider(tracerProvider);
+
+  const selected = tracerProvider
+    ? selectInstrumentations(config.enabledInstrumentations, { ignorePaths: config.ignorePaths }, warner)
+    : { instrumentations: [], loaded: [], moduleNames: [] };
+  const instrumentations = [...selected.instrumentations, ...(options.instrumentations ?? [])];
+  if (options.esmHook !== false) {
+    try {
+      registerEsmHook(selected.moduleNames);
+    } catch (error) {
+      warner.warn('esm-hook', `ESM imports will not be instrumented: ${(error as Error).message}`);
+    }
+  }
+  const unregister = registerInstrumentations({ instrumentations, tracerProvider });
+
+  let shutdownPromise: Promise<void> | undefined;
+  const kit: LgtmApm = {
+    config,
+    tracerProvider,
+    instrumentations: selected.loaded,
+    health,
+    forceFlush: () => tracerProvider?.forceFlush().catch((e: unknown) => health.recordExportError(e)) ?? Promise.resolve(),
+    shutdown: () => {
+      shutdownPromise ??= (async () => {
+        removeSignalHandlers?.();
+        process.removeListener('beforeExit', onBeforeExit);
+        unregister();
+        try {
+          await tracerProvider?.shutdown();
+        } catch (error) {
+          health.recordExportError(error);
+        }
+        if (active === kit) active = undefined;
+      })();
+      return shutdownPromise;
+    },
+  };
+  // An app that simply runs out of work should still deliver its last spans.
+  const onBeforeExit = (): void => void kit.shutdown();
+  process.once('beforeExit', onBeforeExit);
+  const removeSignalHandlers = config.handleSignals
+    ? installSignalHandlers(() => kit.forceFlush(), config.shutdownTimeoutMs)
+    : undefined;
+  return kit;
+}
+
+export function shutdown(): Promise<void> {
+  return active?.shutdown() ?? Promise.resolve();
+}
+
+export function getActive(): LgtmApm | undefined {
+  return active;
+}

@@ -1,0 +1,68 @@
+import { SpanKind, type Context } from '@opentelemetry/api';
+import { type ReadableSpan, type Span, type SpanProcessor } from '@opentelemetry/sdk-trace';
+import { redactUrl } from '../redaction/url.ts';
+import { sanitizeSql } from '../redaction/sql.ts';
+import { isSecretHeaderAttribute } from '../redaction/headers.ts';
+import { type DbStatementMode } from '../config/config.ts';
+
+export interface RedactionOptions {
+  sensitiveQueryParams: readonly string[];
+  dbStatement: DbStatementMode;
+  /** Name database nodes after their system (postgresql, redis) so Tempo's service graph shows them as such. */
+  dbPeerService: boolean;
+}
+
+const URL_ATTRIBUTES = ['url.full', 'http.url', 'http.target', 'url.query', 'url.original'];
+const SQL_ATTRIBUTES = ['db.query.text', 'db.statement'];
+const CONNECTION_ATTRIBUTES = ['db.connection_string'];
+
+/**
+ * Runs while a span is ending (still writable) and scrubs what must not leave the process; it also adds
+ * `peer.service` to database client spans, which Tempo uses to name the database node.
+ */
+export class RedactingSpanProcessor implements SpanProcessor {
+  readonly #params: ReadonlySet<string>;
+  readonly #options: RedactionOptions;
+
+  constructor(options: RedactionOptions) {
+    this.#options = options;
+    this.#params = new Set(options.sensitiveQueryParams.map((p) => p.toLowerCase()));
+  }
+
+  onStart(_span: Span, _parentContext: Context): void {}
+
+  onEnding(span: Span): void {
+    const attributes = span.attributes as Record<string, unknown>;
+    for (const key of URL_ATTRIBUTES) {
+      const value = attributes[key];
+      if (typeof value === 'string') attributes[key] = redactUrl(value, this.#params);
+    }
+    for (const key of CONNECTION_ATTRIBUTES) {
+      const value = attributes[key];
+      if (typeof value === 'string') attributes[key] = redactUrl(value, this.#params);
+    }
+    for (const key of SQL_ATTRIBUTES) {
+      const value = attributes[key];
+      if (typeof value !== 'string') continue;
+      if (this.#options.dbStatement === 'off') delete attributes[key];
+      else if (this.#options.dbStatement === 'sanitized') attributes[key] = sanitizeSql(value);
+    }
+    for (const key of Object.keys(attributes)) {
+      if (isSecretHeaderAttribute(key)) delete attributes[key];
+    }
+    if (this.#options.dbPeerService && span.kind === SpanKind.CLIENT && attributes['peer.service'] === undefined) {
+      const system = attributes['db.system.name'] ?? attributes['db.system'];
+      if (typeof system === 'string' && system) span.setAttribute('peer.service', system);
+    }
+  }
+
+  onEnd(_span: ReadableSpan): void {}
+
+  forceFlush(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  shutdown(): Promise<void> {
+    return Promise.resolve();
+  }
+}
