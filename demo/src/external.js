@@ -31,23 +31,41 @@ async function readJson(req) {
 
 async function handle(req, res) {
   const { pathname } = new URL(req.url ?? '/', 'http://external');
-  if (req.method === 'GET' && pathname === '/healthz') return send(res, 200, { status: 'ok', service: 'external' });
-  if (req.method !== 'POST' || pathname !== '/v1/charges') return send(res, 404, { error: `no route for ${req.method} ${pathname}` });
+  if (req.method === 'GET' && pathname === '/healthz')
+    return send(res, 200, { status: 'ok', service: 'external' });
+  if (req.method !== 'POST' || pathname !== '/v1/charges')
+    return send(res, 404, { error: `no route for ${req.method} ${pathname}` });
 
   const body = await readJson(req);
   // A real provider is a network hop away: 20–80 ms.
   await sleep(20 + Math.random() * 60);
-  if (body.simulate === 'provider-error') return send(res, 503, { error: 'card network temporarily unavailable' });
-  if (!Number.isInteger(body.amount) || body.amount <= 0) return send(res, 400, { error: 'amount must be a positive integer' });
-  return send(res, 201, { id: `ch_${randomUUID().replaceAll('-', '')}`, amount: body.amount, status: 'succeeded' });
+  if (body.simulate === 'provider-error')
+    return send(res, 503, { error: 'card network temporarily unavailable' });
+  if (!Number.isInteger(body.amount) || body.amount <= 0)
+    return send(res, 400, { error: 'amount must be a positive integer' });
+  return send(res, 201, {
+    id: `ch_${randomUUID().replaceAll('-', '')}`,
+    amount: body.amount,
+    status: 'succeeded',
+  });
 }
 
 const server = createServer((req, res) => {
   const started = process.hrtime.bigint();
   res.on('finish', () => {
     const durationMs = Math.round(Number(process.hrtime.bigint() - started) / 1e5) / 10;
-    const level = req.url === '/healthz' ? 'debug' : res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info';
-    logger[level]({ method: req.method, route: req.url, status: res.statusCode, durationMs }, `${req.method} ${req.url} ${res.statusCode} ${durationMs}ms`);
+    const level =
+      req.url === '/healthz'
+        ? 'debug'
+        : res.statusCode >= 500
+          ? 'error'
+          : res.statusCode >= 400
+            ? 'warn'
+            : 'info';
+    logger[level](
+      { method: req.method, route: req.url, status: res.statusCode, durationMs },
+      `${req.method} ${req.url} ${res.statusCode} ${durationMs}ms`,
+    );
   });
   handle(req, res).catch((err) => {
     const status = err.status ?? 500;

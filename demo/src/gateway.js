@@ -6,8 +6,17 @@ import pino from 'pino';
 import service from './lib/service.cjs';
 import { parseSlowMs, pickSlowMs } from './lib/slow.js';
 
-const { HttpError, callJson, envHttpUrl, envPort, errorHandler, listen, notFound, onShutdown, requestLogger } =
-  service;
+const {
+  HttpError,
+  callJson,
+  envHttpUrl,
+  envPort,
+  errorHandler,
+  listen,
+  notFound,
+  onShutdown,
+  requestLogger,
+} = service;
 
 const logger = pino({ name: 'gateway', level: process.env.LOG_LEVEL || 'info' });
 const port = envPort('PORT', 3000, logger);
@@ -29,7 +38,8 @@ app.get('/healthz', (_req, res) => {
 });
 
 app.get('/api/checkout', async (req, res) => {
-  const sku = typeof req.query.sku === 'string' ? req.query.sku : CATALOG[Math.floor(Math.random() * CATALOG.length)];
+  const sku =
+    typeof req.query.sku === 'string' ? req.query.sku : CATALOG[Math.floor(Math.random() * CATALOG.length)];
   const quantity = req.query.qty === undefined ? 1 + Math.floor(Math.random() * 3) : Number(req.query.qty);
   relay(
     res,
@@ -43,7 +53,10 @@ app.get('/api/checkout', async (req, res) => {
 });
 
 app.get('/api/orders/:id', async (req, res) => {
-  relay(res, await callJson(`${ordersUrl}/orders/${encodeURIComponent(req.params.id)}`, { upstream: 'orders' }));
+  relay(
+    res,
+    await callJson(`${ordersUrl}/orders/${encodeURIComponent(req.params.id)}`, { upstream: 'orders' }),
+  );
 });
 
 app.get('/api/slow', async (req, res) => {

@@ -2,7 +2,14 @@
 // (LOAD_MAX_REQUESTS), with a cap on requests in flight, and it only targets this machine by default.
 // It is deliberately NOT instrumented: its requests arrive without trace context, so Tempo draws them
 // as the `user` node in front of the gateway.
-import { formatSummary, formatTotal, newCounts, parseLoadConfig, pickRequest, statusClass } from './lib/traffic.js';
+import {
+  formatSummary,
+  formatTotal,
+  newCounts,
+  parseLoadConfig,
+  pickRequest,
+  statusClass,
+} from './lib/traffic.js';
 
 const REQUEST_TIMEOUT_MS = 20_000; // longer than the slowest route (10 s cap) plus the chain
 // How long in-flight requests may finish: long enough for the slowest route at the natural end of a

@@ -9,8 +9,18 @@ import service from './lib/service.cjs';
 import { parseSlowMs } from './lib/slow.js';
 import { createPostgres, createRedis } from './lib/stores.js';
 
-const { HttpError, callJson, envHttpUrl, envPort, errorHandler, listen, notFound, onShutdown, requestLogger, sleep } =
-  service;
+const {
+  HttpError,
+  callJson,
+  envHttpUrl,
+  envPort,
+  errorHandler,
+  listen,
+  notFound,
+  onShutdown,
+  requestLogger,
+  sleep,
+} = service;
 
 const logger = pino({ name: 'orders', level: process.env.LOG_LEVEL || 'info' });
 const port = envPort('PORT', 3001, logger);
@@ -37,7 +47,8 @@ const ORDER_CACHE_TTL_S = 300;
 
 /** Parses an order id path segment: a positive bigint as a string, else a 400. */
 function parseOrderId(raw) {
-  if (!/^[1-9]\d{0,17}$/.test(raw)) throw new HttpError(400, `order id must be a positive integer, got ${JSON.stringify(raw)}`);
+  if (!/^[1-9]\d{0,17}$/.test(raw))
+    throw new HttpError(400, `order id must be a positive integer, got ${JSON.stringify(raw)}`);
   return raw;
 }
 
@@ -97,7 +108,11 @@ app.post('/orders', async (req, res) => {
   const payment = await chargePayment(orderId, amountCents);
   if (payment.status !== 201) {
     await postgres.query('UPDATE demo_orders SET status = $1 WHERE id = $2', ['payment_failed', orderId]);
-    throw new HttpError(502, `payment for order ${orderId} failed (payments answered ${payment.status})`, payment.body);
+    throw new HttpError(
+      502,
+      `payment for order ${orderId} failed (payments answered ${payment.status})`,
+      payment.body,
+    );
   }
   await postgres.query('UPDATE demo_orders SET status = $1, payment_id = $2 WHERE id = $3', [
     'paid',
@@ -108,7 +123,10 @@ app.post('/orders', async (req, res) => {
   const order = rows[0];
   await redis.set(`demo:order:${orderId}`, JSON.stringify(order), ORDER_CACHE_TTL_S);
   const checkouts = await redis.incr(CHECKOUT_COUNTER);
-  logger.info({ orderId, sku, quantity, amountCents, paymentId: payment.body.paymentId }, `order ${orderId} paid`);
+  logger.info(
+    { orderId, sku, quantity, amountCents, paymentId: payment.body.paymentId },
+    `order ${orderId} paid`,
+  );
   res.status(201).json({ order, checkouts });
 });
 
@@ -126,7 +144,8 @@ app.get('/orders/:id', async (req, res) => {
   await postgres.requireReady();
   const { rows } = await postgres.query(`SELECT ${ORDER_COLUMNS} FROM demo_orders WHERE id = $1`, [id]);
   if (rows.length === 0) throw new HttpError(404, `order ${id} not found`);
-  if (redis.isReady()) await redis.set(key, JSON.stringify(rows[0]), ORDER_CACHE_TTL_S).catch(() => undefined);
+  if (redis.isReady())
+    await redis.set(key, JSON.stringify(rows[0]), ORDER_CACHE_TTL_S).catch(() => undefined);
   res.json({ order: rows[0], cache: 'miss' });
 });
 

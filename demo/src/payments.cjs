@@ -1,4 +1,5 @@
 'use strict';
+/* eslint-disable @typescript-eslint/no-require-imports -- CommonJS on purpose: payments is the CJS-shaped service the preload must instrument through require(). */
 // payments: charges orders through an external payment provider (CommonJS + express 5, the shape of
 // an older service). The provider is a third party we do not instrument, so it shows up in the service
 // graph only as the address payments calls.
@@ -45,7 +46,11 @@ app.post('/payments', async (req, res) => {
   });
   if (charge.status !== 201) {
     // The provider's failure is our 500: the charge did not happen and the caller cannot fix that.
-    const err = new HttpError(500, `payment provider answered ${charge.status} for order ${orderId}`, charge.body);
+    const err = new HttpError(
+      500,
+      `payment provider answered ${charge.status} for order ${orderId}`,
+      charge.body,
+    );
     throw err;
   }
   logger.info({ orderId, paymentId, chargeId: charge.body.id, amountCents }, `order ${orderId} charged`);

@@ -123,7 +123,9 @@ if (stopping) {
   // A signal arrived while the services were starting.
   await topology.stop('SIGTERM');
 } else {
-  say(`gateway ready at ${topology.urls.gateway} (orders ${topology.urls.orders}, payments ${topology.urls.payments}, external ${topology.urls.external})`);
+  say(
+    `gateway ready at ${topology.urls.gateway} (orders ${topology.urls.orders}, payments ${topology.urls.payments}, external ${topology.urls.external})`,
+  );
   for (const [name, exit] of Object.entries(topology.exits)) {
     void exit.then(({ code, signal }) => {
       if (stopping) return;

@@ -76,7 +76,13 @@ function requestLogger(logger) {
         return;
       }
       const level =
-        req.path === '/healthz' ? 'debug' : res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info';
+        req.path === '/healthz'
+          ? 'debug'
+          : res.statusCode >= 500 && res.statusCode !== 503
+            ? 'error'
+            : res.statusCode >= 400
+              ? 'warn'
+              : 'info';
       logger[level](entry, `${req.method} ${entry.route} ${res.statusCode} ${entry.durationMs}ms`);
     };
     res.on('finish', () => done(false));
@@ -98,8 +104,13 @@ function errorHandler(logger) {
   // Four arguments: express recognises error handlers by arity.
   return function handleError(err, req, res, _next) {
     const status = Number.isInteger(err?.status) && err.status >= 400 && err.status <= 599 ? err.status : 500;
-    if (status >= 500) {
-      logger.error({ err, method: req.method, route: routeOf(req), status }, `${req.method} ${routeOf(req)} failed: ${err?.message}`);
+    // A 503 is a known outage the service already reported once (e.g. "cannot reach Postgres"); one
+    // stack per request would bury that message.
+    if (status >= 500 && status !== 503) {
+      logger.error(
+        { err, method: req.method, route: routeOf(req), status },
+        `${req.method} ${routeOf(req)} failed: ${err?.message}`,
+      );
     }
     if (res.headersSent) {
       res.destroy();
@@ -131,7 +142,10 @@ async function callJson(url, { method = 'GET', body, timeoutMs = 5000, upstream 
   try {
     res = await fetch(url, {
       method,
-      headers: body === undefined ? { accept: 'application/json' } : { accept: 'application/json', 'content-type': 'application/json' },
+      headers:
+        body === undefined
+          ? { accept: 'application/json' }
+          : { accept: 'application/json', 'content-type': 'application/json' },
       body: body === undefined ? undefined : JSON.stringify(body),
       signal: AbortSignal.timeout(timeoutMs),
     });

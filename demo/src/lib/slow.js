@@ -33,7 +33,9 @@ export function pickSlowMs(random = Math.random) {
 export function parseSlowMs(raw) {
   if (raw === undefined || raw === '') return { ms: undefined };
   if (typeof raw !== 'string' || !/^\d{1,9}$/.test(raw)) {
-    return { error: `ms must be a whole number of milliseconds (0-${MAX_SLOW_MS}), got ${JSON.stringify(raw)}` };
+    return {
+      error: `ms must be a whole number of milliseconds (0-${MAX_SLOW_MS}), got ${JSON.stringify(raw)}`,
+    };
   }
   const ms = Number(raw);
   return ms > MAX_SLOW_MS ? { ms: MAX_SLOW_MS, capped: true } : { ms };

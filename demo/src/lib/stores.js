@@ -57,7 +57,12 @@ const SCHEMA = `CREATE TABLE IF NOT EXISTS demo_orders (
  */
 export function createPostgres({ pg, url, logger, needs, retryMs = 5000, name = 'orders' }) {
   const where = redactUrl(url);
-  const pool = new pg.Pool({ connectionString: url, max: 10, connectionTimeoutMillis: 2000, idleTimeoutMillis: 10_000 });
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: 10,
+    connectionTimeoutMillis: 2000,
+    idleTimeoutMillis: 10_000,
+  });
   let ready = false;
   let reportedDown = false;
   let everConnected = false;
@@ -80,7 +85,9 @@ export function createPostgres({ pg, url, logger, needs, retryMs = 5000, name = 
   function markUp() {
     if (ready) return;
     ready = true;
-    logger.info(`${name}: ${reportedDown || everConnected ? 'Postgres is reachable again at' : 'connected to Postgres at'} ${where}`);
+    logger.info(
+      `${name}: ${reportedDown || everConnected ? 'Postgres is reachable again at' : 'connected to Postgres at'} ${where}`,
+    );
     reportedDown = false;
     everConnected = true;
   }
@@ -161,7 +168,9 @@ export function createRedis({ Redis, url, logger, needs, name = 'orders' }) {
   });
 
   client.on('ready', () => {
-    logger.info(`${name}: ${reportedDown || everReady ? 'Redis is reachable again at' : 'connected to Redis at'} ${where}`);
+    logger.info(
+      `${name}: ${reportedDown || everReady ? 'Redis is reachable again at' : 'connected to Redis at'} ${where}`,
+    );
     reportedDown = false;
     everReady = true;
   });

@@ -58,7 +58,8 @@ function readNumber(env, name, fallback, { min, max, integer }, warnings) {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);
-  if (Number.isFinite(value) && value >= min && value <= max && (!integer || Number.isInteger(value))) return value;
+  if (Number.isFinite(value) && value >= min && value <= max && (!integer || Number.isInteger(value)))
+    return value;
   warnings.push(
     `${name}=${JSON.stringify(raw)} is not ${integer ? 'an integer' : 'a number'} from ${min} to ${max}; using ${fallback}`,
   );
@@ -74,7 +75,13 @@ export function parseLoadConfig(env) {
   const rps = readNumber(env, 'LOAD_RPS', 5, { min: 0.1, max: 500 }, warnings);
   const durationS = readNumber(env, 'LOAD_DURATION_S', 300, { min: 0, max: 7 * 24 * 3600 }, warnings);
   const maxRequests = readNumber(env, 'LOAD_MAX_REQUESTS', 0, { min: 0, max: 1e9, integer: true }, warnings);
-  const concurrency = readNumber(env, 'LOAD_CONCURRENCY', 64, { min: 1, max: 10_000, integer: true }, warnings);
+  const concurrency = readNumber(
+    env,
+    'LOAD_CONCURRENCY',
+    64,
+    { min: 1, max: 10_000, integer: true },
+    warnings,
+  );
   const summaryS = readNumber(env, 'LOAD_SUMMARY_S', 10, { min: 1, max: 3600 }, warnings);
   const rawTarget = env.LOAD_TARGET || 'http://127.0.0.1:3000';
   let target;

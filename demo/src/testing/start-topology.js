@@ -37,7 +37,9 @@ export function preloadArgs(preload, preloadModule = PRELOAD_MODULE) {
   if (preload === false || preload === undefined || preload === null) return [];
   if (preload === true) return ['--import', preloadModule];
   if (typeof preload === 'string' && /^--[a-z-]+$/.test(preload)) return [preload, preloadModule];
-  throw new TypeError(`preload must be true, false or a node flag such as '--import' or '--require', got ${JSON.stringify(preload)}`);
+  throw new TypeError(
+    `preload must be true, false or a node flag such as '--import' or '--require', got ${JSON.stringify(preload)}`,
+  );
 }
 
 /**
@@ -169,7 +171,12 @@ export async function startDemoTopology(options = {}) {
         if (childEnv.NODE_OPTIONS?.includes(PRELOAD_MODULE)) delete childEnv.NODE_OPTIONS;
       }
       const args = [...(instrumented ? instrumentedArgs : []), join(SRC, file)];
-      const child = spawn(process.execPath, args, { cwd: DEMO_ROOT, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'], detached });
+      const child = spawn(process.execPath, args, {
+        cwd: DEMO_ROOT,
+        env: childEnv,
+        stdio: ['ignore', 'pipe', 'pipe'],
+        detached,
+      });
       children[name] = child;
       exits[name] = exited(child);
       const log = (logs[name] = { stdout: '', stderr: '' });
