@@ -1,0 +1,25 @@
+// The queries the end-to-end run sends to the real backends. Kept in one module so the offline suite
+// parses each of them with the official Lezer grammars too.
+export const DEMO_SERVICES = ['gateway', 'orders', 'payments'] as const;
+
+/** Edges the demo must produce in Tempo's service graph (client -> server). */
+export const REQUIRED_EDGES: Array<[string, string]> = [
+  ['user', 'gateway'],
+  ['gateway', 'orders'],
+  ['orders', 'payments'],
+];
+
+export const TRACEQL_GATEWAY_TRACES = '{ resource.service.name = "gateway" && span.http.response.status_code >= 200 }';
+
+export const PROMQL_SERVICE_GRAPH_EDGES =
+  'sum by (client, server, connection_type) (traces_service_graph_request_total)';
+
+/** prom-client runtime series the preload bridges to OTLP, one query per name. */
+export const PROMQL_RUNTIME_SERIES = [
+  'process_cpu_seconds_total',
+  'process_resident_memory_bytes',
+  'nodejs_heap_size_used_bytes',
+  'nodejs_eventloop_lag_p99_seconds',
+].map((name) => `count by (service_name) (${name}{service_namespace="demo"})`);
+
+export const LOGQL_DEMO_LOGS_WITH_TRACE = '{service_name=~"gateway|orders|payments"} | trace_id != ""';
