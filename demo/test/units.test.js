@@ -13,7 +13,7 @@ import {
 import { mergeResourceAttributes, preloadArgs } from '../src/testing/start-topology.js';
 import service from '../src/lib/service.cjs';
 
-const { redactUrl } = service;
+const { defaultHost, redactUrl } = service;
 
 test('pickSlowMs stays in 0.2–8 s and reaches every Pinpoint bucket', () => {
   const bucketOf = (ms) => (ms <= 1000 ? '1s' : ms <= 3000 ? '3s' : ms <= 5000 ? '5s' : 'slow');
@@ -145,4 +145,17 @@ test('preloadArgs and resource attributes for the topology helper', () => {
     mergeResourceAttributes('team=shop'),
     'service.namespace=demo,deployment.environment.name=demo,team=shop',
   );
+});
+
+test('defaultHost: HOST wins, else loopback only', () => {
+  const saved = process.env.HOST;
+  try {
+    process.env.HOST = '0.0.0.0';
+    assert.equal(defaultHost(), '0.0.0.0');
+    delete process.env.HOST;
+    assert.equal(defaultHost(), '127.0.0.1');
+  } finally {
+    if (saved === undefined) delete process.env.HOST;
+    else process.env.HOST = saved;
+  }
 });

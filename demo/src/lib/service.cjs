@@ -170,11 +170,17 @@ async function callJson(url, { method = 'GET', body, timeoutMs = 5000, upstream 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
- * Starts listening on 127.0.0.1 unless HOST says otherwise (compose sets HOST=0.0.0.0 inside its
- * private network). A taken port is a clear one-line error and exit code 1, not a stack trace.
+ * Where to listen: HOST if set, else loopback only (security by default — even inside a container,
+ * where this very dev machine also runs). Compose must set HOST=0.0.0.0 so the services reach each
+ * other over the container network; only the ports it publishes on 127.0.0.1 leave the host.
  */
+function defaultHost() {
+  return process.env.HOST || '127.0.0.1';
+}
+
+/** Starts listening; a taken port is a clear one-line error and exit code 1, not a stack trace. */
 function listen(server, port, logger, name) {
-  const host = process.env.HOST || '127.0.0.1';
+  const host = defaultHost();
   return new Promise((resolve) => {
     server.once('error', (err) => {
       logger.error({ err }, `${name}: cannot listen on ${host}:${port} (${err.code || err.message})`);
@@ -235,6 +241,7 @@ module.exports = {
   listen,
   notFound,
   onShutdown,
+  defaultHost,
   redactUrl,
   requestLogger,
   routeOf,
