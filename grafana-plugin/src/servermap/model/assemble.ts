@@ -1,0 +1,178 @@
+import { type Buckets, addBuckets, apdex, estimateMeanMs, pinpointHistogram, quantileMs, totalCount } from './histogram';
+import { kindFor, systemOf } from './classify';
+import { type ServerMap, type ServerMapEdge, type ServerMapNode, type TrafficStats } from './types';
+
+/** Per-edge raw numbers gathered from whichever input, before statistics are derived. */
+export interface RawEdge {
+  source: string;
+  sourceName: string;
+  sourceNamespace?: string;
+  target: string;
+  targetName: string;
+  targetNamespace?: string;
+  connectionType: string;
+  calls: number;
+  errors?: number;
+  buckets?: Buckets;
+  /** Exact average when the input has one (Tempo mainstat). */
+  avgMs?: number;
+}
+
+export interface RawNodeInfo {
+  instrumented?: boolean;
+  /** Exact node stats from Tempo node frames (inbound). */
+  calls?: number;
+  errors?: number;
+  avgMs?: number;
+}
+
+export interface AssembleInput {
+  edges: RawEdge[];
+  nodeInfo?: Map<string, RawNodeInfo>;
+  /** Instance counts by service name. */
+  instances?: Map<string, number>;
+  rangeSeconds?: number;
+  apdexThresholdSeconds: number;
+  maxEdges: number;
+  input: ServerMap['input'];
+  warnings: string[];
+}
+
+export function statsFrom(
+  calls: number,
+  errors: number | undefined,
+  buckets: Buckets | undefined,
+  exactAvgMs: number | undefined,
+  apdexT: number,
+  rangeSeconds: number | undefined,
+): TrafficStats {
+  const boundedErrors = errors === undefined ? undefined : Math.min(Math.max(errors, 0), calls);
+  const stats: TrafficStats = {
+    calls,
+    errors: boundedErrors,
+    errorRate: boundedErrors === undefined || calls <= 0 ? undefined : boundedErrors / calls,
+  };
+  if (rangeSeconds !== undefined && rangeSeconds > 0) {
+    stats.ratePerSecond = calls / rangeSeconds;
+  }
+  if (buckets && totalCount(buckets) > 0) {
+    stats.buckets = buckets;
+    stats.p50Ms = quantileMs(buckets, 0.5);
+    stats.p95Ms = quantileMs(buckets, 0.95);
+    stats.p99Ms = quantileMs(buckets, 0.99);
+    stats.histogram = pinpointHistogram(buckets, boundedErrors);
+    const a = apdex(buckets, apdexT);
+    if (a) {
+      stats.apdex = a.value;
+      stats.apdexApproximate = a.approximate;
+    }
+    if (exactAvgMs === undefined) {
+      stats.avgMs = estimateMeanMs(buckets);
+      stats.avgApproximate = true;
+    }
+  }
+  if (exactAvgMs !== undefined && Number.isFinite(exactAvgMs)) {
+    stats.avgMs = exactAvgMs;
+    stats.avgApproximate = false;
+  }
+  return stats;
+}
+
+/** Turns per-edge raw numbers into the map: nodes with kinds, inbound sums and derived statistics. */
+export function assemble(input: AssembleInput): ServerMap {
+  const warnings = input.warnings;
+  let edges = input.edges.filter((e) => e.calls > 0 || (e.buckets && totalCount(e.buckets) > 0));
+  if (edges.length > input.maxEdges) {
+    edges = [...edges].sort((a, b) => b.calls - a.calls).slice(0, input.maxEdges);
+    warnings.push(
+      `${input.edges.length - input.maxEdges} of ${input.edges.length} links with the fewest calls were left out (limit ${input.maxEdges}); narrow the query (namespace, environment) to see them`,
+    );
+  }
+
+  interface NodeAcc {
+    name: string;
+    namespace?: string;
+    inboundTypes: Set<string>;
+    asClient: number;
+    asServer: number;
+    inCalls: number;
+    inErrors?: number;
+    inBuckets?: Buckets;
+    inAvgWeighted: number;
+    inAvgCalls: number;
+    outCalls: number;
+    outErrors?: number;
+  }
+  const nodes = new Map<string, NodeAcc>();
+  const acc = (id: string, name: string, namespace: string | undefined): NodeAcc => {
+    let n = nodes.get(id);
+    if (!n) {
+      n = { name, namespace, inboundTypes: new Set(), asClient: 0, asServer: 0, inCalls: 0, inAvgWeighted: 0, inAvgCalls: 0, outCalls: 0 };
+      nodes.set(id, n);
+    }
+    return n;
+  };
+
+  const outEdges: ServerMapEdge[] = [];
+  for (const e of edges) {
+    const src = acc(e.source, e.sourceName, e.sourceNamespace);
+    const dst = acc(e.target, e.targetName, e.targetNamespace);
+    src.asClient++;
+    dst.asServer++;
+    if (e.connectionType) {
+      dst.inboundTypes.add(e.connectionType);
+    }
+    dst.inCalls += e.calls;
+    if (e.errors !== undefined) {
+      dst.inErrors = (dst.inErrors ?? 0) + e.errors;
+      src.outErrors = (src.outErrors ?? 0) + e.errors;
+    }
+    if (e.buckets) {
+      dst.inBuckets = addBuckets(dst.inBuckets, e.buckets);
+    }
+    if (e.avgMs !== undefined && Number.isFinite(e.avgMs)) {
+      dst.inAvgWeighted += e.avgMs * e.calls;
+      dst.inAvgCalls += e.calls;
+    }
+    src.outCalls += e.calls;
+    outEdges.push({
+      id: `${e.source}->${e.target}`,
+      source: e.source,
+      target: e.target,
+      connectionType: e.connectionType,
+      stats: statsFrom(e.calls, e.errors, e.buckets, e.avgMs, input.apdexThresholdSeconds, input.rangeSeconds),
+    });
+  }
+
+  // Nodes that only appear in the node frame (Tempo) or have instances but no traffic still belong on the map.
+  for (const [id, info] of input.nodeInfo ?? []) {
+    if (!nodes.has(id) && (info.calls ?? 0) > 0) {
+      const slash = id.lastIndexOf('/');
+      acc(id, slash >= 0 ? id.slice(slash + 1) : id, slash >= 0 ? id.slice(0, slash) : undefined);
+    }
+  }
+
+  const outNodes: ServerMapNode[] = [];
+  for (const [id, n] of nodes) {
+    const info = input.nodeInfo?.get(id);
+    const kind = kindFor(n.name, n.inboundTypes, n.asServer === 0 && n.asClient > 0, info?.instrumented);
+    const calls = info?.calls ?? n.inCalls;
+    const errors = info?.errors ?? n.inErrors;
+    const avg = info?.avgMs ?? (n.inAvgCalls > 0 ? n.inAvgWeighted / n.inAvgCalls : undefined);
+    const node: ServerMapNode = {
+      id,
+      name: n.name,
+      namespace: n.namespace,
+      kind,
+      system: kind === 'database' || kind === 'cache' || kind === 'messaging' ? systemOf(n.name) : undefined,
+      inbound: statsFrom(calls, errors, n.inBuckets, avg, input.apdexThresholdSeconds, input.rangeSeconds),
+      outbound: { calls: n.outCalls, errors: n.outErrors },
+    };
+    const instances = input.instances?.get(n.name) ?? input.instances?.get(id);
+    if (instances !== undefined) {
+      node.instances = instances;
+    }
+    outNodes.push(node);
+  }
+  return { nodes: outNodes, edges: outEdges, input: input.input, warnings };
+}

@@ -1,0 +1,120 @@
+/**
+ * Structural view of Grafana data frames: just what the model reads, so the model needs no Grafana runtime and
+ * accepts both `DataFrame`s and plain objects in the same shape.
+ */
+export interface FieldLike {
+  name: string;
+  type?: string;
+  labels?: Record<string, string>;
+  values: ArrayLike<unknown>;
+  config?: { displayNameFromDS?: string; displayName?: string };
+}
+
+export interface FrameLike {
+  name?: string;
+  refId?: string;
+  fields: FieldLike[];
+  meta?: { type?: string; executedQueryString?: string; preferredVisualisationType?: string; custom?: unknown };
+}
+
+/** One labelled series from a Prometheus frame: label set plus its samples (time ms, value). */
+export interface Series {
+  labels: Record<string, string>;
+  times: number[];
+  values: number[];
+  /** NaN/±Inf/null samples skipped while reading. */
+  skipped: number;
+}
+
+export function toNumber(v: unknown): number {
+  if (typeof v === 'number') {
+    return v;
+  }
+  if (typeof v === 'string' && v.trim() !== '') {
+    return Number(v);
+  }
+  return Number.NaN;
+}
+
+function isTimeField(f: FieldLike): boolean {
+  return f.type === 'time' || f.name === 'Time' || f.name === 'time';
+}
+
+function isNumberField(f: FieldLike): boolean {
+  if (f.type !== undefined) {
+    return f.type === 'number';
+  }
+  return f.values.length > 0 && typeof f.values[0] === 'number';
+}
+
+/**
+ * Reads Prometheus-style frames into series. Handles the two shapes Grafana's Prometheus data source emits:
+ * time series ("Time" + one "Value" field per frame, labels on the value field; instant = 1 row, range = n rows)
+ * and table format (one string field per label, one row per series, a "Value" / "Value #refId" number field).
+ */
+export function readSeries(frames: FrameLike[]): Series[] {
+  const out: Series[] = [];
+  for (const frame of frames) {
+    const fields = frame.fields ?? [];
+    const timeField = fields.find(isTimeField);
+    const numberFields = fields.filter((f) => !isTimeField(f) && isNumberField(f));
+    const stringFields = fields.filter((f) => !isTimeField(f) && !isNumberField(f));
+    const looksLikeTable = stringFields.length > 0 && numberFields.length === 1 && !numberFields[0]!.labels;
+    if (looksLikeTable) {
+      const valueField = numberFields[0]!;
+      for (let row = 0; row < valueField.values.length; row++) {
+        const labels: Record<string, string> = {};
+        for (const f of stringFields) {
+          const v = f.values[row];
+          if (v !== undefined && v !== null && v !== '') {
+            labels[f.name] = String(v);
+          }
+        }
+        pushSample(out, labels, timeField ? toNumber(timeField.values[row]) : 0, valueField.values[row]);
+      }
+      continue;
+    }
+    for (const valueField of numberFields) {
+      const series: Series = { labels: { ...(valueField.labels ?? {}) }, times: [], values: [], skipped: 0 };
+      for (let row = 0; row < valueField.values.length; row++) {
+        const v = toNumber(valueField.values[row]);
+        if (!Number.isFinite(v)) {
+          series.skipped++;
+          continue;
+        }
+        series.times.push(timeField ? toNumber(timeField.values[row]) : row);
+        series.values.push(v);
+      }
+      out.push(series);
+    }
+  }
+  return out;
+}
+
+function pushSample(out: Series[], labels: Record<string, string>, time: number, raw: unknown) {
+  const v = toNumber(raw);
+  const finite = Number.isFinite(v);
+  out.push({ labels, times: finite ? [time] : [], values: finite ? [v] : [], skipped: finite ? 0 : 1 });
+}
+
+/**
+ * The amount a series stands for. Aggregated queries (`increase(...[$__range])`, no `__name__`) carry the
+ * answer in the newest sample, for instant and range queries alike. A raw counter (still has `__name__`, e.g. a
+ * range query without increase()) is turned into its increase over the samples, treating a drop as a reset.
+ */
+export function seriesAmount(series: Series): number | undefined {
+  const n = series.values.length;
+  if (n === 0) {
+    return undefined;
+  }
+  if (series.labels.__name__ === undefined || n === 1) {
+    return series.values[n - 1];
+  }
+  let total = 0;
+  for (let i = 1; i < n; i++) {
+    const prev = series.values[i - 1]!;
+    const cur = series.values[i]!;
+    total += cur >= prev ? cur - prev : cur;
+  }
+  return total;
+}

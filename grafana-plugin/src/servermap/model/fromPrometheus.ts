@@ -1,0 +1,196 @@
+import { type FrameLike, type Series, readSeries, seriesAmount } from './frames';
+import { type Buckets, normaliseBuckets, parseLe } from './histogram';
+import { type RawEdge } from './assemble';
+import { type RoleRefIds } from './types';
+
+const EDGE_LABELS = ['client', 'server'];
+const INSTANCE_LABELS = ['service_name', 'service', 'job'];
+
+export interface PrometheusInput {
+  edges: RawEdge[];
+  instances?: Map<string, number>;
+  warnings: string[];
+}
+
+function edgeKey(l: Record<string, string>): string {
+  return JSON.stringify([l.client_service_namespace ?? '', l.client, l.server_service_namespace ?? '', l.server, l.connection_type ?? '']);
+}
+
+function nodeId(name: string, namespace: string | undefined): string {
+  return namespace ? `${namespace}/${name}` : name;
+}
+
+function describeLabels(series: Series[]): string {
+  const names = new Set<string>();
+  for (const s of series.slice(0, 20)) {
+    Object.keys(s.labels).forEach((k) => names.add(k));
+  }
+  return names.size ? `{${[...names].sort().join(', ')}}` : 'no labels';
+}
+
+/** Series of one role, checked for the labels the role needs; throws a user-facing message when unusable. */
+function roleSeries(frames: FrameLike[], refId: string, needed: string[], hint: string, warnings: string[]): Series[] {
+  const series = readSeries(frames);
+  const skipped = series.reduce((n, s) => n + s.skipped, 0);
+  if (skipped > 0) {
+    warnings.push(`query "${refId}": ${skipped} NaN/Inf/empty samples were ignored`);
+  }
+  const usable = series.filter((s) => needed.every((l) => s.labels[l] !== undefined));
+  if (series.length > 0 && usable.length === 0) {
+    throw new Error(
+      `query "${refId}" returned series labelled ${describeLabels(series)} but the server map needs ${needed.join(', ')}: ${hint}`,
+    );
+  }
+  if (usable.length < series.length) {
+    warnings.push(`query "${refId}": ${series.length - usable.length} series without ${needed.join('/')} were ignored`);
+  }
+  const raw = usable.filter((s) => s.labels.__name__ !== undefined && s.values.length === 1);
+  if (raw.length > 0) {
+    warnings.push(
+      `query "${refId}" returns raw counters (${raw[0]!.labels.__name__}); counts are totals since process start — wrap it in increase(...[$__range])`,
+    );
+  }
+  return usable;
+}
+
+/**
+ * Reads the panel's Prometheus/Mimir queries by role (refId). Throws an Error with a user-facing message when a
+ * present role is unusable; a missing optional role becomes a warning.
+ */
+export function fromPrometheus(framesByRef: Map<string, FrameLike[]>, roles: RoleRefIds): PrometheusInput {
+  const warnings: string[] = [];
+  const callsFrames = framesByRef.get(roles.calls);
+  if (!callsFrames) {
+    throw new Error(`no "${roles.calls}" query`);
+  }
+  const aggregation = 'aggregate with sum by (client, server, connection_type)';
+  const calls = roleSeries(callsFrames, roles.calls, EDGE_LABELS, aggregation, warnings);
+
+  const edges = new Map<string, RawEdge>();
+  for (const s of calls) {
+    const amount = seriesAmount(s);
+    if (amount === undefined) {
+      continue;
+    }
+    const key = edgeKey(s.labels);
+    const existing = edges.get(key);
+    if (existing) {
+      existing.calls += amount;
+      continue;
+    }
+    const l = s.labels;
+    edges.set(key, {
+      source: nodeId(l.client!, l.client_service_namespace),
+      sourceName: l.client!,
+      sourceNamespace: l.client_service_namespace,
+      target: nodeId(l.server!, l.server_service_namespace),
+      targetName: l.server!,
+      targetNamespace: l.server_service_namespace,
+      connectionType: l.connection_type ?? '',
+      calls: amount,
+    });
+  }
+  // Edges are keyed with namespaces; the errors/latency queries may aggregate them away, so fall back to
+  // (client, server, connection_type) and then (client, server).
+  const byLoose = new Map<string, RawEdge[]>();
+  for (const e of edges.values()) {
+    for (const k of [`${e.sourceName}\u0000${e.targetName}\u0000${e.connectionType}`, `${e.sourceName}\u0000${e.targetName}`]) {
+      const list = byLoose.get(k) ?? [];
+      list.push(e);
+      byLoose.set(k, list);
+    }
+  }
+  const match = (l: Record<string, string>): RawEdge | undefined => {
+    const exact = edges.get(edgeKey(l));
+    if (exact) {
+      return exact;
+    }
+    const withType = l.connection_type !== undefined ? byLoose.get(`${l.client}\u0000${l.server}\u0000${l.connection_type}`) : undefined;
+    const list = withType ?? byLoose.get(`${l.client}\u0000${l.server}`);
+    return list?.length === 1 ? list[0] : list?.[0];
+  };
+
+  const errorsFrames = framesByRef.get(roles.errors);
+  if (errorsFrames) {
+    for (const e of edges.values()) {
+      e.errors = 0;
+    }
+    let unmatched = 0;
+    for (const s of roleSeries(errorsFrames, roles.errors, EDGE_LABELS, aggregation, warnings)) {
+      const amount = seriesAmount(s);
+      const edge = match(s.labels);
+      if (amount === undefined) {
+        continue;
+      }
+      if (!edge) {
+        unmatched++;
+        continue;
+      }
+      edge.errors = (edge.errors ?? 0) + amount;
+    }
+    if (unmatched > 0) {
+      warnings.push(`query "${roles.errors}": ${unmatched} series match no link of "${roles.calls}" and were ignored`);
+    }
+  } else {
+    warnings.push(`no "${roles.errors}" query: error counts are unknown`);
+  }
+
+  const latencyHint = 'aggregate with sum by (client, server, connection_type, le)';
+  const serverBuckets = framesByRef.get(roles.latency);
+  const clientBuckets = framesByRef.get(roles.clientLatency);
+  const fill = (frames: FrameLike[], refId: string, onlyMissing: boolean) => {
+    const raw = new Map<RawEdge, Array<[number, number]>>();
+    for (const s of roleSeries(frames, refId, [...EDGE_LABELS, 'le'], latencyHint, warnings)) {
+      const edge = match(s.labels);
+      const amount = seriesAmount(s);
+      if (!edge || amount === undefined || (onlyMissing && edge.buckets)) {
+        continue;
+      }
+      const list = raw.get(edge) ?? [];
+      list.push([parseLe(s.labels.le!), amount]);
+      raw.set(edge, list);
+    }
+    let broken = 0;
+    for (const [edge, list] of raw) {
+      const b: Buckets | undefined = normaliseBuckets(list);
+      if (b) {
+        edge.buckets = b;
+      } else {
+        broken++;
+      }
+    }
+    if (broken > 0) {
+      warnings.push(`query "${refId}": ${broken} links have no +Inf bucket and got no latency statistics`);
+    }
+  };
+  if (serverBuckets) {
+    fill(serverBuckets, roles.latency, false);
+  }
+  if (clientBuckets) {
+    // Server-side timing is what Pinpoint shows; the client side fills in links whose server is not
+    // instrumented (databases, external hosts), where Tempo has no server span.
+    fill(clientBuckets, roles.clientLatency, true);
+  }
+  if (!serverBuckets && !clientBuckets) {
+    warnings.push(`no "${roles.latency}" query: no percentiles, histogram or Apdex`);
+  }
+
+  let instances: Map<string, number> | undefined;
+  const instFrames = framesByRef.get(roles.instances);
+  if (instFrames) {
+    instances = new Map();
+    const series = readSeries(instFrames);
+    for (const s of series) {
+      const key = INSTANCE_LABELS.map((l) => s.labels[l]).find((v) => v !== undefined);
+      const amount = s.values.length ? s.values[s.values.length - 1] : undefined;
+      if (key !== undefined && amount !== undefined) {
+        instances.set(key, (instances.get(key) ?? 0) + Math.round(amount));
+      }
+    }
+    if (series.length > 0 && instances.size === 0) {
+      warnings.push(`query "${roles.instances}" has no service_name label: use count by (service_name) (target_info)`);
+    }
+  }
+
+  return { edges: [...edges.values()], instances, warnings };
+}

@@ -1,0 +1,153 @@
+import { type PinpointHistogram } from './types';
+
+/** Cumulative counts by upper bound (seconds), sorted ascending, last bound +Inf. */
+export type Buckets = Array<[number, number]>;
+
+/** Parses an `le` label value (`"0.1"`, `"+Inf"`, `"1e+00"`); NaN when unusable. */
+export function parseLe(le: string): number {
+  if (le === '+Inf' || le === 'Inf' || le === 'inf') {
+    return Number.POSITIVE_INFINITY;
+  }
+  return Number(le);
+}
+
+/**
+ * Sorts buckets, merges duplicate bounds and repairs non-monotonic counts (which `increase()` extrapolation and
+ * scrape races produce) the way Prometheus' histogram_quantile does: a count never decreases with the bound.
+ */
+export function normaliseBuckets(raw: Array<[number, number]>): Buckets | undefined {
+  const byLe = new Map<number, number>();
+  for (const [le, count] of raw) {
+    if (!Number.isNaN(le) && Number.isFinite(count) && count >= 0) {
+      byLe.set(le, (byLe.get(le) ?? 0) + count);
+    }
+  }
+  if (!byLe.has(Number.POSITIVE_INFINITY) || byLe.size < 2) {
+    return undefined;
+  }
+  const sorted = [...byLe.entries()].sort((a, b) => a[0] - b[0]);
+  let max = 0;
+  return sorted.map(([le, c]) => {
+    max = Math.max(max, c);
+    return [le, max];
+  });
+}
+
+export function totalCount(b: Buckets): number {
+  return b[b.length - 1]![1];
+}
+
+/** Count of observations ≤ x seconds, interpolating linearly inside a bucket; `exact` when x is a bound. */
+export function countAtMost(b: Buckets, x: number): { count: number; exact: boolean } {
+  let prevLe = 0;
+  let prevCount = 0;
+  for (const [le, count] of b) {
+    if (x === le) {
+      return { count, exact: true };
+    }
+    if (x < le) {
+      if (!Number.isFinite(le)) {
+        // Past the last finite bound nothing can be told: count everything above it as "slower".
+        return { count: prevCount, exact: false };
+      }
+      const frac = (x - prevLe) / (le - prevLe);
+      return { count: prevCount + (count - prevCount) * frac, exact: false };
+    }
+    prevLe = le;
+    prevCount = count;
+  }
+  return { count: prevCount, exact: false };
+}
+
+/** Prometheus histogram_quantile semantics, in milliseconds. */
+export function quantileMs(b: Buckets, q: number): number | undefined {
+  const total = totalCount(b);
+  if (!(total > 0)) {
+    return undefined;
+  }
+  const rank = q * total;
+  let prevLe = 0;
+  let prevCount = 0;
+  for (let i = 0; i < b.length; i++) {
+    const [le, count] = b[i]!;
+    if (count >= rank) {
+      if (!Number.isFinite(le)) {
+        // Like Prometheus: a quantile in the +Inf bucket reports the highest finite bound.
+        return (b.length > 1 ? b[b.length - 2]![0] : 0) * 1000;
+      }
+      if (count === prevCount) {
+        return le * 1000;
+      }
+      const lower = i === 0 && le <= 0 ? le : prevLe;
+      return (lower + ((le - lower) * (rank - prevCount)) / (count - prevCount)) * 1000;
+    }
+    prevLe = le;
+    prevCount = count;
+  }
+  return undefined;
+}
+
+/** Mean estimated from bucket midpoints (the +Inf bucket counts at its lower bound); ms. */
+export function estimateMeanMs(b: Buckets): number | undefined {
+  const total = totalCount(b);
+  if (!(total > 0)) {
+    return undefined;
+  }
+  let sum = 0;
+  let prevLe = 0;
+  let prevCount = 0;
+  for (const [le, count] of b) {
+    const n = count - prevCount;
+    const mid = Number.isFinite(le) ? (prevLe + le) / 2 : prevLe;
+    sum += n * mid;
+    prevLe = Number.isFinite(le) ? le : prevLe;
+    prevCount = count;
+  }
+  return (sum / total) * 1000;
+}
+
+/**
+ * Pinpoint's 1 s / 3 s / 5 s / slow / error bars. Tempo's duration histograms count failed calls too, so the
+ * time bars add up to all calls and `error` is shown beside them rather than carved out of them.
+ */
+export function pinpointHistogram(b: Buckets, errors: number | undefined): PinpointHistogram {
+  const c1 = countAtMost(b, 1);
+  const c3 = countAtMost(b, 3);
+  const c5 = countAtMost(b, 5);
+  const total = totalCount(b);
+  return {
+    le1s: c1.count,
+    le3s: c3.count - c1.count,
+    le5s: c5.count - c3.count,
+    slow: total - c5.count,
+    error: errors ?? 0,
+    approximate: !(c1.exact && c3.exact && c5.exact),
+  };
+}
+
+/**
+ * Apdex = (satisfied + tolerating / 2) / total with satisfied ≤ T and tolerating ≤ 4T. Exact when T and 4T are
+ * bucket bounds, otherwise interpolated inside buckets and flagged approximate; `undefined` when T or 4T lies
+ * past the last finite bound (nothing can be told there).
+ */
+export function apdex(b: Buckets, thresholdSeconds: number): { value: number; approximate: boolean } | undefined {
+  const total = totalCount(b);
+  const lastFinite = b.length > 1 ? b[b.length - 2]![0] : 0;
+  if (!(total > 0) || !(thresholdSeconds > 0) || thresholdSeconds * 4 > lastFinite) {
+    return undefined;
+  }
+  const satisfied = countAtMost(b, thresholdSeconds);
+  const tolerating = countAtMost(b, thresholdSeconds * 4);
+  return {
+    value: (satisfied.count + (tolerating.count - satisfied.count) / 2) / total,
+    approximate: !(satisfied.exact && tolerating.exact),
+  };
+}
+
+export function addBuckets(a: Buckets | undefined, b: Buckets): Buckets {
+  if (!a) {
+    return b.map(([le, c]) => [le, c]);
+  }
+  const raw: Array<[number, number]> = [...a, ...b];
+  return normaliseBuckets(raw) ?? a;
+}

@@ -1,0 +1,17 @@
+export { buildServerMap, DEFAULT_BUILD_OPTIONS } from './buildServerMap';
+export { readSeries, seriesAmount, type FrameLike, type FieldLike, type Series } from './frames';
+export { quantileMs, pinpointHistogram, apdex, normaliseBuckets, parseLe, countAtMost, type Buckets } from './histogram';
+export { kindFor, systemOf, USER_NODE_NAME } from './classify';
+export { filterMap, type MapFilter, type FilteredMap } from './filter';
+export type {
+  NodeKind,
+  PinpointHistogram,
+  TrafficStats,
+  ServerMapNode,
+  ServerMapEdge,
+  ServerMap,
+  BuildResult,
+  BuildOptions,
+  RoleRefIds,
+} from './types';
+export { DEFAULT_ROLES } from './types';
