@@ -1,6 +1,7 @@
 'use strict';
 // `node --import @lgtm-apm/instrumentation` / `--require`: kept tiny and dependency-free so that
 // OTEL_SDK_DISABLED=true loads nothing else. Any other value, valid or not, is judged by the SDK.
+// The programmatic API lives at `@lgtm-apm/instrumentation/sdk`; this entry exports nothing.
 const env = process.env;
 const disabled = /^\s*(true|1|yes|on)\s*$/i.test(env.OTEL_SDK_DISABLED || '');
 if (!disabled) {
@@ -15,4 +16,3 @@ if (!disabled) {
   }
   require('./sdk.cjs').start();
 }
-module.exports = require('./sdk.cjs');

@@ -9,6 +9,8 @@ import { type Warner } from './warner.ts';
 export class ExportHealth {
   droppedSpans = 0;
   failedExports = 0;
+  /** Spans in batches the backend did not accept. */
+  lostSpans = 0;
   readonly #warner: Warner;
 
   constructor(warner: Warner) {
@@ -24,12 +26,17 @@ export class ExportHealth {
     );
   }
 
+  recordLostSpans(count: number): void {
+    this.lostSpans += count;
+  }
+
   recordExportError(error: unknown): void {
     this.failedExports += 1;
     const text = error instanceof Error ? error.message : String(error);
     this.#warner.warn(
       'export-failed',
-      `export failed (${this.failedExports} so far): ${redactSecretsInText(text)}. The app is unaffected; data is retried or dropped`,
+      `export failed (${this.failedExports} failed exports, ${this.lostSpans} spans lost so far): ${redactSecretsInText(text)}. ` +
+        'The app is unaffected; check the OTLP endpoint (OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) and the backend',
     );
   }
 

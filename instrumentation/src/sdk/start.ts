@@ -147,7 +147,11 @@ function startUnsafe(options: StartOptions, config: KitConfig, env: Env, warner:
     for (const name of config.tracesExporters) {
       if (name === 'console') spanProcessors.push(new SimpleSpanProcessor({ exporter: createConsoleTraceExporter() }));
       else {
-        const exporter = new LazySpanExporter(() => createOtlpTraceExporter(config), onExporterError);
+        const exporter = new LazySpanExporter(
+          () => createOtlpTraceExporter(config),
+          onExporterError,
+          (count) => health.recordLostSpans(count),
+        );
         spanProcessors.push(new BatchSpanProcessor({ exporter, ...config.batch }));
       }
     }

@@ -11,10 +11,12 @@ export class LazySpanExporter implements SpanExporter {
   #failed = false;
   readonly #factory: () => SpanExporter;
   readonly #onError: (error: unknown) => void;
+  readonly #onLost: (count: number) => void;
 
-  constructor(factory: () => SpanExporter, onError: (error: unknown) => void) {
+  constructor(factory: () => SpanExporter, onError: (error: unknown) => void, onLost: (count: number) => void = () => {}) {
     this.#factory = factory;
     this.#onError = onError;
+    this.#onLost = onLost;
   }
 
   #get(): SpanExporter | undefined {
@@ -32,10 +34,15 @@ export class LazySpanExporter implements SpanExporter {
   export(spans: ReadableSpan[], resultCallback: (result: ExportResult) => void): void {
     const exporter = this.#get();
     if (!exporter) {
+      this.#onLost(spans.length);
       resultCallback({ code: ExportResultCode.FAILED, error: new Error('trace exporter unavailable') });
       return;
     }
-    exporter.export(spans, resultCallback);
+    exporter.export(spans, (result) => {
+      // The batch processor does not retry a failed batch: those spans are gone.
+      if (result.code !== ExportResultCode.SUCCESS) this.#onLost(spans.length);
+      resultCallback(result);
+    });
   }
 
   shutdown(): Promise<void> {

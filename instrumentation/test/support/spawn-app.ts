@@ -1,0 +1,69 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+
+export const APPS = join(import.meta.dirname, '..', 'fixtures', 'apps');
+
+export interface RunningApp {
+  child: ChildProcess;
+  stdout(): string;
+  stderr(): string;
+  port: number | undefined;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  url(path: string): string;
+}
+
+/** Spawns a fixture app with the preload and waits for its `{"port":N}` line when `waitForPort`. */
+export async function startApp(
+  file: string,
+  options: { env?: Record<string, string>; preloadFlag?: '--import' | '--require' | null; waitForPort?: boolean } = {},
+): Promise<RunningApp> {
+  const flag = options.preloadFlag === undefined ? '--import' : options.preloadFlag;
+  const args = flag ? [flag, '@lgtm-apm/instrumentation', join(APPS, file)] : [join(APPS, file)];
+  const child = spawn(process.execPath, args, {
+    cwd: APPS,
+    env: { ...process.env, ...options.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  child.stdout!.setEncoding('utf8').on('data', (d: string) => (out += d));
+  child.stderr!.setEncoding('utf8').on('data', (d: string) => (err += d));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
+  const app: RunningApp = {
+    child,
+    stdout: () => out,
+    stderr: () => err,
+    port: undefined,
+    exited,
+    url: (path) => `http://127.0.0.1:${app.port}${path}`,
+  };
+  if (options.waitForPort !== false) {
+    const deadline = Date.now() + 20_000;
+    while (app.port === undefined) {
+      const match = /\{"port":(\d+)\}/.exec(out);
+      if (match) app.port = Number(match[1]);
+      else if (child.exitCode !== null || Date.now() > deadline) {
+        child.kill('SIGKILL');
+        throw new Error(`${file} did not start\n--- stdout ---\n${out}\n--- stderr ---\n${err}`);
+      } else await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+  return app;
+}
+
+export async function hit(url: string, times = 1): Promise<number[]> {
+  const statuses: number[] = [];
+  for (let i = 0; i < times; i++) {
+    const res = await fetch(url);
+    await res.arrayBuffer();
+    statuses.push(res.status);
+  }
+  return statuses;
+}
+
+/** Lines the kit wrote to stderr (all carry the [lgtm-apm] prefix). */
+export function kitLines(stderr: string): string[] {
+  return stderr.split('\n').filter((l) => l.startsWith('[lgtm-apm]'));
+}

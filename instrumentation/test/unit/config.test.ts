@@ -1,0 +1,68 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readConfig, NOISY_INSTRUMENTATIONS } from '../../src/config/config.ts';
+
+test('defaults: gRPC to Tempo, short batch delay, noisy instrumentations off, no problems', () => {
+  const c = readConfig({});
+  assert.equal(c.traceProtocol, 'grpc');
+  assert.equal(c.tracesEndpoint, undefined);
+  assert.equal(c.batch.scheduledDelayMillis, 1000);
+  assert.equal(c.batch.maxQueueSize, 2048);
+  assert.deepEqual(c.tracesExporters, ['otlp']);
+  for (const noisy of NOISY_INSTRUMENTATIONS) assert.ok(!c.enabledInstrumentations.includes(noisy));
+  assert.ok(c.enabledInstrumentations.includes('http'));
+  assert.ok(c.enabledInstrumentations.includes('pg'));
+  assert.deepEqual(c.problems, []);
+  assert.ok(!c.resourceDetectors.some((d) => ['aws', 'gcp', 'azure'].includes(d)));
+});
+
+test('the signal-specific protocol wins over the generic one', () => {
+  const c = readConfig({ OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json', OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'http/protobuf' });
+  assert.equal(c.traceProtocol, 'http/protobuf');
+  assert.equal(readConfig({ OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json' }).traceProtocol, 'http/json');
+});
+
+test('enabled/disabled instrumentation lists are honoured; fs can be opted in', () => {
+  const c = readConfig({ OTEL_NODE_ENABLED_INSTRUMENTATIONS: 'http,pg,fs', OTEL_NODE_DISABLED_INSTRUMENTATIONS: 'pg' });
+  assert.deepEqual(c.enabledInstrumentations, ['http', 'fs']);
+});
+
+test('invalid values name the variable, the value and the default used', () => {
+  const c = readConfig({
+    OTEL_BSP_MAX_QUEUE_SIZE: '-5',
+    OTEL_TRACES_SAMPLER_ARG: '2',
+    OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'not a url',
+    OTEL_SDK_DISABLED: 'perhaps',
+    LGTM_APM_DB_STATEMENT: 'verbatim',
+  });
+  assert.equal(c.batch.maxQueueSize, 2048);
+  assert.equal(c.samplerRatio, 1);
+  assert.equal(c.tracesEndpoint, undefined);
+  assert.equal(c.tracesEndpointInvalid, true);
+  assert.equal(c.disabled, false);
+  assert.equal(c.dbStatement, 'sanitized');
+  const text = c.problems.join('\n');
+  assert.match(text, /OTEL_BSP_MAX_QUEUE_SIZE="-5".*using 2048/);
+  assert.match(text, /OTEL_TRACES_SAMPLER_ARG="2".*using 1/);
+  assert.match(text, /OTEL_EXPORTER_OTLP_TRACES_ENDPOINT="not a url" is not an http\(s\) URL/);
+  assert.match(text, /OTEL_SDK_DISABLED="perhaps".*using false/);
+  assert.match(text, /LGTM_APM_DB_STATEMENT="verbatim"/);
+  assert.equal(c.problems.length, 5);
+});
+
+test('credentials in a bad endpoint are not echoed in the warning', () => {
+  const c = readConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'ftp://user:hunter2@example' });
+  assert.ok(!c.problems.join('').includes('hunter2'));
+});
+
+test('cloud resource detectors are opt-in only, with a reason', () => {
+  const c = readConfig({ OTEL_NODE_RESOURCE_DETECTORS: 'env,host,aws,gcp' });
+  assert.deepEqual(c.resourceDetectors, ['env', 'host']);
+  assert.match(c.problems.join(''), /cloud detectors \(aws, gcp\) are opt-in/);
+  assert.deepEqual(readConfig({ OTEL_NODE_RESOURCE_DETECTORS: 'none' }).resourceDetectors, []);
+});
+
+test('OTEL_TRACES_EXPORTER=none turns tracing off; extra redacted params are added', () => {
+  assert.deepEqual(readConfig({ OTEL_TRACES_EXPORTER: 'none' }).tracesExporters, []);
+  assert.ok(readConfig({ LGTM_APM_REDACT_QUERY_PARAMS: 'OTP,pin' }).redactQueryParams.includes('otp'));
+});

@@ -1,0 +1,50 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { RateLimitedWarner } from '../../src/diagnostics/warner.ts';
+import { ExportHealth } from '../../src/diagnostics/export-health.ts';
+
+test('one line per kind per interval, with the count of what was held back', () => {
+  const lines: string[] = [];
+  let now = 0;
+  const w = new RateLimitedWarner({ intervalMs: 60_000, write: (l) => lines.push(l), now: () => now });
+  for (let i = 0; i < 100; i++) w.warn('export', 'export failed');
+  w.warn('other', 'different problem');
+  assert.equal(lines.length, 2);
+  now = 61_000;
+  w.warn('export', 'export failed');
+  assert.equal(lines.length, 3);
+  assert.match(lines[2]!, /\(99 similar messages suppressed\)$/);
+  assert.ok(lines.every((l) => l.startsWith('[lgtm-apm] ')));
+});
+
+test('a broken stderr never throws into the app', () => {
+  const w = new RateLimitedWarner({
+    write: () => {
+      throw new Error('EPIPE');
+    },
+  });
+  assert.doesNotThrow(() => w.warn('x', 'y'));
+});
+
+test('the SDK queue-overflow message is counted as dropped spans', () => {
+  const lines: string[] = [];
+  const health = new ExportHealth(new RateLimitedWarner({ write: (l) => lines.push(l) }));
+  const diag = health.diagLogger(false);
+  diag.warn('Dropped 17 spans because maxQueueSize reached');
+  diag.warn('Dropped 3 spans because maxQueueSize reached');
+  assert.equal(health.droppedSpans, 20);
+  assert.equal(lines.length, 1);
+  assert.match(lines[0]!, /dropped 17 spans/);
+  diag.debug('chatty');
+  assert.equal(lines.length, 1);
+});
+
+test('export errors are counted and credentials in them redacted', () => {
+  const lines: string[] = [];
+  const health = new ExportHealth(new RateLimitedWarner({ write: (l) => lines.push(l) }));
+  health.recordLostSpans(5);
+  health.recordExportError(new Error('connect ECONNREFUSED http://u:secretpw@tempo:4317'));
+  assert.equal(health.failedExports, 1);
+  assert.ok(!lines[0]!.includes('secretpw'));
+  assert.match(lines[0]!, /5 spans lost/);
+});
