@@ -52,10 +52,12 @@ async function handle(req, res) {
 
 const server = createServer((req, res) => {
   const started = process.hrtime.bigint();
+  // Path only: a query string may carry tokens, and logs are no place for them.
+  const path = (req.url ?? '/').split('?')[0];
   res.on('finish', () => {
     const durationMs = Math.round(Number(process.hrtime.bigint() - started) / 1e5) / 10;
     const level =
-      req.url === '/healthz'
+      path === '/healthz'
         ? 'debug'
         : res.statusCode >= 500
           ? 'error'
@@ -63,13 +65,13 @@ const server = createServer((req, res) => {
             ? 'warn'
             : 'info';
     logger[level](
-      { method: req.method, route: req.url, status: res.statusCode, durationMs },
-      `${req.method} ${req.url} ${res.statusCode} ${durationMs}ms`,
+      { method: req.method, route: path, status: res.statusCode, durationMs },
+      `${req.method} ${path} ${res.statusCode} ${durationMs}ms`,
     );
   });
   handle(req, res).catch((err) => {
     const status = err.status ?? 500;
-    if (status >= 500) logger.error({ err }, `${req.method} ${req.url} failed: ${err.message}`);
+    if (status >= 500) logger.error({ err }, `${req.method} ${path} failed: ${err.message}`);
     if (!res.headersSent) send(res, status, { error: err.message });
   });
 });

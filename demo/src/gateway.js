@@ -40,6 +40,9 @@ app.get('/healthz', (_req, res) => {
 app.get('/api/checkout', async (req, res) => {
   const sku =
     typeof req.query.sku === 'string' ? req.query.sku : CATALOG[Math.floor(Math.random() * CATALOG.length)];
+  if (req.query.qty !== undefined && !/^\d{1,6}$/.test(String(req.query.qty))) {
+    throw new HttpError(400, `qty must be a whole number, got ${JSON.stringify(req.query.qty)}`);
+  }
   const quantity = req.query.qty === undefined ? 1 + Math.floor(Math.random() * 3) : Number(req.query.qty);
   relay(
     res,

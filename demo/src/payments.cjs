@@ -1,5 +1,4 @@
 'use strict';
-/* eslint-disable @typescript-eslint/no-require-imports -- CommonJS on purpose: payments is the CJS-shaped service the preload must instrument through require(). */
 // payments: charges orders through an external payment provider (CommonJS + express 5, the shape of
 // an older service). The provider is a third party we do not instrument, so it shows up in the service
 // graph only as the address payments calls.

@@ -116,6 +116,11 @@ try {
   for (const writer of Object.values(writers)) writer.flush();
   if (stopping) process.exit(0);
   say(`start-up failed: ${err.message}`);
+  if (/EADDRINUSE/.test(err.message)) {
+    say(
+      `a demo port (${base}-${base + 3}) is taken; pick others with DEMO_PORT_BASE, e.g. DEMO_PORT_BASE=4000 npm run demo`,
+    );
+  }
   process.exit(1);
 }
 

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import pg from 'pg';
 import { Redis } from 'ioredis';
 import { startDemoTopology } from '../src/testing/start-topology.js';
-import { DATABASE_URL, REDIS_URL, getJson, logLines, waitForLog } from './helpers.js';
+import { DATABASE_URL, REDIS_URL, getJson, logLines, waitFor, waitForLog } from './helpers.js';
 
 let topology;
 let db;
@@ -38,9 +38,12 @@ test('every service answers /healthz 200', async () => {
     assert.equal(status, 200, name);
     assert.equal(body.service, name);
   }
-  const orders = await getJson(`${topology.urls.orders}/healthz`);
-  assert.equal(orders.body.postgres, 'up');
-  assert.equal(orders.body.redis, 'up');
+  // Liveness answers before the stores are connected; they come up right after.
+  const orders = await waitFor(async () => {
+    const res = await getJson(`${topology.urls.orders}/healthz`);
+    return res.body.postgres === 'up' && res.body.redis === 'up' && res;
+  }, 'orders to report postgres and redis up');
+  assert.equal(orders.status, 200);
 });
 
 test('checkout runs the full chain, stores the order in Postgres and counts it in Redis', async () => {
@@ -78,6 +81,9 @@ test('checkout with bad input is a 400 from orders, relayed by the gateway', asy
   const badQty = await getJson(`${gateway}/api/checkout?sku=sku-book&qty=0`);
   assert.equal(badQty.status, 400);
   assert.match(badQty.body.error, /quantity must be an integer from 1 to 100/);
+  const notNumber = await getJson(`${gateway}/api/checkout?sku=sku-book&qty=lots`);
+  assert.equal(notNumber.status, 400);
+  assert.equal(notNumber.body.error, 'qty must be a whole number, got "lots"');
 });
 
 test('order lookup: cache hit in Redis, miss falls back to Postgres', async () => {
