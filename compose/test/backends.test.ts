@@ -32,20 +32,27 @@ test('tempo: OTLP receivers listen on all interfaces (container networking)', ()
 test('tempo: generator processors enabled through overrides.defaults, classic histograms kept', () => {
   const gen = tempo.overrides.defaults.metrics_generator;
   assert.deepEqual([...gen.processors].sort(), ['service-graphs', 'span-metrics']);
-  assert.ok(['classic', 'both'].includes(gen.generate_native_histograms), 'Grafana Service Graph needs classic');
+  assert.ok(
+    ['classic', 'both'].includes(gen.generate_native_histograms),
+    'Grafana Service Graph needs classic',
+  );
 });
 
 test('tempo: service graphs carry Pinpoint buckets, namespace dimension, virtual nodes, server.address', () => {
   const sg = tempo.metrics_generator.processor.service_graphs;
   for (const edge of [1, 3, 5]) assert.ok(sg.histogram_buckets.includes(edge), `bucket ${edge}s`);
-  assert.deepEqual(sg.histogram_buckets, [...sg.histogram_buckets].sort((a: number, b: number) => a - b));
+  assert.deepEqual(
+    sg.histogram_buckets,
+    [...sg.histogram_buckets].sort((a: number, b: number) => a - b),
+  );
   assert.deepEqual(sg.dimensions, ['service.namespace']);
   assert.equal(sg.enable_client_server_prefix, true);
   assert.equal(sg.enable_virtual_node_label, true);
   assert.ok(sg.peer_attributes.includes('server.address'));
   assert.equal(sg.peer_attributes[0], 'peer.service', 'an explicit peer.service must win');
   assert.equal(tempo.metrics_generator.processor.span_metrics.enable_target_info, true);
-  for (const edge of [1, 3, 5]) assert.ok(tempo.metrics_generator.processor.span_metrics.histogram_buckets.includes(edge));
+  for (const edge of [1, 3, 5])
+    assert.ok(tempo.metrics_generator.processor.span_metrics.histogram_buckets.includes(edge));
 });
 
 test('tempo: remote write goes to Mimir with exemplars; retention is set; no 2.x-only keys', () => {
@@ -57,10 +64,14 @@ test('tempo: remote write goes to Mimir with exemplars; retention is set; no 2.x
   assert.equal(tempo.backend_worker.compaction.block_retention, '72h');
   assert.equal(tempo.backend_scheduler.provider.compaction.compaction.block_retention, '72h');
   // Tempo 3 refuses to start with these (legacy flat overrides, removed ingester/compactor blocks).
-  for (const removed of ['ingester', 'compactor', 'metrics_generator_client']) assert.equal(tempo[removed], undefined, removed);
+  for (const removed of ['ingester', 'compactor', 'metrics_generator_client'])
+    assert.equal(tempo[removed], undefined, removed);
   assert.equal(tempo.overrides.metrics_generator_processors, undefined);
   assert.equal(tempo.overrides.enable_legacy_overrides, undefined);
-  assert.ok(!readText(join(composeDir, 'tempo.yaml')).includes('local-blocks'), 'local-blocks was removed in 3.0');
+  assert.ok(
+    !readText(join(composeDir, 'tempo.yaml')).includes('local-blocks'),
+    'local-blocks was removed in 3.0',
+  );
   assert.ok(tempo.live_store.max_live_traces_bytes < 128e6, 'live traces buffer sized for the container');
 });
 
@@ -89,7 +100,12 @@ test('mimir: exemplars on, OTLP suffixes on, resource attributes promoted (as a 
   assert.equal(l.otel_metric_suffixes_enabled, true);
   assert.equal(typeof l.promote_otel_resource_attributes, 'string', 'Mimir wants a comma-separated string');
   const promoted = l.promote_otel_resource_attributes.split(',').map((s: string) => s.trim());
-  for (const attr of ['service.name', 'service.namespace', 'service.instance.id', 'deployment.environment.name']) {
+  for (const attr of [
+    'service.name',
+    'service.namespace',
+    'service.instance.id',
+    'deployment.environment.name',
+  ]) {
     assert.ok(promoted.includes(attr), attr);
   }
   assert.match(l.compactor_blocks_retention_period, /^\d+[dh]$/);

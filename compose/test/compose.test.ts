@@ -35,8 +35,14 @@ test('the schema validator rejects a misspelled key and a bad duration (control)
   (broken.services.tempo as Record<string, unknown>).healthchek = {};
   broken.services.loki!.healthcheck!.interval = '10 seconds';
   const errors = validateCompose(broken);
-  assert.ok(errors.some((e) => e.includes('healthchek')), errors.join('\n'));
-  assert.ok(errors.some((e) => e.includes('duration')), errors.join('\n'));
+  assert.ok(
+    errors.some((e) => e.includes('healthchek')),
+    errors.join('\n'),
+  );
+  assert.ok(
+    errors.some((e) => e.includes('duration')),
+    errors.join('\n'),
+  );
 });
 
 function dockerCompose(args: string[], file: string, env: NodeJS.ProcessEnv) {
@@ -110,7 +116,10 @@ test('Dockerfiles of built services pin their base images and exist', () => {
   for (const df of dockerfiles) {
     const path = join(repoRoot, df);
     assert.ok(exists(path), `${df} missing`);
-    assert.ok(exists(`${path}.dockerignore`), `${df}.dockerignore missing (node_modules would enter the context)`);
+    assert.ok(
+      exists(`${path}.dockerignore`),
+      `${df}.dockerignore missing (node_modules would enter the context)`,
+    );
     const text = readText(path);
     const args = Object.fromEntries([...text.matchAll(/^ARG (\w+)=(\S+)$/gm)].map((m) => [m[1], m[2]]));
     const froms = [...text.matchAll(/^FROM (\S+)/gm)].map((m) => m[1]!);
@@ -123,7 +132,9 @@ test('Dockerfiles of built services pin their base images and exist', () => {
 });
 
 test('the demo image is run with the preload only through NODE_OPTIONS, external without it', () => {
-  const demo = services.filter(([, s]) => (s.build as { dockerfile?: string } | undefined)?.dockerfile === 'demo/Dockerfile');
+  const demo = services.filter(
+    ([, s]) => (s.build as { dockerfile?: string } | undefined)?.dockerfile === 'demo/Dockerfile',
+  );
   assert.deepEqual(demo.map(([n]) => n).sort(), ['external', 'gateway', 'loadgen', 'orders', 'payments']);
   for (const [name, svc] of demo) {
     const env = envOf(svc);
@@ -178,7 +189,10 @@ test('every long-running service has a healthcheck; one-shot init jobs are await
     assert.ok(hc && !hc.disable, `${name}: healthcheck missing`);
     assert.ok(Array.isArray(hc.test) && hc.test[0] === 'CMD', `${name}: use the exec form ["CMD", ...]`);
     assert.ok(hc.interval && hc.timeout && hc.retries, `${name}: interval/timeout/retries`);
-    assert.ok(['unless-stopped', 'always', 'on-failure'].includes(svc.restart ?? ''), `${name}: restart policy`);
+    assert.ok(
+      ['unless-stopped', 'always', 'on-failure'].includes(svc.restart ?? ''),
+      `${name}: restart policy`,
+    );
   }
 });
 
@@ -252,7 +266,10 @@ test('state lives in named volumes that are declared', () => {
   }
   assert.deepEqual([...declared].sort(), [...used].sort(), 'declared but unused volumes');
   for (const n of ['tempo', 'mimir', 'loki', 'grafana', 'postgres']) {
-    assert.ok((compose.services[n]!.volumes ?? []).some((v) => /^[a-z-]+-data:/.test(String(v))), `${n} data volume`);
+    assert.ok(
+      (compose.services[n]!.volumes ?? []).some((v) => /^[a-z-]+-data:/.test(String(v))),
+      `${n} data volume`,
+    );
   }
 });
 

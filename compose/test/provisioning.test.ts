@@ -19,12 +19,12 @@ import {
 type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 test('provisioning has the folders Grafana scans, each file with apiVersion 1', () => {
-  assert.deepEqual(readdirSync(provisioningDir).filter((n) => !n.includes('.')).sort(), [
-    'alerting',
-    'dashboards',
-    'datasources',
-    'plugins',
-  ]);
+  assert.deepEqual(
+    readdirSync(provisioningDir)
+      .filter((n) => !n.includes('.'))
+      .sort(),
+    ['alerting', 'dashboards', 'datasources', 'plugins'],
+  );
   for (const file of yamlFilesUnder(provisioningDir)) {
     assert.equal(loadYaml<Obj>(file).apiVersion, 1, rel(file));
   }
@@ -59,7 +59,11 @@ test('only intended environment variables are interpolated; Grafana gets them fr
   }
   assert.deepEqual([...refs], ['provisioning/alerting/contact-points.yaml:ALERT_WEBHOOK_URL']);
   const grafanaEnv = envOf(loadCompose().services.grafana!);
-  assert.match(grafanaEnv.ALERT_WEBHOOK_URL ?? '', /^\$\{ALERT_WEBHOOK_URL:-http:\/\/.+\}$/, 'needs a default: an empty URL fails provisioning');
+  assert.match(
+    grafanaEnv.ALERT_WEBHOOK_URL ?? '',
+    /^\$\{ALERT_WEBHOOK_URL:-http:\/\/.+\}$/,
+    'needs a default: an empty URL fails provisioning',
+  );
 });
 
 test('data sources: fixed uids, types and in-network URLs', () => {
@@ -71,7 +75,7 @@ test('data sources: fixed uids, types and in-network URLs', () => {
   assert.equal(byUid.tempo!.url, 'http://tempo:3200');
   assert.equal(byUid.loki!.type, 'loki');
   assert.equal(byUid.loki!.url, 'http://loki:3100');
-  for (const d of Object.values(byUid)) {
+  for (const d of Object.values(byUid) as Obj[]) {
     assert.ok(d.name && d.access === 'proxy' && d.editable === false, d.uid);
   }
   assert.equal(loadDatasources().filter((d) => d.isDefault).length, 1);
@@ -154,7 +158,14 @@ test('alert rules follow the file-provisioning structure', () => {
       assert.ok(rule.annotations?.summary, rule.uid);
     }
   }
-  for (const kind of ['service-error-rate', 'edge-error-rate', 'service-slow-rate', 'edge-slow-rate', 'heap-usage', 'event-loop-lag']) {
+  for (const kind of [
+    'service-error-rate',
+    'edge-error-rate',
+    'service-slow-rate',
+    'edge-slow-rate',
+    'heap-usage',
+    'event-loop-lag',
+  ]) {
     assert.ok(uids.has(`lgtm-apm-${kind}`), kind);
   }
 });

@@ -16,10 +16,25 @@ const mimir = loadYaml<Obj>(join(composeDir, 'mimir.yaml'));
 
 /** The preload's default endpoints (contracts.md) and the compose service that must answer each. */
 const PRELOAD_DEFAULTS = [
-  { signal: 'traces (gRPC)', url: 'http://localhost:4317', service: 'tempo', env: 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT' },
+  {
+    signal: 'traces (gRPC)',
+    url: 'http://localhost:4317',
+    service: 'tempo',
+    env: 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT',
+  },
   { signal: 'traces (HTTP)', url: 'http://localhost:4318/v1/traces', service: 'tempo', env: undefined },
-  { signal: 'metrics', url: 'http://localhost:9009/otlp/v1/metrics', service: 'mimir', env: 'OTEL_EXPORTER_OTLP_METRICS_ENDPOINT' },
-  { signal: 'logs', url: 'http://localhost:3100/otlp/v1/logs', service: 'loki', env: 'OTEL_EXPORTER_OTLP_LOGS_ENDPOINT' },
+  {
+    signal: 'metrics',
+    url: 'http://localhost:9009/otlp/v1/metrics',
+    service: 'mimir',
+    env: 'OTEL_EXPORTER_OTLP_METRICS_ENDPOINT',
+  },
+  {
+    signal: 'logs',
+    url: 'http://localhost:3100/otlp/v1/logs',
+    service: 'loki',
+    env: 'OTEL_EXPORTER_OTLP_LOGS_ENDPOINT',
+  },
 ] as const;
 
 const BACKEND_PORTS = new Set([4317, 4318, 9009, 3100, 3200, 9090]);
@@ -87,7 +102,8 @@ test('the preload source uses only the agreed default endpoints', (t) => {
     assert.ok(agreed.has(url), `${file} uses ${url}, not one of the agreed defaults`);
   }
   const missing = [...agreed].filter((u) => !found.has(u));
-  if (missing.length) console.log(`note: defaults not (yet) spelled out in instrumentation/src: ${missing.join(', ')}`);
+  if (missing.length)
+    console.log(`note: defaults not (yet) spelled out in instrumentation/src: ${missing.join(', ')}`);
   assert.ok(found.size > 0, 'expected at least the traces default in the preload source');
 });
 
@@ -108,7 +124,9 @@ test('every host name used in configs is a compose service', () => {
     readText(join(repoRoot, 'provisioning', 'datasources', 'lgtm-apm.yaml')),
     ...Object.values(compose.services).map((s) => JSON.stringify(s.environment ?? {})),
   ];
-  for (const text of texts) for (const m of text.matchAll(/\b(?:https?|postgres|redis):\/\/(?:[^@/\s"]*@)?([a-z][\w-]*)(?::\d+)?/g)) hosts.add(m[1]!);
+  for (const text of texts)
+    for (const m of text.matchAll(/\b(?:https?|postgres|redis):\/\/(?:[^@/\s"]*@)?([a-z][\w-]*)(?::\d+)?/g))
+      hosts.add(m[1]!);
   hosts.delete('localhost');
   for (const h of hosts) assert.ok(compose.services[h], `${h} is not a compose service`);
   assert.ok(hosts.size >= 6, [...hosts].join(','));

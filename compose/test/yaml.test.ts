@@ -1,9 +1,19 @@
 // Every YAML file of the stack parses strictly (no duplicate keys, no YAML errors or warnings).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { composeDir, provisioningDir, yamlFilesUnder, readText, rel, parseYamlStrict } from './helpers/files.ts';
+import {
+  composeDir,
+  provisioningDir,
+  yamlFilesUnder,
+  readText,
+  rel,
+  parseYamlStrict,
+} from './helpers/files.ts';
 
-const files = [...yamlFilesUnder(composeDir).filter((f) => !f.includes('/test/')), ...yamlFilesUnder(provisioningDir)];
+const files = [
+  ...yamlFilesUnder(composeDir).filter((f) => !f.includes('/test/')),
+  ...yamlFilesUnder(provisioningDir),
+];
 
 test('the stack has the expected YAML files', () => {
   const names = files.map(rel);

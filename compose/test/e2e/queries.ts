@@ -9,7 +9,8 @@ export const REQUIRED_EDGES: Array<[string, string]> = [
   ['orders', 'payments'],
 ];
 
-export const TRACEQL_GATEWAY_TRACES = '{ resource.service.name = "gateway" && span.http.response.status_code >= 200 }';
+export const TRACEQL_GATEWAY_TRACES =
+  '{ resource.service.name = "gateway" && span.http.response.status_code >= 200 }';
 
 export const PROMQL_SERVICE_GRAPH_EDGES =
   'sum by (client, server, connection_type) (traces_service_graph_request_total)';

@@ -42,5 +42,7 @@ export function validateCompose(doc: Record<string, unknown>): string[] {
   const copy = structuredClone(doc);
   if (!('name' in composeSchema.properties)) delete copy.name;
   if (validate(copy)) return [];
-  return (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? ''} ${JSON.stringify(e.params)}`);
+  return (validate.errors ?? []).map(
+    (e) => `${e.instancePath || '/'} ${e.message ?? ''} ${JSON.stringify(e.params)}`,
+  );
 }

@@ -12,7 +12,8 @@ export function toPrometheusRuleGroup(rules: AlertRuleView[]) {
         interval: '1m',
         rules: rules.map((r) => {
           const op = OPERATORS[r.threshold.type];
-          if (!op) throw new Error(`${r.uid}: threshold type ${r.threshold.type} has no PromQL equivalent here`);
+          if (!op)
+            throw new Error(`${r.uid}: threshold type ${r.threshold.type} has no PromQL equivalent here`);
           return {
             alert: r.uid,
             // Grafana reduces the instant vector with `last` (one value per series) and then compares.

@@ -65,10 +65,15 @@ export interface ProvisionedQuery {
 export function provisionedQueries(): ProvisionedQuery[] {
   const out: ProvisionedQuery[] = [];
   const tempo = datasource('tempo');
-  out.push({ where: 'tempo.tracesToLogsV2.query', language: 'logql', query: tempo.jsonData.tracesToLogsV2.query });
+  out.push({
+    where: 'tempo.tracesToLogsV2.query',
+    language: 'logql',
+    query: tempo.jsonData.tracesToLogsV2.query,
+  });
   for (const q of tempo.jsonData.tracesToMetrics.queries as Obj[]) {
     out.push({ where: `tempo.tracesToMetrics[${q.name}]`, language: 'promql', query: q.query });
   }
-  for (const rule of loadAlertRules()) out.push({ where: `alert ${rule.uid}`, language: 'promql', query: rule.expr });
+  for (const rule of loadAlertRules())
+    out.push({ where: `alert ${rule.uid}`, language: 'promql', query: rule.expr });
   return out;
 }

@@ -29,7 +29,8 @@ export function syntaxErrors(language: Language, query: string): string[] {
   const errors: string[] = [];
   tree.iterate({
     enter(node) {
-      if (node.type.isError) errors.push(`error at ${node.from}: ${JSON.stringify(query.slice(node.from, node.from + 20))}`);
+      if (node.type.isError)
+        errors.push(`error at ${node.from}: ${JSON.stringify(query.slice(node.from, node.from + 20))}`);
     },
   });
   if (tree.length !== query.length) errors.push(`parsed ${tree.length} of ${query.length} characters`);
