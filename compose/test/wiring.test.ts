@@ -131,3 +131,60 @@ test('every host name used in configs is a compose service', () => {
   for (const h of hosts) assert.ok(compose.services[h], `${h} is not a compose service`);
   assert.ok(hosts.size >= 6, [...hosts].join(','));
 });
+
+test('generated dashboards: the home path exists, uids match, data sources and panel plugin resolve', (t) => {
+  const dir = join(repoRoot, 'dashboards', 'generated');
+  const files = exists(dir) ? readdirSync(dir).filter((n) => n.endsWith('.json')) : [];
+  if (files.length === 0) {
+    t.skip('dashboards/generated has no JSON yet (the dashboards workspace writes it)');
+    return;
+  }
+  const home = envOf(compose.services.grafana!).GF_DASHBOARDS_DEFAULT_HOME_DASHBOARD_PATH!;
+  const homeFile = home.split('/').at(-1)!;
+  assert.ok(files.includes(homeFile), `home dashboard ${homeFile} not in dashboards/generated`);
+  const provisionedTypes = new Map(['mimir', 'tempo', 'loki'].map((uid) => [datasource(uid).type, uid]));
+  const notes: string[] = [];
+  const uids = new Set<string>();
+  let refCount = 0;
+  for (const f of files) {
+    const d = JSON.parse(readText(join(dir, f))) as Obj;
+    uids.add(d.uid);
+    const vars = new Map<string, Obj>((d.templating?.list ?? []).map((v: Obj) => [v.name, v]));
+    for (const v of vars.values()) {
+      if (v.type !== 'datasource') continue;
+      assert.ok(
+        provisionedTypes.has(v.query),
+        `${f}: data source variable ${v.name} of type ${v.query} has no provisioned data source`,
+      );
+      const current = String(v.current?.value ?? '');
+      if (/^\$\{DS_/.test(current))
+        notes.push(`${f}: $${v.name} defaults to ${current} (resolved by type on provisioning)`);
+      else if (current)
+        assert.ok([...provisionedTypes.values()].includes(current), `${f}: ${v.name} = ${current}`);
+    }
+    // Every data source reference is a provisioned uid or a data source variable of this dashboard.
+    const refs = JSON.stringify(d).matchAll(/"datasource":\{[^}]*"uid":"([^"]+)"/g);
+    for (const [, uid] of refs) {
+      refCount++;
+      const m = /^\$\{?(\w+)\}?$/.exec(uid!);
+      if (m) assert.equal(vars.get(m[1]!)?.type, 'datasource', `${f}: ${uid} is not a data source variable`);
+      else
+        assert.ok(
+          ['mimir', 'tempo', 'loki', '-- Grafana --', '-- Mixed --', '-- Dashboard --'].includes(uid!),
+          `${f}: ${uid}`,
+        );
+    }
+    for (const [, type] of JSON.stringify(d).matchAll(/"type":"(lgtmapm-[^"]+)"/g)) {
+      assert.equal(
+        type,
+        envOf(compose.services.grafana!).GF_PLUGINS_ALLOW_LOADING_UNSIGNED_PLUGINS,
+        `${f}: panel ${type}`,
+      );
+    }
+  }
+  assert.ok(refCount > 0, 'no data source references found: the matcher is stale');
+  assert.equal(JSON.parse(readText(join(dir, homeFile))).uid, 'lgtm-apm-overview');
+  for (const uid of ['lgtm-apm-overview', 'lgtm-apm-service', 'lgtm-apm-nodejs', 'lgtm-apm-logs'])
+    assert.ok(uids.has(uid), uid);
+  for (const n of notes) console.log(`note: ${n}`);
+});
