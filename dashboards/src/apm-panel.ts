@@ -14,7 +14,8 @@ const EDGE_LABELS = 'client, server, connection_type, client_service_namespace, 
 export const APM_PANEL_QUERIES = {
   calls: `sum by (${EDGE_LABELS}) (increase(traces_service_graph_request_total[$__range]))`,
   errors: `sum by (${EDGE_LABELS}) (increase(traces_service_graph_request_failed_total[$__range]))`,
-  latency: 'sum by (client, server, connection_type, le) (increase(traces_service_graph_request_server_seconds_bucket[$__range]))',
+  latency:
+    'sum by (client, server, connection_type, le) (increase(traces_service_graph_request_server_seconds_bucket[$__range]))',
   clientLatency:
     'sum by (client, server, connection_type, le) (increase(traces_service_graph_request_client_seconds_bucket[$__range]))',
   instances: 'count by (service_name) (target_info)',
@@ -27,7 +28,10 @@ export interface ApmPanelOptions {
   serviceDashboardUid: string;
 }
 
-export function apmPanel(title: string, options: { width: number; height: number; serviceDashboardUid: string }) {
+export function apmPanel(
+  title: string,
+  options: { width: number; height: number; serviceDashboardUid: string },
+) {
   const panelOptions: ApmPanelOptions = {
     layout: 'both',
     // Data source variables, so the panel follows the dashboard's pickers (and UI import choices).

@@ -20,10 +20,30 @@ export interface DashboardDefinition {
 }
 
 export const DASHBOARDS: readonly DashboardDefinition[] = [
-  { uid: DASHBOARD_UIDS.overview, file: `${DASHBOARD_UIDS.overview}.json`, dataSources: OVERVIEW_DATA_SOURCES, build: overviewDashboard },
-  { uid: DASHBOARD_UIDS.service, file: `${DASHBOARD_UIDS.service}.json`, dataSources: SERVICE_DATA_SOURCES, build: serviceDashboard },
-  { uid: DASHBOARD_UIDS.nodejs, file: `${DASHBOARD_UIDS.nodejs}.json`, dataSources: NODEJS_DATA_SOURCES, build: nodejsDashboard },
-  { uid: DASHBOARD_UIDS.logs, file: `${DASHBOARD_UIDS.logs}.json`, dataSources: LOGS_DATA_SOURCES, build: logsDashboard },
+  {
+    uid: DASHBOARD_UIDS.overview,
+    file: `${DASHBOARD_UIDS.overview}.json`,
+    dataSources: OVERVIEW_DATA_SOURCES,
+    build: overviewDashboard,
+  },
+  {
+    uid: DASHBOARD_UIDS.service,
+    file: `${DASHBOARD_UIDS.service}.json`,
+    dataSources: SERVICE_DATA_SOURCES,
+    build: serviceDashboard,
+  },
+  {
+    uid: DASHBOARD_UIDS.nodejs,
+    file: `${DASHBOARD_UIDS.nodejs}.json`,
+    dataSources: NODEJS_DATA_SOURCES,
+    build: nodejsDashboard,
+  },
+  {
+    uid: DASHBOARD_UIDS.logs,
+    file: `${DASHBOARD_UIDS.logs}.json`,
+    dataSources: LOGS_DATA_SOURCES,
+    build: logsDashboard,
+  },
 ];
 
 /** Oldest Grafana the JSON targets (schemaVersion 42 from the SDK; the panel plugin needs >= 12.3). */
@@ -60,8 +80,12 @@ export interface PanelJson {
 }
 
 export function buildDashboard(definition: DashboardDefinition): DashboardJson {
-  const model = definition.build().build() as unknown as { uid?: string; panels?: PanelJson[] } & Record<string, unknown>;
-  if (model.uid !== definition.uid) throw new Error(`dashboard ${definition.file} has uid ${model.uid}, expected ${definition.uid}`);
+  const model = definition.build().build() as unknown as { uid?: string; panels?: PanelJson[] } & Record<
+    string,
+    unknown
+  >;
+  if (model.uid !== definition.uid)
+    throw new Error(`dashboard ${definition.file} has uid ${model.uid}, expected ${definition.uid}`);
   let nextId = 1;
   const panels = (model.panels ?? []).map((panel) => ({ ...panel, id: nextId++ }));
   const panelTypes = [...new Set(flattenPanels(panels).map((panel) => panel.type))].sort();
@@ -69,8 +93,18 @@ export function buildDashboard(definition: DashboardDefinition): DashboardJson {
     __inputs: dashboardInputs(definition.dataSources),
     __requires: [
       { type: 'grafana', id: 'grafana', name: 'Grafana', version: MIN_GRAFANA_VERSION },
-      ...definition.dataSources.map((spec) => ({ type: 'datasource', id: spec.pluginId, name: spec.pluginName, version: '1.0.0' })),
-      ...panelTypes.map((type) => ({ type: 'panel', id: type, name: PANEL_NAMES[type] ?? type, version: '' })),
+      ...definition.dataSources.map((spec) => ({
+        type: 'datasource',
+        id: spec.pluginId,
+        name: spec.pluginName,
+        version: '1.0.0',
+      })),
+      ...panelTypes.map((type) => ({
+        type: 'panel',
+        id: type,
+        name: PANEL_NAMES[type] ?? type,
+        version: '',
+      })),
     ],
     ...model,
     panels,
@@ -84,5 +118,10 @@ export function flattenPanels(panels: readonly PanelJson[]): PanelJson[] {
 
 /** File name → JSON text, exactly what `npm run generate` writes to generated/. */
 export function renderDashboards(): Map<string, string> {
-  return new Map(DASHBOARDS.map((definition) => [definition.file, `${JSON.stringify(buildDashboard(definition), null, 2)}\n`]));
+  return new Map(
+    DASHBOARDS.map((definition) => [
+      definition.file,
+      `${JSON.stringify(buildDashboard(definition), null, 2)}\n`,
+    ]),
+  );
 }

@@ -1,4 +1,10 @@
-export { DASHBOARDS, MIN_GRAFANA_VERSION, buildDashboard, flattenPanels, renderDashboards } from './catalog.ts';
+export {
+  DASHBOARDS,
+  MIN_GRAFANA_VERSION,
+  buildDashboard,
+  flattenPanels,
+  renderDashboards,
+} from './catalog.ts';
 export type { DashboardDefinition, DashboardJson, PanelJson } from './catalog.ts';
 export { DASHBOARD_UIDS } from './uids.ts';
 export { APM_PANEL_QUERIES, APM_PANEL_TYPE } from './apm-panel.ts';
@@ -6,4 +12,9 @@ export { DATA_SOURCES, LOKI, MIMIR, TEMPO, dsRef } from './datasources.ts';
 export type { DashboardInput, DataSourceSpec } from './datasources.ts';
 export { collectPanelQueries, collectVariableQueries, dashboardVariableNames } from './inspect/queries.ts';
 export type { PanelQuery, QueryLanguage, VariableQuery } from './inspect/queries.ts';
-export { TEST_BUILTINS, UnknownVariableError, interpolate, referencedVariables } from './inspect/interpolate.ts';
+export {
+  TEST_BUILTINS,
+  UnknownVariableError,
+  interpolate,
+  referencedVariables,
+} from './inspect/interpolate.ts';

@@ -87,7 +87,11 @@ export function timeseries(title: string, options: TimeseriesOptions): Timeserie
         .placement(options.legendTable ? common.LegendPlacement.Right : common.LegendPlacement.Bottom)
         .calcs(options.legendTable ? ['mean', 'max', 'lastNotNull'] : []),
     )
-    .tooltip(new common.VizTooltipOptionsBuilder().mode(common.TooltipDisplayMode.Multi).sort(common.SortOrder.Descending));
+    .tooltip(
+      new common.VizTooltipOptionsBuilder()
+        .mode(common.TooltipDisplayMode.Multi)
+        .sort(common.SortOrder.Descending),
+    );
   if (options.min !== undefined) panel.min(options.min);
   if (options.stackedBars) {
     panel
@@ -170,7 +174,10 @@ export function barGauge(title: string, options: BarGaugeOptions): BarGaugePanel
  * Joins instant table queries on their label columns, hides Time, renames `Value #<refId>` columns and
  * orders them as given.
  */
-export function joinTable(labelColumns: string[], valueColumns: Array<[refId: string, title: string]>): DataTransformerConfig[] {
+export function joinTable(
+  labelColumns: string[],
+  valueColumns: Array<[refId: string, title: string]>,
+): DataTransformerConfig[] {
   const renameByName: Record<string, string> = {};
   const indexByName: Record<string, number> = {};
   labelColumns.forEach((column, i) => (indexByName[column] = i));

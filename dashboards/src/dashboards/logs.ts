@@ -32,7 +32,9 @@ export const ERROR_LEVELS = '(?i)(critical|fatal|error)';
 export function logsDashboard(): DashboardBuilder {
   const builder = new DashboardBuilder('LGTM APM — Logs')
     .uid(DASHBOARD_UIDS.logs)
-    .description('Log volume by level and service, errors-only toggle, log stream with trace links (Loki via OTLP)')
+    .description(
+      'Log volume by level and service, errors-only toggle, log stream with trace links (Loki via OTLP)',
+    )
     .tags([KIT_TAG, 'logs', 'loki'])
     .time({ from: 'now-1h', to: 'now' })
     .refresh('30s')
@@ -59,7 +61,11 @@ export function logsDashboard(): DashboardBuilder {
       .current({ text: 'All levels', value: '.*' }),
   );
   builder.withVariable(
-    new TextBoxVariableBuilder('search').label('Search').description('Case-insensitive regular expression on the log line').defaultValue('').current({ text: '', value: '' }),
+    new TextBoxVariableBuilder('search')
+      .label('Search')
+      .description('Case-insensitive regular expression on the log line')
+      .defaultValue('')
+      .current({ text: '', value: '' }),
   );
 
   builder.withPanel(
@@ -90,7 +96,12 @@ export function logsDashboard(): DashboardBuilder {
       ),
   );
   builder.withPanel(
-    timeseries('Log volume by service', { description: 'Lines per interval by service_name', unit: 'short', width: 12, min: 0 })
+    timeseries('Log volume by service', {
+      description: 'Lines per interval by service_name',
+      unit: 'short',
+      width: 12,
+      min: 0,
+    })
       .datasource(dsRef(LOKI))
       .withTarget(
         lokiTarget(`sum by (service_name) (count_over_time(${STREAM} ${LEVEL} ${SEARCH} [$__auto]))`, {
@@ -100,7 +111,12 @@ export function logsDashboard(): DashboardBuilder {
       ),
   );
   builder.withPanel(
-    timeseries('Errors by service', { description: 'Error, fatal and critical lines per interval by service_name', unit: 'short', width: 12, min: 0 })
+    timeseries('Errors by service', {
+      description: 'Error, fatal and critical lines per interval by service_name',
+      unit: 'short',
+      width: 12,
+      min: 0,
+    })
       .datasource(dsRef(LOKI))
       .withTarget(
         lokiTarget(
@@ -127,7 +143,10 @@ export function logsDashboard(): DashboardBuilder {
       .transformations([
         { id: 'labelsToFields', options: { mode: 'columns' } },
         { id: 'merge', options: {} },
-        { id: 'organize', options: { excludeByName: { Time: true }, renameByName: { Value: 'Lines', 'Value #A': 'Lines' } } },
+        {
+          id: 'organize',
+          options: { excludeByName: { Time: true }, renameByName: { Value: 'Lines', 'Value #A': 'Lines' } },
+        },
         { id: 'sortBy', options: { sort: [{ field: 'Lines', desc: true }] } },
       ])
       .overrideByName('trace_id', [

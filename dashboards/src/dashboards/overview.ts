@@ -58,21 +58,51 @@ export function overviewDashboard(): DashboardBuilder {
       .current({ text: 'All', value: '$__all' }),
   );
 
-  builder.withPanel(apmPanel('Server map and response-time scatter', { width: 24, height: 18, serviceDashboardUid: DASHBOARD_UIDS.service }));
+  builder.withPanel(
+    apmPanel('Server map and response-time scatter', {
+      width: 24,
+      height: 18,
+      serviceDashboardUid: DASHBOARD_UIDS.service,
+    }),
+  );
 
   builder.withRow(new RowBuilder('Services (RED over the time range)'));
   builder.withPanel(
-    stat('Requests / s', { description: 'All calls into the selected nodes', unit: 'reqps', width: 6, decimals: 2 }).withTarget(
-      promTarget(`sum(rate(${SG}_total{${SEL}}[$__rate_interval]))`, { refId: 'A' }),
+    stat('Requests / s', {
+      description: 'All calls into the selected nodes',
+      unit: 'reqps',
+      width: 6,
+      decimals: 2,
+    }).withTarget(promTarget(`sum(rate(${SG}_total{${SEL}}[$__rate_interval]))`, { refId: 'A' })),
+  );
+  builder.withPanel(
+    stat('Error ratio', {
+      description: 'Failed calls / calls',
+      unit: 'percentunit',
+      width: 6,
+      decimals: 2,
+      thresholds: [
+        [0.01, 'orange'],
+        [0.05, 'red'],
+      ],
+    }).withTarget(
+      promTarget(
+        `sum(rate(${SG}_failed_total{${SEL}}[$__rate_interval])) / sum(rate(${SG}_total{${SEL}}[$__rate_interval]))`,
+        { refId: 'A' },
+      ),
     ),
   );
   builder.withPanel(
-    stat('Error ratio', { description: 'Failed calls / calls', unit: 'percentunit', width: 6, decimals: 2, thresholds: [[0.01, 'orange'], [0.05, 'red']] }).withTarget(
-      promTarget(`sum(rate(${SG}_failed_total{${SEL}}[$__rate_interval])) / sum(rate(${SG}_total{${SEL}}[$__rate_interval]))`, { refId: 'A' }),
-    ),
-  );
-  builder.withPanel(
-    stat('Slow ratio (> 3 s)', { description: 'Share of calls slower than 3 s (server side)', unit: 'percentunit', width: 6, decimals: 2, thresholds: [[0.01, 'orange'], [0.05, 'red']] }).withTarget(
+    stat('Slow ratio (> 3 s)', {
+      description: 'Share of calls slower than 3 s (server side)',
+      unit: 'percentunit',
+      width: 6,
+      decimals: 2,
+      thresholds: [
+        [0.01, 'orange'],
+        [0.05, 'red'],
+      ],
+    }).withTarget(
       promTarget(
         `1 - sum(rate(${SG}_server_seconds_bucket{${SEL}, ${LE_3S}}[$__rate_interval])) / sum(rate(${SG}_server_seconds_count{${SEL}}[$__rate_interval]))`,
         { refId: 'A' },
@@ -80,9 +110,11 @@ export function overviewDashboard(): DashboardBuilder {
     ),
   );
   builder.withPanel(
-    stat('Instances', { description: 'Running service instances (target_info)', unit: 'none', width: 6 }).withTarget(
-      promTarget('count(target_info{service_name=~"$service"})', { refId: 'A' }),
-    ),
+    stat('Instances', {
+      description: 'Running service instances (target_info)',
+      unit: 'none',
+      width: 6,
+    }).withTarget(promTarget('count(target_info{service_name=~"$service"})', { refId: 'A' })),
   );
 
   const red = table('Services', {
@@ -117,27 +149,55 @@ export function overviewDashboard(): DashboardBuilder {
         ],
       },
     ])
-    .overrideByName('Requests', [{ id: 'unit', value: 'short' }, { id: 'decimals', value: 0 }])
-    .overrideByName('Req/s', [{ id: 'unit', value: 'reqps' }, { id: 'decimals', value: 2 }])
+    .overrideByName('Requests', [
+      { id: 'unit', value: 'short' },
+      { id: 'decimals', value: 0 },
+    ])
+    .overrideByName('Req/s', [
+      { id: 'unit', value: 'reqps' },
+      { id: 'decimals', value: 2 },
+    ])
     .overrideByName('Errors', [
       { id: 'unit', value: 'percentunit' },
       { id: 'custom.cellOptions', value: { type: 'color-text' } },
-      { id: 'thresholds', value: { mode: 'absolute', steps: [{ value: null, color: 'green' }, { value: 0.01, color: 'orange' }, { value: 0.05, color: 'red' }] } },
+      {
+        id: 'thresholds',
+        value: {
+          mode: 'absolute',
+          steps: [
+            { value: null, color: 'green' },
+            { value: 0.01, color: 'orange' },
+            { value: 0.05, color: 'red' },
+          ],
+        },
+      },
     ])
     .overrideByName('Slow > 3 s', [
       { id: 'unit', value: 'percentunit' },
       { id: 'custom.cellOptions', value: { type: 'color-text' } },
-      { id: 'thresholds', value: { mode: 'absolute', steps: [{ value: null, color: 'green' }, { value: 0.01, color: 'orange' }, { value: 0.05, color: 'red' }] } },
+      {
+        id: 'thresholds',
+        value: {
+          mode: 'absolute',
+          steps: [
+            { value: null, color: 'green' },
+            { value: 0.01, color: 'orange' },
+            { value: 0.05, color: 'red' },
+          ],
+        },
+      },
     ])
     .overrideByName('Avg', [{ id: 'unit', value: 's' }])
     .overrideByName('p95', [{ id: 'unit', value: 's' }]);
-  for (const [refId, expr] of Object.entries(q)) red.withTarget(promTarget(expr, { refId, instant: true, table: true }));
+  for (const [refId, expr] of Object.entries(q))
+    red.withTarget(promTarget(expr, { refId, instant: true, table: true }));
   builder.withPanel(red);
 
   builder.withRow(new RowBuilder('Errors and slow calls'));
   builder.withPanel(
     timeseries('Error ratio by service', {
-      description: 'traces_service_graph_request_failed_total / traces_service_graph_request_total per server node',
+      description:
+        'traces_service_graph_request_failed_total / traces_service_graph_request_total per server node',
       unit: 'percentunit',
       width: 12,
       min: 0,
@@ -150,7 +210,8 @@ export function overviewDashboard(): DashboardBuilder {
   );
   builder.withPanel(
     timeseries('Slow ratio (> 3 s) by service', {
-      description: 'Share of calls above the 3 s bucket of the server-side service-graph histogram (Pinpoint "slow")',
+      description:
+        'Share of calls above the 3 s bucket of the server-side service-graph histogram (Pinpoint "slow")',
       unit: 'percentunit',
       width: 12,
       min: 0,
@@ -167,7 +228,12 @@ export function overviewDashboard(): DashboardBuilder {
       unit: 'reqps',
       width: 12,
       min: 0,
-    }).withTarget(promTarget(`sum by (server) (rate(${SG}_total{${SEL}}[$__rate_interval]))`, { refId: 'A', legend: '{{server}}' })),
+    }).withTarget(
+      promTarget(`sum by (server) (rate(${SG}_total{${SEL}}[$__rate_interval]))`, {
+        refId: 'A',
+        legend: '{{server}}',
+      }),
+    ),
   );
   builder.withPanel(
     timeseries('p95 latency by service', {
@@ -176,11 +242,14 @@ export function overviewDashboard(): DashboardBuilder {
       width: 12,
       min: 0,
     }).withTarget(
-      promTarget(`histogram_quantile(0.95, sum by (server, le) (rate(${SG}_server_seconds_bucket{${SEL}}[$__rate_interval])))`, {
-        refId: 'A',
-        legend: '{{server}}',
-        exemplar: true,
-      }),
+      promTarget(
+        `histogram_quantile(0.95, sum by (server, le) (rate(${SG}_server_seconds_bucket{${SEL}}[$__rate_interval])))`,
+        {
+          refId: 'A',
+          legend: '{{server}}',
+          exemplar: true,
+        },
+      ),
     ),
   );
   return builder;

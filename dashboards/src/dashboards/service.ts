@@ -38,7 +38,9 @@ const SG = 'traces_service_graph_request';
 const ERR = 'status_code="STATUS_CODE_ERROR"';
 
 /** Pinpoint's response classes from the server-side service-graph histogram over `window`. */
-export function pinpointHistogramQueries(window: string): Record<'1s' | '3s' | '5s' | 'slow' | 'error', string> {
+export function pinpointHistogramQueries(
+  window: string,
+): Record<'1s' | '3s' | '5s' | 'slow' | 'error', string> {
   const bucket = (le: string) =>
     `sum(increase(${SG}_server_seconds_bucket{server="$service", le=~"${le}|${le}.0"}[${window}]))`;
   return {
@@ -72,14 +74,21 @@ export function serviceDashboard(): DashboardBuilder {
   builder.withVariable(
     new CustomVariableBuilder('span_kind')
       .label('Span kind')
-      .description('Server spans are the service’s own operations (Pinpoint’s view); client spans are its outgoing calls')
+      .description(
+        'Server spans are the service’s own operations (Pinpoint’s view); client spans are its outgoing calls',
+      )
       .values('SPAN_KIND_SERVER,SPAN_KIND_CONSUMER,SPAN_KIND_CLIENT,SPAN_KIND_PRODUCER,SPAN_KIND_INTERNAL')
       .current({ text: 'SPAN_KIND_SERVER', value: 'SPAN_KIND_SERVER' }),
   );
 
   // Headline numbers for the selected kind of spans.
   builder.withPanel(
-    stat('Requests / s', { description: 'Span rate of the selected kind', unit: 'reqps', width: 6, decimals: 2 }).withTarget(
+    stat('Requests / s', {
+      description: 'Span rate of the selected kind',
+      unit: 'reqps',
+      width: 6,
+      decimals: 2,
+    }).withTarget(
       promTarget(`sum(rate(traces_spanmetrics_calls_total{${SM}}[$__rate_interval]))`, { refId: 'A' }),
     ),
   );
@@ -102,19 +111,32 @@ export function serviceDashboard(): DashboardBuilder {
   );
   builder.withPanel(
     stat('p95 latency', { description: '95th percentile span duration', unit: 's', width: 6 }).withTarget(
-      promTarget(`histogram_quantile(0.95, sum by (le) (rate(traces_spanmetrics_latency_bucket{${SM}}[$__rate_interval])))`, { refId: 'A' }),
+      promTarget(
+        `histogram_quantile(0.95, sum by (le) (rate(traces_spanmetrics_latency_bucket{${SM}}[$__rate_interval])))`,
+        { refId: 'A' },
+      ),
     ),
   );
   builder.withPanel(
-    stat('Instances', { description: 'Running instances of the service (target_info)', unit: 'none', width: 6 }).withTarget(
-      promTarget('count(target_info{service_name="$service"})', { refId: 'A' }),
-    ),
+    stat('Instances', {
+      description: 'Running instances of the service (target_info)',
+      unit: 'none',
+      width: 6,
+    }).withTarget(promTarget('count(target_info{service_name="$service"})', { refId: 'A' })),
   );
 
   builder.withRow(new RowBuilder('Operations (span metrics)'));
   builder.withPanel(
-    timeseries('Request rate by operation', { description: 'traces_spanmetrics_calls_total by span_name', unit: 'reqps', width: 12, min: 0 }).withTarget(
-      promTarget(`sum by (span_name) (rate(traces_spanmetrics_calls_total{${SM}}[$__rate_interval]))`, { refId: 'A', legend: '{{span_name}}' }),
+    timeseries('Request rate by operation', {
+      description: 'traces_spanmetrics_calls_total by span_name',
+      unit: 'reqps',
+      width: 12,
+      min: 0,
+    }).withTarget(
+      promTarget(`sum by (span_name) (rate(traces_spanmetrics_calls_total{${SM}}[$__rate_interval]))`, {
+        refId: 'A',
+        legend: '{{span_name}}',
+      }),
     ),
   );
   builder.withPanel(
@@ -172,7 +194,10 @@ export function serviceDashboard(): DashboardBuilder {
     )
     .overrideByName('span_name', [{ id: 'displayName', value: 'Operation' }])
     .overrideByName('Calls', [{ id: 'decimals', value: 0 }])
-    .overrideByName('Req/s', [{ id: 'unit', value: 'reqps' }, { id: 'decimals', value: 2 }])
+    .overrideByName('Req/s', [
+      { id: 'unit', value: 'reqps' },
+      { id: 'decimals', value: 2 },
+    ])
     .overrideByName('Errors', [{ id: 'unit', value: 'percentunit' }])
     .overrideByName('Avg', [{ id: 'unit', value: 's' }])
     .overrideByName('p95', [{ id: 'unit', value: 's' }])
@@ -185,7 +210,8 @@ export function serviceDashboard(): DashboardBuilder {
     p95: `histogram_quantile(0.95, sum by (span_name, le) (increase(traces_spanmetrics_latency_bucket{${SM}}[$__range])))`,
     p99: `histogram_quantile(0.99, sum by (span_name, le) (increase(traces_spanmetrics_latency_bucket{${SM}}[$__range])))`,
   };
-  for (const [refId, expr] of Object.entries(ops)) operations.withTarget(promTarget(expr, { refId, instant: true, table: true }));
+  for (const [refId, expr] of Object.entries(ops))
+    operations.withTarget(promTarget(expr, { refId, instant: true, table: true }));
   builder.withPanel(operations);
 
   builder.withRow(new RowBuilder('Response histogram (Pinpoint 1 s / 3 s / 5 s / slow / error)'));
@@ -222,7 +248,9 @@ export function serviceDashboard(): DashboardBuilder {
     unit: 'short',
     width: 8,
     height: 9,
-  }).overrides((['1s', '3s', '5s', 'slow', 'error'] as const).map((name) => colorOverride(name, PINPOINT_COLORS[name])));
+  }).overrides(
+    (['1s', '3s', '5s', 'slow', 'error'] as const).map((name) => colorOverride(name, PINPOINT_COLORS[name])),
+  );
   for (const [name, expr] of Object.entries(pinpointHistogramQueries('$__range'))) {
     summary.withTarget(promTarget(expr, { refId: name, legend: name, instant: true }));
   }
@@ -230,18 +258,41 @@ export function serviceDashboard(): DashboardBuilder {
 
   builder.withRow(new RowBuilder('Callers and callees (service graph)'));
   builder.withPanel(
-    edgeTable('Callers', 'client', `server="$service"`, 'Who calls this service; latency measured by the service (server side)'),
-  );
-  builder.withPanel(
-    edgeTable('Callees', 'server', `client="$service"`, 'What this service calls (services, databases, external hosts); latency seen by the caller'),
-  );
-  builder.withPanel(
-    timeseries('Callers over time', { description: 'Calls per second into the service by caller', unit: 'reqps', width: 12, min: 0 }).withTarget(
-      promTarget(`sum by (client) (rate(${SG}_total{server="$service"}[$__rate_interval]))`, { refId: 'A', legend: '{{client}}' }),
+    edgeTable(
+      'Callers',
+      'client',
+      `server="$service"`,
+      'Who calls this service; latency measured by the service (server side)',
     ),
   );
   builder.withPanel(
-    timeseries('Callees p95 (client side)', { description: 'p95 latency of outgoing calls as the service sees them', unit: 's', width: 12, min: 0 }).withTarget(
+    edgeTable(
+      'Callees',
+      'server',
+      `client="$service"`,
+      'What this service calls (services, databases, external hosts); latency seen by the caller',
+    ),
+  );
+  builder.withPanel(
+    timeseries('Callers over time', {
+      description: 'Calls per second into the service by caller',
+      unit: 'reqps',
+      width: 12,
+      min: 0,
+    }).withTarget(
+      promTarget(`sum by (client) (rate(${SG}_total{server="$service"}[$__rate_interval]))`, {
+        refId: 'A',
+        legend: '{{client}}',
+      }),
+    ),
+  );
+  builder.withPanel(
+    timeseries('Callees p95 (client side)', {
+      description: 'p95 latency of outgoing calls as the service sees them',
+      unit: 's',
+      width: 12,
+      min: 0,
+    }).withTarget(
       promTarget(
         `histogram_quantile(0.95, sum by (server, le) (rate(${SG}_client_seconds_bucket{client="$service"}[$__rate_interval])))`,
         { refId: 'A', legend: '{{server}}', exemplar: true },
@@ -252,7 +303,8 @@ export function serviceDashboard(): DashboardBuilder {
   builder.withRow(new RowBuilder('HTTP server (OpenTelemetry instrumentation)'));
   builder.withPanel(
     timeseries('HTTP p95 by route', {
-      description: 'http_server_request_duration_seconds from the preload; exemplars carry trace_id and open the trace',
+      description:
+        'http_server_request_duration_seconds from the preload; exemplars carry trace_id and open the trace',
       unit: 's',
       width: 12,
       min: 0,
@@ -282,7 +334,9 @@ export function serviceDashboard(): DashboardBuilder {
   builder.withPanel(
     new TablePanel()
       .title('Slow (> 3 s) and failed transactions')
-      .description('Tempo search (TraceQL) for the service’s server spans that failed or took more than 3 s; click a trace id to open it')
+      .description(
+        'Tempo search (TraceQL) for the service’s server spans that failed or took more than 3 s; click a trace id to open it',
+      )
       .datasource(dsRef(TEMPO))
       .span(24)
       .height(9)
@@ -291,7 +345,9 @@ export function serviceDashboard(): DashboardBuilder {
           .datasource(dsRef(TEMPO))
           .refId('A')
           .queryType('traceql')
-          .query('{ resource.service.name = "$service" && kind = server && (status = error || duration > 3s) }')
+          .query(
+            '{ resource.service.name = "$service" && kind = server && (status = error || duration > 3s) }',
+          )
           .limit(20)
           .tableType(SearchTableType.Traces),
       ),
@@ -300,7 +356,12 @@ export function serviceDashboard(): DashboardBuilder {
 }
 
 /** Instant table of the edges on one side of the service with calls, errors, p95. */
-function edgeTable(title: string, peer: 'client' | 'server', selector: string, description: string): TablePanel {
+function edgeTable(
+  title: string,
+  peer: 'client' | 'server',
+  selector: string,
+  description: string,
+): TablePanel {
   const side = peer === 'client' ? 'server' : 'client';
   const panel = table(title, { description, width: 12, height: 8 })
     .transformations(
@@ -317,7 +378,16 @@ function edgeTable(title: string, peer: 'client' | 'server', selector: string, d
       { id: 'displayName', value: peer === 'client' ? 'Caller' : 'Callee' },
       {
         id: 'links',
-        value: [{ title: 'Service dashboard', url: dashboardUrl(DASHBOARD_UIDS.service, { service: '${__value.raw}' }, ['mimir', 'tempo', 'span_kind']) }],
+        value: [
+          {
+            title: 'Service dashboard',
+            url: dashboardUrl(DASHBOARD_UIDS.service, { service: '${__value.raw}' }, [
+              'mimir',
+              'tempo',
+              'span_kind',
+            ]),
+          },
+        ],
       },
     ])
     .overrideByName('Calls', [{ id: 'decimals', value: 0 }])
@@ -328,6 +398,7 @@ function edgeTable(title: string, peer: 'client' | 'server', selector: string, d
     errors: `sum by (${peer}) (increase(${SG}_failed_total{${selector}}[$__range])) / sum by (${peer}) (increase(${SG}_total{${selector}}[$__range]))`,
     p95: `histogram_quantile(0.95, sum by (${peer}, le) (increase(${SG}_${side}_seconds_bucket{${selector}}[$__range])))`,
   };
-  for (const [refId, expr] of Object.entries(queries)) panel.withTarget(promTarget(expr, { refId, instant: true, table: true }));
+  for (const [refId, expr] of Object.entries(queries))
+    panel.withTarget(promTarget(expr, { refId, instant: true, table: true }));
   return panel;
 }

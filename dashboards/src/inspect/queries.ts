@@ -28,7 +28,11 @@ export interface VariableQuery {
   raw: string;
 }
 
-const LANGUAGE_BY_TYPE: Record<string, QueryLanguage> = { prometheus: 'promql', loki: 'logql', tempo: 'traceql' };
+const LANGUAGE_BY_TYPE: Record<string, QueryLanguage> = {
+  prometheus: 'promql',
+  loki: 'logql',
+  tempo: 'traceql',
+};
 
 /** Panel queries in panel order; throws on a target whose data source type is unknown. */
 export function collectPanelQueries(dashboard: DashboardJson): PanelQuery[] {
@@ -38,11 +42,15 @@ export function collectPanelQueries(dashboard: DashboardJson): PanelQuery[] {
       const datasource = (target.datasource as PanelJson['datasource']) ?? panel.datasource;
       const language = LANGUAGE_BY_TYPE[datasource?.type ?? ''];
       if (!language) {
-        throw new Error(`${dashboard.uid} panel "${panel.title}" target ${String(target.refId)}: unknown data source type ${datasource?.type}`);
+        throw new Error(
+          `${dashboard.uid} panel "${panel.title}" target ${String(target.refId)}: unknown data source type ${datasource?.type}`,
+        );
       }
       const expr = language === 'traceql' ? target.query : target.expr;
       if (typeof expr !== 'string' || !expr.trim()) {
-        throw new Error(`${dashboard.uid} panel "${panel.title}" target ${String(target.refId)} has no query text`);
+        throw new Error(
+          `${dashboard.uid} panel "${panel.title}" target ${String(target.refId)} has no query text`,
+        );
       }
       queries.push({
         dashboardUid: dashboard.uid,
@@ -68,10 +76,15 @@ export function collectVariableQueries(dashboard: DashboardJson): VariableQuery[
     if (variable.type !== 'query') continue;
     const datasource = variable.datasource as { type?: string } | undefined;
     const language = LANGUAGE_BY_TYPE[datasource?.type ?? ''];
-    const raw = typeof variable.query === 'string' ? variable.query : String((variable.query as { query?: string })?.query ?? '');
+    const raw =
+      typeof variable.query === 'string'
+        ? variable.query
+        : String((variable.query as { query?: string })?.query ?? '');
     const match = LABEL_VALUES.exec(raw);
     if ((language !== 'promql' && language !== 'logql') || !match) {
-      throw new Error(`${dashboard.uid} variable ${String(variable.name)}: unsupported query "${raw}" (${datasource?.type})`);
+      throw new Error(
+        `${dashboard.uid} variable ${String(variable.name)}: unsupported query "${raw}" (${datasource?.type})`,
+      );
     }
     result.push({
       dashboardUid: dashboard.uid,
