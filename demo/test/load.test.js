@@ -3,9 +3,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import { startDemoTopology } from '../src/testing/start-topology.js';
 import { DATABASE_URL, DEMO_ROOT, REDIS_URL } from './helpers.js';
+import { freeBase } from './ports.js';
 
 function run(args, env) {
   return new Promise((resolve) => {
@@ -20,23 +20,6 @@ function run(args, env) {
     child.stderr.setEncoding('utf8').on('data', (d) => (stderr += d));
     child.on('exit', (code, signal) => resolve({ code, signal, stdout, stderr }));
   });
-}
-
-const isFree = (port) =>
-  new Promise((resolve) => {
-    const srv = createServer().once('error', () => resolve(false));
-    srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
-  });
-
-/** Four consecutive free ports for run-all's DEMO_PORT_BASE. */
-async function freeBase() {
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const base = 20_000 + Math.floor(Math.random() * 30_000);
-    let ok = true;
-    for (let p = base; p < base + 4 && ok; p++) ok = await isFree(p);
-    if (ok) return base;
-  }
-  throw new Error('no four consecutive free ports found');
 }
 
 test('load generator: bounded run against the demo, per-window and final summaries, exit 0', async () => {
