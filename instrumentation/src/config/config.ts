@@ -1,4 +1,5 @@
 import { EnvReader, type Env } from './parse.ts';
+import { readSignalsConfig, type SignalsConfig } from './signals-config.ts';
 import { INSTRUMENTATION_NAMES, type InstrumentationName } from '../instrumentations/catalogue.ts';
 
 export type TraceProtocol = 'grpc' | 'http/protobuf' | 'http/json';
@@ -14,7 +15,7 @@ export type DetectorName = 'env' | 'host' | 'os' | 'process' | 'container' | 'se
 export type DbStatementMode = 'sanitized' | 'raw' | 'off';
 export type LogLevelName = 'none' | 'error' | 'warn' | 'info' | 'debug' | 'verbose' | 'all';
 
-export interface KitConfig {
+export interface KitConfig extends SignalsConfig {
   disabled: boolean;
   logLevel: LogLevelName;
   tracesExporters: TracesExporterName[];
@@ -157,6 +158,7 @@ export function readConfig(env: Env = process.env): KitConfig {
     compileCache: r.boolean('LGTM_APM_COMPILE_CACHE', true),
     handleSignals: r.boolean('LGTM_APM_HANDLE_SIGNALS', true),
     shutdownTimeoutMs: r.integer('LGTM_APM_SHUTDOWN_TIMEOUT_MS', 5000, 100, 60_000),
+    ...readSignalsConfig(r),
     problems: r.problems,
   };
   return config;

@@ -1,0 +1,163 @@
+#!/usr/bin/env node
+// Traces benchmark (issue: foundation §5). Same handler for every variant (HTTP in, one Postgres query,
+// one outbound HTTP call); bare node vs the kit vs stock auto-instrumentations-node/register, all
+// exporting to the same local sink; interleaved rounds, medians, ratios against bare measured in the
+// same run. Writes bench/results/traces.json and prints a Markdown table.
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { cpuTicks, CLOCK_TICK_MS, fmt, machine, median, rssMb, startNode, stop, wrk } from './lib.mjs';
+
+const here = import.meta.dirname;
+const ROUNDS = Number(process.env.ROUNDS ?? 3);
+const SECONDS = Number(process.env.DURATION_S ?? 8);
+const STARTUP_RUNS = Number(process.env.STARTUP_RUNS ?? 10);
+
+async function closedPort() {
+  const s = createServer();
+  await new Promise((r) => s.listen(0, '127.0.0.1', r));
+  const { port } = s.address();
+  await new Promise((r) => s.close(r));
+  return port;
+}
+
+const sink = await startNode([join(here, 'sink.mjs')], {}, here);
+const downstream = await startNode([join(here, 'downstream.mjs')], {}, here);
+const sinkUrl = `http://127.0.0.1:${sink.port}`;
+const deadUrl = `http://127.0.0.1:${await closedPort()}`;
+
+// Everything that is not the variant's own choice is the same: service name, sink, no metrics/logs
+// (this benchmark is about traces), and no cloud detectors (they would probe metadata addresses).
+const common = {
+  OTEL_SERVICE_NAME: 'bench',
+  OTEL_METRICS_EXPORTER: 'none',
+  OTEL_LOGS_EXPORTER: 'none',
+  OTEL_NODE_RESOURCE_DETECTORS: 'env,host,os,process,serviceinstance,container',
+  OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf',
+  DOWNSTREAM_URL: `http://127.0.0.1:${downstream.port}`,
+};
+const VARIANTS = {
+  bare: { args: [], env: {} },
+  kit: { args: ['--import', '@lgtm-apm/instrumentation'], env: { OTEL_EXPORTER_OTLP_ENDPOINT: sinkUrl } },
+  stock: { args: ['--import', '@opentelemetry/auto-instrumentations-node/register'], env: { OTEL_EXPORTER_OTLP_ENDPOINT: sinkUrl } },
+  kit_backend_down: { args: ['--import', '@lgtm-apm/instrumentation'], env: { OTEL_EXPORTER_OTLP_ENDPOINT: deadUrl, OTEL_EXPORTER_OTLP_TIMEOUT: '2000' } },
+};
+const LOAD_VARIANTS = (process.env.VARIANTS ?? Object.keys(VARIANTS).join(',')).split(',');
+
+async function loadRound(name) {
+  const v = VARIANTS[name];
+  const app = await startNode([...v.args, join(here, 'app.mjs')], { ...common, ...v.env }, here);
+  const url = `http://127.0.0.1:${app.port}/`;
+  wrk(url, { seconds: 2 }); // warm-up: JIT, pools, connections
+  const ticks0 = cpuTicks(app.child.pid);
+  const load = wrk(url, { seconds: SECONDS });
+  const ticks1 = cpuTicks(app.child.pid);
+  const rss = rssMb(app.child.pid);
+  await stop(app.child);
+  return {
+    listenMs: app.listenMs,
+    spawnToListenMs: app.spawnToListenMs,
+    rps: load.rps,
+    p50: load.p50,
+    p99: load.p99,
+    non2xx: load.non2xx,
+    cpuMsPerRequest: ((ticks1 - ticks0) * CLOCK_TICK_MS) / load.requests,
+    rssMbAfterLoad: rss,
+  };
+}
+
+/** Start-up alone: `node [preload] -e 0`, wall time, interleaved. */
+function startupRound() {
+  const out = {};
+  const variants = {
+    bare: [],
+    kit: ['--import', '@lgtm-apm/instrumentation'],
+    stock: ['--import', '@opentelemetry/auto-instrumentations-node/register'],
+  };
+  for (const [name, args] of Object.entries(variants)) {
+    const t0 = performance.now();
+    const res = spawnSync(process.execPath, [...args, '-e', '0'], { cwd: here, env: { ...process.env, ...common, OTEL_EXPORTER_OTLP_ENDPOINT: sinkUrl }, encoding: 'utf8' });
+    if (res.status !== 0) throw new Error(`${name} -e 0 failed: ${res.stderr}`);
+    out[name] = performance.now() - t0;
+  }
+  return out;
+}
+
+const results = { machine: machine(), rounds: ROUNDS, seconds: SECONDS, load: {}, startup: {} };
+for (const name of LOAD_VARIANTS) results.load[name] = [];
+for (let round = 0; round < ROUNDS; round++) {
+  // Rotate the order so no variant always runs first (or last) on a noisy shared machine.
+  const order = LOAD_VARIANTS.map((_, i) => LOAD_VARIANTS[(i + round) % LOAD_VARIANTS.length]);
+  for (const name of order) {
+    const r = await loadRound(name);
+    results.load[name].push(r);
+    console.error(`round ${round + 1}/${ROUNDS} ${name}: ${fmt(r.rps, 0)} req/s, p99 ${fmt(r.p99)} ms, ${fmt(r.cpuMsPerRequest, 3)} CPU ms/req`);
+  }
+}
+const startupRuns = { bare: [], kit: [], stock: [] };
+for (let i = 0; i < STARTUP_RUNS; i++) {
+  const r = startupRound();
+  for (const k of Object.keys(startupRuns)) startupRuns[k].push(r[k]);
+}
+for (const k of Object.keys(startupRuns)) results.startup[k] = { runs: startupRuns[k], medianMs: median(startupRuns[k]) };
+
+const med = {};
+for (const [name, runs] of Object.entries(results.load)) {
+  med[name] = Object.fromEntries(Object.keys(runs[0]).map((k) => [k, median(runs.map((r) => r[k]))]));
+}
+results.medians = med;
+const bare = med.bare;
+const loss = (name) => 1 - med[name].rps / bare.rps;
+const startupOverhead = (name) => results.startup[name].medianMs - results.startup.bare.medianMs;
+results.ratios = {
+  kitThroughputLoss: loss('kit'),
+  stockThroughputLoss: loss('stock'),
+  kitCpuPerRequestVsBare: med.kit.cpuMsPerRequest / bare.cpuMsPerRequest,
+  stockCpuPerRequestVsBare: med.stock.cpuMsPerRequest / bare.cpuMsPerRequest,
+  kitStartupOverheadMs: startupOverhead('kit'),
+  stockStartupOverheadMs: startupOverhead('stock'),
+  kitRssDeltaMb: med.kit.rssMbAfterLoad - bare.rssMbAfterLoad,
+  stockRssDeltaMb: med.stock.rssMbAfterLoad - bare.rssMbAfterLoad,
+};
+const r = results.ratios;
+results.targets = {
+  'throughput loss <= 3% vs bare': r.kitThroughputLoss <= 0.03,
+  "throughput loss <= half of stock's": r.kitThroughputLoss <= r.stockThroughputLoss / 2,
+  "start-up overhead <= 1/3 of stock's": r.kitStartupOverheadMs <= r.stockStartupOverheadMs / 3,
+  'RSS <= +25 MB vs bare': r.kitRssDeltaMb <= 25,
+};
+
+const sinkStats = await (await fetch(`${sinkUrl}/stats`)).json();
+results.sink = sinkStats;
+await stop(sink.child);
+await stop(downstream.child);
+
+mkdirSync(join(here, 'results'), { recursive: true });
+writeFileSync(join(here, 'results', 'traces.json'), JSON.stringify(results, null, 2) + '\n');
+
+const table = () => rows.map((row) => `| ${row.join(' | ')} |`).join('\n').replace(/\n/, `\n|${' --- |'.repeat(rows[0].length)}\n`);
+const rows = [
+  ['metric', ...LOAD_VARIANTS],
+  ['throughput (req/s)', ...LOAD_VARIANTS.map((n) => fmt(med[n].rps, 0))],
+  ['latency p50 / p99 (ms)', ...LOAD_VARIANTS.map((n) => `${fmt(med[n].p50, 2)} / ${fmt(med[n].p99, 2)}`)],
+  ['CPU ms per request', ...LOAD_VARIANTS.map((n) => fmt(med[n].cpuMsPerRequest, 3))],
+  ['RSS after load (MB)', ...LOAD_VARIANTS.map((n) => fmt(med[n].rssMbAfterLoad, 0))],
+  ['time to listen, in-process (ms)', ...LOAD_VARIANTS.map((n) => fmt(med[n].listenMs, 0))],
+  ['time to listen, from spawn (ms)', ...LOAD_VARIANTS.map((n) => fmt(med[n].spawnToListenMs, 0))],
+  ['`node -e 0` start-up (ms)', ...LOAD_VARIANTS.map((n) => fmt(results.startup[n]?.medianMs, 0))],
+];
+const heading = `Traces benchmark — ${results.machine.node}, ${results.machine.cores} × ${results.machine.cpu}, ${ROUNDS} rounds × ${SECONDS} s, medians (${results.machine.date.slice(0, 10)})`;
+const summary = `kit: throughput loss ${fmt(r.kitThroughputLoss * 100)}% (stock ${fmt(r.stockThroughputLoss * 100)}%), ` +
+  `CPU/request ${fmt(r.kitCpuPerRequestVsBare, 2)}× bare (stock ${fmt(r.stockCpuPerRequestVsBare, 2)}×), ` +
+  `start-up +${fmt(r.kitStartupOverheadMs, 0)} ms (stock +${fmt(r.stockStartupOverheadMs, 0)} ms), ` +
+  `RSS +${fmt(r.kitRssDeltaMb, 0)} MB (stock +${fmt(r.stockRssDeltaMb, 0)} MB)`;
+const verdicts = Object.entries(results.targets).map(([target, met]) => `- ${met ? 'met' : '**not met**'}: ${target}`).join('\n');
+const report = `${heading}\n\n${table()}\n\n${summary}\n\n${verdicts}\n`;
+console.log(`\n${report}`);
+
+// Keep the README's table in step with the committed results.
+const readmePath = join(here, '..', 'README.md');
+const readme = readFileSync(readmePath, 'utf8');
+const marked = /<!-- bench:traces -->[\s\S]*<!-- \/bench:traces -->/;
+if (marked.test(readme)) writeFileSync(readmePath, readme.replace(marked, `<!-- bench:traces -->\n${report}<!-- /bench:traces -->`));

@@ -1,0 +1,179 @@
+import { type EnvReader } from './parse.ts';
+
+/**
+ * Metrics, logs and active-request settings. Same rules as the trace settings: standard OTel variables
+ * first, kit knobs prefixed LGTM_APM_, every bad value → one problem naming variable, value and default.
+ */
+export const DEFAULT_METRICS_ENDPOINT = 'http://localhost:9009/otlp/v1/metrics';
+export const DEFAULT_LOGS_ENDPOINT = 'http://localhost:3100/otlp/v1/logs';
+
+/** Key names (any depth, case-insensitive) replaced by "[Redacted]" in exported log records. */
+export const DEFAULT_LOG_REDACT_KEYS = [
+  'authorization',
+  'proxy-authorization',
+  'cookie',
+  'set-cookie',
+  'password',
+  'passwd',
+  'pwd',
+  'secret',
+  'client_secret',
+  'token',
+  'access_token',
+  'refresh_token',
+  'id_token',
+  'api_key',
+  'apikey',
+  'x-api-key',
+];
+
+export type MetricsExporterName = 'otlp' | 'prometheus' | 'console' | 'none';
+export type LogsExporterName = 'otlp' | 'console' | 'none';
+
+export interface MetricsConfig {
+  exporters: Array<Exclude<MetricsExporterName, 'none'>>;
+  /** Explicit URL for the OTLP exporter; undefined lets it read OTEL_EXPORTER_OTLP_METRICS_ENDPOINT itself. */
+  endpointOverride: string | undefined;
+  exportIntervalMs: number;
+  exportTimeoutMs: number;
+  /** HTTP timeout of one OTLP request (OTEL_EXPORTER_OTLP_METRICS_TIMEOUT / OTEL_EXPORTER_OTLP_TIMEOUT). */
+  otlpTimeoutMs: number;
+  runtimeMetrics: boolean;
+  /** Pull endpoint; undefined = off. */
+  prometheusPort: number | undefined;
+  prometheusHost: string;
+}
+
+export interface ActiveRequestsConfig {
+  enabled: boolean;
+  /** Upper edges of the first three age buckets, ascending (the last bucket is "slow"). */
+  thresholdsMs: [number, number, number];
+  /** 0 = no stuck-request warnings. */
+  stuckRequestMs: number;
+  /** Requests tracked at once; beyond this, new requests are counted as untracked (bounded memory). */
+  maxTracked: number;
+}
+
+export interface LogsConfig {
+  exporters: Array<Exclude<LogsExporterName, 'none'>>;
+  endpointOverride: string | undefined;
+  exportTimeoutMs: number;
+  batch: { scheduledDelayMillis: number; maxQueueSize: number; maxExportBatchSize: number; exportTimeoutMillis: number };
+  redactKeys: string[];
+}
+
+export interface SignalsConfig {
+  metrics: MetricsConfig;
+  activeRequests: ActiveRequestsConfig;
+  logs: LogsConfig;
+}
+
+function endpointOverride(r: EnvReader, signal: 'METRICS' | 'LOGS', fallback: string): string | undefined {
+  const specific = `OTEL_EXPORTER_OTLP_${signal}_ENDPOINT`;
+  if (r.raw(specific) !== undefined) {
+    // Valid: the exporter reads it itself (standard precedence); invalid: fall back explicitly.
+    return r.url(specific) === undefined ? fallback : undefined;
+  }
+  if (r.raw('OTEL_EXPORTER_OTLP_ENDPOINT') !== undefined) {
+    // A valid generic endpoint gets /v1/<signal> appended by the exporter, as the spec says. An invalid
+    // one is already reported by the trace settings, so it is not reported twice here.
+    return isHttpUrl(r.raw('OTEL_EXPORTER_OTLP_ENDPOINT')!) ? undefined : fallback;
+  }
+  // Neither set: the kit's backend default (Mimir / Loki) differs from the SDK's localhost:4318.
+  return fallback;
+}
+
+function isHttpUrl(value: string): boolean {
+  try {
+    const { protocol } = new URL(value);
+    return protocol === 'http:' || protocol === 'https:';
+  } catch {
+    return false;
+  }
+}
+
+function timeout(r: EnvReader, signal: 'METRICS' | 'LOGS'): number {
+  const specific = `OTEL_EXPORTER_OTLP_${signal}_TIMEOUT`;
+  if (r.raw(specific) !== undefined) return r.integer(specific, 10_000, 1, 120_000);
+  // The generic variable is validated (and reported once) by the trace settings.
+  const generic = Number(r.raw('OTEL_EXPORTER_OTLP_TIMEOUT'));
+  return Number.isInteger(generic) && generic >= 1 && generic <= 120_000 ? generic : 10_000;
+}
+
+function onlyHttpProtobuf(r: EnvReader, signal: 'METRICS' | 'LOGS'): void {
+  // Mimir and Loki take OTLP over HTTP; the kit ships only the http/protobuf exporters for them.
+  r.oneOf(`OTEL_EXPORTER_OTLP_${signal}_PROTOCOL`, ['http/protobuf'], 'http/protobuf');
+}
+
+export function readSignalsConfig(r: EnvReader): SignalsConfig {
+  const metricsList = r.list<MetricsExporterName>('OTEL_METRICS_EXPORTER', ['otlp', 'prometheus', 'console', 'none'], ['otlp']);
+  const prometheusPortRaw = r.raw('LGTM_APM_PROMETHEUS_PORT');
+  let prometheusPort = prometheusPortRaw === undefined ? undefined : r.integer('LGTM_APM_PROMETHEUS_PORT', -1, 1, 65_535);
+  if (prometheusPort === -1) prometheusPort = undefined;
+  // OTEL_METRICS_EXPORTER=prometheus is the standard way to ask for the pull endpoint (spec port 9464).
+  if (prometheusPort === undefined && metricsList.includes('prometheus') && prometheusPortRaw === undefined) prometheusPort = 9464;
+  const metricsExporters = metricsList.includes('none')
+    ? []
+    : (metricsList.filter((e) => e !== 'prometheus' && e !== 'none') as MetricsConfig['exporters']);
+  if (prometheusPort !== undefined && !metricsList.includes('none')) metricsExporters.push('prometheus');
+  onlyHttpProtobuf(r, 'METRICS');
+
+  const exportIntervalMs = r.integer('OTEL_METRIC_EXPORT_INTERVAL', 15_000, 100, 3_600_000);
+  let exportTimeoutMs = r.integer('OTEL_METRIC_EXPORT_TIMEOUT', 10_000, 1, 3_600_000);
+  if (exportTimeoutMs > exportIntervalMs) {
+    r.problems.push(
+      `OTEL_METRIC_EXPORT_TIMEOUT=${exportTimeoutMs} is longer than OTEL_METRIC_EXPORT_INTERVAL=${exportIntervalMs}; using ${exportIntervalMs}`,
+    );
+    exportTimeoutMs = exportIntervalMs;
+  }
+
+  const thresholdsRaw = r.raw('LGTM_APM_ACTIVE_REQUEST_THRESHOLDS_MS');
+  let thresholdsMs: [number, number, number] = [1000, 3000, 5000];
+  if (thresholdsRaw !== undefined) {
+    const parts = thresholdsRaw.split(',').map((s) => Number(s.trim()));
+    const ok =
+      parts.length === 3 && parts.every((n) => Number.isInteger(n) && n > 0) && parts[0]! < parts[1]! && parts[1]! < parts[2]!;
+    if (ok) thresholdsMs = parts as [number, number, number];
+    else {
+      r.problems.push(
+        `LGTM_APM_ACTIVE_REQUEST_THRESHOLDS_MS="${thresholdsRaw}" is not valid (expected three ascending positive integers, ` +
+          'e.g. 1000,3000,5000); using 1000,3000,5000',
+      );
+    }
+  }
+
+  const logsList = r.list<LogsExporterName>('OTEL_LOGS_EXPORTER', ['otlp', 'console', 'none'], ['otlp']);
+  onlyHttpProtobuf(r, 'LOGS');
+  const extraRedact = r.list<string>('LGTM_APM_LOG_REDACT_KEYS', undefined, []).map((s) => s.toLowerCase());
+
+  return {
+    metrics: {
+      exporters: metricsExporters,
+      endpointOverride: endpointOverride(r, 'METRICS', DEFAULT_METRICS_ENDPOINT),
+      exportIntervalMs,
+      exportTimeoutMs,
+      otlpTimeoutMs: timeout(r, 'METRICS'),
+      runtimeMetrics: r.boolean('LGTM_APM_RUNTIME_METRICS', true),
+      prometheusPort,
+      prometheusHost: r.raw('LGTM_APM_PROMETHEUS_HOST') ?? '127.0.0.1',
+    },
+    activeRequests: {
+      enabled: r.boolean('LGTM_APM_ACTIVE_REQUESTS', true),
+      thresholdsMs,
+      stuckRequestMs: r.integer('LGTM_APM_STUCK_REQUEST_MS', 10_000, 0, 86_400_000),
+      maxTracked: r.integer('LGTM_APM_ACTIVE_REQUESTS_MAX', 10_000, 1, 1_000_000),
+    },
+    logs: {
+      exporters: logsList.includes('none') ? [] : (logsList as LogsConfig['exporters']),
+      endpointOverride: endpointOverride(r, 'LOGS', DEFAULT_LOGS_ENDPOINT),
+      exportTimeoutMs: timeout(r, 'LOGS'),
+      batch: {
+        scheduledDelayMillis: r.integer('OTEL_BLRP_SCHEDULE_DELAY', 1000, 0, 60_000),
+        maxQueueSize: r.integer('OTEL_BLRP_MAX_QUEUE_SIZE', 2048, 1, 1_000_000),
+        maxExportBatchSize: r.integer('OTEL_BLRP_MAX_EXPORT_BATCH_SIZE', 512, 1, 100_000),
+        exportTimeoutMillis: r.integer('OTEL_BLRP_EXPORT_TIMEOUT', 30_000, 1, 120_000),
+      },
+      redactKeys: [...new Set([...DEFAULT_LOG_REDACT_KEYS, ...extraRedact])],
+    },
+  };
+}
