@@ -24,13 +24,37 @@ const SEL = 'server=~"$service"';
 /** `le` is "3" from Tempo's remote write and "3.0" after Prometheus 3 scrape normalisation. */
 const LE_3S = 'le=~"3|3.0"';
 
+/**
+ * Latency series of each edge into the selected nodes: the server side, or the client side where the
+ * server side never measured time. Tempo records 0 s server latency for uninstrumented servers
+ * (virtual nodes such as external hosts), whose real latency only the caller sees.
+ */
+export function measured(
+  part: 'bucket' | 'sum' | 'count',
+  window: string,
+  extra = '',
+  fn: 'increase' | 'rate' = 'increase',
+): string {
+  const sel = extra ? `${SEL}, ${extra}` : SEL;
+  const server = `${fn}(${SG}_server_seconds_${part}{${sel}}[${window}])`;
+  const client = `${fn}(${SG}_client_seconds_${part}{${sel}}[${window}])`;
+  const serverTimed = `${fn}(${SG}_server_seconds_sum{${SEL}}[${window}]) > 0`;
+  return `(${server} and on (client, server, connection_type) (${serverTimed}) or ${client})`;
+}
+
+/** Share of calls above 3 s (Pinpoint "slow") per node, or overall when `by` is empty. */
+function slowRatio(window: string, fn: 'increase' | 'rate', by: string): string {
+  const agg = by ? `sum by (${by})` : 'sum';
+  return `1 - ${agg} (${measured('bucket', window, LE_3S, fn)}) / ${agg} (${measured('count', window, '', fn)})`;
+}
+
 const q = {
   requests: `sum by (server) (increase(${SG}_total{${SEL}}[$__range]))`,
   rps: `sum by (server) (rate(${SG}_total{${SEL}}[$__range]))`,
   errorRatio: `sum by (server) (increase(${SG}_failed_total{${SEL}}[$__range])) / sum by (server) (increase(${SG}_total{${SEL}}[$__range]))`,
-  avg: `sum by (server) (increase(${SG}_server_seconds_sum{${SEL}}[$__range])) / sum by (server) (increase(${SG}_server_seconds_count{${SEL}}[$__range]))`,
-  p95: `histogram_quantile(0.95, sum by (server, le) (increase(${SG}_server_seconds_bucket{${SEL}}[$__range])))`,
-  slowRatio: `1 - sum by (server) (increase(${SG}_server_seconds_bucket{${SEL}, ${LE_3S}}[$__range])) / sum by (server) (increase(${SG}_server_seconds_count{${SEL}}[$__range]))`,
+  avg: `sum by (server) (${measured('sum', '$__range')}) / sum by (server) (${measured('count', '$__range')})`,
+  p95: `histogram_quantile(0.95, sum by (server, le) (${measured('bucket', '$__range')}))`,
+  slowRatio: slowRatio('$__range', 'increase', 'server'),
   instances: `sum by (server) (label_replace(count by (service_name) (target_info{service_name=~"$service"}), "server", "$1", "service_name", "(.*)"))`,
 };
 
@@ -94,7 +118,8 @@ export function overviewDashboard(): DashboardBuilder {
   );
   builder.withPanel(
     stat('Slow ratio (> 3 s)', {
-      description: 'Share of calls slower than 3 s (server side)',
+      description:
+        'Share of calls slower than 3 s (measured by the node; by its callers for uninstrumented nodes)',
       unit: 'percentunit',
       width: 6,
       decimals: 2,
@@ -102,12 +127,7 @@ export function overviewDashboard(): DashboardBuilder {
         [0.01, 'orange'],
         [0.05, 'red'],
       ],
-    }).withTarget(
-      promTarget(
-        `1 - sum(rate(${SG}_server_seconds_bucket{${SEL}, ${LE_3S}}[$__rate_interval])) / sum(rate(${SG}_server_seconds_count{${SEL}}[$__rate_interval]))`,
-        { refId: 'A' },
-      ),
-    ),
+    }).withTarget(promTarget(slowRatio('$__rate_interval', 'rate', ''), { refId: 'A' })),
   );
   builder.withPanel(
     stat('Instances', {
@@ -119,7 +139,7 @@ export function overviewDashboard(): DashboardBuilder {
 
   const red = table('Services', {
     description:
-      'Per node, server side of the service graph over the dashboard time range. Click a name to open its service dashboard.',
+      'Per node, calls into it from the service graph over the dashboard time range; latency as the node measures it (as its callers do for uninstrumented nodes). Click a name to open its service dashboard.',
     width: 24,
     height: 9,
   })
@@ -211,15 +231,12 @@ export function overviewDashboard(): DashboardBuilder {
   builder.withPanel(
     timeseries('Slow ratio (> 3 s) by service', {
       description:
-        'Share of calls above the 3 s bucket of the server-side service-graph histogram (Pinpoint "slow")',
+        'Share of calls above the 3 s bucket of the service-graph histogram (Pinpoint "slow"); caller side for uninstrumented nodes',
       unit: 'percentunit',
       width: 12,
       min: 0,
     }).withTarget(
-      promTarget(
-        `1 - sum by (server) (rate(${SG}_server_seconds_bucket{${SEL}, ${LE_3S}}[$__rate_interval])) / sum by (server) (rate(${SG}_server_seconds_count{${SEL}}[$__rate_interval]))`,
-        { refId: 'A', legend: '{{server}}' },
-      ),
+      promTarget(slowRatio('$__rate_interval', 'rate', 'server'), { refId: 'A', legend: '{{server}}' }),
     ),
   );
   builder.withPanel(
@@ -237,13 +254,14 @@ export function overviewDashboard(): DashboardBuilder {
   );
   builder.withPanel(
     timeseries('p95 latency by service', {
-      description: 'Server-side latency, 95th percentile from the service-graph histogram',
+      description:
+        '95th percentile latency from the service-graph histogram (server side; caller side for uninstrumented nodes)',
       unit: 's',
       width: 12,
       min: 0,
     }).withTarget(
       promTarget(
-        `histogram_quantile(0.95, sum by (server, le) (rate(${SG}_server_seconds_bucket{${SEL}}[$__rate_interval])))`,
+        `histogram_quantile(0.95, sum by (server, le) (${measured('bucket', '$__rate_interval', '', 'rate')}))`,
         {
           refId: 'A',
           legend: '{{server}}',
