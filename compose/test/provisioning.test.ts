@@ -146,6 +146,7 @@ test('alert rules follow the file-provisioning structure', () => {
       assert.ok(refs.includes(rule.condition), `${rule.uid}: condition ${rule.condition} not among ${refs}`);
       for (const d of rule.data as Obj[]) {
         assert.equal(d.model.refId, d.refId, rule.uid);
+        assert.equal(d.model.datasource?.uid, d.datasourceUid, `${rule.uid}/${d.refId}: model.datasource`);
         if (d.datasourceUid === '__expr__') {
           assert.ok(['reduce', 'threshold', 'math'].includes(d.model.type), rule.uid);
           assert.ok(refs.includes(d.model.expression), `${rule.uid}: ${d.refId} reads ${d.model.expression}`);

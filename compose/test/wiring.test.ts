@@ -188,3 +188,26 @@ test('generated dashboards: the home path exists, uids match, data sources and p
     assert.ok(uids.has(uid), uid);
   for (const n of notes) console.log(`note: ${n}`);
 });
+
+test('compose/README.md documents the same endpoints and ports', () => {
+  const readme = readText(join(composeDir, 'README.md'));
+  for (const d of PRELOAD_DEFAULTS) {
+    if (d.env) assert.ok(readme.includes(d.url), `${d.url} missing from the README`);
+  }
+  for (const [service, ports] of Object.entries({
+    grafana: [3000],
+    tempo: [4317, 4318, 3200],
+    mimir: [9009],
+    loki: [3100],
+    gateway: [8080],
+  })) {
+    for (const port of ports) {
+      assert.ok(publishedPorts(service).has(port), `${service} ${port}`);
+      assert.match(
+        readme,
+        new RegExp(`\\| ${port} +\\| ${service === 'gateway' ? 'demo gateway' : service}`, 'i'),
+        `${service} ${port} in the ports table`,
+      );
+    }
+  }
+});
