@@ -1,11 +1,12 @@
 import { type PanelOptionsEditorBuilder } from '@grafana/data';
 import { type ApmPanelOptions, DEFAULT_OPTIONS } from './types';
+import { addScatterOptions } from './scatter/options';
 
 const MAP = 'Server map';
 const LINKS = 'Links and data sources';
 
 export function addPanelOptions(builder: PanelOptionsEditorBuilder<ApmPanelOptions>) {
-  return builder
+  builder
     .addRadio({
       path: 'layout',
       name: 'Layout',
@@ -109,4 +110,6 @@ export function addPanelOptions(builder: PanelOptionsEditorBuilder<ApmPanelOptio
         ],
       },
     });
+  addScatterOptions(builder);
+  return builder;
 }

@@ -9,10 +9,10 @@ export interface ExploreRange {
   to: string | number;
 }
 
-type RenderUrl = (path: string, query: Record<string, unknown>) => string;
+type RenderUrl = (path: string, query: Record<string, string | number>) => string;
 
 function paneUrl(renderUrl: RenderUrl, pane: object, orgId?: number): string {
-  const query: Record<string, unknown> = { schemaVersion: 1, panes: JSON.stringify({ lgtmapm: pane }) };
+  const query: Record<string, string | number> = { schemaVersion: 1, panes: JSON.stringify({ lgtmapm: pane }) };
   if (orgId !== undefined) {
     query.orgId = orgId;
   }

@@ -1,6 +1,7 @@
 import React from 'react';
 import { type PanelData, type TimeRange } from '@grafana/data';
 import { type ApmPanelOptions } from '../types';
+import { ScatterView } from '../scatter/ScatterView';
 
 export interface ScatterSlotProps {
   data: PanelData;
@@ -11,11 +12,7 @@ export interface ScatterSlotProps {
   service?: string;
 }
 
-/** Placeholder until `src/scatter/ScatterView.tsx` (issue 7) lands; then this renders `<ScatterView>`. */
-export function ScatterSlot({ width, height, service }: ScatterSlotProps) {
-  return (
-    <div data-testid="lgtmapm-scatter-placeholder" style={{ width, height, display: 'grid', placeItems: 'center' }}>
-      Response-time scatter{service ? ` for ${service}` : ''} is not built yet.
-    </div>
-  );
+/** The scatter half of the panel (issue 7): `src/scatter/ScatterView.tsx`. */
+export function ScatterSlot(props: ScatterSlotProps) {
+  return <ScatterView {...props} />;
 }

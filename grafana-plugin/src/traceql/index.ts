@@ -1,7 +1,7 @@
 export { DOT_SELECT_FIELDS, traceqlString, traceqlDuration, transactionSpanset, buildDotsQuery, buildHistogramQuery } from './traceql';
 export type { TransactionFilter } from './traceql';
 export { buildTraceLogsQuery } from './logql';
-export { promqlString, buildRuntimeOverlayQuery } from './promql';
+export { promqlString, buildRuntimeOverlayQuery, buildRequestCountQuery } from './promql';
 export type { RuntimeOverlayKind } from './promql';
 export {
   DEFAULT_DOT_LIMIT,
@@ -13,11 +13,13 @@ export {
   traceRequest,
   runtimeRequest,
   traceLogsRequest,
+  requestCountRequest,
 } from './requests';
 export type {
   TempoSearchQuery,
   TempoMetricsQuery,
   TempoTraceQuery,
   PromRangeQuery,
+  PromInstantQuery,
   LokiLogsQuery,
 } from './requests';

@@ -21,3 +21,11 @@ export function buildRuntimeOverlayQuery(kind: RuntimeOverlayKind, service: stri
   // Seconds of GC pause per second of wall time, per instance.
   return `max(rate(nodejs_gc_duration_seconds_sum${sel}[$__rate_interval]))`;
 }
+
+/**
+ * Requests the service's HTTP server metric counted over the dashboard range. SDK metrics see every request
+ * whatever the trace sampler decided, so (transactions Tempo stored) ÷ (this) estimates the sampling ratio.
+ */
+export function buildRequestCountQuery(service: string): string {
+  return `sum(increase(http_server_request_duration_seconds_count{service_name=${promqlString(service)}}[$__range]))`;
+}

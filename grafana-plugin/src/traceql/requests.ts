@@ -5,7 +5,7 @@
  */
 import { buildDotsQuery, buildHistogramQuery, type TransactionFilter } from './traceql';
 import { buildTraceLogsQuery } from './logql';
-import { buildRuntimeOverlayQuery, type RuntimeOverlayKind } from './promql';
+import { buildRequestCountQuery, buildRuntimeOverlayQuery, type RuntimeOverlayKind } from './promql';
 
 /** Pinpoint asks for 10 000 dots; Tempo's own default search limit is 20. 5 000 keeps one query < ~2 MB. */
 export const DEFAULT_DOT_LIMIT = 5000;
@@ -45,6 +45,13 @@ export interface PromRangeQuery {
   expr: string;
   range: true;
   instant: false;
+}
+
+export interface PromInstantQuery {
+  refId: string;
+  expr: string;
+  range: false;
+  instant: true;
 }
 
 export interface LokiLogsQuery {
@@ -108,4 +115,8 @@ export function runtimeRequest(kind: RuntimeOverlayKind, service: string): PromR
 
 export function traceLogsRequest(traceId: string): LokiLogsQuery {
   return { refId: 'logs', expr: buildTraceLogsQuery(traceId), queryType: 'range' };
+}
+
+export function requestCountRequest(service: string): PromInstantQuery {
+  return { refId: 'requests', expr: buildRequestCountQuery(service), range: false, instant: true };
 }

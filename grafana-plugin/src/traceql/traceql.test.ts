@@ -6,6 +6,7 @@ import {
   bandRequest,
   buildDotsQuery,
   buildHistogramQuery,
+  buildRequestCountQuery,
   buildRuntimeOverlayQuery,
   buildTraceLogsQuery,
   dotsRequest,
@@ -122,5 +123,11 @@ describe('LogQL and PromQL builders', () => {
     expect(gc).toBe('max(rate(nodejs_gc_duration_seconds_sum{service_name="or\\"ders"}[$__rate_interval]))');
     // $__rate_interval is a Grafana macro; check the PromQL grammar with the value Grafana substitutes.
     expect(syntaxErrors(promqlParser, gc.replace('$__rate_interval', '1m'))).toEqual([]);
+  });
+
+  it('counts requests from SDK metrics for the sampling estimate', () => {
+    const q = buildRequestCountQuery('orders');
+    expect(q).toBe('sum(increase(http_server_request_duration_seconds_count{service_name="orders"}[$__range]))');
+    expect(syntaxErrors(promqlParser, q.replace('$__range', '15m'))).toEqual([]);
   });
 });

@@ -1,0 +1,127 @@
+import React, { useMemo, useState } from 'react';
+import { css, cx } from '@emotion/css';
+import type { GrafanaTheme2 } from '@grafana/data';
+import { useStyles2 } from '@grafana/ui';
+import type { Transaction } from '../scatter/dots';
+import { formatDurationMs } from '../scatter/scales';
+import { sortTransactions, transactionLabel, type SortDir, type SortKey } from './model';
+import { VirtualRows } from './VirtualRows';
+
+export interface TransactionListProps {
+  transactions: Transaction[];
+  /** Where the rows came from: the dots already loaded, or a Tempo query for the rectangle. */
+  source: 'loaded' | 'tempo';
+  /** Set when the Tempo query hit its row limit. */
+  limitHit?: number;
+  height: number;
+  onOpen: (t: Transaction) => void;
+  formatTime: (ms: number) => string;
+}
+
+const COLUMNS: Array<{ key: SortKey; label: string; width: string }> = [
+  { key: 'start', label: 'Start time', width: '150px' },
+  { key: 'name', label: 'Transaction', width: 'minmax(160px, 1fr)' },
+  { key: 'duration', label: 'Duration', width: '90px' },
+  { key: 'status', label: 'Status', width: '70px' },
+  { key: 'service', label: 'Service', width: '90px' },
+  { key: 'traceId', label: 'Trace ID', width: '130px' },
+];
+const GRID = COLUMNS.map((c) => c.width).join(' ');
+const ROW_H = 24;
+
+export function TransactionList({ transactions, source, limitHit, height, onOpen, formatTime }: TransactionListProps) {
+  const styles = useStyles2(getStyles);
+  const [sort, setSort] = useState<{ key: SortKey; dir: SortDir }>({ key: 'duration', dir: 'desc' });
+  const rows = useMemo(() => sortTransactions(transactions, sort.key, sort.dir), [transactions, sort]);
+  const onSort = (key: SortKey) =>
+    setSort((s) => (s.key === key ? { key, dir: s.dir === 'asc' ? 'desc' : 'asc' } : { key, dir: key === 'duration' ? 'desc' : 'asc' }));
+
+  return (
+    <div className={styles.root} data-testid="lgtmapm-transactions">
+      <div className={styles.summary}>
+        <strong data-testid="lgtmapm-transactions-count">{transactions.length.toLocaleString('en-US')}</strong>
+        {` transaction${transactions.length === 1 ? '' : 's'} selected`}
+        <span className={styles.weak}>
+          {source === 'loaded' ? ' · from the loaded dots' : ' · queried from Tempo for this rectangle'}
+          {limitHit ? ` · first ${limitHit.toLocaleString('en-US')} only (query limit)` : ''}
+        </span>
+      </div>
+      <div className={cx(styles.row, styles.head)} style={{ gridTemplateColumns: GRID }} role="row">
+        {COLUMNS.map((c) => (
+          <button
+            key={c.key}
+            className={styles.headCell}
+            onClick={() => onSort(c.key)}
+            data-testid={`lgtmapm-sort-${c.key}`}
+            aria-sort={sort.key === c.key ? (sort.dir === 'asc' ? 'ascending' : 'descending') : 'none'}
+          >
+            {c.label}
+            {sort.key === c.key ? (sort.dir === 'asc' ? ' ▲' : ' ▼') : ''}
+          </button>
+        ))}
+      </div>
+      {rows.length === 0 ? (
+        <div className={styles.empty}>No transactions in this rectangle.</div>
+      ) : (
+        <VirtualRows
+          count={rows.length}
+          rowHeight={ROW_H}
+          height={Math.max(ROW_H * 2, height - 54)}
+          testId="lgtmapm-transactions-rows"
+          renderRow={(i, style) => {
+            const t = rows[i]!;
+            return (
+              <div
+                key={`${t.traceId}-${t.spanId}`}
+                role="row"
+                className={cx(styles.row, styles.bodyRow)}
+                style={{ ...style, gridTemplateColumns: GRID }}
+                onClick={() => onOpen(t)}
+                data-testid="lgtmapm-transaction-row"
+                data-trace-id={t.traceId}
+                data-duration-ms={t.durationMs}
+                title="Open the call tree"
+              >
+                <span>{formatTime(t.startMs)}</span>
+                <span className={styles.ellipsis}>{transactionLabel(t)}</span>
+                <span className={styles.num}>{formatDurationMs(t.durationMs)}</span>
+                <span className={t.failed ? styles.failed : styles.ok}>
+                  {t.failed ? 'failed' : 'ok'}
+                  {t.httpStatus ? ` ${t.httpStatus}` : ''}
+                </span>
+                <span className={styles.ellipsis}>{t.service}</span>
+                <span className={cx(styles.ellipsis, styles.mono)}>{t.traceId}</span>
+              </div>
+            );
+          }}
+        />
+      )}
+    </div>
+  );
+}
+
+const getStyles = (theme: GrafanaTheme2) => ({
+  root: css({ display: 'flex', flexDirection: 'column', fontSize: theme.typography.bodySmall.fontSize, minHeight: 0 }),
+  summary: css({ padding: theme.spacing(0.5, 1), color: theme.colors.text.primary }),
+  weak: css({ color: theme.colors.text.secondary }),
+  row: css({ display: 'grid', alignItems: 'center', gap: theme.spacing(1), padding: theme.spacing(0, 1) }),
+  head: css({ height: 26, borderBottom: `1px solid ${theme.colors.border.medium}`, color: theme.colors.text.secondary }),
+  headCell: css({
+    all: 'unset',
+    cursor: 'pointer',
+    fontWeight: theme.typography.fontWeightMedium,
+    whiteSpace: 'nowrap',
+    '&:hover': { color: theme.colors.text.primary },
+  }),
+  bodyRow: css({
+    cursor: 'pointer',
+    borderBottom: `1px solid ${theme.colors.border.weak}`,
+    '&:hover': { background: theme.colors.action.hover },
+  }),
+  ellipsis: css({ overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap' }),
+  mono: css({ fontFamily: theme.typography.fontFamilyMonospace }),
+  num: css({ textAlign: 'right', fontVariantNumeric: 'tabular-nums' }),
+  ok: css({ color: theme.colors.success.text }),
+  failed: css({ color: theme.colors.error.text, fontWeight: theme.typography.fontWeightMedium }),
+  empty: css({ padding: theme.spacing(2), color: theme.colors.text.secondary }),
+});
