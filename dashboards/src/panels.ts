@@ -3,7 +3,9 @@
  * queries. Every panel and query gets its data source through a dashboard variable (see datasources.ts).
  */
 import * as common from '@grafana/grafana-foundation-sdk/common';
+import { type Builder } from '@grafana/grafana-foundation-sdk/cog';
 import {
+  type DashboardLink,
   type DataTransformerConfig,
   DashboardLinkBuilder,
   DashboardLinkType,
@@ -192,14 +194,21 @@ export function joinTable(
 }
 
 /** Links to the other kit dashboards (tag `lgtm-apm`), keeping time range and variables. */
-export function kitDashboardLinks(): DashboardLinkBuilder {
-  return new DashboardLinkBuilder('LGTM APM')
+export function kitDashboardLinks(): Builder<DashboardLink> {
+  const link = new DashboardLinkBuilder('LGTM APM')
     .type(DashboardLinkType.Dashboards)
     .tags([KIT_TAG])
     .asDropdown(false)
     .includeVars(true)
     .keepTime(true)
     .targetBlank(false);
+  return {
+    build: () => {
+      // The SDK defaults placement to "inControlsMenu" (hidden in a menu); links belong in plain sight.
+      const { placement: _placement, ...visible } = link.build();
+      return visible;
+    },
+  };
 }
 
 export const KIT_TAG = 'lgtm-apm';
