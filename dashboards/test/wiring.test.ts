@@ -137,6 +137,10 @@ for (const definition of DASHBOARDS) {
         (dashboard.tags as string[]).includes('lgtm-apm'),
         'dashboard must carry the tag its links search for',
       );
+      assert.ok(
+        links.every((l) => !('placement' in l)),
+        'links must be visible, not hidden in the controls menu',
+      );
     });
 
     test('panels fit the 24-column grid without overlapping', () => {
