@@ -105,9 +105,18 @@ app.post('/orders', async (req, res) => {
   );
   const orderId = inserted.rows[0].id;
 
-  const payment = await chargePayment(orderId, amountCents);
+  const markFailed = () =>
+    postgres.query('UPDATE demo_orders SET status = $1 WHERE id = $2', ['payment_failed', orderId]);
+  let payment;
+  try {
+    payment = await chargePayment(orderId, amountCents);
+  } catch (err) {
+    // payments unreachable or too slow: the order must not stay 'pending' forever.
+    await markFailed();
+    throw new HttpError(err.status ?? 502, `payment for order ${orderId} failed: ${err.message}`);
+  }
   if (payment.status !== 201) {
-    await postgres.query('UPDATE demo_orders SET status = $1 WHERE id = $2', ['payment_failed', orderId]);
+    await markFailed();
     throw new HttpError(
       502,
       `payment for order ${orderId} failed (payments answered ${payment.status})`,

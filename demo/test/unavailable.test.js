@@ -2,6 +2,7 @@
 // answers 503, and picks the stores up when they come back. The gateway answers 502 when orders is gone.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import pg from 'pg';
 import { freePort } from '../src/testing/start-topology.js';
 import {
   DATABASE_URL,
@@ -91,12 +92,56 @@ test('orders recovers by itself when Postgres and Redis come back', async () => 
       return r.status !== 503 && r;
     }, 'orders to notice the stores are back');
     assert.equal(res.status, 502, JSON.stringify(res.body));
-    assert.match(res.body.error, /payment for order \d+ failed|payments unreachable/);
+    const [, orderId] =
+      res.body.error.match(/^payment for order (\d+) failed: payments unreachable \(ECONNREFUSED\)$/) ?? [];
+    assert.ok(orderId, res.body.error);
+    const db = new pg.Client({ connectionString: DATABASE_URL });
+    await db.connect();
+    try {
+      const { rows } = await db.query('SELECT status FROM demo_orders WHERE id = $1', [orderId]);
+      assert.deepEqual(
+        rows,
+        [{ status: 'payment_failed' }],
+        'a failed payment does not leave the order pending',
+      );
+    } finally {
+      await db.end();
+    }
     assert.equal(logLines(orders.logs.stdout, /Postgres is reachable again/).length, 1, orders.logs.stdout);
     assert.equal(logLines(orders.logs.stdout, /Redis is reachable again/).length, 1, orders.logs.stdout);
     const health = await getJson(`${orders.url}/healthz`);
     assert.equal(health.body.postgres, 'up');
     assert.equal(health.body.redis, 'up');
+
+    // Down again while running: open connections break under the pool and the Redis client; the
+    // process must survive it, answer 503, say so once more, and come back once more.
+    await pgProxy.down();
+    await redisProxy.down();
+    const outage = await waitFor(async () => {
+      const r = await checkout(orders.url);
+      return r.status === 503 && r;
+    }, 'a 503 during the second outage');
+    assert.match(outage.body.error, /cannot reach (Postgres|Redis)/);
+    assert.equal(orders.child.exitCode, null, 'orders survived the broken connections');
+    await pgProxy.up();
+    await redisProxy.up();
+    await waitFor(
+      async () => (await checkout(orders.url)).status === 502,
+      'recovery after the second outage',
+    );
+    await waitFor(
+      () =>
+        logLines(orders.logs.stdout, /Postgres is reachable again/).length === 2 &&
+        logLines(orders.logs.stdout, /Redis is reachable again/).length === 2,
+      'the second pair of recovery messages',
+    );
+    assert.equal(logLines(orders.logs.stdout, /cannot reach Postgres/).length, 2, orders.logs.stdout);
+    // The second Redis outage may end before a reconnect fails: then it is reported as a lost connection.
+    assert.equal(
+      logLines(orders.logs.stdout, /cannot reach Redis|lost the connection to Redis/).length,
+      2,
+      orders.logs.stdout,
+    );
   } finally {
     assert.deepEqual(await orders.stop('SIGINT'), { code: 0, signal: null });
     await pgProxy.down();

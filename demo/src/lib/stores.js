@@ -174,6 +174,14 @@ export function createRedis({ Redis, url, logger, needs, name = 'orders' }) {
     reportedDown = false;
     everReady = true;
   });
+  // A dropped connection may come back before any reconnect fails (so no 'error' follows); say it once.
+  let closing = false;
+  client.on('close', () => {
+    if (closing || reportedDown || !everReady) return;
+    reportedDown = true;
+    message = `${name}: lost the connection to Redis at ${where}, reconnecting — ${needs} will answer 503 until it is back`;
+    logger.error(message);
+  });
   // ioredis emits an error for every failed reconnect; one line per outage is enough.
   client.on('error', (err) => {
     message = `${name}: cannot reach Redis at ${where} (${reasonOf(err)}) — set REDIS_URL; ${needs} will answer 503 until it is reachable`;
@@ -204,6 +212,7 @@ export function createRedis({ Redis, url, logger, needs, name = 'orders' }) {
     set: (key, value, ttlSeconds) => run(() => client.set(key, value, 'EX', ttlSeconds)),
     incr: (key) => run(() => client.incr(key)),
     async close() {
+      closing = true;
       if (isReady()) {
         try {
           await client.quit();
