@@ -62,8 +62,10 @@ interface Result {
 }
 const results: Result[] = [];
 
-async function getJson(url: string, headers: Record<string, string> = {}): Promise<any> {
-  // eslint-disable-line @typescript-eslint/no-explicit-any
+// API responses are checked field by field below; their full shapes are not worth typing here.
+type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+async function getJson(url: string, headers: Record<string, string> = {}): Promise<Json> {
   const res = await fetch(url, { headers, signal: AbortSignal.timeout(15_000) });
   const text = await res.text();
   if (!res.ok) throw new Error(`${res.status} ${url}: ${text.slice(0, 200)}`);
@@ -173,7 +175,7 @@ async function checks() {
 
   await eventually('Mimir has traces_service_graph_request_total for the demo edges', deadline, async () => {
     const r = await promQuery(PROMQL_SERVICE_GRAPH_EDGES);
-    const edges = new Set<string>(r.data.result.map((s: any) => `${s.metric.client}->${s.metric.server}`)); // eslint-disable-line @typescript-eslint/no-explicit-any
+    const edges = new Set<string>(r.data.result.map((s: Json) => `${s.metric.client}->${s.metric.server}`));
     const missing = REQUIRED_EDGES.map(([c, s]) => `${c}->${s}`).filter((e) => !edges.has(e));
     if (missing.length)
       throw new Error(`missing edges ${missing.join(', ')} (have ${[...edges].join(', ') || 'none'})`);
@@ -184,7 +186,7 @@ async function checks() {
     const seen: string[] = [];
     for (const q of PROMQL_RUNTIME_SERIES) {
       const r = await promQuery(q);
-      const services = new Set(r.data.result.map((s: any) => s.metric.service_name)); // eslint-disable-line @typescript-eslint/no-explicit-any
+      const services = new Set(r.data.result.map((s: Json) => s.metric.service_name));
       const missing = DEMO_SERVICES.filter((s) => !services.has(s));
       if (missing.length) throw new Error(`${q}: no series for ${missing.join(', ')}`);
       seen.push(q.match(/\((\w+)\{/)![1]!);
