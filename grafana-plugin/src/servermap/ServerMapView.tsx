@@ -1,6 +1,16 @@
-import React from 'react';
-import { type PanelData, type TimeRange } from '@grafana/data';
+import React, { useEffect, useMemo, useState, useSyncExternalStore } from 'react';
+import { css } from '@emotion/css';
+import { type GrafanaTheme2, type PanelData, type TimeRange } from '@grafana/data';
+import { Alert, Button, Icon, Tooltip, useStyles2, useTheme2 } from '@grafana/ui';
 import { type ApmPanelOptions } from '../types';
+import { getSelection, selectService, subscribe } from '../shared/selectionStore';
+import { buildServerMap, filterMap, type ServerMap, type ServerMapEdge, type ServerMapNode } from './model';
+import { type GraphLayout, layoutGraph, topologyKey } from './layout/elkLayout';
+import { buildScene, type Hit } from './render/scene';
+import { paletteFromTheme } from './render/palette';
+import { formatCount, formatMs, formatPercent } from './render/format';
+import { ServerMapCanvas } from './ServerMapCanvas';
+import { DetailsPanel, type FocusState } from './DetailsPanel';
 
 export interface ServerMapViewProps {
   data: PanelData;
@@ -10,10 +20,251 @@ export interface ServerMapViewProps {
   timeRange: TimeRange;
 }
 
-export function ServerMapView({ width, height, data }: ServerMapViewProps) {
+function rangeSeconds(t: TimeRange): number | undefined {
+  const s = (t.to.valueOf() - t.from.valueOf()) / 1000;
+  return Number.isFinite(s) && s > 0 ? s : undefined;
+}
+
+const TOOLBAR_H = 32;
+
+/** The server map: model from the panel's frames, ELK layout, canvas drawing, details panel. */
+export function ServerMapView({ data, width, height, options, timeRange }: ServerMapViewProps) {
+  const styles = useStyles2(getStyles);
+  const theme = useTheme2();
+  const palette = useMemo(() => paletteFromTheme(theme), [theme]);
+  const selection = useSyncExternalStore(subscribe, getSelection);
+  const [picked, setPicked] = useState<Hit | undefined>();
+  const [focus, setFocus] = useState<FocusState>({ inbound: 1, outbound: 1 });
+  const [hideTerminal, setHideTerminal] = useState(options.hideTerminal);
+  const [showAll, setShowAll] = useState(false);
+  useEffect(() => setHideTerminal(options.hideTerminal), [options.hideTerminal]);
+
+  const built = useMemo(
+    () =>
+      buildServerMap(data.series, {
+        roles: {
+          calls: options.callsRefId,
+          errors: options.errorsRefId,
+          latency: options.latencyRefId,
+          clientLatency: options.clientLatencyRefId,
+          instances: options.instancesRefId,
+        },
+        rangeSeconds: rangeSeconds(timeRange),
+        apdexThresholdSeconds: options.apdexThresholdSeconds,
+      }),
+    [data.series, options.callsRefId, options.errorsRefId, options.latencyRefId, options.clientLatencyRefId, options.instancesRefId, options.apdexThresholdSeconds, timeRange],
+  );
+  const map: ServerMap | undefined = built.ok ? built.map : undefined;
+
+  const filtered = useMemo(
+    () =>
+      map
+        ? filterMap(map, {
+            focus: focus.node,
+            inboundDepth: focus.inbound,
+            outboundDepth: focus.outbound,
+            hideTerminal,
+            maxNodes: showAll ? Infinity : options.maxNodes,
+          })
+        : undefined,
+    [map, focus, hideTerminal, showAll, options.maxNodes],
+  );
+
+  const key = useMemo(() => (filtered ? topologyKey(filtered.nodes, filtered.edges) : ''), [filtered]);
+  const [layout, setLayout] = useState<{ key: string; layout: GraphLayout } | undefined>();
+  const [layoutError, setLayoutError] = useState<string | undefined>();
+  useEffect(() => {
+    if (!filtered || layout?.key === key) {
+      return;
+    }
+    let cancelled = false;
+    layoutGraph(filtered.nodes, filtered.edges)
+      .then((l) => {
+        if (!cancelled) {
+          setLayout({ key, layout: l });
+          setLayoutError(undefined);
+        }
+      })
+      .catch((err: unknown) => !cancelled && setLayoutError(err instanceof Error ? err.message : String(err)));
+    return () => {
+      cancelled = true;
+    };
+    // The layout only depends on the topology, captured by `key`.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [key]);
+
+  const nodesById = useMemo(() => new Map((map?.nodes ?? []).map((n) => [n.id, n])), [map]);
+  const edgesById = useMemo(() => new Map((map?.edges ?? []).map((e) => [e.id, e])), [map]);
+  const scene = useMemo(
+    () => (filtered && layout?.key === key ? buildScene(filtered.nodes, filtered.edges, layout.layout, options.edgeLabel) : undefined),
+    [filtered, layout, key, options.edgeLabel],
+  );
+
+  // The store holds a service *name* (what the scatter filters TraceQL by); map it back to a node.
+  const selectedNode: ServerMapNode | undefined = useMemo(() => {
+    if (picked?.type === 'node') {
+      return nodesById.get(picked.id);
+    }
+    if (picked === undefined && selection.service) {
+      return map?.nodes.find((n) => n.name === selection.service && n.kind === 'service') ?? map?.nodes.find((n) => n.name === selection.service);
+    }
+    return undefined;
+  }, [picked, selection.service, nodesById, map]);
+  const selectedEdge: ServerMapEdge | undefined = picked?.type === 'edge' ? edgesById.get(picked.id) : undefined;
+  const selectedHit: Hit | undefined = selectedNode ? { type: 'node', id: selectedNode.id } : selectedEdge ? { type: 'edge', id: selectedEdge.id } : undefined;
+
+  const highlight = useMemo(() => {
+    const h = selection.highlight;
+    if (!h || !map) {
+      return undefined;
+    }
+    const names = new Set(h.services);
+    const nodes = new Set(map.nodes.filter((n) => names.has(n.name)).map((n) => n.id));
+    const pairs = new Set(h.edges.map(([a, b]) => `${a}\u0000${b}`));
+    const edges = new Set(
+      map.edges.filter((e) => pairs.has(`${nodesById.get(e.source)?.name}\u0000${nodesById.get(e.target)?.name}`)).map((e) => e.id),
+    );
+    return { nodes, edges };
+  }, [selection.highlight, map, nodesById]);
+
+  const onSelect = (hit: Hit | undefined) => {
+    setPicked(hit);
+    if (hit?.type === 'node') {
+      const node = nodesById.get(hit.id);
+      selectService(node && node.kind !== 'user' ? node.name : undefined);
+    } else {
+      selectService(undefined);
+    }
+  };
+
+  const tooltip = (hit: Hit) => {
+    if (hit.type === 'node') {
+      const n = nodesById.get(hit.id);
+      if (!n) {
+        return null;
+      }
+      return (
+        <>
+          <strong>{n.name}</strong> <span className={styles.weak}>{n.kind}</span>
+          {n.kind === 'user' ? (
+            <div>{formatCount(n.outbound.calls)} requests</div>
+          ) : (
+            <div>
+              {formatCount(n.inbound.calls)} calls · {formatPercent(n.inbound.errorRate)} errors · avg {formatMs(n.inbound.avgMs)} · p95 {formatMs(n.inbound.p95Ms)}
+            </div>
+          )}
+          {n.instances !== undefined && <div>{n.instances} instances</div>}
+        </>
+      );
+    }
+    const e = edgesById.get(hit.id);
+    if (!e) {
+      return null;
+    }
+    return (
+      <>
+        <strong>
+          {nodesById.get(e.source)?.name} → {nodesById.get(e.target)?.name}
+        </strong>
+        <div>
+          {formatCount(e.stats.calls)} calls · {formatPercent(e.stats.errorRate)} errors · avg {formatMs(e.stats.avgMs)} · p95 {formatMs(e.stats.p95Ms)}
+        </div>
+      </>
+    );
+  };
+
+  if (!built.ok) {
+    return (
+      <div className={styles.message} style={{ width, height }} data-testid="lgtmapm-servermap-error">
+        <Icon name="exclamation-triangle" size="xl" />
+        <div>{built.error}</div>
+        {built.warnings.length > 0 && <div className={styles.weak}>{built.warnings.join(' · ')}</div>}
+      </div>
+    );
+  }
+
+  const mapH = Math.max(0, height - TOOLBAR_H);
+  const hidden = filtered?.hiddenByLimit ?? 0;
   return (
-    <div data-testid="lgtmapm-servermap" style={{ width, height }}>
-      {data.series.length} frames
+    <div className={styles.root} style={{ width, height }} data-testid="lgtmapm-servermap">
+      <div className={styles.toolbar} style={{ height: TOOLBAR_H }}>
+        <span className={styles.weak} data-testid="lgtmapm-servermap-counts">
+          {filtered?.nodes.length ?? 0} nodes · {filtered?.edges.length ?? 0} links
+        </span>
+        <Button size="sm" variant={hideTerminal ? 'primary' : 'secondary'} fill="outline" onClick={() => setHideTerminal(!hideTerminal)} data-testid="lgtmapm-hide-terminal">
+          Services only
+        </Button>
+        {focus.node && (
+          <Button size="sm" variant="secondary" fill="outline" onClick={() => setFocus({ ...focus, node: undefined })} data-testid="lgtmapm-clear-focus">
+            Focus: {nodesById.get(focus.node)?.name ?? focus.node} ✕
+          </Button>
+        )}
+        {(hidden > 0 || showAll) && (
+          <Button size="sm" variant="secondary" fill="outline" onClick={() => setShowAll(!showAll)} data-testid="lgtmapm-hidden-nodes">
+            {showAll ? `Limit to ${options.maxNodes} nodes` : `${hidden} nodes hidden · show all`}
+          </Button>
+        )}
+        {map && map.warnings.length > 0 && (
+          <Tooltip content={<div>{map.warnings.map((w) => <div key={w}>{w}</div>)}</div>}>
+            <span className={styles.warn} data-testid="lgtmapm-warnings">
+              <Icon name="info-circle" /> {map.warnings.length} note{map.warnings.length === 1 ? '' : 's'}
+            </span>
+          </Tooltip>
+        )}
+      </div>
+      {layoutError && <Alert title="Layout failed" severity="error">{layoutError}</Alert>}
+      {scene ? (
+        <ServerMapCanvas
+          scene={scene}
+          fitKey={key}
+          palette={palette}
+          width={width}
+          height={mapH}
+          selected={selectedHit}
+          highlight={highlight}
+          onSelect={onSelect}
+          tooltip={tooltip}
+        />
+      ) : (
+        <div className={styles.message} style={{ width, height: mapH }} data-testid="lgtmapm-servermap-loading">
+          Laying out {filtered?.nodes.length ?? 0} nodes…
+        </div>
+      )}
+      {(selectedNode || selectedEdge) && (
+        <DetailsPanel
+          node={selectedNode}
+          edge={selectedEdge}
+          nodesById={nodesById}
+          palette={palette}
+          focus={focus}
+          onFocus={setFocus}
+          onClose={() => onSelect(undefined)}
+          links={{
+            tempoDatasource: options.tempoDatasource,
+            lokiDatasource: options.lokiDatasource,
+            serviceDashboardUid: options.serviceDashboardUid,
+            from: String(timeRange.from.valueOf()),
+            to: String(timeRange.to.valueOf()),
+          }}
+        />
+      )}
     </div>
   );
 }
+
+const getStyles = (theme: GrafanaTheme2) => ({
+  root: css({ position: 'relative', overflow: 'hidden' }),
+  toolbar: css({ display: 'flex', alignItems: 'center', gap: theme.spacing(1), padding: theme.spacing(0, 0.5), overflow: 'hidden', whiteSpace: 'nowrap' }),
+  weak: css({ color: theme.colors.text.secondary, fontSize: theme.typography.bodySmall.fontSize }),
+  warn: css({ color: theme.colors.warning.text, fontSize: theme.typography.bodySmall.fontSize, cursor: 'default' }),
+  message: css({
+    display: 'flex',
+    flexDirection: 'column',
+    alignItems: 'center',
+    justifyContent: 'center',
+    gap: theme.spacing(1),
+    textAlign: 'center',
+    padding: theme.spacing(2),
+    color: theme.colors.text.secondary,
+  }),
+});

@@ -1,0 +1,36 @@
+// Shared by `npm run dev`, the Chromium browser tests and the bench: bundles harness/main.tsx (the real panel
+// component with @grafana/ui and fixture data) into <root>/.cache/harness and serves it on 127.0.0.1.
+// Plain ESM without import.meta so Jest (which transforms it to CommonJS) can load it too.
+import { copyFileSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+
+export function harnessBuildOptions(root, { minify = true } = {}) {
+  return {
+    entryPoints: [path.join(root, 'harness', 'main.tsx')],
+    bundle: true,
+    format: 'iife',
+    jsx: 'automatic',
+    outdir: path.join(root, '.cache', 'harness'),
+    tsconfig: path.join(root, 'tsconfig.json'),
+    define: { 'process.env.NODE_ENV': '"production"', global: 'globalThis' },
+    loader: { '.ttf': 'file', '.woff': 'file', '.woff2': 'file', '.png': 'file', '.svg': 'text' },
+    minify,
+    sourcemap: minify ? false : 'inline',
+    logLevel: 'error',
+  };
+}
+
+/** Builds once and serves the harness; `stop()` disposes the esbuild context (and its server). */
+export async function startHarnessServer(root, { minify = true, port = 0, watch = false } = {}) {
+  const esbuild = await import('esbuild');
+  const options = harnessBuildOptions(root, { minify });
+  mkdirSync(options.outdir, { recursive: true });
+  copyFileSync(path.join(root, 'harness', 'index.html'), path.join(options.outdir, 'index.html'));
+  const ctx = await esbuild.context(options);
+  await ctx.rebuild();
+  if (watch) {
+    await ctx.watch();
+  }
+  const served = await ctx.serve({ servedir: options.outdir, host: '127.0.0.1', port });
+  return { url: `http://127.0.0.1:${served.port}/`, stop: () => ctx.dispose() };
+}

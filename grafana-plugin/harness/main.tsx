@@ -1,0 +1,89 @@
+import React from 'react';
+import { createRoot } from 'react-dom/client';
+import {
+  createTheme,
+  dateTime,
+  EventBusSrv,
+  LoadingState,
+  type PanelProps,
+  type TimeRange,
+  toUtc,
+} from '@grafana/data';
+import { ThemeContext } from '@grafana/ui';
+import { ApmPanel } from '../src/components/ApmPanel';
+import { plugin } from '../src/module';
+import { type ApmPanelOptions, DEFAULT_OPTIONS } from '../src/types';
+import { type HarnessFixture } from './types';
+
+// Keeps the real plugin wiring (module.ts) in the bundle and checked at runtime.
+void plugin;
+
+const FIXTURE_END = Date.UTC(2026, 10, 25, 12, 0, 0);
+
+async function main() {
+  const params = new URLSearchParams(window.location.search);
+  const name = params.get('fixture') ?? 'demo';
+  const mode = params.get('theme') === 'light' ? 'light' : 'dark';
+  const width = Number(params.get('w') ?? 1200);
+  const height = Number(params.get('h') ?? 700);
+  const theme = createTheme({ colors: { mode } });
+  document.body.style.background = theme.colors.background.canvas;
+  document.body.style.color = theme.colors.text.primary;
+  document.body.style.fontFamily = theme.typography.fontFamily;
+
+  let fixture: HarnessFixture;
+  try {
+    fixture = (await import(`./fixtures/${name}.ts`)).default as HarnessFixture;
+  } catch (err) {
+    document.body.textContent = `harness: unknown fixture "${name}" (${String(err)})`;
+    document.body.dataset.ready = 'error';
+    return;
+  }
+  await fixture.setup?.(params);
+  const range = fixture.timeRange ?? { from: FIXTURE_END - 3600_000, to: FIXTURE_END };
+  const timeRange: TimeRange = {
+    from: toUtc(range.from),
+    to: toUtc(range.to),
+    raw: { from: dateTime(range.from), to: dateTime(range.to) },
+  };
+  const extra = params.get('options');
+  const options: ApmPanelOptions = {
+    ...DEFAULT_OPTIONS,
+    ...fixture.options,
+    ...(params.get('layout') ? { layout: params.get('layout') as ApmPanelOptions['layout'] } : {}),
+    ...(extra ? (JSON.parse(extra) as Partial<ApmPanelOptions>) : {}),
+  };
+  const t0 = performance.now();
+  const series = fixture.series();
+  const props: PanelProps<ApmPanelOptions> = {
+    id: 1,
+    data: { state: LoadingState.Done, series, timeRange },
+    timeRange,
+    timeZone: 'utc',
+    options,
+    transparent: false,
+    width,
+    height,
+    fieldConfig: { defaults: {}, overrides: [] },
+    renderCounter: 0,
+    title: fixture.title,
+    eventBus: new EventBusSrv(),
+    onOptionsChange: () => {},
+    onFieldConfigChange: () => {},
+    replaceVariables: (s: string) => s,
+    onChangeTimeRange: () => {},
+  };
+  (window as unknown as { __harness: unknown }).__harness = { fixture: name, seriesMs: performance.now() - t0, frames: series.length };
+  const root = createRoot(document.getElementById('root')!);
+  root.render(
+    <ThemeContext.Provider value={theme}>
+      <ApmPanel {...props} />
+    </ThemeContext.Provider>,
+  );
+  document.body.dataset.ready = '1';
+}
+
+main().catch((err) => {
+  document.body.dataset.ready = 'error';
+  document.body.textContent = `harness failed: ${String(err)}`;
+});

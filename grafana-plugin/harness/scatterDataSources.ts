@@ -1,0 +1,131 @@
+/**
+ * Harness stand-ins for the Tempo and Mimir data sources, installed with @grafana/runtime's
+ * `setDataSourceSrv` so the scatter's production query path (getDataSourceSrv().get(uid).query) runs
+ * unchanged. Answers come from test/fixtures/tempo (Grafana `/api/ds/query` envelopes), decoded with
+ * `dataFrameFromJSON` as DataSourceWithBackend does.
+ */
+import { dataFrameFromJSON, type DataFrameJSON, type DataQueryRequest, type DataQueryResponse, LoadingState } from '@grafana/data';
+import { setDataSourceSrv, type DataSourceSrv } from '@grafana/runtime';
+import { Observable } from 'rxjs';
+import searchSpans from '../test/fixtures/tempo/search-spans.json';
+import searchTruncated from '../test/fixtures/tempo/search-spans-truncated.json';
+import searchEmpty from '../test/fixtures/tempo/search-spans-empty.json';
+import searchError from '../test/fixtures/tempo/search-error.json';
+import histogram from '../test/fixtures/tempo/histogram.json';
+import traces from '../test/fixtures/tempo/traces.json';
+import traceNotFound from '../test/fixtures/tempo/trace-not-found.json';
+import traceMalformed from '../test/fixtures/tempo/trace-malformed.json';
+import runtime from '../test/fixtures/tempo/runtime-eventloop.json';
+
+interface Envelope {
+  results: Record<string, { status?: number; frames?: unknown[]; error?: string }>;
+}
+
+export type ScatterScenario = 'ok' | 'truncated' | 'empty' | 'tempo-error' | 'malformed-trace' | 'no-mimir';
+
+/** Every query the fakes answered, for browser tests to assert on (window.__lgtmapmQueries). */
+const log: Array<{ uid: string; targets: unknown[]; from: number; to: number }> = [];
+
+function respond(envelope: Envelope, delayMs: number): Observable<DataQueryResponse> {
+  return new Observable<DataQueryResponse>((sub) => {
+    const timer = setTimeout(() => {
+      const result = Object.values(envelope.results)[0];
+      if (!result || result.error) {
+        sub.next({ data: [], state: LoadingState.Error, error: { message: result?.error ?? 'no result', status: result?.status } });
+      } else {
+        sub.next({ data: (result.frames ?? []).map((f) => dataFrameFromJSON(f as DataFrameJSON)), state: LoadingState.Done });
+      }
+      sub.complete();
+    }, delayMs);
+    return () => clearTimeout(timer);
+  });
+}
+
+function countEnvelope(value: number): Envelope {
+  return {
+    results: {
+      requests: {
+        status: 200,
+        frames: [
+          {
+            schema: {
+              refId: 'requests',
+              fields: [
+                { name: 'Time', type: 'time', typeInfo: { frame: 'time.Time' } },
+                { name: 'Value', type: 'number', typeInfo: { frame: 'float64' }, labels: {} },
+              ],
+            },
+            data: { values: [[Date.UTC(2026, 10, 25, 10, 15)], [value]] },
+          },
+        ],
+      },
+    },
+  };
+}
+
+export function installScatterDataSources(scenario: ScatterScenario, delayMs = 40): void {
+  (window as unknown as { __lgtmapmQueries: typeof log }).__lgtmapmQueries = log;
+  const tempo = {
+    uid: 'tempo',
+    type: 'tempo',
+    name: 'Tempo',
+    getRef: () => ({ uid: 'tempo', type: 'tempo' }),
+    query(req: DataQueryRequest): Observable<DataQueryResponse> {
+      const target = req.targets[0] as unknown as { query: string };
+      log.push({ uid: 'tempo', targets: req.targets, from: req.range.from.valueOf(), to: req.range.to.valueOf() });
+      const q = target.query.trim();
+      if (/^[0-9a-f]+$/i.test(q)) {
+        if (scenario === 'malformed-trace') {
+          return respond(traceMalformed as Envelope, delayMs);
+        }
+        return respond(((traces as Record<string, Envelope>)[q] ?? traceNotFound) as Envelope, delayMs);
+      }
+      if (q.includes('histogram_over_time')) {
+        return respond(histogram as Envelope, delayMs);
+      }
+      if (scenario === 'tempo-error') {
+        return respond(searchError as Envelope, delayMs);
+      }
+      if (scenario === 'empty') {
+        return respond(searchEmpty as Envelope, delayMs);
+      }
+      // A band query (drag on truncated dots) gets the full result; the panel trims it to the rectangle.
+      const band = q.includes('duration >=');
+      return respond((scenario === 'truncated' && !band ? searchTruncated : searchSpans) as Envelope, delayMs);
+    },
+  };
+  const mimir = {
+    uid: 'mimir',
+    type: 'prometheus',
+    name: 'Mimir',
+    getRef: () => ({ uid: 'mimir', type: 'prometheus' }),
+    query(req: DataQueryRequest): Observable<DataQueryResponse> {
+      log.push({ uid: 'mimir', targets: req.targets, from: req.range.from.valueOf(), to: req.range.to.valueOf() });
+      const expr = (req.targets[0] as unknown as { expr: string }).expr;
+      if (expr.includes('http_server_request_duration_seconds_count')) {
+        // 300 transactions reached Tempo out of 600 requests the SDK counted: 50 % sampling.
+        return respond(countEnvelope(600), delayMs);
+      }
+      return respond(runtime as Envelope, delayMs);
+    },
+  };
+  const byUid: Record<string, unknown> = { tempo, mimir };
+  const srv = {
+    get: async (ref?: string | { uid?: string }) => {
+      const uid = typeof ref === 'string' ? ref : ref?.uid;
+      const ds = uid ? byUid[uid] : undefined;
+      if (!ds || (scenario === 'no-mimir' && uid === 'mimir')) {
+        throw new Error(`Datasource ${uid} was not found`);
+      }
+      return ds;
+    },
+    getList: () => [],
+    getInstanceSettings: (ref?: string | { uid?: string }) => {
+      const uid = typeof ref === 'string' ? ref : ref?.uid;
+      return uid && byUid[uid] ? { uid, name: uid, type: uid === 'tempo' ? 'tempo' : 'prometheus' } : undefined;
+    },
+    reload: async () => {},
+    registerRuntimeDataSource: () => {},
+  };
+  setDataSourceSrv(srv as unknown as DataSourceSrv);
+}

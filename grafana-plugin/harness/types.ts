@@ -1,0 +1,15 @@
+import { type DataFrame } from '@grafana/data';
+import { type ApmPanelOptions } from '../src/types';
+
+/**
+ * One harness scenario, a module in harness/fixtures/<name>.ts with a default export. Open it with
+ * `?fixture=<name>`. `setup` runs before the first render (e.g. to install a fake data source service).
+ */
+export interface HarnessFixture {
+  title: string;
+  series: () => DataFrame[];
+  /** Range in ms; defaults to the hour ending 2026-11-25 12:00 UTC (the fixtures' time). */
+  timeRange?: { from: number; to: number };
+  options?: Partial<ApmPanelOptions>;
+  setup?: (params: URLSearchParams) => void | Promise<void>;
+}

@@ -1,0 +1,52 @@
+import React from 'react';
+import { css } from '@emotion/css';
+import { type GrafanaTheme2 } from '@grafana/data';
+import { useStyles2 } from '@grafana/ui';
+import { type PinpointHistogram } from './model';
+import { type Palette } from './render/palette';
+import { formatCount } from './render/format';
+
+const BARS: Array<{ key: keyof Omit<PinpointHistogram, 'approximate'>; label: string }> = [
+  { key: 'le1s', label: '1s' },
+  { key: 'le3s', label: '3s' },
+  { key: 'le5s', label: '5s' },
+  { key: 'slow', label: 'Slow' },
+  { key: 'error', label: 'Error' },
+];
+
+/** Pinpoint's response summary: five bars with their counts. */
+export function HistogramBars({ histogram, palette }: { histogram: PinpointHistogram; palette: Palette }) {
+  const styles = useStyles2(getStyles);
+  const max = Math.max(1, ...BARS.map((b) => histogram[b.key]));
+  return (
+    <div>
+      <div className={styles.chart} data-testid="lgtmapm-histogram">
+        {BARS.map((b) => {
+          const value = histogram[b.key];
+          return (
+            <div key={b.key} className={styles.col} data-testid={`lgtmapm-histogram-${b.key}`} data-value={Math.round(value)}>
+              <span className={styles.count}>{formatCount(value)}</span>
+              <div
+                className={styles.bar}
+                style={{ height: `${Math.max(value > 0 ? 2 : 0, (value / max) * 64)}px`, background: palette.histogram[b.key] }}
+              />
+              <span className={styles.label}>{b.label}</span>
+            </div>
+          );
+        })}
+      </div>
+      {histogram.approximate && (
+        <div className={styles.note}>Approximate: the latency buckets do not include 1 s, 3 s and 5 s bounds.</div>
+      )}
+    </div>
+  );
+}
+
+const getStyles = (theme: GrafanaTheme2) => ({
+  chart: css({ display: 'flex', alignItems: 'flex-end', gap: theme.spacing(1), height: 100, padding: theme.spacing(0, 0.5) }),
+  col: css({ flex: 1, display: 'flex', flexDirection: 'column', alignItems: 'center', justifyContent: 'flex-end', height: '100%' }),
+  bar: css({ width: '100%', borderRadius: `${theme.shape.radius.default} ${theme.shape.radius.default} 0 0` }),
+  count: css({ fontSize: theme.typography.bodySmall.fontSize, color: theme.colors.text.secondary, marginBottom: 2 }),
+  label: css({ fontSize: theme.typography.bodySmall.fontSize, marginTop: 2 }),
+  note: css({ fontSize: theme.typography.bodySmall.fontSize, color: theme.colors.text.secondary, marginTop: theme.spacing(0.5) }),
+});

@@ -1,0 +1,199 @@
+import { type GraphLayout, type NodeBox, type Point } from '../layout/elkLayout';
+import { type NodeKind, type ServerMapEdge, type ServerMapNode } from '../model';
+import { formatCount, formatMs, formatPercent, formatRate } from './format';
+
+export type EdgeLabelMode = 'calls' | 'callsRate' | 'callsAvg';
+
+export interface SceneNode {
+  id: string;
+  name: string;
+  kind: NodeKind;
+  box: NodeBox;
+  /** Second line: calls and average. */
+  sub: string;
+  instances?: number;
+  errorRate?: number;
+}
+
+export interface SceneEdge {
+  id: string;
+  source: string;
+  target: string;
+  points: Point[];
+  label: string;
+  labelAt: Point;
+  errorRate?: number;
+  /** Stroke width in graph units (1–5), from call volume. */
+  width: number;
+}
+
+export interface Scene {
+  nodes: SceneNode[];
+  edges: SceneEdge[];
+  bounds: { x: number; y: number; w: number; h: number };
+}
+
+/** Error share at which a node/link turns orange, and red. */
+export const WARN_RATE = 0.01;
+export const ERROR_RATE = 0.05;
+
+function midpoint(points: Point[]): Point {
+  if (points.length === 0) {
+    return { x: 0, y: 0 };
+  }
+  // Halfway along the polyline's length, so labels sit on the drawn line even with bends.
+  let total = 0;
+  for (let i = 1; i < points.length; i++) {
+    total += Math.hypot(points[i]!.x - points[i - 1]!.x, points[i]!.y - points[i - 1]!.y);
+  }
+  let walked = 0;
+  for (let i = 1; i < points.length; i++) {
+    const a = points[i - 1]!;
+    const b = points[i]!;
+    const seg = Math.hypot(b.x - a.x, b.y - a.y);
+    if (walked + seg >= total / 2 && seg > 0) {
+      const t = (total / 2 - walked) / seg;
+      return { x: a.x + (b.x - a.x) * t, y: a.y + (b.y - a.y) * t };
+    }
+    walked += seg;
+  }
+  return points[0]!;
+}
+
+export function edgeLabel(e: ServerMapEdge, mode: EdgeLabelMode): string {
+  const calls = formatCount(e.stats.calls);
+  if (mode === 'callsRate' && e.stats.ratePerSecond !== undefined) {
+    return `${calls} (${formatRate(e.stats.ratePerSecond)})`;
+  }
+  if (mode === 'callsAvg' && e.stats.avgMs !== undefined) {
+    return `${calls} · ${formatMs(e.stats.avgMs)}`;
+  }
+  return calls;
+}
+
+export function nodeSubtitle(n: ServerMapNode): string {
+  if (n.kind === 'user') {
+    return `${formatCount(n.outbound.calls)} requests`;
+  }
+  const parts = [`${formatCount(n.inbound.calls)} calls`];
+  if (n.inbound.avgMs !== undefined) {
+    parts.push(formatMs(n.inbound.avgMs));
+  }
+  if (n.inbound.errorRate !== undefined && n.inbound.errorRate > 0) {
+    parts.push(formatPercent(n.inbound.errorRate));
+  }
+  return parts.join(' · ');
+}
+
+/** Positions + labels + styles, independent of canvas and theme, so it is unit-tested and hit-tested. */
+export function buildScene(nodes: ServerMapNode[], edges: ServerMapEdge[], layout: GraphLayout, mode: EdgeLabelMode): Scene {
+  const sceneNodes: SceneNode[] = [];
+  let minX = Infinity;
+  let minY = Infinity;
+  let maxX = -Infinity;
+  let maxY = -Infinity;
+  for (const n of nodes) {
+    const box = layout.nodes.get(n.id);
+    if (!box) {
+      continue;
+    }
+    minX = Math.min(minX, box.x);
+    minY = Math.min(minY, box.y - 20);
+    maxX = Math.max(maxX, box.x + box.w);
+    maxY = Math.max(maxY, box.y + box.h);
+    sceneNodes.push({
+      id: n.id,
+      name: n.name,
+      kind: n.kind,
+      box,
+      sub: nodeSubtitle(n),
+      instances: n.instances,
+      errorRate: n.kind === 'user' ? undefined : n.inbound.errorRate,
+    });
+  }
+  const maxCalls = Math.max(1, ...edges.map((e) => e.stats.calls));
+  const sceneEdges: SceneEdge[] = [];
+  for (const e of edges) {
+    const points = layout.edges.get(e.id);
+    if (!points || points.length < 2) {
+      continue;
+    }
+    sceneEdges.push({
+      id: e.id,
+      source: e.source,
+      target: e.target,
+      points,
+      label: edgeLabel(e, mode),
+      labelAt: midpoint(points),
+      errorRate: e.stats.errorRate,
+      width: 1 + (4 * Math.log10(1 + e.stats.calls)) / Math.log10(1 + maxCalls),
+    });
+  }
+  if (!Number.isFinite(minX)) {
+    minX = minY = 0;
+    maxX = maxY = 1;
+  }
+  return { nodes: sceneNodes, edges: sceneEdges, bounds: { x: minX, y: minY, w: maxX - minX, h: maxY - minY } };
+}
+
+export type Hit = { type: 'node'; id: string } | { type: 'edge'; id: string };
+
+function distToSegment(p: Point, a: Point, b: Point): number {
+  const dx = b.x - a.x;
+  const dy = b.y - a.y;
+  const len2 = dx * dx + dy * dy;
+  const t = len2 === 0 ? 0 : Math.max(0, Math.min(1, ((p.x - a.x) * dx + (p.y - a.y) * dy) / len2));
+  return Math.hypot(p.x - (a.x + t * dx), p.y - (a.y + t * dy));
+}
+
+/** What lies under a point in graph coordinates: nodes first (drawn on top), then the closest edge or its label. */
+export function hitTest(scene: Scene, p: Point, tolerance: number): Hit | undefined {
+  for (let i = scene.nodes.length - 1; i >= 0; i--) {
+    const { box, id } = scene.nodes[i]!;
+    if (p.x >= box.x && p.x <= box.x + box.w && p.y >= box.y && p.y <= box.y + box.h) {
+      return { type: 'node', id };
+    }
+  }
+  let best: Hit | undefined;
+  let bestDist = tolerance;
+  for (const e of scene.edges) {
+    if (Math.abs(p.x - e.labelAt.x) <= 24 && Math.abs(p.y - e.labelAt.y) <= 9) {
+      return { type: 'edge', id: e.id };
+    }
+    for (let i = 1; i < e.points.length; i++) {
+      const d = distToSegment(p, e.points[i - 1]!, e.points[i]!);
+      if (d <= bestDist) {
+        bestDist = d;
+        best = { type: 'edge', id: e.id };
+      }
+    }
+  }
+  return best;
+}
+
+export interface Viewport {
+  scale: number;
+  /** Screen offset of graph origin. */
+  tx: number;
+  ty: number;
+}
+
+/** Viewport showing the whole scene with a margin; never zooms in past 1:1 (small graphs stay crisp). */
+export function fitViewport(bounds: Scene['bounds'], width: number, height: number, margin = 24): Viewport {
+  const w = Math.max(1, bounds.w);
+  const h = Math.max(1, bounds.h);
+  const scale = Math.min(1, (width - 2 * margin) / w, (height - 2 * margin) / h);
+  const s = Math.max(0.02, scale);
+  return { scale: s, tx: (width - w * s) / 2 - bounds.x * s, ty: (height - h * s) / 2 - bounds.y * s };
+}
+
+/** Zoom around a screen point. */
+export function zoomAt(v: Viewport, factor: number, sx: number, sy: number): Viewport {
+  const scale = Math.min(4, Math.max(0.02, v.scale * factor));
+  const k = scale / v.scale;
+  return { scale, tx: sx - (sx - v.tx) * k, ty: sy - (sy - v.ty) * k };
+}
+
+export function toGraph(v: Viewport, sx: number, sy: number): Point {
+  return { x: (sx - v.tx) / v.scale, y: (sy - v.ty) / v.scale };
+}

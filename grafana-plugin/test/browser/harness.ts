@@ -1,0 +1,168 @@
+/**
+ * Browser-test helpers (Jest, node environment): serve the harness, drive Debian's Chromium, read what the
+ * canvas drew. Other panel views reuse these: add a fixture in harness/fixtures/ and a *.test.ts here.
+ */
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { startHarnessServer } from '../../harness/esbuild.config.mjs';
+import { chromiumMissingReason, launchChromium } from '../../harness/chromium.mjs';
+
+export const PLUGIN_ROOT = path.resolve(__dirname, '..', '..');
+export const RESULTS_DIR = path.join(PLUGIN_ROOT, 'test-results');
+
+/** Set when the browser tests cannot run on this machine; the suites are then skipped with this reason. */
+export const browserSkipReason = chromiumMissingReason();
+
+/** `describe` that skips (and says why) when Chromium is missing. */
+export function describeBrowser(name: string, fn: () => void): void {
+  if (browserSkipReason) {
+    console.warn(`SKIP browser tests "${name}": ${browserSkipReason}`);
+    describe.skip(name, fn);
+  } else {
+    describe(name, fn);
+  }
+}
+
+export interface BrowserHarness {
+  url: string;
+  browser: Browser;
+  close(): Promise<void>;
+}
+
+export async function startBrowserHarness(): Promise<BrowserHarness> {
+  const server = await startHarnessServer(PLUGIN_ROOT);
+  const browser = await launchChromium();
+  return {
+    url: server.url,
+    browser,
+    async close() {
+      await browser.close();
+      await server.stop();
+    },
+  };
+}
+
+export interface OpenedPage {
+  page: Page;
+  /** Console errors and page errors seen so far. */
+  errors: string[];
+}
+
+/**
+ * Opens `?fixture=…` (plus params) and waits until the panel rendered: a drawn canvas frame, an error view, or
+ * `readySelector` when given (for views other than the map).
+ */
+export async function openFixture(
+  h: BrowserHarness,
+  params: Record<string, string>,
+  opts: { width?: number; height?: number; readySelector?: string } = {},
+): Promise<OpenedPage> {
+  const width = opts.width ?? 1200;
+  const height = opts.height ?? 700;
+  const page = await h.browser.newPage({ viewport: { width: width + 20, height: height + 20 } });
+  const errors: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error') {
+      errors.push(m.text());
+    }
+  });
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.on('request', (r) => {
+    if (!r.url().startsWith('http://127.0.0.1') && !r.url().startsWith('data:')) {
+      errors.push(`request outside 127.0.0.1: ${r.url()}`);
+    }
+  });
+  const q = new URLSearchParams({ w: String(width), h: String(height), ...params });
+  await page.goto(`${h.url}?${q.toString()}`);
+  const selector =
+    opts.readySelector ??
+    '[data-testid=lgtmapm-servermap-canvas][data-frames], [data-testid=lgtmapm-servermap-error], body[data-ready=error]';
+  await page.waitForSelector(selector, { timeout: 60_000 });
+  return { page, errors };
+}
+
+export async function screenshot(page: Page, name: string): Promise<string> {
+  mkdirSync(RESULTS_DIR, { recursive: true });
+  const file = path.join(RESULTS_DIR, `${name}.png`);
+  await page.screenshot({ path: file });
+  return file;
+}
+
+export interface DrawnScene {
+  nodes: Array<{ id: string; name: string; kind: string; sub: string; instances?: number; screen: { x: number; y: number; w: number; h: number } }>;
+  edges: Array<{ id: string; source: string; target: string; label: string; errorRate?: number; screenPoints: Array<{ x: number; y: number }> }>;
+  scale: number;
+  frames: number;
+  lastFrameMs: number;
+  palette: { background: string; edge: string; error: string; warning: string; card: string };
+}
+
+/** The scene the map canvas last drew, in page (CSS pixel) coordinates. */
+export async function drawnScene(page: Page): Promise<DrawnScene> {
+  return page.$eval('[data-testid=lgtmapm-servermap-canvas]', (el) => {
+    const c = el as HTMLCanvasElement & { __lgtmapm?: any };
+    const d = c.__lgtmapm;
+    const r = c.getBoundingClientRect();
+    const scr = (x: number, y: number) => {
+      const p = d.toScreen(x, y);
+      return { x: p.x + r.left, y: p.y + r.top };
+    };
+    return {
+      scale: d.viewport.scale,
+      palette: d.palette,
+      frames: d.frames,
+      lastFrameMs: d.lastFrameMs,
+      nodes: d.scene.nodes.map((n: any) => {
+        const tl = scr(n.box.x, n.box.y);
+        return { id: n.id, name: n.name, kind: n.kind, sub: n.sub, instances: n.instances, screen: { ...tl, w: n.box.w * d.viewport.scale, h: n.box.h * d.viewport.scale } };
+      }),
+      edges: d.scene.edges.map((e: any) => ({
+        id: e.id,
+        source: e.source,
+        target: e.target,
+        label: e.label,
+        errorRate: e.errorRate,
+        screenPoints: e.points.map((p: any) => scr(p.x, p.y)),
+      })),
+    };
+  });
+}
+
+/** RGB at a page point, read from the canvas backing store. */
+export async function canvasPixel(page: Page, x: number, y: number): Promise<[number, number, number]> {
+  return page.$eval(
+    '[data-testid=lgtmapm-servermap-canvas]',
+    (el, p) => {
+      const c = el as HTMLCanvasElement;
+      const r = c.getBoundingClientRect();
+      const k = c.width / r.width;
+      const d = c.getContext('2d')!.getImageData(Math.round((p.x - r.left) * k), Math.round((p.y - r.top) * k), 1, 1).data;
+      return [d[0]!, d[1]!, d[2]!] as [number, number, number];
+    },
+    { x, y },
+  );
+}
+
+/** Parses `#rrggbb` / `rgb(a)` into RGB. */
+export function parseColor(color: string): [number, number, number] {
+  const hex = color.match(/^#([0-9a-f]{6})/i);
+  if (hex) {
+    const n = parseInt(hex[1]!, 16);
+    return [(n >> 16) & 255, (n >> 8) & 255, n & 255];
+  }
+  const m = color.match(/rgba?\(([^)]+)\)/);
+  if (m) {
+    const [r, g, b] = m[1]!.split(',').map((v) => Number(v.trim()));
+    return [r!, g!, b!];
+  }
+  throw new Error(`cannot parse colour ${color}`);
+}
+
+export function colorDistance(a: [number, number, number], b: [number, number, number]): number {
+  return Math.hypot(a[0] - b[0], a[1] - b[1], a[2] - b[2]);
+}
+
+export async function clickAt(page: Page, p: { x: number; y: number }): Promise<void> {
+  await page.mouse.click(p.x, p.y);
+}
