@@ -38,6 +38,7 @@ export interface KitConfig extends SignalsConfig {
   compileCache: boolean;
   handleSignals: boolean;
   shutdownTimeoutMs: number;
+  esmHook: 'auto' | 'sync' | 'async' | 'off';
   problems: string[];
 }
 
@@ -158,6 +159,7 @@ export function readConfig(env: Env = process.env): KitConfig {
     compileCache: r.boolean('LGTM_APM_COMPILE_CACHE', true),
     handleSignals: r.boolean('LGTM_APM_HANDLE_SIGNALS', true),
     shutdownTimeoutMs: r.integer('LGTM_APM_SHUTDOWN_TIMEOUT_MS', 5000, 100, 60_000),
+    esmHook: r.oneOf('LGTM_APM_ESM_HOOK', ['auto', 'sync', 'async', 'off'] as const, 'auto'),
     ...readSignalsConfig(r),
     problems: r.problems,
   };

@@ -121,7 +121,8 @@ export function readSignalsConfig(r: EnvReader): SignalsConfig {
   const exportIntervalMs = r.integer('OTEL_METRIC_EXPORT_INTERVAL', 15_000, 100, 3_600_000);
   let exportTimeoutMs = r.integer('OTEL_METRIC_EXPORT_TIMEOUT', 10_000, 1, 3_600_000);
   if (exportTimeoutMs > exportIntervalMs) {
-    r.problems.push(
+    // Only worth a warning when the user chose the timeout; the default just follows a short interval.
+    if (r.raw('OTEL_METRIC_EXPORT_TIMEOUT') !== undefined) r.problems.push(
       `OTEL_METRIC_EXPORT_TIMEOUT=${exportTimeoutMs} is longer than OTEL_METRIC_EXPORT_INTERVAL=${exportIntervalMs}; using ${exportIntervalMs}`,
     );
     exportTimeoutMs = exportIntervalMs;

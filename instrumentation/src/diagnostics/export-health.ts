@@ -40,6 +40,30 @@ export class ExportHealth {
     );
   }
 
+  /** Metrics and logs failures, reported apart from traces so the warning names the right endpoint. */
+  failedSignalExports = { metrics: 0, logs: 0 };
+  /** Log records not exported: queue full (backend slow or down) or batch refused. */
+  droppedLogs = 0;
+
+  recordSignalExportError(signal: 'metrics' | 'logs', error: unknown): void {
+    this.failedSignalExports[signal] += 1;
+    const text = error instanceof Error ? error.message : String(error);
+    const lost = signal === 'logs' ? `, ${this.droppedLogs} log records dropped so far` : '';
+    this.#warner.warn(
+      `export-failed-${signal}`,
+      `${signal} export failed (${this.failedSignalExports[signal]} failed exports${lost}): ${redactSecretsInText(text)}. ` +
+        `The app is unaffected; check OTEL_EXPORTER_OTLP_${signal.toUpperCase()}_ENDPOINT and the backend`,
+    );
+  }
+
+  recordDroppedLogs(count: number, reason: string): void {
+    this.droppedLogs += count;
+    this.#warner.warn(
+      'dropped-logs',
+      `dropped log records: ${reason} (${this.droppedLogs} dropped in total); stdout logging is unaffected`,
+    );
+  }
+
   /** A diag logger that keeps SDK chatter off the app's stderr except for warnings worth a human's time. */
   diagLogger(verbose: boolean): DiagLogger {
     const forward = (level: string) => (message: string, ...args: unknown[]) => {

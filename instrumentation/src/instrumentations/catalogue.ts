@@ -9,6 +9,8 @@ import { type Instrumentation } from '@opentelemetry/instrumentation';
  */
 export interface InstrumentationContext {
   ignorePaths: readonly string[];
+  /** pino records also go to the OTel Logs SDK (the logs pipeline is on). */
+  logSending?: boolean;
 }
 
 export interface CatalogueEntry {
@@ -137,8 +139,9 @@ export const CATALOGUE = [
   {
     name: 'pino',
     targets: ['pino'],
-    // Trace ids go into every log line; shipping records to Loki is configured by the logs pipeline.
-    create: () => new (require('@opentelemetry/instrumentation-pino').PinoInstrumentation)({ disableLogSending: true }),
+    // Trace ids go into every log line; records also go to the OTel Logs SDK (→ Loki) when logs are on.
+    create: ({ logSending }) =>
+      new (require('@opentelemetry/instrumentation-pino').PinoInstrumentation)({ disableLogSending: !logSending }),
   },
   {
     name: 'fs',

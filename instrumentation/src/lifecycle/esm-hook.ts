@@ -6,10 +6,12 @@ import { pathToFileURL } from 'node:url';
  * loaded instrumentations patch (intercepting every import costs start-up and breaks some packages).
  * Node versions with a correct `module.registerHooks` get the in-thread hook; others the loader thread.
  */
-export function registerEsmHook(moduleNames: readonly string[]): 'sync' | 'async' | 'unavailable' {
-  if (moduleNames.length === 0) return 'unavailable';
+export type EsmHookMode = 'auto' | 'sync' | 'async' | 'off';
+
+export function registerEsmHook(moduleNames: readonly string[], mode: EsmHookMode = 'auto'): 'sync' | 'async' | 'unavailable' {
+  if (moduleNames.length === 0 || mode === 'off') return 'unavailable';
   const include = [...moduleNames];
-  try {
+  if (mode !== 'async') try {
     const { supportsSyncHooks } = require('import-in-the-middle/supports-sync-hooks.mjs') as {
       supportsSyncHooks(): boolean;
     };

@@ -1,4 +1,4 @@
-import { context, diag, DiagLogLevel, propagation, trace, type Attributes } from '@opentelemetry/api';
+import { context, diag, DiagLogLevel, metrics as otelMetrics, propagation, trace, type Attributes } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import {
   CompositePropagator,
@@ -31,6 +31,10 @@ import { buildResource } from '../resource/resource.ts';
 import { LazySpanExporter } from '../tracing/lazy-span-exporter.ts';
 import { RedactingSpanProcessor } from '../tracing/redacting-span-processor.ts';
 import { createConsoleTraceExporter, createOtlpTraceExporter } from '../tracing/trace-exporter.ts';
+import { ActiveRequestsProcessor } from '../active-requests/processor.ts';
+import type { MetricsPipeline } from '../metrics/pipeline.ts';
+import type { PromRegistryLike } from '../metrics/prom-client-producer.ts';
+import type { LogsPipeline } from '../logs/pipeline.ts';
 
 export interface StartOptions {
   /** Overrides the package.json / script-name fallback; OTEL_SERVICE_NAME still wins. */
@@ -48,6 +52,8 @@ export interface StartOptions {
   sampler?: Sampler;
   /** Defaults to process.env. */
   env?: Env;
+  /** prom-client registries to export besides the app's default `register` (found by itself). */
+  promRegistries?: PromRegistryLike[];
   /** Register the ESM loader hook (default true; the preload does it before the app loads). */
   esmHook?: boolean;
 }
@@ -58,6 +64,10 @@ export interface LgtmApm {
   /** Names of the instrumentations that were loaded because their library is installed. */
   readonly instrumentations: readonly string[];
   readonly health: ExportHealth;
+  /** Metrics (OTLP push and/or pull endpoint) and logs pipelines; undefined when their exporters are none. */
+  readonly metrics: MetricsPipeline | undefined;
+  readonly logs: LogsPipeline | undefined;
+  readonly activeRequests: ActiveRequestsProcessor | undefined;
   forceFlush(): Promise<void>;
   shutdown(): Promise<void>;
 }
@@ -133,6 +143,20 @@ function startUnsafe(options: StartOptions, config: KitConfig, env: Env, warner:
     nodeEnv: env.NODE_ENV,
   });
 
+  // Metrics and logs modules are required only when their signal is on (start-up cost when off is nil).
+  const metricsPipeline: MetricsPipeline | undefined = config.metrics.exporters.length
+    ? (require('../metrics/pipeline.ts') as typeof import('../metrics/pipeline.ts')).startMetrics({
+        config,
+        resource,
+        health,
+        warner,
+        registries: options.promRegistries,
+      })
+    : undefined;
+  const logsPipeline: LogsPipeline | undefined = config.logs.exporters.length
+    ? (require('../logs/pipeline.ts') as typeof import('../logs/pipeline.ts')).startLogs(config, resource, health)
+    : undefined;
+
   const spanProcessors: SpanProcessor[] = [
     new RedactingSpanProcessor({
       sensitiveQueryParams: config.redactQueryParams,
@@ -159,6 +183,25 @@ function startUnsafe(options: StartOptions, config: KitConfig, env: Env, warner:
   spanProcessors.push(...(options.spanProcessors ?? []));
 
   const tracingOn = spanProcessors.length > 1;
+  const activeRequests =
+    tracingOn && config.activeRequests.enabled
+      ? new ActiveRequestsProcessor({
+          config: config.activeRequests,
+          warner,
+          onStuck: logsPipeline
+            ? (info) =>
+                (require('../logs/pipeline.ts') as typeof import('../logs/pipeline.ts')).emitStuckRequest(
+                  logsPipeline.kitLogger,
+                  info,
+                  config.activeRequests.stuckRequestMs,
+                )
+            : undefined,
+        })
+      : undefined;
+  if (activeRequests) {
+    spanProcessors.push(activeRequests);
+    if (metricsPipeline) activeRequests.observeWith(metricsPipeline.meterProvider.getMeter('@lgtm-apm/instrumentation', '0.1.0'));
+  }
   const tracerProvider = tracingOn
     ? new TracerProvider({ resource, spanProcessors, sampler: options.sampler ?? buildSampler(config) })
     : undefined;
@@ -173,17 +216,26 @@ function startUnsafe(options: StartOptions, config: KitConfig, env: Env, warner:
   if (tracerProvider) trace.setGlobalTracerProvider(tracerProvider);
 
   const selected = tracerProvider
-    ? selectInstrumentations(config.enabledInstrumentations, { ignorePaths: config.ignorePaths }, warner)
+    ? selectInstrumentations(
+        config.enabledInstrumentations,
+        { ignorePaths: config.ignorePaths, logSending: logsPipeline !== undefined },
+        warner,
+      )
     : { instrumentations: [], loaded: [], moduleNames: [] };
   const instrumentations = [...selected.instrumentations, ...(options.instrumentations ?? [])];
+  if (metricsPipeline) {
+    instrumentations.push(metricsPipeline.hook);
+    otelMetrics.setGlobalMeterProvider(metricsPipeline.meterProvider);
+  }
+  const esmModuleNames = [...selected.moduleNames, ...(metricsPipeline?.moduleNames ?? [])];
   if (options.esmHook !== false) {
     try {
-      registerEsmHook(selected.moduleNames);
+      registerEsmHook(esmModuleNames, config.esmHook);
     } catch (error) {
       warner.warn('esm-hook', `ESM imports will not be instrumented: ${(error as Error).message}`);
     }
   }
-  const unregister = registerInstrumentations({ instrumentations, tracerProvider });
+  const unregister = registerInstrumentations({ instrumentations, tracerProvider, meterProvider: metricsPipeline?.meterProvider });
 
   let shutdownPromise: Promise<void> | undefined;
   const kit: LgtmApm = {
@@ -191,7 +243,16 @@ function startUnsafe(options: StartOptions, config: KitConfig, env: Env, warner:
     tracerProvider,
     instrumentations: selected.loaded,
     health,
-    forceFlush: () => tracerProvider?.forceFlush().catch((e: unknown) => health.recordExportError(e)) ?? Promise.resolve(),
+    metrics: metricsPipeline,
+    logs: logsPipeline,
+    activeRequests,
+    forceFlush: async () => {
+      await Promise.all([
+        tracerProvider?.forceFlush().catch((e: unknown) => health.recordExportError(e)),
+        metricsPipeline?.forceFlush(),
+        logsPipeline?.forceFlush(),
+      ]);
+    },
     shutdown: () => {
       shutdownPromise ??= (async () => {
         removeSignalHandlers?.();
@@ -202,6 +263,8 @@ function startUnsafe(options: StartOptions, config: KitConfig, env: Env, warner:
         } catch (error) {
           health.recordExportError(error);
         }
+        // After traces: ending spans can still write logs and metrics.
+        await Promise.all([metricsPipeline?.shutdown(), logsPipeline?.shutdown()]);
         if (active === kit) active = undefined;
       })();
       return shutdownPromise;

@@ -1,0 +1,85 @@
+import { type Resource } from '@opentelemetry/resources';
+import { MeterProvider, PeriodicExportingMetricReader, type IMetricReader, type MetricReader } from '@opentelemetry/sdk-metrics';
+import { type KitConfig } from '../config/config.ts';
+import { type ExportHealth } from '../diagnostics/export-health.ts';
+import { type Warner } from '../diagnostics/warner.ts';
+import { AppPromClientHook } from './app-prom-client.ts';
+import { createConsoleMetricExporter, createOtlpMetricExporter, LazyMetricExporter } from './metric-exporter.ts';
+import { PromClientMetricProducer, type PromRegistryLike } from './prom-client-producer.ts';
+import { createPrometheusEndpoint } from './prometheus-endpoint.ts';
+import { createRuntimeRegistry } from './runtime-metrics.ts';
+
+export interface MetricsPipelineOptions {
+  config: KitConfig;
+  resource: Resource;
+  health: ExportHealth;
+  warner: Warner;
+  /** prom-client registries from start({ promRegistries }); the app's default register is found by itself. */
+  registries?: readonly PromRegistryLike[];
+}
+
+export interface MetricsPipeline {
+  meterProvider: MeterProvider;
+  producer: PromClientMetricProducer;
+  /** Hooks prom-client when the app loads it (to pass to registerInstrumentations). */
+  hook: AppPromClientHook;
+  /** Package names for the ESM loader hook. */
+  moduleNames: string[];
+  forceFlush(): Promise<void>;
+  shutdown(): Promise<void>;
+}
+
+/**
+ * MeterProvider with the OTLP push reader (Mimir) and, when asked for, the Prometheus pull endpoint; both
+ * read the OTel instruments (HTTP durations, active requests) and the bridged prom-client registries.
+ */
+export function startMetrics(options: MetricsPipelineOptions): MetricsPipeline {
+  const { config, resource, health, warner } = options;
+  const producer = new PromClientMetricProducer(resource, (error) => health.recordSignalExportError('metrics', error));
+  for (const registry of options.registries ?? []) producer.addAppRegistry(registry);
+  const hook = new AppPromClientHook((registry) => producer.addAppRegistry(registry));
+
+  const readers: IMetricReader[] = [];
+  for (const name of config.metrics.exporters) {
+    if (name === 'prometheus') {
+      const endpoint = createPrometheusEndpoint(config.metrics, producer, warner);
+      if (endpoint) readers.push(endpoint as MetricReader);
+      continue;
+    }
+    const exporter = new LazyMetricExporter(
+      () => (name === 'console' ? createConsoleMetricExporter() : createOtlpMetricExporter(config.metrics)),
+      (error) => health.recordSignalExportError('metrics', error),
+    );
+    readers.push(
+      new PeriodicExportingMetricReader({
+        exporter,
+        exportIntervalMillis: config.metrics.exportIntervalMs,
+        exportTimeoutMillis: config.metrics.exportTimeoutMs,
+        metricProducers: [producer],
+      }),
+    );
+  }
+  const meterProvider = new MeterProvider({ resource, readers });
+
+  if (config.metrics.runtimeMetrics) {
+    // After the app's synchronous start-up: requiring prom-client and starting its observers is not
+    // free, and nothing is exported before the first interval anyway.
+    const timer = setImmediate(() => {
+      try {
+        producer.setKitRegistry(createRuntimeRegistry());
+      } catch (error) {
+        warner.warn('runtime-metrics', `Node.js runtime metrics are unavailable: ${(error as Error).message}`);
+      }
+    });
+    timer.unref();
+  }
+
+  return {
+    meterProvider,
+    producer,
+    hook,
+    moduleNames: ['prom-client'],
+    forceFlush: () => meterProvider.forceFlush().catch((e: unknown) => health.recordSignalExportError('metrics', e)),
+    shutdown: () => meterProvider.shutdown().catch((e: unknown) => health.recordSignalExportError('metrics', e)),
+  };
+}

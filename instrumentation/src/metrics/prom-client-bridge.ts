@@ -1,0 +1,153 @@
+import { ValueType, type Attributes, type HrTime } from '@opentelemetry/api';
+import {
+  AggregationTemporality,
+  DataPointType,
+  type DataPoint,
+  type Histogram,
+  type MetricData,
+} from '@opentelemetry/sdk-metrics';
+
+/**
+ * prom-client → OTel metric data, as pure functions over `registry.getMetricsAsJSON()` output.
+ *
+ * Names are kept byte-for-byte and the unit is left empty, so that Mimir's OTLP translation with
+ * `otel_metric_suffixes_enabled: true` gives back exactly the name prom-client would expose
+ * (it only appends `_total` to monotonic sums that lack it, and a unit suffix we never declare).
+ *
+ * | prom-client | OTel                                  | series in Mimir                           |
+ * |-------------|---------------------------------------|-------------------------------------------|
+ * | counter     | monotonic cumulative Sum              | `name` (`_total` appended if missing)      |
+ * | gauge       | Gauge                                 | `name`                                    |
+ * | histogram   | cumulative explicit-bucket Histogram  | `name_bucket{le}`, `name_sum`, `name_count` |
+ * | summary     | Gauges `name{quantile}`, `name_sum`, `name_count` (OTLP has no cumulative summary in the JS SDK) |
+ */
+export interface PromValue {
+  value: number;
+  labels: Record<string, string | number>;
+  metricName?: string;
+}
+
+export interface PromMetric {
+  name: string;
+  help: string;
+  type: string;
+  values: PromValue[];
+}
+
+function attributesOf(labels: Record<string, string | number>, skip?: string): Attributes {
+  const out: Attributes = {};
+  for (const key in labels) {
+    if (key === skip) continue;
+    out[key] = String(labels[key]);
+  }
+  return out;
+}
+
+function descriptor(name: string, help: string) {
+  return { name, description: help, unit: '', valueType: ValueType.DOUBLE };
+}
+
+function points(values: readonly PromValue[], startTime: HrTime, endTime: HrTime, filter?: (v: PromValue) => boolean) {
+  const out: DataPoint<number>[] = [];
+  for (const v of values) {
+    if (filter && !filter(v)) continue;
+    out.push({ startTime, endTime, attributes: attributesOf(v.labels), value: v.value });
+  }
+  return out;
+}
+
+/**
+ * prom-client lists a histogram's series one label set at a time: its buckets in ascending `le` (ending
+ * with +Inf), then `_sum`, then `_count`. Walking that order avoids building a key per bucket line.
+ */
+function histogramPoints(metric: PromMetric, startTime: HrTime, endTime: HrTime): DataPoint<Histogram>[] {
+  const out: DataPoint<Histogram>[] = [];
+  const sumName = `${metric.name}_sum`;
+  const countName = `${metric.name}_count`;
+  let boundaries: number[] = [];
+  let cumulative: number[] = [];
+  let sum = 0;
+  let attributes: Attributes | undefined;
+  for (const v of metric.values) {
+    if (v.metricName === sumName) {
+      sum = v.value;
+      attributes = attributesOf(v.labels);
+    } else if (v.metricName === countName) {
+      const counts: number[] = [];
+      let previous = 0;
+      for (const c of cumulative) {
+        counts.push(c - previous);
+        previous = c;
+      }
+      // The +Inf bucket was not kept as a boundary; its width is what the finite ones do not cover.
+      counts.push(Math.max(0, v.value - previous));
+      out.push({
+        startTime,
+        endTime,
+        attributes: attributes ?? attributesOf(v.labels),
+        value: { buckets: { boundaries, counts }, sum, count: v.value },
+      });
+      boundaries = [];
+      cumulative = [];
+      sum = 0;
+      attributes = undefined;
+    } else {
+      const le = v.labels.le;
+      if (le === '+Inf' || le === undefined) continue;
+      boundaries.push(Number(le));
+      cumulative.push(v.value);
+    }
+  }
+  return out;
+}
+
+export function convertPromMetric(metric: PromMetric, startTime: HrTime, endTime: HrTime): MetricData[] {
+  const cumulative = AggregationTemporality.CUMULATIVE;
+  switch (metric.type) {
+    case 'counter':
+      return [
+        {
+          descriptor: descriptor(metric.name, metric.help),
+          aggregationTemporality: cumulative,
+          dataPointType: DataPointType.SUM,
+          isMonotonic: true,
+          dataPoints: points(metric.values, startTime, endTime),
+        },
+      ];
+    case 'gauge':
+      return [
+        {
+          descriptor: descriptor(metric.name, metric.help),
+          aggregationTemporality: cumulative,
+          dataPointType: DataPointType.GAUGE,
+          dataPoints: points(metric.values, startTime, endTime),
+        },
+      ];
+    case 'histogram':
+      return [
+        {
+          descriptor: descriptor(metric.name, metric.help),
+          aggregationTemporality: cumulative,
+          dataPointType: DataPointType.HISTOGRAM,
+          dataPoints: histogramPoints(metric, startTime, endTime),
+        },
+      ];
+    case 'summary': {
+      const sumName = `${metric.name}_sum`;
+      const countName = `${metric.name}_count`;
+      const gauge = (name: string, filter: (v: PromValue) => boolean): MetricData => ({
+        descriptor: descriptor(name, metric.help),
+        aggregationTemporality: cumulative,
+        dataPointType: DataPointType.GAUGE,
+        dataPoints: points(metric.values, startTime, endTime, filter),
+      });
+      return [
+        gauge(metric.name, (v) => v.metricName === undefined || v.metricName === metric.name),
+        gauge(sumName, (v) => v.metricName === sumName),
+        gauge(countName, (v) => v.metricName === countName),
+      ];
+    }
+    default:
+      return [];
+  }
+}

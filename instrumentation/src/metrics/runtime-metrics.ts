@@ -1,0 +1,14 @@
+import { type PromRegistryLike } from './prom-client-producer.ts';
+
+/**
+ * Node.js runtime metrics (event-loop lag percentiles, GC by kind, heap spaces, RSS, CPU, handles, fds)
+ * from prom-client's collectDefaultMetrics, into a registry owned by the kit: the Inspector dashboard is
+ * built on these exact names. prom-client is required here, not at start-up, so the app's first
+ * module loads do not wait for it.
+ */
+export function createRuntimeRegistry(): PromRegistryLike {
+  const client = require('prom-client') as typeof import('prom-client');
+  const registry = new client.Registry();
+  client.collectDefaultMetrics({ register: registry });
+  return registry as unknown as PromRegistryLike;
+}
