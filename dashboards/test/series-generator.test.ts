@@ -83,6 +83,24 @@ describe('series generator', () => {
         .map((s) => `${s.labels.client}>${s.labels.server}>${s.labels.connection_type ?? ''}`),
     );
     assert.deepEqual(edges, new Set(DEMO_EDGES.map(([c, s, t]) => `${c}>${s}>${t}`)));
+    const virtual = Object.fromEntries(
+      samples
+        .filter((s) => s.name === 'traces_service_graph_request_total')
+        .map((s) => [`${s.labels.client}>${s.labels.server}`, s.labels.virtual_node ?? '']),
+    );
+    // enable_virtual_node_label: the uninstrumented side; paired edges carry no label.
+    assert.deepEqual(virtual, {
+      'user>gateway': 'client',
+      'gateway>orders': '',
+      'orders>payments': '',
+      'orders>postgresql': '',
+      'orders>redis': '',
+      'payments>external': 'server',
+    });
+    assert.ok(
+      samples.filter((s) => s.name.startsWith('traces_')).every((s) => s.labels.source === 'tempo'),
+      'Tempo external_labels',
+    );
     const userEdge = samples.find(
       (s) => s.name === 'traces_service_graph_request_total' && s.labels.client === 'user',
     )!;

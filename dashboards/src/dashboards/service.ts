@@ -37,18 +37,24 @@ const SG = 'traces_service_graph_request';
 /** Span-metrics error status as Tempo writes it. */
 const ERR = 'status_code="STATUS_CODE_ERROR"';
 
-/** Pinpoint's response classes from the server-side service-graph histogram over `window`. */
+/**
+ * Pinpoint's response classes over `window` from span metrics: successful spans by duration (the kit's
+ * Tempo has span-metrics buckets at 1, 3 and 5 s) and failed spans as "error", so the five classes
+ * partition the calls exactly as Pinpoint's histogram does.
+ */
 export function pinpointHistogramQueries(
   window: string,
 ): Record<'1s' | '3s' | '5s' | 'slow' | 'error', string> {
+  const ok = `${SM}, status_code!="STATUS_CODE_ERROR"`;
   const bucket = (le: string) =>
-    `sum(increase(${SG}_server_seconds_bucket{server="$service", le=~"${le}|${le}.0"}[${window}]))`;
+    `sum(increase(traces_spanmetrics_latency_bucket{${ok}, le=~"${le}|${le}.0"}[${window}]))`;
   return {
     '1s': bucket('1'),
     '3s': `${bucket('3')} - ${bucket('1')}`,
     '5s': `${bucket('5')} - ${bucket('3')}`,
-    slow: `sum(increase(${SG}_server_seconds_count{server="$service"}[${window}])) - ${bucket('5')}`,
-    error: `sum(increase(${SG}_failed_total{server="$service"}[${window}]))`,
+    slow: `sum(increase(traces_spanmetrics_latency_count{${ok}}[${window}])) - ${bucket('5')}`,
+    // A service that never failed has no error series: show 0, not a gap.
+    error: `sum(increase(traces_spanmetrics_calls_total{${SM}, ${ERR}}[${window}])) or vector(0)`,
   };
 }
 
@@ -217,8 +223,9 @@ export function serviceDashboard(): DashboardBuilder {
   builder.withRow(new RowBuilder('Response histogram (Pinpoint 1 s / 3 s / 5 s / slow / error)'));
   const histogram = timeseries('Response histogram over time', {
     description:
-      'Calls into the service per interval by response time (server-side service-graph histogram, buckets 1 s / 3 s / 5 s). ' +
-      'Bars count all calls; the red line counts failed calls, which are also in their time class.',
+      'Calls per interval by response class, as Pinpoint counts them: successful calls under 1 s, 1–3 s, 3–5 s, ' +
+      'over 5 s (slow), and failed calls (error). From span metrics of the selected span kind; needs span-metrics ' +
+      'buckets at 1, 3 and 5 s (the kit’s tempo.yaml sets them).',
     unit: 'short',
     width: 16,
     height: 9,
@@ -226,25 +233,18 @@ export function serviceDashboard(): DashboardBuilder {
     min: 0,
   })
     .interval('1m')
-    .overrides([
-      ...(['1s', '3s', '5s', 'slow'] as const).map((name) => colorOverride(name, PINPOINT_COLORS[name])),
-      {
-        ...colorOverride('error', PINPOINT_COLORS.error),
-        properties: [
-          ...colorOverride('error', PINPOINT_COLORS.error).properties,
-          { id: 'custom.drawStyle', value: 'line' },
-          { id: 'custom.lineWidth', value: 2 },
-          { id: 'custom.fillOpacity', value: 0 },
-          { id: 'custom.stacking', value: { mode: 'none', group: 'errors' } },
-        ],
-      },
-    ]);
+    .overrides(
+      (['1s', '3s', '5s', 'slow', 'error'] as const).map((name) =>
+        colorOverride(name, PINPOINT_COLORS[name]),
+      ),
+    );
   for (const [name, expr] of Object.entries(pinpointHistogramQueries('$__interval'))) {
     histogram.withTarget(promTarget(expr, { refId: name, legend: name, interval: '1m' }));
   }
   builder.withPanel(histogram);
   const summary = barGauge('Response summary (time range)', {
-    description: 'Pinpoint’s response summary: calls per response class over the whole time range',
+    description:
+      'Pinpoint’s response summary: calls per response class (as in the histogram) over the whole time range',
     unit: 'short',
     width: 8,
     height: 9,
