@@ -202,4 +202,21 @@ describe('configuration', () => {
       await app.exited;
     }
   });
+
+  test('a TypeScript app run with tsx (enums, decorators-free TS that needs a real transpiler) is instrumented', async () => {
+    // The kit goes first: after tsx's loader, loading the kit's bundle is very slow (see README).
+    const app = await startApp('tsx-app.ts', {
+      preloadFlag: null,
+      nodeArgs: ['--import', '@lgtm-apm/instrumentation', '--import', 'tsx'],
+      env: { ...testEnv(receiver.grpcEndpoint), OTEL_SERVICE_NAME: 'tsx-app' },
+    });
+    try {
+      await hit(app.url('/tsx'), 1);
+      const span = await receiver.waitFor(() => receiver.spans().find((s) => s.service === 'tsx-app' && s.kindName === 'SERVER'), 15_000, 'tsx-app span');
+      assert.equal(span.attributes['url.path'], '/tsx');
+    } finally {
+      app.child.kill('SIGKILL');
+      await app.exited;
+    }
+  });
 });

@@ -15,10 +15,17 @@ export interface RunningApp {
 /** Spawns a fixture app with the preload and waits for its `{"port":N}` line when `waitForPort`. */
 export async function startApp(
   file: string,
-  options: { env?: Record<string, string>; preloadFlag?: '--import' | '--require' | null; waitForPort?: boolean } = {},
+  options: {
+    env?: Record<string, string>;
+    preloadFlag?: '--import' | '--require' | null;
+    waitForPort?: boolean;
+    /** Node flags placed before the preload, e.g. ['--import', 'tsx']. */
+    nodeArgs?: string[];
+  } = {},
 ): Promise<RunningApp> {
   const flag = options.preloadFlag === undefined ? '--import' : options.preloadFlag;
-  const args = flag ? [flag, '@lgtm-apm/instrumentation', join(APPS, file)] : [join(APPS, file)];
+  const preload = flag ? [flag, '@lgtm-apm/instrumentation'] : [];
+  const args = [...(options.nodeArgs ?? []), ...preload, join(APPS, file)];
   const child = spawn(process.execPath, args, {
     cwd: APPS,
     env: { ...process.env, ...options.env },
