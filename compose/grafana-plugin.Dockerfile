@@ -8,9 +8,10 @@ ARG RUNTIME_IMAGE=busybox:1.37.0-musl
 
 FROM ${NODE_IMAGE} AS build
 WORKDIR /app
-COPY package.json package-lock.json ./
+COPY package.json package-lock.json .npmrc tsconfig.json ./
 COPY grafana-plugin/ grafana-plugin/
-RUN npm ci -w grafana-plugin --no-audit --no-fund \
+# Other workspaces are skipped by the -w filter; root dev tools (typescript) come with --include-workspace-root.
+RUN npm ci -w grafana-plugin --include-workspace-root --no-audit --no-fund \
  && npm run build -w grafana-plugin \
  && test -f grafana-plugin/dist/plugin.json
 
