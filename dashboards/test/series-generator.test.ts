@@ -1,7 +1,16 @@
 /** The demo series generator: contract names, topology, histogram/counter invariants, determinism, bad input. */
 import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { DEMO_EDGES, SERVICE_GRAPH_BUCKETS, generateSeries, toOpenMetrics } from '../fixtures/index.ts';
+import {
+  DEMO_EDGES,
+  SERVICE_GRAPH_BUCKETS,
+  SPAN_METRICS_BUCKETS,
+  TEMPO_EXTERNAL_LABELS,
+  generateSeries,
+  toOpenMetrics,
+} from '../fixtures/index.ts';
 
 const END = Date.UTC(2026, 0, 15, 12, 0, 0);
 const small = { end: END, durationSeconds: 900, stepSeconds: 15, seed: 3 };
@@ -209,5 +218,27 @@ describe('series generator', () => {
     assert.throws(() => generateSeries({ durationSeconds: 10, stepSeconds: 15 }), /durationSeconds/);
     assert.throws(() => generateSeries({ requestsPerSecond: Number.NaN }), /requestsPerSecond/);
     assert.throws(() => generateSeries({ end: -1 }), /end/);
+  });
+});
+
+describe('generator follows the kit Tempo configuration', () => {
+  const tempoYaml = join(import.meta.dirname, '..', '..', 'compose', 'tempo.yaml');
+  const skip = existsSync(tempoYaml) ? false : 'compose/tempo.yaml not present';
+
+  test('histogram buckets and external labels match compose/tempo.yaml', { skip }, () => {
+    const text = readFileSync(tempoYaml, 'utf8');
+    const bucketsOf = (block: string) => {
+      const m = new RegExp(
+        `\\n\\s+${block}:\\n(?:\\s+#.*\\n)*\\s+histogram_buckets:\\s*\\[([^\\]]*)\\]`,
+      ).exec(text);
+      assert.ok(m, `${block}.histogram_buckets not found in compose/tempo.yaml`);
+      return m[1]!.split(',').map((v) => Number(v.trim()));
+    };
+    assert.deepEqual(bucketsOf('service_graphs'), [...SERVICE_GRAPH_BUCKETS]);
+    assert.deepEqual(bucketsOf('span_metrics'), [...SPAN_METRICS_BUCKETS]);
+    const external = /external_labels:\n((?:\s+\w+:\s*\S+\n)+)/.exec(text);
+    assert.ok(external, 'external_labels not found');
+    const labels = Object.fromEntries([...external[1]!.matchAll(/(\w+):\s*(\S+)/g)].map((m) => [m[1], m[2]]));
+    assert.deepEqual(labels, TEMPO_EXTERNAL_LABELS);
   });
 });
