@@ -1,12 +1,14 @@
 // `npm run demo`: starts external, payments, orders and gateway (the last three with the preload),
 // waits for each /healthz, runs the bounded load generator against the gateway, and stops everything
 // cleanly when the load ends or on Ctrl-C / SIGTERM. Each child's output is prefixed with its name.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import { PRELOAD_MODULE, startDemoTopology } from './testing/start-topology.js';
 
 const SRC = dirname(fileURLToPath(import.meta.url));
+const REPO_ROOT = join(SRC, '..', '..');
 const NAMES = ['external', 'payments', 'orders', 'gateway', 'load'];
 const WIDTH = Math.max(...NAMES.map((n) => n.length));
 const COLORS = { external: 90, payments: 35, orders: 36, gateway: 32, load: 33, demo: 1 };
@@ -46,14 +48,36 @@ function readPortBase() {
   return 3000;
 }
 
+/** The file the preload specifier resolves to, or the reason it does not resolve. */
+function resolvePreload() {
+  try {
+    const file = fileURLToPath(import.meta.resolve(PRELOAD_MODULE));
+    return existsSync(file) ? { file } : { file, missing: true };
+  } catch (err) {
+    return { error: err.code || err.message };
+  }
+}
+
 const bare = process.env.LGTM_APM_DEMO_NO_PRELOAD === '1';
 if (!bare) {
-  try {
-    import.meta.resolve(PRELOAD_MODULE);
-  } catch (err) {
+  let preload = resolvePreload();
+  if (preload.missing) {
+    // A fresh clone after `npm ci` has the package linked but not built: build it once, then go on.
+    say(`the preload is not built yet (${preload.file}); running npm run build -w @lgtm-apm/instrumentation`);
+    const build = spawnSync('npm', ['run', 'build', '-w', '@lgtm-apm/instrumentation'], {
+      cwd: REPO_ROOT,
+      stdio: 'inherit',
+    });
+    preload = resolvePreload();
+    if (build.status !== 0 || preload.missing) {
+      say(`building the preload failed (npm exit ${build.status ?? build.error?.message}); see above`);
+      process.exit(1);
+    }
+  }
+  if (preload.error) {
     say(
-      `cannot load the preload ${PRELOAD_MODULE} (${err.code || err.message}). Run \`npm ci\` (and ` +
-        '`npm run build --workspaces --if-present`) at the repo root, or set LGTM_APM_DEMO_NO_PRELOAD=1 to run the demo uninstrumented.',
+      `cannot load the preload ${PRELOAD_MODULE} (${preload.error}). Run \`npm ci\` at the repo root, ` +
+        'or set LGTM_APM_DEMO_NO_PRELOAD=1 to run the demo uninstrumented.',
     );
     process.exit(1);
   }
