@@ -298,3 +298,27 @@ test('the plugin image builds grafana-plugin and replaces the volume content', (
   assert.match(df, /test -f grafana-plugin\/dist\/plugin\.json/);
   assert.match(df, /find \/out -mindepth 1 -delete && cp -a \/dist\/\. \/out\//);
 });
+
+test('Dockerfiles build only root workspaces and copy the root files those builds read', () => {
+  const rootPkg = JSON.parse(readText(join(repoRoot, 'package.json'))) as { workspaces: string[] };
+  for (const [df, workspaces] of [
+    ['demo/Dockerfile', ['instrumentation', 'demo']],
+    ['compose/grafana-plugin.Dockerfile', ['grafana-plugin']],
+  ] as const) {
+    const text = readText(join(repoRoot, df));
+    for (const ws of workspaces) {
+      assert.ok(rootPkg.workspaces.includes(ws), `${df}: ${ws} is not a root workspace`);
+      assert.match(text, new RegExp(`-w ${ws}\\b`), `${df} installs ${ws}`);
+    }
+    assert.match(text, /COPY package\.json package-lock\.json \.npmrc/, `${df}: lockfile and npm settings`);
+    // tsc and the shared strict tsconfig live at the root.
+    assert.match(text, /--include-workspace-root/, `${df}: root dev tools`);
+    const extendsRoot = workspaces.some((ws) => {
+      const dir = join(repoRoot, ws);
+      return ['tsconfig.json', 'tsconfig.build.json']
+        .map((n) => join(dir, n))
+        .some((p) => exists(p) && /"extends":\s*"\.\.\/tsconfig\.json"/.test(readText(p)));
+    });
+    if (extendsRoot) assert.match(text, /COPY [^\n]*\btsconfig\.json \.\//, `${df}: root tsconfig.json`);
+  }
+});
