@@ -211,3 +211,11 @@ test('compose/README.md documents the same endpoints and ports', () => {
     }
   }
 });
+
+test("Tempo's exemplar trace-id label is one the Mimir data source links to Tempo", () => {
+  // Tempo's default trace_id_label_name is "traceID" (configuration/_index.md, overrides).
+  const tempoLabel = tempo.overrides?.defaults?.metrics_generator?.trace_id_label_name ?? 'traceID';
+  const names = (datasource('mimir').jsonData.exemplarTraceIdDestinations as Obj[]).map((d) => d.name);
+  assert.ok(names.includes(tempoLabel), `${tempoLabel} not in ${names}`);
+  assert.ok(names.includes('trace_id'), 'OTLP exemplars (SDK metrics) arrive as trace_id');
+});
