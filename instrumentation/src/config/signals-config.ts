@@ -108,8 +108,17 @@ function onlyHttpProtobuf(r: EnvReader, signal: 'METRICS' | 'LOGS'): void {
 export function readSignalsConfig(r: EnvReader): SignalsConfig {
   const metricsList = r.list<MetricsExporterName>('OTEL_METRICS_EXPORTER', ['otlp', 'prometheus', 'console', 'none'], ['otlp']);
   const prometheusPortRaw = r.raw('LGTM_APM_PROMETHEUS_PORT');
-  let prometheusPort = prometheusPortRaw === undefined ? undefined : r.integer('LGTM_APM_PROMETHEUS_PORT', -1, 1, 65_535);
-  if (prometheusPort === -1) prometheusPort = undefined;
+  let prometheusPort: number | undefined;
+  if (prometheusPortRaw !== undefined) {
+    const port = Number(prometheusPortRaw);
+    if (Number.isInteger(port) && port >= 1 && port <= 65_535) prometheusPort = port;
+    else {
+      r.problems.push(
+        `LGTM_APM_PROMETHEUS_PORT="${prometheusPortRaw}" is not valid (expected an integer from 1 to 65535); ` +
+          'the Prometheus endpoint stays off',
+      );
+    }
+  }
   // OTEL_METRICS_EXPORTER=prometheus is the standard way to ask for the pull endpoint (spec port 9464).
   if (prometheusPort === undefined && metricsList.includes('prometheus') && prometheusPortRaw === undefined) prometheusPort = 9464;
   const metricsExporters = metricsList.includes('none')
@@ -122,7 +131,7 @@ export function readSignalsConfig(r: EnvReader): SignalsConfig {
   let exportTimeoutMs = r.integer('OTEL_METRIC_EXPORT_TIMEOUT', 10_000, 1, 3_600_000);
   if (exportTimeoutMs > exportIntervalMs) {
     // Only worth a warning when the user chose the timeout; the default just follows a short interval.
-    if (r.raw('OTEL_METRIC_EXPORT_TIMEOUT') !== undefined) r.problems.push(
+    if (Number(r.raw('OTEL_METRIC_EXPORT_TIMEOUT')) === exportTimeoutMs) r.problems.push(
       `OTEL_METRIC_EXPORT_TIMEOUT=${exportTimeoutMs} is longer than OTEL_METRIC_EXPORT_INTERVAL=${exportIntervalMs}; using ${exportIntervalMs}`,
     );
     exportTimeoutMs = exportIntervalMs;

@@ -23,22 +23,23 @@ import {
  */
 export interface PromValue {
   value: number;
-  labels: Record<string, string | number>;
+  labels: Partial<Record<string, string | number>>;
   metricName?: string;
 }
 
 export interface PromMetric {
   name: string;
   help: string;
-  type: string;
+  /** 'counter' | 'gauge' | 'histogram' | 'summary' (an enum in prom-client's typings). */
+  type: unknown;
   values: PromValue[];
 }
 
-function attributesOf(labels: Record<string, string | number>, skip?: string): Attributes {
+function attributesOf(labels: Partial<Record<string, string | number>>): Attributes {
   const out: Attributes = {};
   for (const key in labels) {
-    if (key === skip) continue;
-    out[key] = String(labels[key]);
+    const value = labels[key];
+    if (value !== undefined) out[key] = String(value);
   }
   return out;
 }
@@ -103,7 +104,7 @@ function histogramPoints(metric: PromMetric, startTime: HrTime, endTime: HrTime)
 
 export function convertPromMetric(metric: PromMetric, startTime: HrTime, endTime: HrTime): MetricData[] {
   const cumulative = AggregationTemporality.CUMULATIVE;
-  switch (metric.type) {
+  switch (String(metric.type)) {
     case 'counter':
       return [
         {

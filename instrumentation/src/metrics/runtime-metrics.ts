@@ -10,5 +10,5 @@ export function createRuntimeRegistry(): PromRegistryLike {
   const client = require('prom-client') as typeof import('prom-client');
   const registry = new client.Registry();
   client.collectDefaultMetrics({ register: registry });
-  return registry as unknown as PromRegistryLike;
+  return registry;
 }
