@@ -25,7 +25,7 @@ if (error) {
   process.exit(2);
 }
 
-const { target, rps, durationS, maxRequests, concurrency, summaryS } = config;
+const { target, rps, durationS, maxRequests, concurrency, summaryS, slowMaxMs } = config;
 const abort = new AbortController();
 const knownOrderIds = [];
 const total = newCounts();
@@ -46,7 +46,7 @@ function count(key) {
 }
 
 async function fire() {
-  const { name, path } = pickRequest(knownOrderIds);
+  const { name, path } = pickRequest(knownOrderIds, Math.random, { slowMaxMs });
   inFlight += 1;
   count('requests');
   try {

@@ -15,7 +15,7 @@ export async function startService(file, env = {}) {
   const port = await freePort();
   const child = spawn(process.execPath, [join(DEMO_ROOT, 'src', file)], {
     cwd: DEMO_ROOT,
-    env: { ...process.env, ...env, PORT: String(port) },
+    env: { ...process.env, LISTEN_HOST: '127.0.0.1', ...env, PORT: String(port) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const logs = { stdout: '', stderr: '' };

@@ -29,6 +29,7 @@ test('load generator: bounded run against the demo, per-window and final summari
       LOAD_TARGET: topology.urls.gateway,
       LOAD_RPS: '20',
       LOAD_DURATION_S: '2',
+      LOAD_SLOW_MAX_MS: '300',
       LOAD_SUMMARY_S: '1',
     });
     assert.equal(res.code, 0, res.stdout + res.stderr);
@@ -68,6 +69,7 @@ test('run-all (bare): starts everything, runs the load, stops cleanly with exit 
     DEMO_PORT_BASE: String(base),
     LOAD_RPS: '10',
     LOAD_DURATION_S: '2',
+    LOAD_SLOW_MAX_MS: '300',
     DATABASE_URL,
     REDIS_URL,
     NO_COLOR: '1',

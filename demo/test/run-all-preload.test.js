@@ -63,6 +63,7 @@ test(
           DEMO_PORT_BASE: String(base),
           LOAD_RPS: '10',
           LOAD_DURATION_S: '2',
+          LOAD_SLOW_MAX_MS: '300',
           DATABASE_URL,
           REDIS_URL,
           NO_COLOR: '1',

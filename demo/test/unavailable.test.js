@@ -168,7 +168,7 @@ test('a taken port is a one-line error and exit code 1', async () => {
     const port = new URL(first.url).port;
     const second = spawnSync(process.execPath, ['src/external.js'], {
       cwd: new URL('..', import.meta.url),
-      env: { ...process.env, PORT: port },
+      env: { ...process.env, LISTEN_HOST: '127.0.0.1', PORT: port },
       encoding: 'utf8',
       timeout: 10_000,
     });

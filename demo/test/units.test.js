@@ -1,6 +1,7 @@
 // Pure helpers: slow-path latency, load mix and config, URL redaction, preload flags.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { fileURLToPath } from 'node:url';
 import { MAX_SLOW_MS, SLOW_BANDS, parseSlowMs, pickSlowMs } from '../src/lib/slow.js';
 import {
   ROUTE_MIX,
@@ -52,6 +53,11 @@ test('parseSlowMs: absent, exact, capped at 10 s, rejected', () => {
 test('pickRequest follows the weighted mix and checks out before reading orders', () => {
   assert.equal(pickRequest([], () => 0).name, 'checkout', 'no known ids yet → checkout');
   assert.equal(pickRequest(['7'], () => 0).path, '/api/orders/7');
+  // 0.85 of the total weight lands in the slow band (57 + 20 = 77 … 89).
+  assert.equal(pickRequest(['7'], () => 0.85).path, '/api/slow');
+  assert.match(pickRequest(['7'], () => 0.85, { slowMaxMs: 300 }).path, /^\/api\/slow\?ms=(\d+)$/);
+  const capped = Number(pickRequest(['7'], () => 0.85, { slowMaxMs: 300 }).path.split('=')[1]);
+  assert.ok(capped <= 300);
   const counts = {};
   const total = ROUTE_MIX.reduce((s, r) => s + r.weight, 0);
   for (let i = 0; i < total; i++) {
@@ -90,6 +96,7 @@ test('parseLoadConfig: defaults, warnings for bad numbers, errors for bad or rem
       maxRequests: 0,
       concurrency: 64,
       summaryS: 10,
+      slowMaxMs: undefined,
     },
     warnings: [],
   });
@@ -103,6 +110,10 @@ test('parseLoadConfig: defaults, warnings for bad numbers, errors for bad or rem
     'LOAD_MAX_REQUESTS="2.5" is not an integer from 0 to 1000000000; using 0',
   ]);
   assert.equal(parseLoadConfig({ LOAD_DURATION_S: '0' }).config.durationS, 0);
+  assert.equal(parseLoadConfig({ LOAD_SLOW_MAX_MS: '300' }).config.slowMaxMs, 300);
+  assert.deepEqual(parseLoadConfig({ LOAD_SLOW_MAX_MS: '20000' }).warnings, [
+    'LOAD_SLOW_MAX_MS="20000" is not an integer from 0 to 10000; using none',
+  ]);
   assert.match(parseLoadConfig({ LOAD_TARGET: 'http://example.com' }).error, /not on this machine/);
   assert.equal(
     parseLoadConfig({ LOAD_TARGET: 'http://example.com', LOAD_ALLOW_REMOTE_TARGET: '1' }).config.target,
@@ -147,15 +158,14 @@ test('preloadArgs and resource attributes for the topology helper', () => {
   );
 });
 
-test('defaultHost: HOST wins, else loopback only', () => {
-  const saved = process.env.HOST;
-  try {
-    process.env.HOST = '0.0.0.0';
-    assert.equal(defaultHost(), '0.0.0.0');
-    delete process.env.HOST;
-    assert.equal(defaultHost(), '127.0.0.1');
-  } finally {
-    if (saved === undefined) delete process.env.HOST;
-    else process.env.HOST = saved;
-  }
+test('defaultHost: LISTEN_HOST wins, all interfaces only inside a container, else loopback', () => {
+  assert.equal(defaultHost({ LISTEN_HOST: '::1' }, ['/.dockerenv']), '::1');
+  assert.equal(
+    defaultHost({ HOST: 'my-laptop' }, ['/nonexistent-marker']),
+    '127.0.0.1',
+    'a shell HOST is ignored',
+  );
+  const marker = fileURLToPath(import.meta.url); // any file that exists plays the container marker
+  assert.equal(defaultHost({}, ['/nonexistent-marker', marker]), '0.0.0.0');
+  assert.equal(defaultHost({}, ['/nonexistent-marker']), '127.0.0.1');
 });

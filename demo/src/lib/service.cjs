@@ -3,6 +3,7 @@
 // graceful shutdown. CommonJS so both the ESM services and the CommonJS payments service can load it;
 // it deliberately loads no logger or framework itself — each service brings its own pino/express, so
 // the preload sees them imported the way a real ESM or CJS app imports them.
+const { existsSync } = require('node:fs');
 
 /** Hides the password (and any token-looking query values) of a URL before it goes into a log line. */
 function redactUrl(raw) {
@@ -169,13 +170,19 @@ async function callJson(url, { method = 'GET', body, timeoutMs = 5000, upstream 
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** Files container runtimes (Docker, Podman) create in every container. */
+const CONTAINER_MARKERS = ['/.dockerenv', '/run/.containerenv'];
+
 /**
- * Where to listen: HOST if set, else loopback only (security by default — even inside a container,
- * where this very dev machine also runs). Compose must set HOST=0.0.0.0 so the services reach each
- * other over the container network; only the ports it publishes on 127.0.0.1 leave the host.
+ * Where to listen. LISTEN_HOST if set (not HOST: some shells export HOST as the machine's name).
+ * Inside a container all interfaces — the sibling services reach us over the container network, and
+ * nothing is reachable from outside unless the runtime publishes the port (compose publishes only the
+ * gateway, on 127.0.0.1). Elsewhere loopback only. run-all and startDemoTopology always pass
+ * LISTEN_HOST=127.0.0.1, so local runs stay on loopback even inside a dev container.
  */
-function defaultHost() {
-  return process.env.HOST || '127.0.0.1';
+function defaultHost(env = process.env, markers = CONTAINER_MARKERS) {
+  if (env.LISTEN_HOST) return env.LISTEN_HOST;
+  return markers.some((marker) => existsSync(marker)) ? '0.0.0.0' : '127.0.0.1';
 }
 
 /** Starts listening; a taken port is a clear one-line error and exit code 1, not a stack trace. */

@@ -1,6 +1,7 @@
 // Pure parts of the load generator: configuration parsing, the target safety check, the route mix
 // and the summary line. Kept apart from the I/O loop so they are unit-tested.
 import { isIP } from 'node:net';
+import { pickSlowMs } from './slow.js';
 
 /**
  * Weighted like a shop's real traffic: mostly cheap reads, a good share of checkouts (the full
@@ -22,7 +23,7 @@ const TOTAL_WEIGHT = ROUTE_MIX.reduce((sum, r) => sum + r.weight, 0);
  * Picks the next request. Order reads need an id a checkout returned; until one exists they turn
  * into a checkout, so a fresh database does not produce a burst of 404s.
  */
-export function pickRequest(knownOrderIds, random = Math.random) {
+export function pickRequest(knownOrderIds, random = Math.random, { slowMaxMs } = {}) {
   let roll = random() * TOTAL_WEIGHT;
   let route = ROUTE_MIX[ROUTE_MIX.length - 1];
   for (const candidate of ROUTE_MIX) {
@@ -31,6 +32,10 @@ export function pickRequest(knownOrderIds, random = Math.random) {
       break;
     }
     roll -= candidate.weight;
+  }
+  if (route.name === 'slow' && slowMaxMs !== undefined) {
+    // Capped: the generator picks the delay itself (same skew) instead of letting the gateway do it.
+    return { name: route.name, path: `/api/slow?ms=${Math.min(pickSlowMs(random), slowMaxMs)}` };
   }
   if (route.name === 'order') {
     if (knownOrderIds.length === 0) return { name: 'checkout', path: '/api/checkout' };
@@ -61,7 +66,7 @@ function readNumber(env, name, fallback, { min, max, integer }, warnings) {
   if (Number.isFinite(value) && value >= min && value <= max && (!integer || Number.isInteger(value)))
     return value;
   warnings.push(
-    `${name}=${JSON.stringify(raw)} is not ${integer ? 'an integer' : 'a number'} from ${min} to ${max}; using ${fallback}`,
+    `${name}=${JSON.stringify(raw)} is not ${integer ? 'an integer' : 'a number'} from ${min} to ${max}; using ${fallback ?? 'none'}`,
   );
   return fallback;
 }
@@ -83,6 +88,13 @@ export function parseLoadConfig(env) {
     warnings,
   );
   const summaryS = readNumber(env, 'LOAD_SUMMARY_S', 10, { min: 1, max: 3600 }, warnings);
+  const slowMaxMs = readNumber(
+    env,
+    'LOAD_SLOW_MAX_MS',
+    undefined,
+    { min: 0, max: 10_000, integer: true },
+    warnings,
+  );
   const rawTarget = env.LOAD_TARGET || 'http://127.0.0.1:3000';
   let target;
   try {
@@ -102,7 +114,7 @@ export function parseLoadConfig(env) {
     };
   }
   return {
-    config: { target: target.origin, rps, durationS, maxRequests, concurrency, summaryS },
+    config: { target: target.origin, rps, durationS, maxRequests, concurrency, summaryS, slowMaxMs },
     warnings,
   };
 }

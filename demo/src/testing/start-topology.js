@@ -153,6 +153,8 @@ export async function startDemoTopology(options = {}) {
     for (const { name, file, instrumented } of SERVICES) {
       const childEnv = {
         ...base,
+        // The URLs above are loopback; keep the services there even inside a dev container.
+        LISTEN_HOST: env.LISTEN_HOST ?? '127.0.0.1',
         PORT: String(ports[name]),
         ORDERS_URL: urls.orders,
         PAYMENTS_URL: urls.payments,
