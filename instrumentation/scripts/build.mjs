@@ -2,11 +2,13 @@
 // package files is most of the start-up win over the stock preload (see README, "Start-up").
 // Instrumentations stay lazy inside the bundle (their require() calls run only when needed).
 import { build } from 'esbuild';
-import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 
 const root = join(import.meta.dirname, '..');
-const dist = join(root, 'dist');
+// Build beside dist/ and swap, so a process starting meanwhile never finds a half-written bundle.
+const finalDist = join(root, 'dist');
+const dist = join(root, `.dist-${process.pid}`);
 rmSync(dist, { recursive: true, force: true });
 mkdirSync(dist, { recursive: true });
 
@@ -24,3 +26,8 @@ await build({
   metafile: false,
 });
 copyFileSync(join(root, 'src/preload.cjs'), join(dist, 'preload.cjs'));
+for (const file of ['sdk.cjs', 'sdk.cjs.LEGAL.txt', 'preload.cjs']) {
+  mkdirSync(finalDist, { recursive: true });
+  if (existsSync(join(dist, file))) renameSync(join(dist, file), join(finalDist, file));
+}
+rmSync(dist, { recursive: true, force: true });
