@@ -15,6 +15,8 @@ interface Props {
   height: number;
   selected?: Hit;
   highlight?: DrawState['highlight'];
+  /** Model/layout timings shown to the bench and tests through the debug hook. */
+  timings?: Record<string, number>;
   onSelect: (hit: Hit | undefined) => void;
   tooltip: (hit: Hit) => React.ReactNode;
 }
@@ -25,18 +27,21 @@ export interface CanvasDebug {
   viewport: Viewport;
   palette: Palette;
   lastFrameMs: number;
+  /** performance.now() of the first frame drawn for this component. */
+  firstFrameAt: number;
+  timings?: Record<string, number>;
   frames: number;
   drawnNodes: number;
   drawnEdges: number;
   toScreen: (x: number, y: number) => { x: number; y: number };
 }
 
-export function ServerMapCanvas({ scene, fitKey, palette, width, height, selected, highlight, onSelect, tooltip }: Props) {
+export function ServerMapCanvas({ scene, fitKey, palette, width, height, selected, highlight, onSelect, tooltip, timings }: Props) {
   const styles = useStyles2(getStyles);
   const canvasRef = useRef<HTMLCanvasElement>(null);
   const viewport = useRef<Viewport>(fitViewport(scene.bounds, width, height));
   const frame = useRef(0);
-  const stats = useRef({ frames: 0 });
+  const stats = useRef({ frames: 0, firstFrameAt: 0 });
   const drag = useRef<{ x: number; y: number; moved: boolean } | undefined>(undefined);
   const [hover, setHover] = useState<{ hit: Hit; x: number; y: number } | undefined>();
   const stateRef = useRef<DrawState>({});
@@ -53,19 +58,24 @@ export function ServerMapCanvas({ scene, fitKey, palette, width, height, selecte
     const t0 = performance.now();
     const drawn = drawScene(ctx, scene, viewport.current, { width, height, dpr }, palette, stateRef.current);
     stats.current.frames++;
+    if (stats.current.frames === 1) {
+      stats.current.firstFrameAt = performance.now();
+    }
     const v = viewport.current;
     const debug: CanvasDebug = {
       scene,
       viewport: v,
       palette,
       lastFrameMs: performance.now() - t0,
+      firstFrameAt: stats.current.firstFrameAt,
+      timings,
       frames: stats.current.frames,
       ...drawn,
       toScreen: (x, y) => ({ x: x * v.scale + v.tx, y: y * v.scale + v.ty }),
     };
     (canvas as HTMLCanvasElement & { __lgtmapm?: CanvasDebug }).__lgtmapm = debug;
     canvas.dataset.frames = String(stats.current.frames);
-  }, [scene, palette, width, height]);
+  }, [scene, palette, width, height, timings]);
 
   const requestDraw = useCallback(() => {
     if (!frame.current) {

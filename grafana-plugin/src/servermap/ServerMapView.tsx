@@ -26,6 +26,7 @@ function rangeSeconds(t: TimeRange): number | undefined {
 }
 
 const TOOLBAR_H = 32;
+const DETAILS_W = 300;
 
 /** The server map: model from the panel's frames, ELK layout, canvas drawing, details panel. */
 export function ServerMapView({ data, width, height, options, timeRange }: ServerMapViewProps) {
@@ -40,8 +41,9 @@ export function ServerMapView({ data, width, height, options, timeRange }: Serve
   useEffect(() => setHideTerminal(options.hideTerminal), [options.hideTerminal]);
 
   const built = useMemo(
-    () =>
-      buildServerMap(data.series, {
+    () => {
+      const t0 = performance.now();
+      const result = buildServerMap(data.series, {
         roles: {
           calls: options.callsRefId,
           errors: options.errorsRefId,
@@ -51,7 +53,9 @@ export function ServerMapView({ data, width, height, options, timeRange }: Serve
         },
         rangeSeconds: rangeSeconds(timeRange),
         apdexThresholdSeconds: options.apdexThresholdSeconds,
-      }),
+      });
+      return { ...result, ms: performance.now() - t0 };
+    },
     [data.series, options.callsRefId, options.errorsRefId, options.latencyRefId, options.clientLatencyRefId, options.instancesRefId, options.apdexThresholdSeconds, timeRange],
   );
   const map: ServerMap | undefined = built.ok ? built.map : undefined;
@@ -95,6 +99,10 @@ export function ServerMapView({ data, width, height, options, timeRange }: Serve
 
   const nodesById = useMemo(() => new Map((map?.nodes ?? []).map((n) => [n.id, n])), [map]);
   const edgesById = useMemo(() => new Map((map?.edges ?? []).map((e) => [e.id, e])), [map]);
+  const timings = useMemo(
+    () => (layout ? { modelMs: built.ms, layoutMs: layout.layout.ms, nodes: filtered?.nodes.length ?? 0 } : undefined),
+    [built, layout, filtered],
+  );
   const scene = useMemo(
     () => (filtered && layout?.key === key ? buildScene(filtered.nodes, filtered.edges, layout.layout, options.edgeLabel) : undefined),
     [filtered, layout, key, options.edgeLabel],
@@ -184,6 +192,9 @@ export function ServerMapView({ data, width, height, options, timeRange }: Serve
   }
 
   const mapH = Math.max(0, height - TOOLBAR_H);
+  // Beside the map when there is room, so the panel does not cover nodes; over it on narrow panels.
+  const detailsOpen = selectedNode !== undefined || selectedEdge !== undefined;
+  const mapW = detailsOpen && width >= 720 ? width - DETAILS_W - 8 : width;
   const hidden = filtered?.hiddenByLimit ?? 0;
   return (
     <div className={styles.root} style={{ width, height }} data-testid="lgtmapm-servermap">
@@ -218,12 +229,13 @@ export function ServerMapView({ data, width, height, options, timeRange }: Serve
           scene={scene}
           fitKey={key}
           palette={palette}
-          width={width}
+          width={mapW}
           height={mapH}
           selected={selectedHit}
           highlight={highlight}
           onSelect={onSelect}
           tooltip={tooltip}
+          timings={timings}
         />
       ) : (
         <div className={styles.message} style={{ width, height: mapH }} data-testid="lgtmapm-servermap-loading">

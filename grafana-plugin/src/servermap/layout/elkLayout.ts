@@ -24,7 +24,7 @@ export interface GraphLayout {
   ms: number;
 }
 
-export const NODE_W = 190;
+export const NODE_W = 210;
 export const NODE_H = 52;
 
 // Measured (bench/README): ELK layered with longest-path layering, greedy switch off and a single sweep is

@@ -1,0 +1,140 @@
+// Server map: model build + ELK layout + first canvas paint in Chromium for 50 / 200 / 1,000 nodes (×3 links),
+// cold (fresh page, as on dashboard load) and warm (re-render in the same page), then pan/zoom frame cost.
+// Same-run baseline: the layout engine Pinpoint uses (dagre, via @dagrejs/dagre) on the same graphs, in the
+// same Chromium (harness/fixtures/layout-bench.ts).
+const SIZES = [50, 200, 1000];
+// dagre needs about a minute at 1,000 nodes on these machines (and Pinpoint's own map 8.9 s with
+// cytoscape-dagre, reference/anchor-pinpoint-render.md); the baseline stops at 200 to keep the bench short.
+const DAGRE_MAX = 200;
+
+async function measureFirstPaint(page) {
+  return page.evaluate(
+    () =>
+      new Promise((resolve) => {
+        const check = () => {
+          const c = document.querySelector('[data-testid=lgtmapm-servermap-canvas]');
+          const d = c && c.__lgtmapm;
+          if (d && d.firstFrameAt >= window.__harness.renderStart) {
+            requestAnimationFrame(() =>
+              requestAnimationFrame(() =>
+                resolve({
+                  firstPaintMs: performance.now() - window.__harness.renderStart,
+                  firstFrameMs: d.firstFrameAt - window.__harness.renderStart,
+                  modelMs: d.timings?.modelMs,
+                  layoutMs: d.timings?.layoutMs,
+                  nodes: d.scene.nodes.length,
+                  edges: d.scene.edges.length,
+                }),
+              ),
+            );
+          } else {
+            requestAnimationFrame(check);
+          }
+        };
+        check();
+      }),
+  );
+}
+
+async function panZoom(page, steps) {
+  return page.evaluate(async (n) => {
+    const c = document.querySelector('[data-testid=lgtmapm-servermap-canvas]');
+    const r = c.getBoundingClientRect();
+    const frame = () => new Promise((res) => requestAnimationFrame(() => res()));
+    const draws = [];
+    const intervals = [];
+    let last = performance.now();
+    for (let i = 0; i < n; i++) {
+      const x = r.left + r.width / 2;
+      const y = r.top + r.height / 2;
+      if (i % 2 === 0) {
+        c.dispatchEvent(new WheelEvent('wheel', { deltaY: i % 4 === 0 ? -240 : 200, clientX: x, clientY: y, bubbles: true, cancelable: true }));
+      } else {
+        c.dispatchEvent(new PointerEvent('pointerdown', { clientX: x, clientY: y, pointerId: 1, bubbles: true }));
+        c.dispatchEvent(new PointerEvent('pointermove', { clientX: x + 40, clientY: y + 25, pointerId: 1, bubbles: true }));
+        c.dispatchEvent(new PointerEvent('pointerup', { clientX: x + 40, clientY: y + 25, pointerId: 1, bubbles: true }));
+      }
+      await frame();
+      await frame();
+      const now = performance.now();
+      intervals.push((now - last) / 2);
+      last = now;
+      draws.push(c.__lgtmapm.lastFrameMs);
+    }
+    return { draws, intervals, drawnNodes: c.__lgtmapm.drawnNodes };
+  }, steps);
+}
+
+async function layoutBaseline(browser, url, n, rounds) {
+  const page = await browser.newPage();
+  await page.goto(`${url}?fixture=layout-bench`, { waitUntil: 'commit', timeout: 300_000 });
+  await page.waitForFunction(() => window.__layoutBench !== undefined, undefined, { timeout: 300_000 });
+  const out = [];
+  // One warm-up each so both engines are measured JIT-compiled, like Pinpoint's anchor (1 warm-up + runs).
+  await page.evaluate((k) => window.__layoutBench.elk(k, 99), n);
+  if (n <= DAGRE_MAX) await page.evaluate((k) => window.__layoutBench.dagre(k, 99), n);
+  for (let r = 0; r < rounds; r++) {
+    const elkMs = await page.evaluate(([k, s]) => window.__layoutBench.elk(k, s), [n, r + 1]);
+    const dagreMs = n <= DAGRE_MAX ? await page.evaluate(([k, s]) => window.__layoutBench.dagre(k, s), [n, r + 1]) : Number.NaN;
+    out.push({ elkMs, dagreMs });
+  }
+  await page.close();
+  return out;
+}
+
+export default {
+  name: 'servermap',
+  description: 'server map: model + ELK layout + first paint (ms from render to 2 frames after first draw), pan/zoom frame cost',
+  async run({ browser, url, rounds, median, percentile, log }) {
+    const rows = [];
+    for (const n of SIZES) {
+      const cold = [];
+      const warm = [];
+      let pz;
+      for (let r = 0; r < rounds; r++) {
+        const page = await browser.newPage({ viewport: { width: 1220, height: 720 } });
+        await page.goto(`${url}?fixture=large&n=${n}&seed=${r + 1}&w=1200&h=700`, { waitUntil: 'commit', timeout: 300_000 });
+        cold.push(await measureFirstPaint(page));
+        if (r === rounds - 1) {
+          for (let k = 0; k < rounds; k++) {
+            await page.evaluate(() => window.__harness.remount());
+            warm.push(await measureFirstPaint(page));
+          }
+          pz = await panZoom(page, 40);
+        }
+        await page.close();
+      }
+      const base = await layoutBaseline(browser, url, n, rounds);
+      const m = (list, k) => median(list.map((x) => x[k]));
+      const row = {
+        nodes: n,
+        links: cold[0].edges,
+        cold_firstPaint: m(cold, 'firstPaintMs'),
+        cold_model: m(cold, 'modelMs'),
+        cold_layout: m(cold, 'layoutMs'),
+        warm_firstPaint: m(warm, 'firstPaintMs'),
+        warm_model: m(warm, 'modelMs'),
+        warm_layout: m(warm, 'layoutMs'),
+        panzoom_draw_p50: median(pz.draws),
+        panzoom_draw_p95: percentile(pz.draws, 0.95),
+        panzoom_frame_p50: median(pz.intervals),
+        elk_layout: m(base, 'elkMs'),
+        dagre_layout: m(base, 'dagreMs'),
+        dagre_over_elk: m(base, 'dagreMs') / m(base, 'elkMs'),
+        pinpoint_anchor_firstPaint: { 50: 305, 200: 707, 1000: 8891 }[n],
+      };
+      log(`nodes ${n}: cold ${row.cold_firstPaint.toFixed(0)} ms, warm ${row.warm_firstPaint.toFixed(0)} ms, pan/zoom draw p95 ${row.panzoom_draw_p95.toFixed(1)} ms`);
+      rows.push(row);
+    }
+    return {
+      rows,
+      notes: [
+        'all times ms, medians over rounds; cold = fresh page (layout engine not yet JIT-compiled), warm = re-render in the same page',
+        'firstPaint = from React render to two animation frames after the first canvas draw (same end point as the Pinpoint anchor)',
+        'panzoom_draw = canvas drawScene cost per frame during wheel-zoom and drag; panzoom_frame = rAF interval',
+        `elk_layout / dagre_layout: the layout engine alone, warm, in the same Chromium on the same graphs (dagre is what Pinpoint's map uses); dagre skipped above ${DAGRE_MAX} nodes (about a minute at 1,000)`,
+        'pinpoint_anchor_firstPaint: Pinpoint server-map (cytoscape + dagre) first paint from reference/anchor-pinpoint-render.md, same machine kind, adjacent-layer graphs',
+      ],
+    };
+  },
+};

@@ -1,0 +1,73 @@
+#!/usr/bin/env node
+// `npm run bench -w grafana-plugin [-- <case> ...] [--rounds N]`: runs every case module in bench/cases/
+// (or the named ones) against the harness in Debian's Chromium, prints a table per case and writes
+// bench/results/<case>.json. A case module default-exports { name, description, run(ctx) → { rows, notes } }
+// where rows are flat objects of numbers/strings; add scatter (or other) cases as new files.
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { startHarnessServer } from '../harness/esbuild.config.mjs';
+import { chromiumMissingReason, launchChromium } from '../harness/chromium.mjs';
+
+const root = path.resolve(import.meta.dirname, '..');
+const args = process.argv.slice(2);
+const roundsArg = args.indexOf('--rounds');
+const rounds = roundsArg >= 0 ? Number(args[roundsArg + 1]) : 3;
+const only = args.filter((a, i) => !a.startsWith('--') && (roundsArg < 0 || i !== roundsArg + 1));
+
+export function median(values) {
+  const v = values.filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
+  if (v.length === 0) return Number.NaN;
+  const mid = v.length >> 1;
+  return v.length % 2 ? v[mid] : (v[mid - 1] + v[mid]) / 2;
+}
+
+export function percentile(values, p) {
+  const v = values.filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
+  return v.length ? v[Math.min(v.length - 1, Math.floor(p * v.length))] : Number.NaN;
+}
+
+function printTable(rows) {
+  if (!rows.length) return;
+  const cols = Object.keys(rows[0]);
+  const fmt = (v) => (typeof v === 'number' ? (Number.isInteger(v) ? String(v) : v.toFixed(1)) : String(v));
+  const widths = cols.map((c) => Math.max(c.length, ...rows.map((r) => fmt(r[c]).length)));
+  console.log(cols.map((c, i) => c.padEnd(widths[i])).join('  '));
+  for (const r of rows) console.log(cols.map((c, i) => fmt(r[c]).padEnd(widths[i])).join('  '));
+}
+
+const casesDir = path.join(import.meta.dirname, 'cases');
+const files = readdirSync(casesDir).filter((f) => f.endsWith('.mjs')).sort();
+const cases = [];
+for (const f of files) {
+  const mod = await import(path.join(casesDir, f));
+  if (!only.length || only.includes(mod.default.name)) cases.push(mod.default);
+}
+if (!cases.length) {
+  console.error(`bench: no case matches ${only.join(', ')}; available: ${files.join(', ')}`);
+  process.exit(1);
+}
+
+const missing = chromiumMissingReason();
+if (missing) {
+  console.error(`bench: cannot run: ${missing}`);
+  process.exit(1);
+}
+const server = await startHarnessServer(root);
+const browser = await launchChromium();
+const machine = { cpus: os.cpus().length, cpu: os.cpus()[0]?.model, node: process.version, chromium: browser.version(), loadavg: os.loadavg() };
+mkdirSync(path.join(root, 'bench', 'results'), { recursive: true });
+try {
+  for (const c of cases) {
+    console.log(`\n== ${c.name}: ${c.description} (rounds ${rounds})`);
+    const started = new Date().toISOString();
+    const { rows, notes } = await c.run({ browser, url: server.url, rounds, root, median, percentile, log: (...m) => console.log(...m) });
+    printTable(rows);
+    for (const n of notes ?? []) console.log(`note: ${n}`);
+    const out = { case: c.name, description: c.description, started, rounds, machine, rows, notes };
+    writeFileSync(path.join(root, 'bench', 'results', `${c.name}.json`), JSON.stringify(out, null, 2) + '\n');
+  }
+} finally {
+  await browser.close();
+  await server.stop();
+}

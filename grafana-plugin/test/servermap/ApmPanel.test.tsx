@@ -1,0 +1,56 @@
+import React from 'react';
+import { render, screen, waitFor } from '@testing-library/react';
+import { dateTime, EventBusSrv, LoadingState, type PanelProps, type TimeRange, toUtc } from '@grafana/data';
+import { ApmPanel } from '../../src/components/ApmPanel';
+import { type ApmPanelOptions, DEFAULT_OPTIONS } from '../../src/types';
+import { resetSelectionStoreForTests } from '../../src/shared/selectionStore';
+import { demoTopology, prometheusResponse } from '../fixtures/serviceGraph';
+import { framesFromResponse } from '../fixtures/load';
+
+const END = Date.UTC(2026, 10, 25, 12);
+const timeRange: TimeRange = { from: toUtc(END - 3600_000), to: toUtc(END), raw: { from: dateTime(END - 3600_000), to: dateTime(END) } };
+
+function props(series: PanelProps['data']['series'], options: Partial<ApmPanelOptions> = {}): PanelProps<ApmPanelOptions> {
+  return {
+    id: 1,
+    data: { state: LoadingState.Done, series, timeRange },
+    timeRange,
+    timeZone: 'utc',
+    options: { ...DEFAULT_OPTIONS, layout: 'map', ...options },
+    transparent: false,
+    width: 900,
+    height: 500,
+    fieldConfig: { defaults: {}, overrides: [] },
+    renderCounter: 0,
+    title: 'APM',
+    eventBus: new EventBusSrv(),
+    onOptionsChange: () => {},
+    onFieldConfigChange: () => {},
+    replaceVariables: (s: string) => s,
+    onChangeTimeRange: () => {},
+  };
+}
+
+describe('ApmPanel (jsdom)', () => {
+  beforeEach(() => resetSelectionStoreForTests());
+
+  it('lays out the demo map and shows its size in the toolbar', async () => {
+    render(<ApmPanel {...props(framesFromResponse(prometheusResponse(demoTopology())))} />);
+    await waitFor(() => expect(screen.getByTestId('lgtmapm-servermap-counts').textContent).toBe('7 nodes · 6 links'), { timeout: 20000 });
+    // The canvas appears once the ELK layout finished.
+    expect(await screen.findByTestId('lgtmapm-servermap-canvas', undefined, { timeout: 20000 })).toBeInTheDocument();
+    expect(screen.queryByTestId('lgtmapm-servermap-error')).toBeNull();
+  });
+
+  it('shows what is wrong instead of a map when the roles are missing', () => {
+    const frames = framesFromResponse(prometheusResponse(demoTopology())).map((f) => ({ ...f, refId: `x${f.refId}` }));
+    render(<ApmPanel {...props(frames)} />);
+    expect(screen.getByTestId('lgtmapm-servermap-error').textContent).toMatch(/expected a query with refId "calls"/);
+  });
+
+  it('uses the refIds from the options', async () => {
+    const frames = framesFromResponse(prometheusResponse(demoTopology())).map((f) => ({ ...f, refId: f.refId === 'calls' ? 'A' : f.refId }));
+    render(<ApmPanel {...props(frames, { callsRefId: 'A', hideTerminal: true })} />);
+    await waitFor(() => expect(screen.getByTestId('lgtmapm-servermap-counts').textContent).toBe('4 nodes · 3 links'), { timeout: 20000 });
+  });
+});

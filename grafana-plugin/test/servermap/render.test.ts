@@ -1,0 +1,90 @@
+import { buildScene, fitViewport, hitTest, toGraph, zoomAt } from '../../src/servermap/render/scene';
+import { formatCount, formatMs, formatPercent } from '../../src/servermap/render/format';
+import { buildServerMap, type ServerMap } from '../../src/servermap/model';
+import { dashboardLink, edgeTraceQl, logsLink, nodeTraceQl, tracesLink } from '../../src/servermap/links';
+import { type GraphLayout } from '../../src/servermap/layout/elkLayout';
+import { demoTopology, prometheusResponse } from '../fixtures/serviceGraph';
+import { framesFromResponse } from '../fixtures/load';
+
+const built = buildServerMap(framesFromResponse(prometheusResponse(demoTopology())), { rangeSeconds: 3600 });
+const map = (built as { ok: true; map: ServerMap }).map;
+
+/** A hand-made layout: nodes in a row, straight edges between box centres. */
+function rowLayout(): GraphLayout {
+  const nodes = new Map(map.nodes.map((n, i) => [n.id, { x: i * 300, y: 0, w: 200, h: 50 }]));
+  const edges = new Map(
+    map.edges.map((e) => {
+      const a = nodes.get(e.source)!;
+      const b = nodes.get(e.target)!;
+      return [e.id, [{ x: a.x + a.w, y: 25 }, { x: b.x, y: 25 + (b.x > a.x ? 0 : 100) }]];
+    }),
+  );
+  return { nodes, edges, width: 300 * map.nodes.length, height: 50, ms: 0 };
+}
+
+describe('scene', () => {
+  const scene = buildScene(map.nodes, map.edges, rowLayout(), 'callsRate');
+
+  it('labels links with calls (and rate) and nodes with calls, avg and error share', () => {
+    const gw = scene.edges.find((e) => e.id === 'user->demo/gateway')!;
+    expect(gw.label).toBe('18k (5.00/s)');
+    expect(gw.errorRate).toBeCloseTo(0.05);
+    const orders = scene.nodes.find((n) => n.name === 'orders')!;
+    expect(orders.sub).toMatch(/^14k calls · \d+ ms · 5\.0%$/);
+    expect(orders.instances).toBe(2);
+    expect(scene.nodes.find((n) => n.kind === 'user')!.sub).toBe('18k requests');
+  });
+
+  it('hit-tests nodes before edges, and edges by distance or label', () => {
+    const orders = scene.nodes.find((n) => n.name === 'orders')!;
+    expect(hitTest(scene, { x: orders.box.x + 10, y: 10 }, 4)).toEqual({ type: 'node', id: orders.id });
+    const e = scene.edges[0]!;
+    const mid = { x: (e.points[0]!.x + e.points[1]!.x) / 2, y: (e.points[0]!.y + e.points[1]!.y) / 2 + 2 };
+    expect(hitTest(scene, mid, 4)).toEqual({ type: 'edge', id: e.id });
+    expect(hitTest(scene, { x: -500, y: -500 }, 4)).toBeUndefined();
+  });
+
+  it('fits the whole scene and zooms around the pointer', () => {
+    const v = fitViewport(scene.bounds, 800, 400);
+    const tl = { x: scene.bounds.x * v.scale + v.tx, y: scene.bounds.y * v.scale + v.ty };
+    expect(tl.x).toBeGreaterThanOrEqual(23.9);
+    expect(tl.x + scene.bounds.w * v.scale).toBeLessThanOrEqual(800 - 23.9);
+    const before = toGraph(v, 300, 200);
+    const z = zoomAt(v, 2, 300, 200);
+    expect(z.scale).toBeCloseTo(v.scale * 2);
+    const after = toGraph(z, 300, 200);
+    expect(after.x).toBeCloseTo(before.x);
+    expect(after.y).toBeCloseTo(before.y);
+    // Small graphs are not blown up past 1:1.
+    expect(fitViewport({ x: 0, y: 0, w: 10, h: 10 }, 800, 400).scale).toBe(1);
+  });
+});
+
+describe('formatting', () => {
+  it('formats counts, durations and shares compactly', () => {
+    expect([formatCount(950), formatCount(1234), formatCount(18000), formatCount(1.5e6), formatCount(undefined)]).toEqual(['950', '1.2k', '18k', '1.5M', '–']);
+    expect([formatMs(3.25), formatMs(182.4), formatMs(2450), formatMs(12500)]).toEqual(['3.3 ms', '182 ms', '2.45 s', '12.5 s']);
+    expect([formatPercent(0), formatPercent(0.0004), formatPercent(0.05), formatPercent(0.25)]).toEqual(['0%', '<0.1%', '5.0%', '25%']);
+  });
+});
+
+describe('links', () => {
+  const o = { tempoDatasource: 'tempo', lokiDatasource: 'loki', serviceDashboardUid: 'lgtm-apm-service', from: '1', to: '2' };
+  const node = (name: string) => map.nodes.find((n) => n.name === name)!;
+
+  it('builds TraceQL for a service and for links to services, databases and external hosts', () => {
+    expect(nodeTraceQl(node('orders'))).toBe('{ resource.service.name = "orders" && kind = server }');
+    expect(edgeTraceQl(node('gateway'), node('orders'))).toBe('{ resource.service.name = "gateway" } >> { resource.service.name = "orders" && kind = server }');
+    expect(edgeTraceQl(node('orders'), node('postgresql'))).toContain('span.db.system = "postgresql"');
+    expect(edgeTraceQl(node('payments'), node('external'))).toContain('span.server.address = "external"');
+  });
+
+  it('points Explore at the configured data sources and the dashboard at var-service', () => {
+    const traces = decodeURIComponent(tracesLink(nodeTraceQl(node('orders')), o));
+    expect(traces).toMatch(/^\/explore\?/);
+    expect(traces).toContain('"uid":"tempo"');
+    expect(traces).toContain('"from":"1"');
+    expect(decodeURIComponent(logsLink('orders', o))).toContain('{service_name=\\"orders\\"}');
+    expect(dashboardLink('orders', o)).toBe('/d/lgtm-apm-service?var-service=orders&from=1&to=2');
+  });
+});
