@@ -219,4 +219,28 @@ describe('configuration', () => {
       await app.exited;
     }
   });
+
+  test('OTEL_EXPORTER_OTLP_PROTOCOL=http/json with the generic endpoint (as for a collector) reaches /v1/traces', async () => {
+    const app = await startApp('http-app.mjs', {
+      env: {
+        ...testEnv(receiver.grpcEndpoint),
+        OTEL_SERVICE_NAME: 'json-app',
+        OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: '',
+        OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+        OTEL_EXPORTER_OTLP_ENDPOINT: receiver.httpEndpoint,
+      },
+    });
+    try {
+      await hit(app.url('/ok?proto=json'), 1);
+      const span = await receiver.waitFor(
+        () => receiver.requests.some((r) => r.transport === 'http/json') && serverSpansWithQuery(receiver, 'proto=json')[0],
+        15_000,
+        'json-app span over http/json',
+      );
+      assert.equal(span.service, 'json-app');
+    } finally {
+      app.child.kill('SIGKILL');
+      await app.exited;
+    }
+  });
 });
