@@ -55,9 +55,10 @@ describe('Prometheus scrapes the pull endpoint', { skip }, () => {
   let promLog = '';
   let dir = '';
   let base = '';
+  let metricsPort = 0;
 
   before(async () => {
-    const metricsPort = await freePort();
+    metricsPort = await freePort();
     app = await startApp('signals-app.mjs', {
       env: {
         OTEL_SERVICE_NAME: 'pulled',
@@ -141,6 +142,32 @@ describe('Prometheus scrapes the pull endpoint', { skip }, () => {
       assert.deepEqual(kitLines(app.stderr()), []);
     } catch (error) {
       throw new Error(`${(error as Error).message}\n--- prometheus ---\n${promLog.slice(-3000)}`);
+    }
+  });
+
+  test('a second process on the same port gets one warning and runs normally', async () => {
+    const second = await startApp('signals-app.mjs', {
+      env: {
+        OTEL_SERVICE_NAME: 'second',
+        LGTM_APM_PROMETHEUS_PORT: String(metricsPort),
+        OTEL_EXPORTER_OTLP_METRICS_ENDPOINT: 'http://127.0.0.1:1/otlp/v1/metrics',
+        OTEL_TRACES_EXPORTER: 'none',
+        OTEL_LOGS_EXPORTER: 'none',
+        OTEL_NODE_RESOURCE_DETECTORS: 'env,host,os,process,serviceinstance',
+        LGTM_APM_COMPILE_CACHE: 'false',
+      },
+    });
+    try {
+      assert.deepEqual(await hit(second.url('/ok'), 2), [200, 200]);
+      await until('the warning', async () => (kitLines(second.stderr()).some((l) => l.includes('could not listen')) ? true : undefined), 10_000);
+      const lines = kitLines(second.stderr()).filter((l) => l.includes('Prometheus endpoint'));
+      assert.equal(lines.length, 1, second.stderr());
+      assert.match(lines[0]!, /EADDRINUSE/);
+      // The first process still owns the endpoint.
+      assert.match(await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text(), /service_name="pulled"/);
+    } finally {
+      second.child.kill('SIGKILL');
+      await second.exited;
     }
   });
 });

@@ -1,0 +1,108 @@
+#!/usr/bin/env node
+// All three signals under load (issue 4 §5): the demo-shaped handler with a pino line and a prom-client
+// increment per request (bench/app-signals.mjs), bare vs the kit with traces only vs the kit with traces,
+// metrics and logs vs stock auto-instrumentations-node/register (traces; its metrics and logs off, as
+// stock has no prom-client bridge or Loki defaults). Everything exports to the same local sink.
+// Interleaved rounds, medians, ratios against bare from the same run. Writes bench/results/all-signals.json.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { join } from 'node:path';
+import { cpuTicks, CLOCK_TICK_MS, fmt, machine, median, rssMb, startNode, stop, wrk } from './lib.mjs';
+
+const here = import.meta.dirname;
+const ROUNDS = Number(process.env.ROUNDS ?? 3);
+const SECONDS = Number(process.env.DURATION_S ?? 8);
+
+const sink = await startNode([join(here, 'sink.mjs')], {}, here);
+const downstream = await startNode([join(here, 'downstream.mjs')], {}, here);
+const sinkUrl = `http://127.0.0.1:${sink.port}`;
+const common = {
+  OTEL_SERVICE_NAME: 'bench',
+  OTEL_NODE_RESOURCE_DETECTORS: 'env,host,os,process,serviceinstance,container',
+  OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf',
+  OTEL_EXPORTER_OTLP_ENDPOINT: sinkUrl,
+  DOWNSTREAM_URL: `http://127.0.0.1:${downstream.port}`,
+};
+const preload = ['--import', '@lgtm-apm/instrumentation'];
+const VARIANTS = {
+  bare: { args: [], env: {} },
+  kit_traces: { args: preload, env: { OTEL_METRICS_EXPORTER: 'none', OTEL_LOGS_EXPORTER: 'none' } },
+  // Default settings (15 s metric interval), as users run it; bench/metric-export.mjs measures export cost.
+  kit_all_signals: { args: preload, env: {} },
+  stock: {
+    args: ['--import', '@opentelemetry/auto-instrumentations-node/register'],
+    env: { OTEL_METRICS_EXPORTER: 'none', OTEL_LOGS_EXPORTER: 'none' },
+  },
+};
+const names = (process.env.VARIANTS ?? Object.keys(VARIANTS).join(',')).split(',');
+
+async function round(name) {
+  const v = VARIANTS[name];
+  const app = await startNode([...v.args, join(here, 'app-signals.mjs')], { ...common, ...v.env }, here);
+  const url = `http://127.0.0.1:${app.port}/`;
+  wrk(url, { seconds: 2 });
+  const ticks0 = cpuTicks(app.child.pid);
+  const load = wrk(url, { seconds: SECONDS });
+  const ticks1 = cpuTicks(app.child.pid);
+  const rss = rssMb(app.child.pid);
+  const kitWarnings = app.stderr().split('\n').filter((l) => l.startsWith('[lgtm-apm]'));
+  await stop(app.child);
+  return {
+    rps: load.rps,
+    p50: load.p50,
+    p99: load.p99,
+    non2xx: load.non2xx,
+    cpuMsPerRequest: ((ticks1 - ticks0) * CLOCK_TICK_MS) / load.requests,
+    rssMbAfterLoad: rss,
+    kitWarnings: kitWarnings.length,
+    loadavg1: loadavg()[0],
+  };
+}
+
+const results = { machine: { ...machine(), loadavg: loadavg() }, rounds: ROUNDS, seconds: SECONDS, load: Object.fromEntries(names.map((n) => [n, []])) };
+for (let r = 0; r < ROUNDS; r++) {
+  const order = names.map((_, i) => names[(i + r) % names.length]);
+  for (const name of order) {
+    const res = await round(name);
+    results.load[name].push(res);
+    console.error(`round ${r + 1}/${ROUNDS} ${name}: ${fmt(res.rps, 0)} req/s, p99 ${fmt(res.p99)} ms, ${fmt(res.cpuMsPerRequest, 3)} CPU ms/req`);
+  }
+}
+results.sink = await (await fetch(`${sinkUrl}/stats`)).json();
+results.machine.loadavgAtEnd = loadavg();
+await stop(sink.child);
+await stop(downstream.child);
+
+const med = {};
+for (const [name, runs] of Object.entries(results.load)) {
+  med[name] = Object.fromEntries(Object.keys(runs[0]).map((k) => [k, median(runs.map((x) => x[k]))]));
+}
+results.medians = med;
+const loss = (n) => (med[n] && med.bare ? 1 - med[n].rps / med.bare.rps : NaN);
+results.ratios = {
+  kitAllSignalsThroughputLoss: loss('kit_all_signals'),
+  kitTracesThroughputLoss: loss('kit_traces'),
+  stockThroughputLoss: loss('stock'),
+  kitAllSignalsCpuPerRequestVsBare: med.kit_all_signals && med.bare ? med.kit_all_signals.cpuMsPerRequest / med.bare.cpuMsPerRequest : NaN,
+  kitAllSignalsRssDeltaMb: med.kit_all_signals && med.bare ? med.kit_all_signals.rssMbAfterLoad - med.bare.rssMbAfterLoad : NaN,
+};
+results.targets = { 'throughput loss with all signals <= 3% vs bare': results.ratios.kitAllSignalsThroughputLoss <= 0.03 };
+
+mkdirSync(join(here, 'results'), { recursive: true });
+writeFileSync(join(here, 'results', 'all-signals.json'), JSON.stringify(results, null, 2) + '\n');
+
+const rows = [
+  ['metric', ...names],
+  ['throughput (req/s)', ...names.map((n) => fmt(med[n].rps, 0))],
+  ['latency p50 / p99 (ms)', ...names.map((n) => `${fmt(med[n].p50, 2)} / ${fmt(med[n].p99, 2)}`)],
+  ['CPU ms per request', ...names.map((n) => fmt(med[n].cpuMsPerRequest, 3))],
+  ['RSS after load (MB)', ...names.map((n) => fmt(med[n].rssMbAfterLoad, 0))],
+];
+const table = rows.map((row) => `| ${row.join(' | ')} |`).join('\n').replace(/\n/, `\n|${' --- |'.repeat(rows[0].length)}\n`);
+const r = results.ratios;
+console.log(
+  `\nAll signals — ${results.machine.node}, ${results.machine.cores} × ${results.machine.cpu}, ${ROUNDS} rounds × ${SECONDS} s, medians (${results.machine.date.slice(0, 10)})\n\n${table}\n\n` +
+    `throughput loss vs bare: all signals ${fmt(r.kitAllSignalsThroughputLoss * 100)}%, traces only ${fmt(r.kitTracesThroughputLoss * 100)}%, stock ${fmt(r.stockThroughputLoss * 100)}%\n\n` +
+    Object.entries(results.targets).map(([t, met]) => `- ${met ? 'met' : '**not met**'}: ${t}`).join('\n') +
+    '\n',
+);

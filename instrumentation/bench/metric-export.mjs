@@ -1,0 +1,108 @@
+#!/usr/bin/env node
+// Metric export cost (issue 4 §5: "2,000 series ≤ 5 ms of main-thread time per interval"). An idle
+// process holding SERIES prom-client series (bench/metrics-app.mjs) is measured bare, under the kit with
+// metrics off and under the kit exporting every INTERVAL_MS to a local OTLP sink; the difference in
+// main-thread busy time, divided by the number of exports, is the per-interval cost (collect + bridge +
+// protobuf + HTTP). Interleaved rounds, medians. Writes bench/results/metric-export.json.
+import { spawn } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fmt, machine, median, startNode, stop } from './lib.mjs';
+
+const here = import.meta.dirname;
+const ROUNDS = Number(process.env.ROUNDS ?? 3);
+const WINDOW_MS = Number(process.env.WINDOW_MS ?? 10_000);
+const INTERVAL_MS = Number(process.env.INTERVAL_MS ?? 1000);
+const SERIES_LIST = (process.env.SERIES ?? '2000,20000').split(',').map(Number);
+
+const sink = await startNode([join(here, 'sink.mjs')], {}, here);
+const sinkUrl = `http://127.0.0.1:${sink.port}`;
+const common = {
+  OTEL_SERVICE_NAME: 'bench',
+  OTEL_TRACES_EXPORTER: 'none',
+  OTEL_LOGS_EXPORTER: 'none',
+  OTEL_NODE_RESOURCE_DETECTORS: 'env,host,os,process,serviceinstance',
+  OTEL_EXPORTER_OTLP_METRICS_ENDPOINT: `${sinkUrl}/v1/metrics`,
+  OTEL_METRIC_EXPORT_INTERVAL: String(INTERVAL_MS),
+  WINDOW_MS: String(WINDOW_MS),
+};
+const preload = ['--import', '@lgtm-apm/instrumentation'];
+const VARIANTS = {
+  bare: { args: [], env: {} },
+  kit_metrics_off: { args: preload, env: { OTEL_METRICS_EXPORTER: 'none' } },
+  kit_metrics_on: { args: preload, env: {} },
+};
+const names = Object.keys(VARIANTS);
+
+function run(name, series) {
+  const v = VARIANTS[name];
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [...v.args, join(here, 'metrics-app.mjs')], {
+      cwd: here,
+      env: { ...process.env, ...common, ...v.env, SERIES: String(series) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    let err = '';
+    child.stdout.setEncoding('utf8').on('data', (d) => (out += d));
+    child.stderr.setEncoding('utf8').on('data', (d) => (err += d));
+    child.once('exit', (code) => {
+      const lines = out.trim().split('\n').map((l) => JSON.parse(l));
+      const result = lines.find((l) => l.result);
+      if (code !== 0 || !result) reject(new Error(`${name} exited ${code}\n${out}\n${err}`));
+      else resolve({ ...result, series: lines[0].series });
+    });
+  });
+}
+
+const results = { machine: { ...machine(), loadavg: (await import('node:os')).loadavg() }, rounds: ROUNDS, windowMs: WINDOW_MS, intervalMs: INTERVAL_MS, bySeries: {} };
+for (const series of SERIES_LIST) {
+  const runs = Object.fromEntries(names.map((n) => [n, []]));
+  for (let round = 0; round < ROUNDS; round++) {
+    const order = names.map((_, i) => names[(i + round) % names.length]);
+    for (const name of order) {
+      const r = await run(name, series);
+      runs[name].push(r);
+      console.error(`${series} series, round ${round + 1}/${ROUNDS} ${name}: busy ${fmt(r.mainThreadBusyMs)} ms / ${WINDOW_MS} ms, GC ${fmt(r.gcMs)} ms`);
+    }
+  }
+  const med = Object.fromEntries(
+    names.map((n) => [
+      n,
+      Object.fromEntries(['mainThreadBusyMs', 'mainThreadCpuMs', 'cpuMs', 'gcMs', 'gcCount', 'maxLagMs', 'series'].map((k) => [k, median(runs[n].map((r) => r[k]))])),
+    ]),
+  );
+  const exports = WINDOW_MS / INTERVAL_MS;
+  results.bySeries[series] = {
+    runs,
+    medians: med,
+    exportsPerWindow: exports,
+    mainThreadCpuMsPerExport: (med.kit_metrics_on.mainThreadCpuMs - med.kit_metrics_off.mainThreadCpuMs) / exports,
+    mainThreadBusyMsPerExport: (med.kit_metrics_on.mainThreadBusyMs - med.kit_metrics_off.mainThreadBusyMs) / exports,
+    cpuMsPerExport: (med.kit_metrics_on.cpuMs - med.kit_metrics_off.cpuMs) / exports,
+    gcMsPerExport: (med.kit_metrics_on.gcMs - med.kit_metrics_off.gcMs) / exports,
+  };
+}
+await stop(sink.child);
+
+const at2000 = results.bySeries[2000];
+results.targets = at2000 ? { 'metric export of 2,000 series <= 5 ms main-thread time per interval': at2000.mainThreadCpuMsPerExport <= 5 } : {};
+results.machine.loadavgAtEnd = (await import('node:os')).loadavg();
+mkdirSync(join(here, 'results'), { recursive: true });
+writeFileSync(join(here, 'results', 'metric-export.json'), JSON.stringify(results, null, 2) + '\n');
+
+const lines = [
+  `Metric export — ${results.machine.node}, ${results.machine.cores} × ${results.machine.cpu}, ${ROUNDS} rounds × ${WINDOW_MS / 1000} s, export every ${INTERVAL_MS} ms, medians (${results.machine.date.slice(0, 10)})`,
+  '',
+  '| prom-client series (+ ~60 runtime) | main-thread CPU ms per export | main-thread busy (wall) ms per export | CPU ms per export (all threads) | GC ms per export | max event-loop lag (ms), metrics on / off |',
+  '| --- | --- | --- | --- | --- | --- |',
+  ...Object.entries(results.bySeries).map(
+    ([series, s]) =>
+      `| ${fmt(s.medians.kit_metrics_on.series, 0)} | ${fmt(s.mainThreadCpuMsPerExport, 2)} | ${fmt(s.mainThreadBusyMsPerExport, 2)} | ${fmt(s.cpuMsPerExport, 2)} | ${fmt(s.gcMsPerExport, 2)} | ${fmt(s.medians.kit_metrics_on.maxLagMs, 1)} / ${fmt(s.medians.kit_metrics_off.maxLagMs, 1)} |`,
+  ),
+  '',
+  `Machine load average at start and end: ${[...results.machine.loadavg, ...results.machine.loadavgAtEnd].map((l) => fmt(l, 1)).join(', ')} (2 shared cores: wall-clock busy time includes preemption).`,
+  '',
+  ...Object.entries(results.targets).map(([t, met]) => `- ${met ? 'met' : '**not met**'}: ${t}`),
+];
+console.log(`\n${lines.join('\n')}\n`);
