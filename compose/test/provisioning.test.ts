@@ -132,7 +132,13 @@ test('plugins file provisions no apps (the panel needs none)', () => {
 test('alert rules follow the file-provisioning structure', () => {
   const file = loadYaml<Obj>(rulesFile);
   const uids = new Set<string>();
+  const dashboardFolder = (loadYaml<Obj>(dashboardsProviderFile).providers as Obj[])[0]!.folder;
   for (const group of file.groups as Obj[]) {
+    assert.notEqual(
+      group.folder,
+      dashboardFolder,
+      'alert and dashboard folders are created by different provisioners',
+    );
     assert.ok(group.name && group.folder && /^\d+[smh]$/.test(group.interval), 'group name/folder/interval');
     assert.equal(group.orgId, 1);
     for (const rule of group.rules as Obj[]) {

@@ -32,4 +32,5 @@ test('e2e queries parse', () => {
   assert.deepEqual(syntaxErrors('promql', e2e.PROMQL_SERVICE_GRAPH_EDGES), []);
   for (const q of e2e.PROMQL_RUNTIME_SERIES) assert.deepEqual(syntaxErrors('promql', q), [], q);
   assert.deepEqual(syntaxErrors('logql', e2e.LOGQL_DEMO_LOGS_WITH_TRACE), []);
+  assert.deepEqual(syntaxErrors('promql', e2e.PROMQL_EXEMPLAR_SERIES), []);
 });

@@ -24,3 +24,6 @@ export const PROMQL_RUNTIME_SERIES = [
 ].map((name) => `count by (service_name) (${name}{service_namespace="demo"})`);
 
 export const LOGQL_DEMO_LOGS_WITH_TRACE = '{service_name=~"gateway|orders|payments"} | trace_id != ""';
+
+/** Exemplars Tempo's generator attaches (label traceID) and Mimir must keep (max_global_exemplars_per_user). */
+export const PROMQL_EXEMPLAR_SERIES = 'traces_service_graph_request_server_seconds_bucket';

@@ -16,6 +16,7 @@ import {
   PROMQL_SERVICE_GRAPH_EDGES,
   PROMQL_RUNTIME_SERIES,
   LOGQL_DEMO_LOGS_WITH_TRACE,
+  PROMQL_EXEMPLAR_SERIES,
 } from './queries.ts';
 
 const PROJECT = process.env.LGTM_E2E_PROJECT ?? 'lgtm-apm-e2e';
@@ -192,6 +193,17 @@ async function checks() {
       seen.push(q.match(/\((\w+)\{/)![1]!);
     }
     return seen.join(', ');
+  });
+
+  await eventually('Mimir keeps exemplars that carry Tempo trace ids', deadline, async () => {
+    const q = encodeURIComponent(PROMQL_EXEMPLAR_SERIES);
+    const r = await getJson(`${MIMIR}/api/v1/query_exemplars?query=${q}&start=${nowS() - 900}&end=${nowS()}`);
+    const ids = (r.data as Json[]).flatMap((s) =>
+      (s.exemplars as Json[]).map((e) => e.labels.traceID ?? e.labels.trace_id),
+    );
+    if (!ids.some((id) => /^[0-9a-f]{16,32}$/.test(String(id))))
+      throw new Error('no exemplars with a trace id yet');
+    return `${ids.length} exemplars`;
   });
 
   await eventually('Loki returns demo logs carrying trace_id', deadline, async () => {
