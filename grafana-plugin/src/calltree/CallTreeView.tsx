@@ -11,12 +11,16 @@ export interface CallTreeViewProps {
   warnings: string[];
   title: string;
   height: number;
+  width: number;
   onBack: () => void;
   exploreUrl?: string;
   logsUrl?: string;
 }
 
 const GRID = 'minmax(220px, 1fr) 90px 70px 80px 130px 80px';
+/** Narrow panels (map and scatter side by side) drop the service column; the name's tooltip carries it. */
+const GRID_COMPACT = 'minmax(120px, 1fr) 58px 66px 60px 66px';
+const COMPACT_BELOW = 720;
 const ROW_H = 24;
 
 function fmt(ms: number): string {
@@ -34,8 +38,10 @@ export function hottestRow(rows: CallTreeRow[]): number {
   return best;
 }
 
-export function CallTreeView({ tree, warnings, title, height, onBack, exploreUrl, logsUrl }: CallTreeViewProps) {
+export function CallTreeView({ tree, warnings, title, height, width, onBack, exploreUrl, logsUrl }: CallTreeViewProps) {
   const styles = useStyles2(getStyles);
+  const compact = width < COMPACT_BELOW;
+  const grid = compact ? GRID_COMPACT : GRID;
   const [collapsed, setCollapsed] = useState<ReadonlySet<number>>(new Set());
   const visible = useMemo(() => visibleRowIndices(tree.rows, collapsed), [tree, collapsed]);
   const hot = useMemo(() => hottestRow(tree.rows), [tree]);
@@ -60,8 +66,8 @@ export function CallTreeView({ tree, warnings, title, height, onBack, exploreUrl
         <span className={styles.title} title={title}>
           {title}
         </span>
-        <span className={styles.weak}>
-          {tree.spanCount.toLocaleString('en-US')} spans · {tree.services.join(', ')} · {fmt(tree.totalMs)}
+        <span className={styles.weak} title={tree.services.join(', ')}>
+          {tree.spanCount.toLocaleString('en-US')} spans · {fmt(tree.totalMs)}
         </span>
         <span className={styles.spacer} />
         {exploreUrl && (
@@ -75,9 +81,9 @@ export function CallTreeView({ tree, warnings, title, height, onBack, exploreUrl
           </a>
         )}
       </div>
-      <div className={cx(styles.row, styles.head)} style={{ gridTemplateColumns: GRID }}>
+      <div className={cx(styles.row, styles.head)} style={{ gridTemplateColumns: grid }}>
         <span>Method</span>
-        <span>Service</span>
+        {!compact && <span>Service</span>}
         <span className={styles.num} title="Elapsed time between the start of the previous row and the entry of this one">
           Gap
         </span>
@@ -100,7 +106,7 @@ export function CallTreeView({ tree, warnings, title, height, onBack, exploreUrl
           const r = tree.rows[index]!;
           if (r.type === 'group') {
             return (
-              <div key={`g${index}`} className={cx(styles.row, styles.group)} style={{ ...style, gridTemplateColumns: GRID }}>
+              <div key={`g${index}`} className={cx(styles.row, styles.group)} style={{ ...style, gridTemplateColumns: grid }}>
                 <span onClick={() => toggle(index)} className={styles.name} data-testid="lgtmapm-orphan-group">
                   {collapsed.has(index) ? '▸' : '▾'} {r.label}
                 </span>
@@ -114,14 +120,14 @@ export function CallTreeView({ tree, warnings, title, height, onBack, exploreUrl
             <div
               key={s.spanId}
               className={cx(styles.row, styles.spanRow, r.failed && styles.failedRow, index === hot && styles.hotRow)}
-              style={{ ...style, gridTemplateColumns: GRID }}
+              style={{ ...style, gridTemplateColumns: grid }}
               data-testid="lgtmapm-calltree-row"
               data-span-name={s.name}
               data-self-ms={r.selfMs}
               data-exec-ms={r.execMs}
               data-hot={index === hot ? 'true' : undefined}
               data-orphan={r.orphan ? 'true' : undefined}
-              title={r.exception ? `${r.exception.type}: ${r.exception.message}` : s.statusMessage || undefined}
+              title={`${s.service} · ${s.name}${r.exception ? ` · ${r.exception.type}: ${r.exception.message}` : s.statusMessage ? ` · ${s.statusMessage}` : ''}`}
             >
               <span className={styles.name} style={{ paddingLeft: r.depth * 12 }}>
                 <span className={styles.toggle} onClick={() => r.childCount && toggle(index)}>
@@ -138,7 +144,7 @@ export function CallTreeView({ tree, warnings, title, height, onBack, exploreUrl
                 ))}
                 {r.exception && <span className={styles.exceptionText}>{`${r.exception.type}: ${r.exception.message}`}</span>}
               </span>
-              <span className={styles.ellipsis}>{s.service}</span>
+              {!compact && <span className={styles.ellipsis}>{s.service}</span>}
               <span className={styles.num}>{fmt(r.gapMs)}</span>
               <span className={styles.num}>{fmt(r.execMs)}</span>
               <span className={styles.bar} title={`${r.execPct.toFixed(1)}%`}>

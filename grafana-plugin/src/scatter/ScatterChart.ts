@@ -74,7 +74,7 @@ export interface ScatterOptions {
 export const DEFAULT_OPTIONS: ScatterOptions = {
   yScale: 'linear',
   yMax: 'auto',
-  radius: 1,
+  radius: 1.5,
   legend: ['Success', 'Failed'],
   bandThreshold: 0.1,
   bandLabel: 'event-loop lag p99',
@@ -222,6 +222,11 @@ export class ScatterChart {
   getPlotRect(): { left: number; top: number; width: number; height: number } {
     const top = this.plotTop();
     return { left: PAD.left, top, width: this.cssW - PAD.left - PAD.right, height: this.cssH - top - PAD.bottom };
+  }
+
+  /** Legend hit areas in CSS px relative to the widget. */
+  getLegendBoxes(): Array<{ x0: number; x1: number; y0: number; y1: number; series: 0 | 1 }> {
+    return this.legendBoxes.map((b) => ({ ...b }));
   }
 
   private plotTop(): number {
@@ -426,10 +431,11 @@ export class ScatterChart {
       ctx.fillStyle = `rgba(${r}, ${g}, ${b}, ${(0.35 + 0.65 * level).toFixed(3)})`;
       ctx.fillRect(x0, top + BAND_H - h, Math.max(1, x1 - x0), h);
     }
-    ctx.fillStyle = this.theme.textWeak;
-    ctx.textAlign = 'right';
+    ctx.fillStyle = this.theme.text;
+    ctx.textAlign = 'left';
     ctx.textBaseline = 'middle';
-    ctx.fillText(`${this.options.bandLabel} · max ${formatDurationMs(rt.max * 1000)}`, plot.left - 6, top + BAND_H / 2);
+    ctx.font = `${this.theme.fontSize - 1}px ${this.theme.fontFamily}`;
+    ctx.fillText(`${this.options.bandLabel} · max ${formatDurationMs(rt.max * 1000)}`, plot.left + 4, top + BAND_H / 2);
   }
 
   private drawLegend(ctx: CanvasRenderingContext2D): void {

@@ -191,7 +191,8 @@ export function ScatterView({ data, width, height, options, timeRange, service }
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [refreshKey]);
 
-  const formatTime = useCallback((ms: number) => dateTimeFormat(ms, { format: 'YYYY-MM-DD HH:mm:ss.SSS' }), []);
+  // The date is the dashboard range's; the list shows time of day to the millisecond (full timestamp on hover).
+  const formatTime = useCallback((ms: number) => dateTimeFormat(ms, { format: 'HH:mm:ss.SSS' }), []);
 
   const highlightPaths = useCallback(
     async (list: Transaction[], gen: number) => {
@@ -357,6 +358,7 @@ export function ScatterView({ data, width, height, options, timeRange, service }
                 warnings={opened.warnings}
                 title={`${transactionLabel(opened.transaction)} · ${opened.transaction.traceId}`}
                 height={bottomH}
+                width={width}
                 onBack={() => setOpened(undefined)}
                 exploreUrl={`${config.appSubUrl ?? ''}${traceExploreUrl(
                   urlUtil.renderUrl,
@@ -392,6 +394,7 @@ export function ScatterView({ data, width, height, options, timeRange, service }
                 source={selection.source}
                 limitHit={selection.limitHit}
                 height={bottomH - (selection.status === 'loading' || selection.error ? 24 : 0)}
+                width={width}
                 onOpen={openTransaction}
                 formatTime={formatTime}
               />
@@ -511,6 +514,7 @@ function ScatterCanvas(props: ScatterCanvasProps) {
     const el = c.element;
     // Exposed for browser tests and the harness: where the plot is and what it spans.
     el.dataset.plot = JSON.stringify({ ...plot, xMin: vp?.xMin, xMax: vp?.xMax, yMin: vp?.yMin, yMax: vp?.yMax, yScale: vp?.yScale });
+    el.dataset.legend = JSON.stringify(c.getLegendBoxes());
     el.dataset.renderMs = c.lastRender.totalMs.toFixed(2);
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [width, height, set, heatmap, runtime, runtimeLabel, range, yScale, yMax, JSON.stringify(theme)]);

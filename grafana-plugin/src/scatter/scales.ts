@@ -90,6 +90,9 @@ export function timeTicks(from: number, to: number, count: number): number[] {
 }
 
 export function formatDurationMs(ms: number): string {
+  if (ms === 0) {
+    return '0';
+  }
   if (ms >= 1000) {
     const s = ms / 1000;
     return `${Number.isInteger(s) ? s : s.toFixed(s < 10 ? 2 : 1)} s`;

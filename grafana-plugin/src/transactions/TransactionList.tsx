@@ -14,23 +14,28 @@ export interface TransactionListProps {
   /** Set when the Tempo query hit its row limit. */
   limitHit?: number;
   height: number;
+  width: number;
   onOpen: (t: Transaction) => void;
   formatTime: (ms: number) => string;
 }
 
-const COLUMNS: Array<{ key: SortKey; label: string; width: string }> = [
-  { key: 'start', label: 'Start time', width: '150px' },
-  { key: 'name', label: 'Transaction', width: 'minmax(160px, 1fr)' },
-  { key: 'duration', label: 'Duration', width: '90px' },
-  { key: 'status', label: 'Status', width: '70px' },
-  { key: 'service', label: 'Service', width: '90px' },
-  { key: 'traceId', label: 'Trace ID', width: '130px' },
+const COLUMNS: Array<{ key: SortKey; label: string; width: string; compact: string | null }> = [
+  { key: 'start', label: 'Start time', width: '100px', compact: '92px' },
+  { key: 'name', label: 'Transaction', width: 'minmax(140px, 1fr)', compact: 'minmax(90px, 1fr)' },
+  { key: 'duration', label: 'Duration', width: '80px', compact: '70px' },
+  { key: 'status', label: 'Status', width: '70px', compact: '62px' },
+  { key: 'service', label: 'Service', width: '90px', compact: null },
+  { key: 'traceId', label: 'Trace ID', width: '140px', compact: '80px' },
 ];
-const GRID = COLUMNS.map((c) => c.width).join(' ');
+/** Below this width the service column is dropped (it is the selected service anyway) and columns shrink. */
+const COMPACT_BELOW = 640;
 const ROW_H = 24;
 
-export function TransactionList({ transactions, source, limitHit, height, onOpen, formatTime }: TransactionListProps) {
+export function TransactionList({ transactions, source, limitHit, height, width, onOpen, formatTime }: TransactionListProps) {
   const styles = useStyles2(getStyles);
+  const compact = width < COMPACT_BELOW;
+  const columns = COLUMNS.filter((c) => !compact || c.compact !== null);
+  const GRID = columns.map((c) => (compact ? c.compact : c.width)).join(' ');
   const [sort, setSort] = useState<{ key: SortKey; dir: SortDir }>({ key: 'duration', dir: 'desc' });
   const rows = useMemo(() => sortTransactions(transactions, sort.key, sort.dir), [transactions, sort]);
   const onSort = (key: SortKey) =>
@@ -47,7 +52,7 @@ export function TransactionList({ transactions, source, limitHit, height, onOpen
         </span>
       </div>
       <div className={cx(styles.row, styles.head)} style={{ gridTemplateColumns: GRID }} role="row">
-        {COLUMNS.map((c) => (
+        {columns.map((c) => (
           <button
             key={c.key}
             className={styles.headCell}
@@ -82,15 +87,19 @@ export function TransactionList({ transactions, source, limitHit, height, onOpen
                 data-duration-ms={t.durationMs}
                 title="Open the call tree"
               >
-                <span>{formatTime(t.startMs)}</span>
+                <span className={styles.ellipsis} title={new Date(t.startMs).toISOString()}>
+                  {formatTime(t.startMs)}
+                </span>
                 <span className={styles.ellipsis}>{transactionLabel(t)}</span>
                 <span className={styles.num}>{formatDurationMs(t.durationMs)}</span>
                 <span className={t.failed ? styles.failed : styles.ok}>
                   {t.failed ? 'failed' : 'ok'}
                   {t.httpStatus ? ` ${t.httpStatus}` : ''}
                 </span>
-                <span className={styles.ellipsis}>{t.service}</span>
-                <span className={cx(styles.ellipsis, styles.mono)}>{t.traceId}</span>
+                {!compact && <span className={styles.ellipsis}>{t.service}</span>}
+                <span className={cx(styles.ellipsis, styles.mono)} title={t.traceId}>
+                  {t.traceId}
+                </span>
               </div>
             );
           }}
