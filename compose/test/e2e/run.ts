@@ -12,6 +12,8 @@ import { loadCompose, oneShotServices, parseBytes, dependencyClosure } from '../
 import {
   DEMO_SERVICES,
   REQUIRED_EDGES,
+  ENTRY_SERVICE,
+  EXPECTED_ENTRY_CLIENT,
   TRACEQL_GATEWAY_TRACES,
   PROMQL_SERVICE_GRAPH_EDGES,
   PROMQL_RUNTIME_SERIES,
@@ -176,10 +178,19 @@ async function checks() {
 
   await eventually('Mimir has traces_service_graph_request_total for the demo edges', deadline, async () => {
     const r = await promQuery(PROMQL_SERVICE_GRAPH_EDGES);
-    const edges = new Set<string>(r.data.result.map((s: Json) => `${s.metric.client}->${s.metric.server}`));
+    const series = r.data.result as Json[];
+    const edges = new Set<string>(series.map((s) => `${s.metric.client}->${s.metric.server}`));
     const missing = REQUIRED_EDGES.map(([c, s]) => `${c}->${s}`).filter((e) => !edges.has(e));
     if (missing.length)
       throw new Error(`missing edges ${missing.join(', ')} (have ${[...edges].join(', ') || 'none'})`);
+    const entry = series.find((s) => s.metric.server === ENTRY_SERVICE && s.metric.virtual_node === 'client');
+    if (!entry) throw new Error(`no virtual client edge into ${ENTRY_SERVICE} yet`);
+    if (entry.metric.client !== EXPECTED_ENTRY_CLIENT) {
+      console.log(
+        `  note: the entry edge's client is "${entry.metric.client}", not "${EXPECTED_ENTRY_CLIENT}" ` +
+          '(a peer_attributes match on the root server span; see compose/README.md, Troubleshooting)',
+      );
+    }
     return [...edges].sort().join(', ');
   });
 
