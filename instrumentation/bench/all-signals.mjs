@@ -4,7 +4,7 @@
 // metrics and logs vs stock auto-instrumentations-node/register (traces; its metrics and logs off, as
 // stock has no prom-client bridge or Loki defaults). Everything exports to the same local sink.
 // Interleaved rounds, medians, ratios against bare from the same run. Writes bench/results/all-signals.json.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { cpuTicks, CLOCK_TICK_MS, fmt, machine, median, rssMb, startNode, stop, wrk } from './lib.mjs';
@@ -100,9 +100,19 @@ const rows = [
 ];
 const table = rows.map((row) => `| ${row.join(' | ')} |`).join('\n').replace(/\n/, `\n|${' --- |'.repeat(rows[0].length)}\n`);
 const r = results.ratios;
-console.log(
-  `\nAll signals — ${results.machine.node}, ${results.machine.cores} × ${results.machine.cpu}, ${ROUNDS} rounds × ${SECONDS} s, medians (${results.machine.date.slice(0, 10)})\n\n${table}\n\n` +
-    `throughput loss vs bare: all signals ${fmt(r.kitAllSignalsThroughputLoss * 100)}%, traces only ${fmt(r.kitTracesThroughputLoss * 100)}%, stock ${fmt(r.stockThroughputLoss * 100)}%\n\n` +
-    Object.entries(results.targets).map(([t, met]) => `- ${met ? 'met' : '**not met**'}: ${t}`).join('\n') +
-    '\n',
-);
+const report =
+  `All signals — ${results.machine.node}, ${results.machine.cores} × ${results.machine.cpu}, ${ROUNDS} rounds × ${SECONDS} s, medians (${results.machine.date.slice(0, 10)})\n\n${table}\n\n` +
+  `throughput loss vs bare: all signals ${fmt(r.kitAllSignalsThroughputLoss * 100)}%, traces only ${fmt(r.kitTracesThroughputLoss * 100)}%, stock ${fmt(r.stockThroughputLoss * 100)}%\n\n` +
+  `Machine load average at start and end: ${[...results.machine.loadavg, ...results.machine.loadavgAtEnd].map((l) => fmt(l, 1)).join(', ')}.\n\n` +
+  Object.entries(results.targets).map(([t, met]) => `- ${met ? 'met' : '**not met**'}: ${t}`).join('\n') +
+  '\n';
+console.log(`\n${report}`);
+updateReadme('all-signals', report);
+
+// Keep this benchmark's block in the README in step with the committed results.
+function updateReadme(marker, report) {
+  const readmePath = join(here, '..', 'README.md');
+  const readme = readFileSync(readmePath, 'utf8');
+  const block = new RegExp(`<!-- bench:${marker} -->[\\s\\S]*<!-- /bench:${marker} -->`);
+  if (block.test(readme)) writeFileSync(readmePath, readme.replace(block, `<!-- bench:${marker} -->\n${report}<!-- /bench:${marker} -->`));
+}

@@ -4,7 +4,7 @@
 // only) and under the kit sending every record to a local OTLP sink. Interleaved rounds, medians, ratios
 // against bare from the same run. Writes bench/results/pino-throughput.json and prints a Markdown table.
 import { spawn } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fmt, machine, median, startNode, stop } from './lib.mjs';
 
@@ -97,6 +97,18 @@ const lines = [
   `throughput loss vs bare: logs on ${fmt(r.kitLogsOnThroughputLossVsBare * 100)}%, logs off ${fmt(r.kitLogsOffThroughputLossVsBare * 100)}%; ` +
     `sending alone costs ${fmt(r.sendingCpuUsPerLog, 2)} CPU µs per record (${fmt(r.sendingLossVsLogsOff * 100)}% of the logs-off throughput)`,
   '',
+  `Machine load average at start and end: ${[...results.machine.loadavg, ...results.machine.loadavgAtEnd].map((l) => fmt(l, 1)).join(', ')}.`,
+  '',
   ...Object.entries(results.targets).map(([t, met]) => `- ${met ? 'met' : '**not met**'}: ${t}`),
 ];
-console.log(`\n${lines.join('\n')}\n`);
+const report = `${lines.join('\n')}\n`;
+console.log(`\n${report}`);
+updateReadme('pino', report);
+
+// Keep this benchmark's block in the README in step with the committed results.
+function updateReadme(marker, report) {
+  const readmePath = join(here, '..', 'README.md');
+  const readme = readFileSync(readmePath, 'utf8');
+  const block = new RegExp(`<!-- bench:${marker} -->[\\s\\S]*<!-- /bench:${marker} -->`);
+  if (block.test(readme)) writeFileSync(readmePath, readme.replace(block, `<!-- bench:${marker} -->\n${report}<!-- /bench:${marker} -->`));
+}

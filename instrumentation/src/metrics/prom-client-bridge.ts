@@ -35,13 +35,34 @@ export interface PromMetric {
   values: PromValue[];
 }
 
+/**
+ * prom-client hands out the same stored `labels` object for a series at every collection (except for
+ * histogram bucket lines, which are not converted through here), so the converted attributes are kept
+ * per labels object: a steady set of series costs no attribute allocation per export.
+ */
+const attributeCache = new WeakMap<object, Attributes>();
+
 function attributesOf(labels: Partial<Record<string, string | number>>): Attributes {
+  const cached = attributeCache.get(labels);
+  if (cached) return cached;
   const out: Attributes = {};
   for (const key in labels) {
     const value = labels[key];
     if (value !== undefined) out[key] = String(value);
   }
+  attributeCache.set(labels, out);
   return out;
+}
+
+/** Bucket bounds are fixed per histogram: one shared array per metric instead of one per series. */
+const boundaryCache = new Map<string, number[]>();
+
+function sharedBoundaries(name: string, bounds: number[]): number[] {
+  const cached = boundaryCache.get(name);
+  if (cached && cached.length === bounds.length && cached.every((b, i) => b === bounds[i])) return cached;
+  const copy = bounds.slice();
+  boundaryCache.set(name, copy);
+  return copy;
 }
 
 function descriptor(name: string, help: string) {
@@ -65,8 +86,8 @@ function histogramPoints(metric: PromMetric, startTime: HrTime, endTime: HrTime)
   const out: DataPoint<Histogram>[] = [];
   const sumName = `${metric.name}_sum`;
   const countName = `${metric.name}_count`;
-  let boundaries: number[] = [];
-  let cumulative: number[] = [];
+  const bounds: number[] = [];
+  const cumulative: number[] = [];
   let sum = 0;
   let attributes: Attributes | undefined;
   for (const v of metric.values) {
@@ -86,16 +107,16 @@ function histogramPoints(metric: PromMetric, startTime: HrTime, endTime: HrTime)
         startTime,
         endTime,
         attributes: attributes ?? attributesOf(v.labels),
-        value: { buckets: { boundaries, counts }, sum, count: v.value },
+        value: { buckets: { boundaries: sharedBoundaries(metric.name, bounds), counts }, sum, count: v.value },
       });
-      boundaries = [];
-      cumulative = [];
+      bounds.length = 0;
+      cumulative.length = 0;
       sum = 0;
       attributes = undefined;
     } else {
       const le = v.labels.le;
       if (le === '+Inf' || le === undefined) continue;
-      boundaries.push(Number(le));
+      bounds.push(Number(le));
       cumulative.push(v.value);
     }
   }
