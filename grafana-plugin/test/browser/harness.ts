@@ -63,8 +63,15 @@ export async function openFixture(
   const page = await h.browser.newPage({ viewport: { width: width + 20, height: height + 20 } });
   const errors: string[] = [];
   page.on('console', (m) => {
-    if (m.type() === 'error') {
+    // 404s are reported with their URL by the response listener below.
+    if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) {
       errors.push(m.text());
+    }
+  });
+  page.on('response', (r) => {
+    // Grafana's own static files (fonts, icons under /public/) exist only on a Grafana server, not in the harness.
+    if (r.status() >= 400 && !new URL(r.url()).pathname.includes('/public/')) {
+      errors.push(`HTTP ${r.status()} ${r.url()}`);
     }
   });
   page.on('pageerror', (e) => errors.push(e.message));

