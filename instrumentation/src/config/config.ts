@@ -35,6 +35,7 @@ export interface KitConfig extends SignalsConfig {
   redactQueryParams: string[];
   dbStatement: DbStatementMode;
   dbPeerService: boolean;
+  rootPeerService: string;
   compileCache: boolean;
   handleSignals: boolean;
   shutdownTimeoutMs: number;
@@ -132,6 +133,8 @@ export function readConfig(env: Env = process.env): KitConfig {
 
   const extraRedacted = r.list<string>('LGTM_APM_REDACT_QUERY_PARAMS', undefined, []).map((s) => s.toLowerCase());
 
+  const rootPeer = r.raw('LGTM_APM_ROOT_PEER_SERVICE') ?? 'user';
+
   const config: KitConfig = {
     disabled,
     logLevel: r.oneOf<LogLevelName>('OTEL_LOG_LEVEL', ['none', 'error', 'warn', 'info', 'debug', 'verbose', 'all'], 'warn'),
@@ -156,6 +159,7 @@ export function readConfig(env: Env = process.env): KitConfig {
     redactQueryParams: [...new Set([...DEFAULT_REDACTED_QUERY_PARAMS, ...extraRedacted])],
     dbStatement: r.oneOf<DbStatementMode>('LGTM_APM_DB_STATEMENT', ['sanitized', 'raw', 'off'], 'sanitized'),
     dbPeerService: r.boolean('LGTM_APM_DB_PEER_SERVICE', true),
+    rootPeerService: rootPeer.toLowerCase() === 'off' ? '' : rootPeer,
     compileCache: r.boolean('LGTM_APM_COMPILE_CACHE', true),
     handleSignals: r.boolean('LGTM_APM_HANDLE_SIGNALS', true),
     shutdownTimeoutMs: r.integer('LGTM_APM_SHUTDOWN_TIMEOUT_MS', 5000, 100, 60_000),

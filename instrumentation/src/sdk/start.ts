@@ -30,6 +30,7 @@ import { installSignalHandlers } from '../lifecycle/signals.ts';
 import { buildResource } from '../resource/resource.ts';
 import { LazySpanExporter } from '../tracing/lazy-span-exporter.ts';
 import { RedactingSpanProcessor } from '../tracing/redacting-span-processor.ts';
+import { ServiceGraphHintsProcessor } from '../tracing/service-graph-hints-processor.ts';
 import { createConsoleTraceExporter, createOtlpTraceExporter } from '../tracing/trace-exporter.ts';
 import { ActiveRequestsProcessor } from '../active-requests/processor.ts';
 import type { MetricsPipeline } from '../metrics/pipeline.ts';
@@ -157,13 +158,12 @@ function startUnsafe(options: StartOptions, config: KitConfig, env: Env, warner:
     ? (require('../logs/pipeline.ts') as typeof import('../logs/pipeline.ts')).startLogs(config, resource, health)
     : undefined;
 
-  const spanProcessors: SpanProcessor[] = [
-    new RedactingSpanProcessor({
-      sensitiveQueryParams: config.redactQueryParams,
-      dbStatement: config.dbStatement,
-      dbPeerService: config.dbPeerService,
-    }),
+  // The kit's own processors run first (while spans are still writable); the exporting ones follow.
+  const kitProcessors: SpanProcessor[] = [
+    new ServiceGraphHintsProcessor({ dbPeerService: config.dbPeerService, rootPeerService: config.rootPeerService }),
+    new RedactingSpanProcessor({ sensitiveQueryParams: config.redactQueryParams, dbStatement: config.dbStatement }),
   ];
+  const spanProcessors: SpanProcessor[] = [...kitProcessors];
   const onExporterError = (error: unknown): void => health.recordExportError(error);
   if (options.traceExporter) {
     spanProcessors.push(new BatchSpanProcessor({ exporter: options.traceExporter, ...config.batch }));
@@ -182,7 +182,7 @@ function startUnsafe(options: StartOptions, config: KitConfig, env: Env, warner:
   }
   spanProcessors.push(...(options.spanProcessors ?? []));
 
-  const tracingOn = spanProcessors.length > 1;
+  const tracingOn = spanProcessors.length > kitProcessors.length;
   const activeRequests =
     tracingOn && config.activeRequests.enabled
       ? new ActiveRequestsProcessor({

@@ -1,4 +1,4 @@
-import { SpanKind, type Context } from '@opentelemetry/api';
+import { type Context } from '@opentelemetry/api';
 import { type ReadableSpan, type Span, type SpanProcessor } from '@opentelemetry/sdk-trace';
 import { redactUrl } from '../redaction/url.ts';
 import { sanitizeSql } from '../redaction/sql.ts';
@@ -8,18 +8,13 @@ import { type DbStatementMode } from '../config/config.ts';
 export interface RedactionOptions {
   sensitiveQueryParams: readonly string[];
   dbStatement: DbStatementMode;
-  /** Name database nodes after their system (postgresql, redis) so Tempo's service graph shows them as such. */
-  dbPeerService: boolean;
 }
 
 const URL_ATTRIBUTES = ['url.full', 'http.url', 'http.target', 'url.query', 'url.original'];
 const SQL_ATTRIBUTES = ['db.query.text', 'db.statement'];
 const CONNECTION_ATTRIBUTES = ['db.connection_string'];
 
-/**
- * Runs while a span is ending (still writable) and scrubs what must not leave the process; it also adds
- * `peer.service` to database client spans, which Tempo uses to name the database node.
- */
+/** Runs while a span is ending (still writable) and scrubs what must not leave the process. */
 export class RedactingSpanProcessor implements SpanProcessor {
   readonly #params: ReadonlySet<string>;
   readonly #options: RedactionOptions;
@@ -49,10 +44,6 @@ export class RedactingSpanProcessor implements SpanProcessor {
     }
     for (const key of Object.keys(attributes)) {
       if (isSecretHeaderAttribute(key)) delete attributes[key];
-    }
-    if (this.#options.dbPeerService && span.kind === SpanKind.CLIENT && attributes['peer.service'] === undefined) {
-      const system = attributes['db.system.name'] ?? attributes['db.system'];
-      if (typeof system === 'string' && system) span.setAttribute('peer.service', system);
     }
   }
 

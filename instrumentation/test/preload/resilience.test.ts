@@ -6,6 +6,7 @@ import { createServer } from 'node:net';
 import { OtlpReceiver } from '../support/otlp-receiver.ts';
 import { testEnv } from '../support/env.ts';
 import { hit, kitLines, startApp } from '../support/spawn-app.ts';
+import { serviceGraphEdges } from '../support/service-graph.ts';
 
 async function closedPortUrl(): Promise<string> {
   const server = createServer();
@@ -242,5 +243,26 @@ describe('configuration', () => {
       app.child.kill('SIGKILL');
       await app.exited;
     }
+  });
+
+  test('root server spans name their caller `user` in Tempo’s graph, not the Host header (LGTM_APM_ROOT_PEER_SERVICE)', async () => {
+    const entryClient = async (service: string, extra: Record<string, string>) => {
+      const app = await startApp('http-app.mjs', { env: { ...testEnv(receiver.grpcEndpoint), OTEL_SERVICE_NAME: service, ...extra } });
+      try {
+        await hit(app.url('/ok?entry=1'), 1);
+        const root = await receiver.waitFor(
+          () => receiver.spans().find((s) => s.service === service && s.kindName === 'SERVER'),
+          15_000,
+          `${service} root span`,
+        );
+        return serviceGraphEdges([root])[0]?.client;
+      } finally {
+        app.child.kill('SIGKILL');
+        await app.exited;
+      }
+    };
+    assert.equal(await entryClient('entry-default', {}), 'user');
+    // Without the hint Tempo would take server.address (the server's own Host header) as the caller.
+    assert.equal(await entryClient('entry-off', { LGTM_APM_ROOT_PEER_SERVICE: 'off' }), '127.0.0.1');
   });
 });

@@ -4,7 +4,8 @@ import { type AttrValue, type FlatSpan } from './spans.ts';
  * Pairs spans into edges the way Tempo's metrics-generator service-graphs processor does
  * (modules/generator/processor/servicegraphs): CLIENT→SERVER by parent span id; unpaired database
  * client spans become `database` edges; other unpaired CLIENT spans become virtual server nodes named
- * by peer attributes; root SERVER spans get the virtual client `user`. Used to prove the kit's spans
+ * by peer attributes; root SERVER spans get a virtual client named by their peer attributes, or `user`
+ * (Tempo 3's onExpire). Peer attributes as in compose/tempo.yaml. Used to prove the kit's spans
  * make the edges the server map needs, without running Tempo.
  */
 export interface Edge {
@@ -26,8 +27,6 @@ function firstString(attrs: Record<string, AttrValue>, keys: readonly string[]):
 }
 
 export function serviceGraphEdges(spans: readonly FlatSpan[]): Edge[] {
-  const byId = new Map<string, FlatSpan>();
-  for (const s of spans) byId.set(`${s.traceId}/${s.spanId}`, s);
   const serversByParent = new Map<string, FlatSpan>();
   for (const s of spans) if (s.kindName === 'SERVER' && s.parentSpanId) serversByParent.set(`${s.traceId}/${s.parentSpanId}`, s);
 
@@ -49,12 +48,9 @@ export function serviceGraphEdges(spans: readonly FlatSpan[]): Edge[] {
       }
       const peer = firstString(s.attributes, PEER_ATTRIBUTES);
       if (peer) edges.push({ client: s.service, server: peer, connectionType: 'virtual_node' });
-    } else if (s.kindName === 'SERVER') {
-      const parent = s.parentSpanId ? byId.get(`${s.traceId}/${s.parentSpanId}`) : undefined;
-      if (!s.parentSpanId || (!parent && !spans.some((c) => c.traceId === s.traceId && c.spanId === s.parentSpanId))) {
-        // Tempo expires the half-edge and names the client `user` for root spans.
-        if (!s.parentSpanId) edges.push({ client: 'user', server: s.service, connectionType: 'virtual_node' });
-      }
+    } else if (s.kindName === 'SERVER' && !s.parentSpanId) {
+      // Tempo 3 names the caller of a root span after its first peer attribute, else `user`.
+      edges.push({ client: firstString(s.attributes, PEER_ATTRIBUTES) ?? 'user', server: s.service, connectionType: 'virtual_node' });
     }
   }
   return edges;
