@@ -44,8 +44,12 @@ export function ServerMapCanvas({ scene, fitKey, palette, width, height, selecte
   const stats = useRef({ frames: 0, firstFrameAt: 0 });
   const drag = useRef<{ x: number; y: number; moved: boolean } | undefined>(undefined);
   const [hover, setHover] = useState<{ hit: Hit; x: number; y: number } | undefined>();
+  const [dragging, setDragging] = useState(false);
   const stateRef = useRef<DrawState>({});
-  stateRef.current = { selected, hovered: hover?.hit, highlight };
+  // Declared first so the drawing effects below see the current selection/hover.
+  useLayoutEffect(() => {
+    stateRef.current = { selected, hovered: hover?.hit, highlight };
+  }, [selected, hover, highlight]);
 
   const draw = useCallback(() => {
     frame.current = 0;
@@ -85,7 +89,9 @@ export function ServerMapCanvas({ scene, fitKey, palette, width, height, selecte
 
   // A new scene (new topology or filter) or size is shown whole; new numbers on the same scene keep the view.
   const sceneRef = useRef(scene);
-  sceneRef.current = scene;
+  useLayoutEffect(() => {
+    sceneRef.current = scene;
+  }, [scene]);
   useLayoutEffect(() => {
     viewport.current = fitViewport(sceneRef.current.bounds, width, height);
   }, [fitKey, width, height]);
@@ -137,6 +143,9 @@ export function ServerMapCanvas({ scene, fitKey, palette, width, height, selecte
       const dx = p.x - d.x;
       const dy = p.y - d.y;
       if (d.moved || Math.abs(dx) + Math.abs(dy) > 3) {
+        if (!d.moved) {
+          setDragging(true);
+        }
         d.moved = true;
         viewport.current = { ...viewport.current, tx: viewport.current.tx + dx, ty: viewport.current.ty + dy };
         d.x = p.x;
@@ -152,6 +161,7 @@ export function ServerMapCanvas({ scene, fitKey, palette, width, height, selecte
   const onPointerUp = (ev: React.PointerEvent) => {
     const d = drag.current;
     drag.current = undefined;
+    setDragging(false);
     if (d && !d.moved) {
       const p = local(ev);
       onSelect(hitTest(scene, toGraph(viewport.current, p.x, p.y), 6 / viewport.current.scale));
@@ -173,7 +183,7 @@ export function ServerMapCanvas({ scene, fitKey, palette, width, height, selecte
         ref={canvasRef}
         data-testid="lgtmapm-servermap-canvas"
         className={styles.canvas}
-        style={{ width, height, cursor: hover ? 'pointer' : drag.current?.moved ? 'grabbing' : 'grab' }}
+        style={{ width, height, cursor: hover ? 'pointer' : dragging ? 'grabbing' : 'grab' }}
         onPointerDown={onPointerDown}
         onPointerMove={onPointerMove}
         onPointerUp={onPointerUp}

@@ -10,8 +10,8 @@ export interface DrawState {
 }
 
 /** Below these zoom levels text is skipped: unreadable anyway, and it is what costs most per frame. */
-const TEXT_MIN_SCALE = 0.45;
-const EDGE_LABEL_MIN_SCALE = 0.6;
+const TEXT_MIN_SCALE = 0.4;
+const EDGE_LABEL_MIN_SCALE = 0.5;
 
 function rateColor(p: Palette, rate: number | undefined, fallback: string): string {
   if (rate === undefined) {
