@@ -17,19 +17,37 @@ export interface LogExportHooks {
 export class LazyLogExporter implements LogRecordExporter {
   #exporter: LogRecordExporter | undefined;
   #failed = false;
-  readonly #factory: () => LogRecordExporter;
+  #lastFailed = false;
+  #final = false;
+  readonly #factory: (final: boolean) => LogRecordExporter;
   readonly #hooks: LogExportHooks;
 
-  constructor(factory: () => LogRecordExporter, hooks: LogExportHooks) {
+  /** `factory(true)` builds the exporter for the batches flushed at shutdown (short timeout). */
+  constructor(factory: (final: boolean) => LogRecordExporter, hooks: LogExportHooks) {
     this.#factory = factory;
     this.#hooks = hooks;
   }
 
+  /** Same reasoning as the metrics exporter: an exiting process must not wait out a dead backend. */
+  prepareForShutdown(): void {
+    if (this.#final) return;
+    this.#final = true;
+    const previous = this.#exporter;
+    this.#exporter = undefined;
+    this.#failed = false;
+    void previous?.shutdown().catch(() => {});
+  }
+
   export(records: ReadableLogRecord[], resultCallback: (result: ExportResult) => void): void {
     this.#hooks.onHanded(records.length);
+    if (this.#final && this.#lastFailed) {
+      this.#hooks.onLost(records.length, new Error('the logs backend was unreachable; records flushed at shutdown were dropped'));
+      resultCallback({ code: ExportResultCode.SUCCESS });
+      return;
+    }
     if (!this.#exporter && !this.#failed) {
       try {
-        this.#exporter = this.#factory();
+        this.#exporter = this.#factory(this.#final);
       } catch (error) {
         this.#failed = true;
         this.#hooks.onLost(records.length, error);
@@ -41,7 +59,8 @@ export class LazyLogExporter implements LogRecordExporter {
       return;
     }
     exporter.export(records, (result) => {
-      if (result.code !== ExportResultCode.SUCCESS) this.#hooks.onLost(records.length, result.error ?? new Error('logs export failed'));
+      this.#lastFailed = result.code !== ExportResultCode.SUCCESS;
+      if (this.#lastFailed) this.#hooks.onLost(records.length, result.error ?? new Error('logs export failed'));
       resultCallback({ code: ExportResultCode.SUCCESS });
     });
   }
@@ -55,9 +74,12 @@ export class LazyLogExporter implements LogRecordExporter {
   }
 }
 
-export function createOtlpLogExporter(config: LogsConfig): LogRecordExporter {
+export function createOtlpLogExporter(config: LogsConfig, final = false): LogRecordExporter {
   const { OTLPLogExporter } = require('@opentelemetry/exporter-logs-otlp-proto') as typeof import('@opentelemetry/exporter-logs-otlp-proto');
-  const options: { url?: string; timeoutMillis: number } = { timeoutMillis: config.exportTimeoutMs };
+  const { FINAL_EXPORT_TIMEOUT_MS } = require('../metrics/metric-exporter.ts') as typeof import('../metrics/metric-exporter.ts');
+  const options: { url?: string; timeoutMillis: number } = {
+    timeoutMillis: final ? Math.min(config.exportTimeoutMs, FINAL_EXPORT_TIMEOUT_MS) : config.exportTimeoutMs,
+  };
   if (config.endpointOverride) options.url = config.endpointOverride;
   return new OTLPLogExporter(options) as unknown as LogRecordExporter;
 }

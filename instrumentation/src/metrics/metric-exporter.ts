@@ -14,13 +14,30 @@ import { type MetricsConfig } from '../config/signals-config.ts';
 export class LazyMetricExporter implements PushMetricExporter {
   #exporter: PushMetricExporter | undefined;
   #failed = false;
-  readonly #factory: () => PushMetricExporter;
+  #lastFailed = false;
+  #final = false;
+  readonly #factory: (final: boolean) => PushMetricExporter;
   readonly #onError: (error: unknown) => void;
   exports = 0;
 
-  constructor(factory: () => PushMetricExporter, onError: (error: unknown) => void) {
+  /** `factory(true)` builds the exporter for the last export at shutdown (short timeout). */
+  constructor(factory: (final: boolean) => PushMetricExporter, onError: (error: unknown) => void) {
     this.#factory = factory;
     this.#onError = onError;
+  }
+
+  /**
+   * Before the provider's shutdown. An exiting process must not wait out a dead backend: the exporter's
+   * retries run on timers that keep Node alive for up to the full export timeout. So the last export gets
+   * its own exporter with a short timeout, and none at all if the previous export had failed.
+   */
+  prepareForShutdown(): void {
+    if (this.#final) return;
+    this.#final = true;
+    const previous = this.#exporter;
+    this.#exporter = undefined;
+    this.#failed = false;
+    void previous?.shutdown().catch(() => {});
   }
 
   selectAggregationTemporality(): AggregationTemporality {
@@ -28,9 +45,14 @@ export class LazyMetricExporter implements PushMetricExporter {
   }
 
   export(metrics: ResourceMetrics, resultCallback: (result: ExportResult) => void): void {
+    if (this.#final && this.#lastFailed) {
+      this.#onError(new Error('the metrics backend was unreachable; the last export at shutdown was skipped'));
+      resultCallback({ code: ExportResultCode.SUCCESS });
+      return;
+    }
     if (!this.#exporter && !this.#failed) {
       try {
-        this.#exporter = this.#factory();
+        this.#exporter = this.#factory(this.#final);
       } catch (error) {
         this.#failed = true;
         this.#onError(error);
@@ -43,7 +65,8 @@ export class LazyMetricExporter implements PushMetricExporter {
     }
     this.exports += 1;
     exporter.export(metrics, (result) => {
-      if (result.code !== ExportResultCode.SUCCESS) this.#onError(result.error ?? new Error('metrics export failed'));
+      this.#lastFailed = result.code !== ExportResultCode.SUCCESS;
+      if (this.#lastFailed) this.#onError(result.error ?? new Error('metrics export failed'));
       resultCallback({ code: ExportResultCode.SUCCESS });
     });
   }
@@ -57,11 +80,18 @@ export class LazyMetricExporter implements PushMetricExporter {
   }
 }
 
-export function createOtlpMetricExporter(config: MetricsConfig): PushMetricExporter {
+/**
+ * Timeout of the exports made while the process exits. Below the OTLP transport's smallest retry backoff
+ * (1 s − 20 % jitter), so a refused connection is not retried and cannot hold the process; a healthy
+ * backend takes milliseconds for one request.
+ */
+export const FINAL_EXPORT_TIMEOUT_MS = 750;
+
+export function createOtlpMetricExporter(config: MetricsConfig, final = false): PushMetricExporter {
   const { OTLPMetricExporter } = require('@opentelemetry/exporter-metrics-otlp-proto') as typeof import('@opentelemetry/exporter-metrics-otlp-proto');
   const { AggregationTemporalityPreference } = require('@opentelemetry/exporter-metrics-otlp-http') as typeof import('@opentelemetry/exporter-metrics-otlp-http');
   const options: { url?: string; timeoutMillis: number; temporalityPreference: number } = {
-    timeoutMillis: config.otlpTimeoutMs,
+    timeoutMillis: final ? Math.min(config.otlpTimeoutMs, FINAL_EXPORT_TIMEOUT_MS) : config.otlpTimeoutMs,
     temporalityPreference: AggregationTemporalityPreference.CUMULATIVE,
   };
   if (config.endpointOverride) options.url = config.endpointOverride;

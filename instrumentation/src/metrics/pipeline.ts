@@ -40,6 +40,7 @@ export function startMetrics(options: MetricsPipelineOptions): MetricsPipeline {
   const hook = new AppPromClientHook((registry) => producer.addAppRegistry(registry));
 
   const readers: IMetricReader[] = [];
+  const pushExporters: LazyMetricExporter[] = [];
   for (const name of config.metrics.exporters) {
     if (name === 'prometheus') {
       const endpoint = createPrometheusEndpoint(config.metrics, producer, warner);
@@ -47,9 +48,10 @@ export function startMetrics(options: MetricsPipelineOptions): MetricsPipeline {
       continue;
     }
     const exporter = new LazyMetricExporter(
-      () => (name === 'console' ? createConsoleMetricExporter() : createOtlpMetricExporter(config.metrics)),
+      (final) => (name === 'console' ? createConsoleMetricExporter() : createOtlpMetricExporter(config.metrics, final)),
       (error) => health.recordSignalExportError('metrics', error),
     );
+    pushExporters.push(exporter);
     readers.push(
       new PeriodicExportingMetricReader({
         exporter,
@@ -80,6 +82,9 @@ export function startMetrics(options: MetricsPipelineOptions): MetricsPipeline {
     hook,
     moduleNames: ['prom-client'],
     forceFlush: () => meterProvider.forceFlush().catch((e: unknown) => health.recordSignalExportError('metrics', e)),
-    shutdown: () => meterProvider.shutdown().catch((e: unknown) => health.recordSignalExportError('metrics', e)),
+    shutdown: () => {
+      for (const exporter of pushExporters) exporter.prepareForShutdown();
+      return meterProvider.shutdown().catch((e: unknown) => health.recordSignalExportError('metrics', e));
+    },
   };
 }
