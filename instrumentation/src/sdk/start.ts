@@ -215,12 +215,14 @@ function startUnsafe(options: StartOptions, config: KitConfig, env: Env, warner:
   }
   if (tracerProvider) trace.setGlobalTracerProvider(tracerProvider);
 
-  const selected = tracerProvider
-    ? selectInstrumentations(
-        config.enabledInstrumentations,
-        { ignorePaths: config.ignorePaths, logSending: logsPipeline !== undefined },
-        warner,
-      )
+  // With tracing off, logs still need the pino instrumentation (it is what sends the records).
+  const wanted = tracerProvider
+    ? config.enabledInstrumentations
+    : logsPipeline
+      ? config.enabledInstrumentations.filter((name) => name === 'pino')
+      : [];
+  const selected = wanted.length
+    ? selectInstrumentations(wanted, { ignorePaths: config.ignorePaths, logSending: logsPipeline !== undefined }, warner)
     : { instrumentations: [], loaded: [], moduleNames: [] };
   const instrumentations = [...selected.instrumentations, ...(options.instrumentations ?? [])];
   if (metricsPipeline) {

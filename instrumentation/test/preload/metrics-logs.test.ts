@@ -2,6 +2,8 @@
 // real OTLP receiver decoding the official protobufs: names, types, bucket bounds, resource, trace ids.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import { once } from 'node:events';
 import { OtlpReceiver } from '../support/otlp-receiver.ts';
 import { hit, kitLines, startApp, type RunningApp } from '../support/spawn-app.ts';
 import { latestMetrics, logsOf, metricsOf, signalsEnv, type FlatMetric } from '../support/signals.ts';
@@ -316,6 +318,51 @@ describe('bad metrics/logs configuration', () => {
       }
     } finally {
       await stop(app);
+    }
+  });
+});
+
+describe('exit with the backends refusing', () => {
+  test('a job that ends by itself tries its last export once per signal, without retries, and exits 0', async () => {
+    // Mimir/Loki answering 503 (retryable): the OTLP transport would retry for the whole timeout.
+    const hits: string[] = [];
+    const backend = createServer((req, res) => {
+      hits.push(req.url ?? '');
+      req.resume();
+      req.on('end', () => {
+        res.writeHead(503);
+        res.end();
+      });
+    });
+    backend.listen(0, '127.0.0.1');
+    await once(backend, 'listening');
+    const port = (backend.address() as { port: number }).port;
+    try {
+      const app = await startApp('exit-after-log.mjs', {
+        waitForPort: false,
+        env: {
+          OTEL_SERVICE_NAME: 'job',
+          OTEL_TRACES_EXPORTER: 'none',
+          OTEL_EXPORTER_OTLP_METRICS_ENDPOINT: `http://127.0.0.1:${port}/otlp/v1/metrics`,
+          OTEL_EXPORTER_OTLP_LOGS_ENDPOINT: `http://127.0.0.1:${port}/otlp/v1/logs`,
+          // Only the exit flush can export within this test.
+          OTEL_METRIC_EXPORT_INTERVAL: '600000',
+          OTEL_BLRP_SCHEDULE_DELAY: '60000',
+          OTEL_NODE_RESOURCE_DETECTORS: 'env,host,os,process,serviceinstance',
+          LGTM_APM_COMPILE_CACHE: 'false',
+        },
+      });
+      const exit = await Promise.race([app.exited, new Promise<'hung'>((r) => setTimeout(() => r('hung'), 30_000).unref())]);
+      if (exit === 'hung') app.child.kill('SIGKILL');
+      assert.deepEqual(exit, { code: 0, signal: null }, app.stderr());
+      assert.match(app.stdout(), /job done/);
+      assert.deepEqual(hits.sort(), ['/otlp/v1/logs', '/otlp/v1/metrics'], 'one attempt each, no retry');
+      const lines = kitLines(app.stderr());
+      assert.equal(lines.filter((l) => l.includes('metrics export failed')).length, 1, lines.join('\n'));
+      assert.equal(lines.filter((l) => l.includes('logs export failed')).length, 1, lines.join('\n'));
+    } finally {
+      backend.closeAllConnections();
+      backend.close();
     }
   });
 });
