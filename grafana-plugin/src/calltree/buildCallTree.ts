@@ -74,6 +74,38 @@ export function coveredLength(intervals: Array<[number, number]>, lo: number, hi
   return total;
 }
 
+const NONE: SpanRecord[] = [];
+
+/** coveredLength for children already sorted by start (the tree keeps them so): one pass, no allocation. */
+function coveredBySortedChildren(kids: SpanRecord[], skip: ReadonlySet<string>, lo: number, hi: number): number {
+  let total = 0;
+  let curS = 0;
+  let curE = Number.NEGATIVE_INFINITY;
+  for (const k of kids) {
+    if (skip.has(k.spanId)) {
+      continue;
+    }
+    const s = k.startMs > lo ? k.startMs : lo;
+    const e = k.startMs + k.durationMs < hi ? k.startMs + k.durationMs : hi;
+    if (e <= s) {
+      continue;
+    }
+    if (s > curE) {
+      if (curE > curS) {
+        total += curE - curS;
+      }
+      curS = s;
+      curE = e;
+    } else if (e > curE) {
+      curE = e;
+    }
+  }
+  if (curE > curS) {
+    total += curE - curS;
+  }
+  return total;
+}
+
 function exceptionOf(span: SpanRecord): { type: string; message: string } | undefined {
   const ev = span.events.find((e) => e.name === 'exception' || e.attributes['exception.type'] !== undefined);
   if (!ev) {
@@ -144,13 +176,9 @@ export function buildCallTree(spans: SpanRecord[]): CallTree {
         continue;
       }
       visited.add(s.spanId);
-      const kids = (children.get(s.spanId) ?? []).filter((k) => !visited.has(k.spanId));
+      const kids = children.get(s.spanId) ?? NONE;
       const end = s.startMs + s.durationMs;
-      const covered = coveredLength(
-        kids.map((k) => [k.startMs, k.startMs + k.durationMs] as [number, number]),
-        s.startMs,
-        end
-      );
+      const covered = coveredBySortedChildren(kids, visited, s.startMs, end);
       const exception = exceptionOf(s);
       const row: CallTreeRow = {
         type: 'span',
@@ -176,7 +204,9 @@ export function buildCallTree(spans: SpanRecord[]): CallTree {
       rows.push(row);
       stack.push({ span: s, depth: item.depth, enter: false, row: index });
       for (let k = kids.length - 1; k >= 0; k--) {
-        stack.push({ span: kids[k]!, depth: item.depth + 1, parentEnd: end, enter: true });
+        if (!visited.has(kids[k]!.spanId)) {
+          stack.push({ span: kids[k]!, depth: item.depth + 1, parentEnd: end, enter: true });
+        }
       }
     }
   };

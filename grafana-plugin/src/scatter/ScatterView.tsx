@@ -3,7 +3,7 @@
  * drag a rectangle → transaction list, click a row (or a dot) → call tree, plus the heatmap underlay when the
  * dot query was cut by its limit, the runtime band, the sampling note and the brush → map highlight.
  */
-import React, { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import React, { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { css } from '@emotion/css';
 import { dateTimeFormat, urlUtil, type GrafanaTheme2, type PanelData, type TimeRange } from '@grafana/data';
 import { config } from '@grafana/runtime';
@@ -108,28 +108,42 @@ export function ScatterView({ data, width, height, options, timeRange, service }
     () => ({ from: timeRange.from.valueOf(), to: timeRange.to.valueOf() }),
     [timeRange]
   );
-  const [yScale, setYScale] = useState(opts.scatterYScale);
-  useEffect(() => setYScale(opts.scatterYScale), [opts.scatterYScale]);
-
-  const [dots, setDots] = useState<DotsState>({ status: 'idle', notes: [] });
-  const [selection, setSelection] = useState<SelectionState | undefined>();
-  const [opened, setOpened] = useState<OpenedState | undefined>();
+  // The header toggle overrides the option until the option itself changes.
+  const [yOverride, setYOverride] = useState<{ option: string; value: 'linear' | 'log' } | undefined>();
+  const yScale = yOverride?.option === opts.scatterYScale ? yOverride.value : opts.scatterYScale;
+  const setYScale = (value: 'linear' | 'log') => setYOverride({ option: opts.scatterYScale, value });
   const traceCache = useRef(new Map<string, SpanRecord[]>());
   const generation = useRef(0);
 
-  // Dashboard refresh produces a new request id; a new range or service reloads too.
+  // Dashboard refresh produces a new request id; a new range or service reloads too. State from an older key
+  // (dots, selection, opened trace) is ignored during render rather than reset inside the effect.
   const refreshKey = `${service ?? ''}|${range.from}|${range.to}|${data.request?.requestId ?? ''}|${tempo}|${opts.scatterDotLimit}|${opts.scatterRuntimeOverlay}|${opts.mimirDatasource}`;
+  const [loaded, setDots] = useState<DotsState & { key: string }>({ key: '', status: 'idle', notes: [] });
+  const [selectionState, setSelectionState] = useState<(SelectionState & { key: string }) | undefined>();
+  const [openedState, setOpenedState] = useState<(OpenedState & { key: string }) | undefined>();
+  const dots: DotsState = useMemo(
+    () => (loaded.key === refreshKey ? loaded : { status: service ? 'loading' : 'idle', notes: [] }),
+    [loaded, refreshKey, service]
+  );
+  const selection = selectionState?.key === refreshKey ? selectionState : undefined;
+  const opened = openedState?.key === refreshKey ? openedState : undefined;
+  const keyRef = useRef(refreshKey);
+  useLayoutEffect(() => {
+    keyRef.current = refreshKey;
+  });
+  const setSelection = useCallback(
+    (s: SelectionState | undefined) => setSelectionState(s && { ...s, key: keyRef.current }),
+    []
+  );
+  const setOpened = useCallback((o: OpenedState | undefined) => setOpenedState(o && { ...o, key: keyRef.current }), []);
 
   useEffect(() => {
     const gen = ++generation.current;
-    setSelection(undefined);
-    setOpened(undefined);
     setHighlight(undefined);
     if (!service) {
-      setDots({ status: 'idle', notes: [] });
       return;
     }
-    setDots((d) => ({ ...d, status: 'loading', error: undefined }));
+    const key = refreshKey;
     const filter = { service };
     const stepS = Math.max(15, Math.ceil((range.to - range.from) / 1000 / 120));
     const tasks = [
@@ -146,14 +160,14 @@ export function ScatterView({ data, width, height, options, timeRange, service }
       }
       const notes: string[] = [];
       if (dotsR.status === 'rejected') {
-        setDots({ status: 'error', error: `Tempo search failed: ${message(dotsR.reason)}`, notes });
+        setDots({ key, status: 'error', error: `Tempo search failed: ${message(dotsR.reason)}`, notes });
         return;
       }
       let set: TransactionSet;
       try {
         set = transactionsFromFrames(dotsR.value, service);
       } catch (e) {
-        setDots({ status: 'error', error: message(e), notes });
+        setDots({ key, status: 'error', error: message(e), notes });
         return;
       }
       if (set.skipped) {
@@ -179,6 +193,7 @@ export function ScatterView({ data, width, height, options, timeRange, service }
       }
       const requests = reqR.status === 'fulfilled' ? firstNumber(reqR.value) : undefined;
       setDots({
+        key,
         status: 'done',
         set,
         truncated: isTruncated(set, opts.scatterDotLimit),
@@ -265,7 +280,7 @@ export function ScatterView({ data, width, height, options, timeRange, service }
           }
         });
     },
-    [dots, service, tempo, highlightPaths]
+    [dots, service, tempo, highlightPaths, setSelection, setOpened]
   );
 
   const openTransaction = useCallback(
@@ -291,7 +306,7 @@ export function ScatterView({ data, width, height, options, timeRange, service }
           }
         });
     },
-    [tempo]
+    [tempo, setOpened]
   );
 
   const onClickDot = useCallback(
@@ -308,7 +323,7 @@ export function ScatterView({ data, width, height, options, timeRange, service }
     setSelection(undefined);
     setOpened(undefined);
     setHighlight(undefined);
-  }, []);
+  }, [setSelection, setOpened]);
 
   useEffect(() => () => setHighlight(undefined), []);
 
@@ -478,7 +493,9 @@ function ScatterCanvas(props: ScatterCanvasProps) {
   const container = useRef<HTMLDivElement>(null);
   const chart = useRef<ScatterChart>();
   const latest = useRef(props);
-  latest.current = props;
+  useLayoutEffect(() => {
+    latest.current = props;
+  });
 
   useEffect(() => {
     const c = new ScatterChart(container.current!);

@@ -97,7 +97,7 @@ export function formatDurationMs(ms: number): string {
     const s = ms / 1000;
     return `${Number.isInteger(s) ? s : s.toFixed(s < 10 ? 2 : 1)} s`;
   }
-  if (ms >= 1) {
+  if (ms >= 0.9995) {
     return `${Number.isInteger(ms) ? ms : ms.toFixed(ms < 10 ? 2 : 1)} ms`;
   }
   return `${Math.round(ms * 1000)} µs`;

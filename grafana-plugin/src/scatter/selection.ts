@@ -1,6 +1,5 @@
 /** Hit-testing a click and selecting the dots inside a dragged rectangle. */
-import type { BinGrid, PlotViewport } from './binning';
-import { colToXFn, rowToYFn, xToColFn, yToRowFn } from './binning';
+import { colToXFn, rowToYFn, xToColFn, yToRowFn, type BinGrid, type PlotViewport } from './binning';
 import type { ScatterPoints } from './dots';
 
 /** Points grouped by pixel (CSR layout), built once per binning and only when a click needs it. */

@@ -18,14 +18,30 @@ const compare: Record<SortKey, (a: Transaction, b: Transaction) => number> = {
   traceId: (a, b) => a.traceId.localeCompare(b.traceId),
 };
 
-/** Stable sort (ties keep time order) without touching the input. */
+/** Stable sort (ties keep input order) without touching the input. */
 export function sortTransactions(list: readonly Transaction[], key: SortKey, dir: SortDir): Transaction[] {
-  const cmp = compare[key];
   const sign = dir === 'asc' ? 1 : -1;
-  return list
-    .map((t, i) => [t, i] as const)
-    .sort((a, b) => sign * cmp(a[0], b[0]) || a[1] - b[1])
-    .map(([t]) => t);
+  const n = list.length;
+  const order = new Uint32Array(n);
+  for (let i = 0; i < n; i++) {
+    order[i] = i;
+  }
+  if (key === 'duration' || key === 'start') {
+    // Numeric keys in a typed array: selections can hold tens of thousands of rows.
+    const keys = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      keys[i] = key === 'duration' ? list[i]!.durationMs : list[i]!.startMs;
+    }
+    order.sort((a, b) => sign * (keys[a]! - keys[b]!) || a - b);
+  } else {
+    const cmp = compare[key];
+    order.sort((a, b) => sign * cmp(list[a]!, list[b]!) || a - b);
+  }
+  const out = new Array<Transaction>(n);
+  for (let i = 0; i < n; i++) {
+    out[i] = list[order[i]!]!;
+  }
+  return out;
 }
 
 /** Tempo's `limit` counts traces: a result with as many distinct traces as the limit may be cut short. */

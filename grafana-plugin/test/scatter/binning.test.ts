@@ -117,3 +117,21 @@ describe('hit-testing and rectangle selection', () => {
     expect([...selectInRect(over, below)]).toEqual([1]);
   });
 });
+
+describe('axis labels', () => {
+  it('formats durations and ticks readably', () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { formatDurationMs, linearTicks, logTicks, niceMax, timeTicks, formatTimeTick } = require('../../src/scatter/scales');
+    expect(formatDurationMs(0)).toBe('0');
+    expect(formatDurationMs(0.9999)).toBe('1.00 ms');
+    expect(formatDurationMs(0.25)).toBe('250 µs');
+    expect(formatDurationMs(1500)).toBe('1.50 s');
+    expect(formatDurationMs(3000)).toBe('3 s');
+    expect(niceMax(3380)).toBe(4000);
+    expect(linearTicks(0, 4000, 4)).toEqual([0, 1000, 2000, 3000, 4000]);
+    expect(logTicks(1, 1000)).toEqual([1, 10, 100, 1000]);
+    const t0 = Date.UTC(2026, 10, 25, 10, 0, 0);
+    expect(timeTicks(t0, t0 + 15 * 60_000, 6)).toEqual([0, 5, 10, 15].map((m) => t0 + m * 60_000));
+    expect(formatTimeTick(t0 + 90_000, 15 * 60_000)).toBe('10:01:30');
+  });
+});
