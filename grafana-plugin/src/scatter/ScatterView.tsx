@@ -117,7 +117,8 @@ export function ScatterView({ data, width, height, options, timeRange, service }
 
   // Dashboard refresh produces a new request id; a new range or service reloads too. State from an older key
   // (dots, selection, opened trace) is ignored during render rather than reset inside the effect.
-  const refreshKey = `${service ?? ''}|${range.from}|${range.to}|${data.request?.requestId ?? ''}|${tempo}|${opts.scatterDotLimit}|${opts.scatterRuntimeOverlay}|${opts.mimirDatasource}`;
+  const [retries, setRetries] = useState(0);
+  const refreshKey = `${service ?? ''}|${range.from}|${range.to}|${data.request?.requestId ?? ''}|${tempo}|${opts.scatterDotLimit}|${opts.scatterRuntimeOverlay}|${opts.mimirDatasource}|${retries}`;
   const [loaded, setDots] = useState<DotsState & { key: string }>({ key: '', status: 'idle', notes: [] });
   const [selectionState, setSelectionState] = useState<(SelectionState & { key: string }) | undefined>();
   const [openedState, setOpenedState] = useState<(OpenedState & { key: string }) | undefined>();
@@ -344,8 +345,11 @@ export function ScatterView({ data, width, height, options, timeRange, service }
     );
   } else if (dots.status === 'error') {
     body = (
-      <div className={styles.error} style={{ height: bodyH }} data-testid="lgtmapm-scatter-error">
-        {dots.error}
+      <div className={styles.error} style={{ height: bodyH }}>
+        <span data-testid="lgtmapm-scatter-error">{dots.error}</span>{' '}
+        <button className={styles.link} onClick={() => setRetries((n) => n + 1)} data-testid="lgtmapm-scatter-retry">
+          Retry
+        </button>
       </div>
     );
   } else {

@@ -146,6 +146,23 @@ describeBrowser('scatter in Chromium', () => {
     expect(ALL.some((t) => Math.hypot(pageX(p, t.startMs) - empty.x, pageY(p, t.durationMs) - empty.y) < 10)).toBe(false);
     expect(await near(page, empty.x, empty.y, (c) => isGreen(c) || isRed(c))).toBe(false);
     await screenshot(page, 'scatter-dots');
+    // Click on a dot → its call tree: the slow dot farthest from any other dot, so the hit is unambiguous.
+    const dist = (a: Transaction, b: Transaction) =>
+      Math.hypot(pageX(p, a.startMs) - pageX(p, b.startMs), pageY(p, a.durationMs) - pageY(p, b.durationMs));
+    const top = ALL.filter((t) => t.durationMs > 1000)
+      .map((t) => ({ t, room: Math.min(...ALL.filter((u) => u !== t).map((u) => dist(t, u))) }))
+      .sort((a, b) => b.room - a.room)[0]!.t;
+    await page.mouse.click(pageX(p, top.startMs), pageY(p, top.durationMs));
+    await page.waitForSelector('[data-testid=lgtmapm-calltree-row]');
+    expect(await page.getAttribute('[data-testid=lgtmapm-open-explore]', 'href')).toContain(top.traceId);
+    // The header toggle switches to a log axis: dots move to their log positions.
+    await page.click('[data-testid=lgtmapm-yscale]');
+    await page.waitForFunction(() => JSON.parse((document.querySelector('[data-testid=scatter-chart]') as HTMLElement).dataset.plot!).yScale === 'log');
+    const lp = await plotOf(page);
+    const logY = (ms: number) => lp.top + ((Math.log10(lp.yMax) - Math.log10(Math.max(ms, lp.yMin))) / (Math.log10(lp.yMax) - Math.log10(lp.yMin))) * lp.height;
+    const mid = ALL.find((t) => t.durationMs > 100 && t.durationMs < 300 && !t.failed)!;
+    expect(await near(page, pageX(lp, mid.startMs), logY(mid.durationMs), isGreen)).toBe(true);
+    await screenshot(page, 'scatter-log-axis');
     await expectNoErrors(page, errors);
     await page.close();
   }, 120_000);
