@@ -139,7 +139,7 @@ const getStyles = (theme: GrafanaTheme2) => ({
     top: theme.spacing(1),
     right: theme.spacing(1),
     bottom: theme.spacing(1),
-    width: 300,
+    width: 280,
     overflowY: 'auto',
     background: theme.colors.background.primary,
     border: `1px solid ${theme.colors.border.weak}`,

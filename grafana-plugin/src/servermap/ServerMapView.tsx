@@ -26,7 +26,7 @@ function rangeSeconds(t: TimeRange): number | undefined {
 }
 
 const TOOLBAR_H = 32;
-const DETAILS_W = 300;
+const DETAILS_W = 280;
 
 /** The server map: model from the panel's frames, ELK layout, canvas drawing, details panel. */
 export function ServerMapView({ data, width, height, options, timeRange }: ServerMapViewProps) {
@@ -198,7 +198,7 @@ export function ServerMapView({ data, width, height, options, timeRange }: Serve
   const mapH = Math.max(0, height - TOOLBAR_H);
   // Beside the map when there is room, so the panel does not cover nodes; over it on narrow panels.
   const detailsOpen = selectedNode !== undefined || selectedEdge !== undefined;
-  const mapW = detailsOpen && width >= 720 ? width - DETAILS_W - 8 : width;
+  const mapW = detailsOpen && width - DETAILS_W - 8 >= 260 ? width - DETAILS_W - 8 : width;
   const hidden = filtered?.hiddenByLimit ?? 0;
   return (
     <div className={styles.root} style={{ width, height }} data-testid="lgtmapm-servermap">
