@@ -1,35 +1,17 @@
 import { test, expect } from '@grafana/plugin-e2e';
 
-test('should display "No data" in case panel data is empty', async ({
-  gotoPanelEditPage,
-  readProvisionedDashboard,
-}) => {
+// Runs against a real Grafana (`npm run server` or GRAFANA_URL) with the provisioned dashboard; not part of CI
+// here (no Docker engine). The harness browser tests in test/browser cover the same component without Grafana.
+
+test('draws the server map from a calls query', async ({ gotoPanelEditPage, readProvisionedDashboard, page }) => {
   const dashboard = await readProvisionedDashboard({ fileName: 'dashboard.json' });
-  const panelEditPage = await gotoPanelEditPage({ dashboard, id: '2' });
-  await expect(panelEditPage.panel.locator).toContainText('No data');
+  await gotoPanelEditPage({ dashboard, id: '1' });
+  await expect(page.getByTestId('lgtmapm-servermap-canvas')).toBeVisible();
+  await expect(page.getByTestId('lgtmapm-servermap-counts')).toHaveText('4 nodes · 3 links');
 });
 
-test('should display circle when data is passed to the panel', async ({
-  panelEditPage,
-  readProvisionedDataSource,
-  page,
-}) => {
-  const ds = await readProvisionedDataSource({ fileName: 'datasources.yml' });
-  await panelEditPage.datasource.set(ds.name);
-  await panelEditPage.setVisualization('Apm');
-  await expect(page.getByTestId('simple-panel-circle')).toBeVisible();
-});
-
-test('should display series counter when "Show series counter" option is enabled', async ({
-  gotoPanelEditPage,
-  readProvisionedDashboard,
-  page,
-}) => {
+test('says there is no data instead of failing', async ({ gotoPanelEditPage, readProvisionedDashboard, page }) => {
   const dashboard = await readProvisionedDashboard({ fileName: 'dashboard.json' });
-  const panelEditPage = await gotoPanelEditPage({ dashboard, id: '1' });
-  const options = panelEditPage.getCustomOptions('Apm');
-  const showSeriesCounter = options.getSwitch('Show series counter');
-
-  await showSeriesCounter.check();
-  await expect(page.getByTestId('simple-panel-series-counter')).toBeVisible();
+  await gotoPanelEditPage({ dashboard, id: '2' });
+  await expect(page.getByTestId('lgtmapm-servermap-error')).toBeVisible();
 });

@@ -221,3 +221,28 @@ describe('fixtures', () => {
     expect(bucketsFrom(10, [1, 1]).at(-1)).toEqual([Infinity, 10]);
   });
 });
+
+describe('table-format frames', () => {
+  it('reads a table (label columns + Value #calls) like the time-series shape', () => {
+    const map = ok(
+      buildServerMap([
+        {
+          refId: 'calls',
+          fields: [
+            { name: 'Time', type: 'time', values: [1, 1, 1] },
+            { name: 'client', type: 'string', values: ['user', 'gateway', 'orders'] },
+            { name: 'server', type: 'string', values: ['gateway', 'orders', 'postgresql'] },
+            { name: 'connection_type', type: 'string', values: ['', '', 'database'] },
+            { name: 'Value #calls', type: 'number', values: [1800, 1440, 1440] },
+          ],
+        },
+      ]),
+    );
+    expect(map.edges.map((e) => [e.id, e.stats.calls])).toEqual([
+      ['user->gateway', 1800],
+      ['gateway->orders', 1440],
+      ['orders->postgresql', 1440],
+    ]);
+    expect(node(map, 'postgresql').kind).toBe('database');
+  });
+});
