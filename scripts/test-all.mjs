@@ -27,6 +27,7 @@ function run(cmd, args) {
 
 /** Reads the last summary a node:test or Jest run printed. */
 export function parseSummary(out) {
+  // eslint-disable-next-line no-control-regex -- strips the ANSI colour codes runners print
   const plain = out.replace(/\x1b\[[0-9;]*m/g, '');
   const node = { pass: 0, fail: 0, skip: 0, found: false };
   for (const m of plain.matchAll(/^\s*(?:ℹ|#) (pass|fail|skipped|todo|cancelled) (\d+)\s*$/gm)) {
