@@ -48,6 +48,8 @@ async function round(name) {
   const kitWarnings = app.stderr().split('\n').filter((l) => l.startsWith('[lgtm-apm]'));
   await stop(app.child);
   return {
+    listenMs: app.listenMs,
+    spawnToListenMs: app.spawnToListenMs,
     rps: load.rps,
     p50: load.p50,
     p99: load.p99,
@@ -97,6 +99,7 @@ const rows = [
   ['latency p50 / p99 (ms)', ...names.map((n) => `${fmt(med[n].p50, 2)} / ${fmt(med[n].p99, 2)}`)],
   ['CPU ms per request', ...names.map((n) => fmt(med[n].cpuMsPerRequest, 3))],
   ['RSS after load (MB)', ...names.map((n) => fmt(med[n].rssMbAfterLoad, 0))],
+  ['time to listen, from spawn (ms)', ...names.map((n) => fmt(med[n].spawnToListenMs, 0))],
 ];
 const table = rows.map((row) => `| ${row.join(' | ')} |`).join('\n').replace(/\n/, `\n|${' --- |'.repeat(rows[0].length)}\n`);
 const r = results.ratios;
