@@ -1,6 +1,7 @@
 /**
- * Explore links for a trace: the Tempo trace view and the trace's log lines in Loki. Built with Grafana's
- * Explore URL state (`schemaVersion=1&panes=…`) through `urlUtil.renderUrl` so Grafana's own router parses them.
+ * Explore links for a trace: the Tempo trace view and the trace's log lines in Loki. The panel passes Grafana's
+ * own builders (`serializeStateToUrlParam` for the pane state, `urlUtil.renderUrl` for `/explore?schemaVersion=1
+ * &panes=…`); plain functions are injected so this module stays testable without the Grafana runtime.
  */
 import { buildTraceLogsQuery } from '../traceql/logql';
 
@@ -11,8 +12,17 @@ export interface ExploreRange {
 
 type RenderUrl = (path: string, query: Record<string, string | number>) => string;
 
-function paneUrl(renderUrl: RenderUrl, pane: object, orgId?: number): string {
-  const query: Record<string, string | number> = { schemaVersion: 1, panes: JSON.stringify({ lgtmapm: pane }) };
+/** Pane state → its URL form (Grafana: `serializeStateToUrlParam`). */
+export type SerializePane = (pane: { datasource: string; queries: object[]; range: { from: string; to: string } }) => string;
+
+let serializePane: SerializePane = (pane) => JSON.stringify(pane);
+
+export function setPaneSerializer(fn: SerializePane): void {
+  serializePane = fn;
+}
+
+function paneUrl(renderUrl: RenderUrl, pane: { datasource: string; queries: object[]; range: { from: string; to: string } }, orgId?: number): string {
+  const query: Record<string, string | number> = { schemaVersion: 1, panes: `{"lgtmapm":${serializePane(pane)}}` };
   if (orgId !== undefined) {
     query.orgId = orgId;
   }

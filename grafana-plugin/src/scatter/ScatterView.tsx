@@ -5,14 +5,17 @@
  */
 import React, { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { css } from '@emotion/css';
-import { dateTimeFormat, urlUtil, type GrafanaTheme2, type PanelData, type TimeRange } from '@grafana/data';
+import { dateTimeFormat, serializeStateToUrlParam, urlUtil, type GrafanaTheme2, type PanelData, type TimeRange } from '@grafana/data';
 import { config } from '@grafana/runtime';
 import { useStyles2, useTheme2 } from '@grafana/ui';
 import { setHighlight } from '../shared/selectionStore';
 import type { ApmPanelOptions } from '../types';
 import { buildCallTree, type CallTree } from '../calltree/buildCallTree';
 import { CallTreeView } from '../calltree/CallTreeView';
-import { rangeAroundTrace, traceExploreUrl, traceLogsExploreUrl } from '../calltree/links';
+import { rangeAroundTrace, setPaneSerializer, traceExploreUrl, traceLogsExploreUrl } from '../calltree/links';
+
+// Grafana's own Explore pane serialiser, so the link survives changes to Explore's URL format.
+setPaneSerializer((pane) => serializeStateToUrlParam(pane as unknown as Parameters<typeof serializeStateToUrlParam>[0]));
 import { parseTraceFrames, type SpanRecord } from '../calltree/parseTrace';
 import { pathsOfTraces } from '../calltree/pathsOfTraces';
 import { bandRequest, dotsRequest, histogramRequest, requestCountRequest, runtimeRequest, traceRequest } from '../traceql/requests';
