@@ -3,7 +3,7 @@
 // (or the named ones) against the harness in Debian's Chromium, prints a table per case and writes
 // bench/results/<case>.json. A case module default-exports { name, description, run(ctx) → { rows, notes } }
 // where rows are flat objects of numbers/strings; add scatter (or other) cases as new files.
-import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startHarnessServer } from '../harness/esbuild.config.mjs';
@@ -25,6 +25,35 @@ export function median(values) {
 export function percentile(values, p) {
   const v = values.filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
   return v.length ? v[Math.min(v.length - 1, Math.floor(p * v.length))] : Number.NaN;
+}
+
+function markdownTable(rows) {
+  const cols = Object.keys(rows[0]);
+  const fmt = (v) => (typeof v === 'number' ? (Number.isNaN(v) ? '–' : Number.isInteger(v) ? String(v) : v.toFixed(1)) : String(v ?? ''));
+  return [`| ${cols.join(' | ')} |`, `|${cols.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${cols.map((c) => fmt(r[c])).join(' | ')} |`)].join('\n');
+}
+
+/** Replaces the block between `<!-- bench:<case>:start -->` and `<!-- bench:<case>:end -->` in the README. */
+function updateReadme(name, out) {
+  const readme = path.join(root, 'README.md');
+  if (!existsSync(readme) || !out.rows.length) return;
+  const text = readFileSync(readme, 'utf8');
+  const start = `<!-- bench:${name}:start -->`;
+  const end = `<!-- bench:${name}:end -->`;
+  const i = text.indexOf(start);
+  const j = text.indexOf(end);
+  if (i < 0 || j < i) return;
+  const m = out.machine;
+  const block = [
+    start,
+    `Run ${out.started}, ${out.rounds} rounds, ${m.cpus} × ${m.cpu}, ${m.chromium}, load average ${m.loadavg.map((x) => x.toFixed(1)).join(' / ')} at start and ${m.loadavgEnd.map((x) => x.toFixed(1)).join(' / ')} at end (other work on the machine inflates every number; compare the ratios).`,
+    '',
+    markdownTable(out.rows),
+    '',
+    ...(out.notes ?? []).map((n) => `- ${n}`),
+    end,
+  ].join('\n');
+  writeFileSync(readme, text.slice(0, i) + block + text.slice(j + end.length));
 }
 
 function printTable(rows) {
@@ -64,8 +93,9 @@ try {
     const { rows, notes } = await c.run({ browser, url: server.url, rounds, root, median, percentile, log: (...m) => console.log(...m) });
     printTable(rows);
     for (const n of notes ?? []) console.log(`note: ${n}`);
-    const out = { case: c.name, description: c.description, started, rounds, machine, rows, notes };
+    const out = { case: c.name, description: c.description, started, rounds, machine: { ...machine, loadavgEnd: os.loadavg() }, rows, notes };
     writeFileSync(path.join(root, 'bench', 'results', `${c.name}.json`), JSON.stringify(out, null, 2) + '\n');
+    updateReadme(c.name, out);
   }
 } finally {
   await browser.close();

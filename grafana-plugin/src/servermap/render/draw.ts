@@ -99,7 +99,31 @@ function drawKindIcon(ctx: CanvasRenderingContext2D, kind: NodeKind, cx: number,
   ctx.restore();
 }
 
+// measureText dominates a zoomed-in frame at 1,000 nodes; labels and fonts repeat every frame, so remember them.
+const textCache = new Map<string, string>();
+const widthCache = new Map<string, number>();
+
+function remember<T>(cache: Map<string, T>, key: string, compute: () => T): T {
+  let v = cache.get(key);
+  if (v === undefined) {
+    if (cache.size > 50_000) {
+      cache.clear();
+    }
+    v = compute();
+    cache.set(key, v);
+  }
+  return v;
+}
+
+function textWidth(ctx: CanvasRenderingContext2D, text: string): number {
+  return remember(widthCache, `${ctx.font}\u0000${text}`, () => ctx.measureText(text).width);
+}
+
 function truncate(ctx: CanvasRenderingContext2D, text: string, max: number): string {
+  return remember(textCache, `${ctx.font}\u0000${max}\u0000${text}`, () => truncateUncached(ctx, text, max));
+}
+
+function truncateUncached(ctx: CanvasRenderingContext2D, text: string, max: number): string {
   if (ctx.measureText(text).width <= max) {
     return text;
   }
@@ -243,7 +267,7 @@ export function drawScene(
     for (const e of vis.edges) {
       const faded = dim !== undefined && !dim.edges.has(e.id);
       ctx.globalAlpha = faded ? 0.25 : 1;
-      const w = ctx.measureText(e.label).width + 10;
+      const w = textWidth(ctx, e.label) + 10;
       ctx.fillStyle = p.labelBg;
       ctx.beginPath();
       roundRect(ctx, e.labelAt.x - w / 2, e.labelAt.y - 8, w, 16, 8);
@@ -292,7 +316,7 @@ export function drawScene(
       // Instance badge (Pinpoint shows the agent count on the node).
       const label = String(n.instances);
       ctx.font = `600 11px ${p.fontFamily}`;
-      const bw = Math.max(20, ctx.measureText(label).width + 10);
+      const bw = Math.max(20, textWidth(ctx, label) + 10);
       ctx.beginPath();
       roundRect(ctx, x + w - bw - 6, y + 6, bw, 16, 8);
       ctx.fillStyle = p.kinds.service;
