@@ -115,9 +115,14 @@ export function ServerMapView({ data, width, height, options, timeRange }: Serve
   // The store holds a service *name* (what the scatter filters TraceQL by); map it back to a node.
   const selectedNode: ServerMapNode | undefined = useMemo(() => {
     if (picked?.type === 'node') {
-      return nodesById.get(picked.id);
+      const n = nodesById.get(picked.id);
+      // A click is only kept while the shared selection still agrees with it (the scatter, the URL or the
+      // dashboard variable may have moved on to another service since).
+      if (n && (n.kind === 'user' ? selection.service === undefined : n.name === selection.service)) {
+        return n;
+      }
     }
-    if (picked === undefined && selection.service) {
+    if (picked?.type !== 'edge' && selection.service) {
       return map?.nodes.find((n) => n.name === selection.service && n.kind === 'service') ?? map?.nodes.find((n) => n.name === selection.service);
     }
     return undefined;

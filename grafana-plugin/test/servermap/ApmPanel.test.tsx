@@ -1,5 +1,5 @@
 import React from 'react';
-import { render, screen, waitFor } from '@testing-library/react';
+import { act, render, screen, waitFor } from '@testing-library/react';
 import { dateTime, EventBusSrv, LoadingState, type PanelProps, type TimeRange, toUtc } from '@grafana/data';
 import { ApmPanel } from '../../src/components/ApmPanel';
 import { type ApmPanelOptions, DEFAULT_OPTIONS } from '../../src/types';
@@ -52,5 +52,23 @@ describe('ApmPanel (jsdom)', () => {
     const frames = framesFromResponse(prometheusResponse(demoTopology())).map((f) => ({ ...f, refId: f.refId === 'calls' ? 'A' : f.refId }));
     render(<ApmPanel {...props(frames, { callsRefId: 'A', hideTerminal: true })} />);
     await waitFor(() => expect(screen.getByTestId('lgtmapm-servermap-counts').textContent).toBe('4 nodes · 3 links'), { timeout: 20000 });
+  });
+});
+
+describe('ApmPanel selection', () => {
+  beforeEach(() => resetSelectionStoreForTests());
+
+  it('opens the details of the service selected elsewhere (scatter, URL) and follows changes', async () => {
+    const { selectService } = await import('../../src/shared/selectionStore');
+    render(<ApmPanel {...props(framesFromResponse(prometheusResponse(demoTopology())))} />);
+    await screen.findByTestId('lgtmapm-servermap-canvas', undefined, { timeout: 20000 });
+    expect(screen.queryByTestId('lgtmapm-details')).toBeNull();
+    act(() => selectService('payments'));
+    expect(screen.getByTestId('lgtmapm-details-title').textContent).toBe('payments');
+    act(() => selectService('orders'));
+    expect(screen.getByTestId('lgtmapm-details-title').textContent).toBe('orders');
+    expect(screen.getByTestId('lgtmapm-details-instances').textContent).toContain('2 instances');
+    act(() => selectService(undefined));
+    expect(screen.queryByTestId('lgtmapm-details')).toBeNull();
   });
 });
