@@ -2,8 +2,8 @@
 // package files is most of the start-up win over the stock preload (see README, "Start-up").
 // Instrumentations stay lazy inside the bundle (their require() calls run only when needed).
 import { build } from 'esbuild';
-import { copyFileSync, existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 
 const root = join(import.meta.dirname, '..');
 // Build beside dist/ and swap, so a process starting meanwhile never finds a half-written bundle.
@@ -12,7 +12,34 @@ const dist = join(root, `.dist-${process.pid}`);
 rmSync(dist, { recursive: true, force: true });
 mkdirSync(dist, { recursive: true });
 
+// npm nests a private copy of @opentelemetry/core, sdk-metrics, otlp-transformer, … under each exporter
+// whenever the hoisted copy has another version: bundled as is, that is half of sdk.cjs, and every
+// start parses it. Same name and same version → the workspace's own copy, so each package is in once.
+function versionOf(file) {
+  for (let dir = dirname(file); dir !== dirname(dir); dir = dirname(dir)) {
+    const pkg = join(dir, 'package.json');
+    if (existsSync(pkg)) {
+      const { name, version } = JSON.parse(readFileSync(pkg, 'utf8'));
+      if (name) return `${name}@${version}`;
+    }
+  }
+  return undefined;
+}
+const dedupeOpenTelemetry = {
+  name: 'dedupe-opentelemetry',
+  setup(b) {
+    b.onResolve({ filter: /^@opentelemetry\/[^/]+$/ }, async (args) => {
+      if (args.pluginData?.dedupe) return undefined;
+      const own = await b.resolve(args.path, { kind: args.kind, resolveDir: args.resolveDir, pluginData: { dedupe: true } });
+      const shared = await b.resolve(args.path, { kind: args.kind, resolveDir: root, pluginData: { dedupe: true } });
+      if (own.errors.length || shared.errors.length || own.external || shared.external) return undefined;
+      return own.path !== shared.path && versionOf(own.path) === versionOf(shared.path) ? { path: shared.path } : undefined;
+    });
+  },
+};
+
 await build({
+  plugins: [dedupeOpenTelemetry],
   entryPoints: [join(root, 'src/index.ts')],
   outfile: join(dist, 'sdk.cjs'),
   bundle: true,
