@@ -366,3 +366,32 @@ describe('exit with the backends refusing', () => {
     }
   });
 });
+
+describe('CommonJS app with --require', () => {
+  const receiver = new OtlpReceiver();
+  before(() => receiver.start());
+  after(() => receiver.stop());
+
+  test('the app’s prom-client register and its pino logs are found through require() as well', async () => {
+    const app = await startApp('signals-app.cjs', {
+      preloadFlag: '--require',
+      env: signalsEnv(receiver, { OTEL_SERVICE_NAME: 'cjs' }),
+    });
+    try {
+      await hit(app.url('/log?marker=C1'));
+      const jobs = await receiver.waitFor(() => latestMetrics(receiver, 'cjs').get('cjs_jobs_total'), 15_000, 'cjs_jobs_total');
+      assert.deepEqual(jobs.points.map((p) => [p.attributes.kind, p.value]), [['import', 2]]);
+      const log = await receiver.waitFor(() => logsOf(receiver).find((l) => l.attributes.marker === 'C1'), 15_000, 'the C1 record');
+      const span = await receiver.waitFor(
+        () => receiver.spans().find((s) => s.kindName === 'SERVER' && s.attributes['url.query'] === 'marker=C1'),
+        10_000,
+        'the C1 span',
+      );
+      assert.equal(log.traceId, span.traceId);
+      assert.equal(log.severityText, 'warn');
+      assert.equal(log.attributes.password, '[Redacted]');
+    } finally {
+      await stop(app);
+    }
+  });
+});
