@@ -4,7 +4,8 @@
  * responses (Tempo search/metrics over Grafana Live) resolve with their last (Done) emission.
  */
 import { lastValueFrom, isObservable, type Observable } from 'rxjs';
-import { dateTime, type DataQuery, type DataQueryRequest, type DataQueryResponse, type DataSourceApi, type TimeRange } from '@grafana/data';
+import { dateTime, type DataQueryError, type DataQueryRequest, type DataQueryResponse, type DataSourceApi, type TimeRange } from '@grafana/data';
+import type { DataQuery } from '@grafana/schema';
 import { getDataSourceSrv } from '@grafana/runtime';
 
 export interface QueryRange {
@@ -21,7 +22,8 @@ function timeRangeOf(range: QueryRange): TimeRange {
 }
 
 function errorText(resp: DataQueryResponse): string | undefined {
-  const err = resp.error ?? resp.errors?.[0];
+  // Older data sources still set the singular `error`; read it without relying on the deprecated field's type.
+  const err = resp.errors?.[0] ?? (resp as { error?: DataQueryError }).error;
   if (!err) {
     return undefined;
   }
