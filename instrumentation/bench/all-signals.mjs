@@ -45,7 +45,10 @@ async function round(name) {
   const load = wrk(url, { seconds: SECONDS });
   const ticks1 = cpuTicks(app.child.pid);
   const rss = rssMb(app.child.pid);
-  const kitWarnings = app.stderr().split('\n').filter((l) => l.startsWith('[lgtm-apm]'));
+  const kitWarnings = app
+    .stderr()
+    .split('\n')
+    .filter((l) => l.startsWith('[lgtm-apm]'));
   await stop(app.child);
   return {
     listenMs: app.listenMs,
@@ -61,13 +64,20 @@ async function round(name) {
   };
 }
 
-const results = { machine: { ...machine(), loadavg: loadavg() }, rounds: ROUNDS, seconds: SECONDS, load: Object.fromEntries(names.map((n) => [n, []])) };
+const results = {
+  machine: { ...machine(), loadavg: loadavg() },
+  rounds: ROUNDS,
+  seconds: SECONDS,
+  load: Object.fromEntries(names.map((n) => [n, []])),
+};
 for (let r = 0; r < ROUNDS; r++) {
   const order = names.map((_, i) => names[(i + r) % names.length]);
   for (const name of order) {
     const res = await round(name);
     results.load[name].push(res);
-    console.error(`round ${r + 1}/${ROUNDS} ${name}: ${fmt(res.rps, 0)} req/s, p99 ${fmt(res.p99)} ms, ${fmt(res.cpuMsPerRequest, 3)} CPU ms/req`);
+    console.error(
+      `round ${r + 1}/${ROUNDS} ${name}: ${fmt(res.rps, 0)} req/s, p99 ${fmt(res.p99)} ms, ${fmt(res.cpuMsPerRequest, 3)} CPU ms/req`,
+    );
   }
 }
 results.sink = await (await fetch(`${sinkUrl}/stats`)).json();
@@ -85,10 +95,14 @@ results.ratios = {
   kitAllSignalsThroughputLoss: loss('kit_all_signals'),
   kitTracesThroughputLoss: loss('kit_traces'),
   stockThroughputLoss: loss('stock'),
-  kitAllSignalsCpuPerRequestVsBare: med.kit_all_signals && med.bare ? med.kit_all_signals.cpuMsPerRequest / med.bare.cpuMsPerRequest : NaN,
-  kitAllSignalsRssDeltaMb: med.kit_all_signals && med.bare ? med.kit_all_signals.rssMbAfterLoad - med.bare.rssMbAfterLoad : NaN,
+  kitAllSignalsCpuPerRequestVsBare:
+    med.kit_all_signals && med.bare ? med.kit_all_signals.cpuMsPerRequest / med.bare.cpuMsPerRequest : NaN,
+  kitAllSignalsRssDeltaMb:
+    med.kit_all_signals && med.bare ? med.kit_all_signals.rssMbAfterLoad - med.bare.rssMbAfterLoad : NaN,
 };
-results.targets = { 'throughput loss with all signals <= 3% vs bare': results.ratios.kitAllSignalsThroughputLoss <= 0.03 };
+results.targets = {
+  'throughput loss with all signals <= 3% vs bare': results.ratios.kitAllSignalsThroughputLoss <= 0.03,
+};
 
 mkdirSync(join(here, 'results'), { recursive: true });
 writeFileSync(join(here, 'results', 'all-signals.json'), JSON.stringify(results, null, 2) + '\n');
@@ -101,13 +115,18 @@ const rows = [
   ['RSS after load (MB)', ...names.map((n) => fmt(med[n].rssMbAfterLoad, 0))],
   ['time to listen, from spawn (ms)', ...names.map((n) => fmt(med[n].spawnToListenMs, 0))],
 ];
-const table = rows.map((row) => `| ${row.join(' | ')} |`).join('\n').replace(/\n/, `\n|${' --- |'.repeat(rows[0].length)}\n`);
+const table = rows
+  .map((row) => `| ${row.join(' | ')} |`)
+  .join('\n')
+  .replace(/\n/, `\n|${' --- |'.repeat(rows[0].length)}\n`);
 const r = results.ratios;
 const report =
   `All signals — ${results.machine.node}, ${results.machine.cores} × ${results.machine.cpu}, ${ROUNDS} rounds × ${SECONDS} s, medians (${results.machine.date.slice(0, 10)})\n\n${table}\n\n` +
   `throughput loss vs bare: all signals ${fmt(r.kitAllSignalsThroughputLoss * 100)}%, traces only ${fmt(r.kitTracesThroughputLoss * 100)}%, stock ${fmt(r.stockThroughputLoss * 100)}%\n\n` +
   `Machine load average at start and end: ${[...results.machine.loadavg, ...results.machine.loadavgAtEnd].map((l) => fmt(l, 1)).join(', ')}.\n\n` +
-  Object.entries(results.targets).map(([t, met]) => `- ${met ? 'met' : '**not met**'}: ${t}`).join('\n') +
+  Object.entries(results.targets)
+    .map(([t, met]) => `- ${met ? 'met' : '**not met**'}: ${t}`)
+    .join('\n') +
   '\n';
 console.log(`\n${report}`);
 updateReadme('all-signals', report);
@@ -117,5 +136,9 @@ function updateReadme(marker, report) {
   const readmePath = join(here, '..', 'README.md');
   const readme = readFileSync(readmePath, 'utf8');
   const block = new RegExp(`<!-- bench:${marker} -->[\\s\\S]*<!-- /bench:${marker} -->`);
-  if (block.test(readme)) writeFileSync(readmePath, readme.replace(block, `<!-- bench:${marker} -->\n${report}<!-- /bench:${marker} -->`));
+  if (block.test(readme))
+    writeFileSync(
+      readmePath,
+      readme.replace(block, `<!-- bench:${marker} -->\n${report}<!-- /bench:${marker} -->`),
+    );
 }

@@ -8,7 +8,10 @@ import client from 'prom-client';
 
 const started = performance.now();
 const downstream = process.env.DOWNSTREAM_URL;
-const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test', max: 8 });
+const pool = new pg.Pool({
+  connectionString: process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test',
+  max: 8,
+});
 // /dev/null: the benchmark measures logging work, not the disk or the parent's pipe.
 const logger = pino({ name: 'bench' }, pino.destination({ dest: '/dev/null', sync: true }));
 const orders = new client.Counter({ name: 'bench_orders_total', help: 'Orders', labelNames: ['status'] });

@@ -47,7 +47,10 @@ function run(name, series) {
     child.stdout.setEncoding('utf8').on('data', (d) => (out += d));
     child.stderr.setEncoding('utf8').on('data', (d) => (err += d));
     child.once('exit', (code) => {
-      const lines = out.trim().split('\n').map((l) => JSON.parse(l));
+      const lines = out
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l));
       const result = lines.find((l) => l.result);
       if (code !== 0 || !result) reject(new Error(`${name} exited ${code}\n${out}\n${err}`));
       else resolve({ ...result, series: lines[0].series });
@@ -55,7 +58,13 @@ function run(name, series) {
   });
 }
 
-const results = { machine: { ...machine(), loadavg: (await import('node:os')).loadavg() }, rounds: ROUNDS, windowMs: WINDOW_MS, intervalMs: INTERVAL_MS, bySeries: {} };
+const results = {
+  machine: { ...machine(), loadavg: (await import('node:os')).loadavg() },
+  rounds: ROUNDS,
+  windowMs: WINDOW_MS,
+  intervalMs: INTERVAL_MS,
+  bySeries: {},
+};
 for (const series of SERIES_LIST) {
   const runs = Object.fromEntries(names.map((n) => [n, []]));
   for (let round = 0; round < ROUNDS; round++) {
@@ -63,13 +72,20 @@ for (const series of SERIES_LIST) {
     for (const name of order) {
       const r = await run(name, series);
       runs[name].push(r);
-      console.error(`${series} series, round ${round + 1}/${ROUNDS} ${name}: busy ${fmt(r.mainThreadBusyMs)} ms / ${WINDOW_MS} ms, GC ${fmt(r.gcMs)} ms`);
+      console.error(
+        `${series} series, round ${round + 1}/${ROUNDS} ${name}: busy ${fmt(r.mainThreadBusyMs)} ms / ${WINDOW_MS} ms, GC ${fmt(r.gcMs)} ms`,
+      );
     }
   }
   const med = Object.fromEntries(
     names.map((n) => [
       n,
-      Object.fromEntries(['mainThreadBusyMs', 'mainThreadCpuMs', 'cpuMs', 'gcMs', 'gcCount', 'maxLagMs', 'series'].map((k) => [k, median(runs[n].map((r) => r[k]))])),
+      Object.fromEntries(
+        ['mainThreadBusyMs', 'mainThreadCpuMs', 'cpuMs', 'gcMs', 'gcCount', 'maxLagMs', 'series'].map((k) => [
+          k,
+          median(runs[n].map((r) => r[k])),
+        ]),
+      ),
     ]),
   );
   const exports = WINDOW_MS / INTERVAL_MS;
@@ -77,8 +93,10 @@ for (const series of SERIES_LIST) {
     runs,
     medians: med,
     exportsPerWindow: exports,
-    mainThreadCpuMsPerExport: (med.kit_metrics_on.mainThreadCpuMs - med.kit_metrics_off.mainThreadCpuMs) / exports,
-    mainThreadBusyMsPerExport: (med.kit_metrics_on.mainThreadBusyMs - med.kit_metrics_off.mainThreadBusyMs) / exports,
+    mainThreadCpuMsPerExport:
+      (med.kit_metrics_on.mainThreadCpuMs - med.kit_metrics_off.mainThreadCpuMs) / exports,
+    mainThreadBusyMsPerExport:
+      (med.kit_metrics_on.mainThreadBusyMs - med.kit_metrics_off.mainThreadBusyMs) / exports,
     cpuMsPerExport: (med.kit_metrics_on.cpuMs - med.kit_metrics_off.cpuMs) / exports,
     gcMsPerExport: (med.kit_metrics_on.gcMs - med.kit_metrics_off.gcMs) / exports,
   };
@@ -86,7 +104,12 @@ for (const series of SERIES_LIST) {
 await stop(sink.child);
 
 const at2000 = results.bySeries[2000];
-results.targets = at2000 ? { 'metric export of 2,000 series <= 5 ms main-thread time per interval': at2000.mainThreadCpuMsPerExport <= 5 } : {};
+results.targets = at2000
+  ? {
+      'metric export of 2,000 series <= 5 ms main-thread time per interval':
+        at2000.mainThreadCpuMsPerExport <= 5,
+    }
+  : {};
 results.machine.loadavgAtEnd = (await import('node:os')).loadavg();
 mkdirSync(join(here, 'results'), { recursive: true });
 writeFileSync(join(here, 'results', 'metric-export.json'), JSON.stringify(results, null, 2) + '\n');
@@ -97,7 +120,7 @@ const lines = [
   '| prom-client series (+ ~60 runtime) | main-thread CPU ms per export | main-thread busy (wall) ms per export | CPU ms per export (all threads) | GC ms per export | max event-loop lag (ms), metrics on / off |',
   '| --- | --- | --- | --- | --- | --- |',
   ...Object.entries(results.bySeries).map(
-    ([series, s]) =>
+    ([, s]) =>
       `| ${fmt(s.medians.kit_metrics_on.series, 0)} | ${fmt(s.mainThreadCpuMsPerExport, 2)} | ${fmt(s.mainThreadBusyMsPerExport, 2)} | ${fmt(s.cpuMsPerExport, 2)} | ${fmt(s.gcMsPerExport, 2)} | ${fmt(s.medians.kit_metrics_on.maxLagMs, 1)} / ${fmt(s.medians.kit_metrics_off.maxLagMs, 1)} |`,
   ),
   '',
@@ -114,5 +137,9 @@ function updateReadme(marker, report) {
   const readmePath = join(here, '..', 'README.md');
   const readme = readFileSync(readmePath, 'utf8');
   const block = new RegExp(`<!-- bench:${marker} -->[\\s\\S]*<!-- /bench:${marker} -->`);
-  if (block.test(readme)) writeFileSync(readmePath, readme.replace(block, `<!-- bench:${marker} -->\n${report}<!-- /bench:${marker} -->`));
+  if (block.test(readme))
+    writeFileSync(
+      readmePath,
+      readme.replace(block, `<!-- bench:${marker} -->\n${report}<!-- /bench:${marker} -->`),
+    );
 }

@@ -7,10 +7,20 @@ import client from 'prom-client';
 const SERIES = Number(process.env.SERIES ?? 2000);
 const WINDOW_MS = Number(process.env.WINDOW_MS ?? 10_000);
 const BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5]; // 10 + +Inf + _sum + _count = 13 series
-const counter = new client.Counter({ name: 'bench_requests_total', help: 'h', labelNames: ['route', 'status'] });
-const histogram = new client.Histogram({ name: 'bench_duration_seconds', help: 'h', labelNames: ['route'], buckets: BUCKETS });
+const counter = new client.Counter({
+  name: 'bench_requests_total',
+  help: 'h',
+  labelNames: ['route', 'status'],
+});
+const histogram = new client.Histogram({
+  name: 'bench_duration_seconds',
+  help: 'h',
+  labelNames: ['route'],
+  buckets: BUCKETS,
+});
 const counterSeries = Math.round(SERIES / 2);
-for (let i = 0; i < counterSeries; i++) counter.inc({ route: `/r${i % 100}`, status: String(200 + Math.floor(i / 100)) }, i);
+for (let i = 0; i < counterSeries; i++)
+  counter.inc({ route: `/r${i % 100}`, status: String(200 + Math.floor(i / 100)) }, i);
 const histogramSets = Math.round((SERIES - counterSeries) / 13);
 for (let i = 0; i < histogramSets; i++) histogram.observe({ route: `/h${i}` }, (i % 50) / 10);
 

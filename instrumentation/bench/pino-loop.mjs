@@ -13,7 +13,8 @@ const tracer = trace.getTracer('bench');
 async function burst(i) {
   await new Promise((resolve) =>
     tracer.startActiveSpan('GET /api/orders/:id', (span) => {
-      for (let j = 0; j < BURST; j++) logger.info({ orderId: i + j, user: { id: 7 }, route: '/api/orders/:id' }, 'order placed');
+      for (let j = 0; j < BURST; j++)
+        logger.info({ orderId: i + j, user: { id: 7 }, route: '/api/orders/:id' }, 'order placed');
       span.end();
       setImmediate(resolve);
     }),
@@ -38,5 +39,11 @@ try {
   // bare run: the kit is not loaded
 }
 console.log(
-  JSON.stringify({ logs: N, elapsedMs, logsPerSecond: (N / elapsedMs) * 1000, cpuUsPerLog: (cpu.user + cpu.system) / N, dropped }),
+  JSON.stringify({
+    logs: N,
+    elapsedMs,
+    logsPerSecond: (N / elapsedMs) * 1000,
+    cpuUsPerLog: (cpu.user + cpu.system) / N,
+    dropped,
+  }),
 );

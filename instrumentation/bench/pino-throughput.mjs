@@ -51,13 +51,20 @@ function run(name) {
   });
 }
 
-const results = { machine: { ...machine(), loadavg: (await import('node:os')).loadavg() }, rounds: ROUNDS, logsPerRun: LOGS, runs: Object.fromEntries(names.map((n) => [n, []])) };
+const results = {
+  machine: { ...machine(), loadavg: (await import('node:os')).loadavg() },
+  rounds: ROUNDS,
+  logsPerRun: LOGS,
+  runs: Object.fromEntries(names.map((n) => [n, []])),
+};
 for (let round = 0; round < ROUNDS; round++) {
   const order = names.map((_, i) => names[(i + round) % names.length]);
   for (const name of order) {
     const r = await run(name);
     results.runs[name].push(r);
-    console.error(`round ${round + 1}/${ROUNDS} ${name}: ${fmt(r.logsPerSecond, 0)} logs/s, ${fmt(r.cpuUsPerLog, 2)} CPU µs/log`);
+    console.error(
+      `round ${round + 1}/${ROUNDS} ${name}: ${fmt(r.logsPerSecond, 0)} logs/s, ${fmt(r.cpuUsPerLog, 2)} CPU µs/log`,
+    );
   }
 }
 await stop(sink.child);
@@ -78,7 +85,10 @@ results.ratios = {
   sendingLossVsLogsOff: 1 - med.kit_logs_on.logsPerSecond / med.kit_logs_off.logsPerSecond,
   sendingCpuUsPerLog: med.kit_logs_on.cpuUsPerLog - med.kit_logs_off.cpuUsPerLog,
 };
-results.targets = { 'pino throughput loss <= 15% vs bare (all signals on)': results.ratios.kitLogsOnThroughputLossVsBare <= 0.15 };
+results.targets = {
+  'pino throughput loss <= 15% vs bare (all signals on)':
+    results.ratios.kitLogsOnThroughputLossVsBare <= 0.15,
+};
 
 results.machine.loadavgAtEnd = (await import('node:os')).loadavg();
 mkdirSync(join(here, 'results'), { recursive: true });
@@ -110,5 +120,9 @@ function updateReadme(marker, report) {
   const readmePath = join(here, '..', 'README.md');
   const readme = readFileSync(readmePath, 'utf8');
   const block = new RegExp(`<!-- bench:${marker} -->[\\s\\S]*<!-- /bench:${marker} -->`);
-  if (block.test(readme)) writeFileSync(readmePath, readme.replace(block, `<!-- bench:${marker} -->\n${report}<!-- /bench:${marker} -->`));
+  if (block.test(readme))
+    writeFileSync(
+      readmePath,
+      readme.replace(block, `<!-- bench:${marker} -->\n${report}<!-- /bench:${marker} -->`),
+    );
 }

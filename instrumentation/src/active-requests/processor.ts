@@ -74,7 +74,10 @@ export class ActiveRequestsProcessor implements SpanProcessor {
   }
 
   checkStuck(): void {
-    for (const { key: span, elapsedMs } of this.tracker.takeNewlyStuck(this.#now(), this.#config.stuckRequestMs)) {
+    for (const { key: span, elapsedMs } of this.tracker.takeNewlyStuck(
+      this.#now(),
+      this.#config.stuckRequestMs,
+    )) {
       const { method, route } = describe(span);
       const traceId = span.spanContext().traceId;
       const elapsed = Math.round(elapsedMs);
@@ -98,7 +101,8 @@ export class ActiveRequestsProcessor implements SpanProcessor {
       unit: '{request}',
     });
     gauge.addCallback((result) => {
-      for (const { label, count } of this.tracker.countByAge(this.#now())) result.observe(count, { age: label });
+      for (const { label, count } of this.tracker.countByAge(this.#now()))
+        result.observe(count, { age: label });
     });
   }
 

@@ -58,7 +58,12 @@ export interface LogsConfig {
   exporters: Array<Exclude<LogsExporterName, 'none'>>;
   endpointOverride: string | undefined;
   exportTimeoutMs: number;
-  batch: { scheduledDelayMillis: number; maxQueueSize: number; maxExportBatchSize: number; exportTimeoutMillis: number };
+  batch: {
+    scheduledDelayMillis: number;
+    maxQueueSize: number;
+    maxExportBatchSize: number;
+    exportTimeoutMillis: number;
+  };
   redactKeys: string[];
 }
 
@@ -106,7 +111,11 @@ function onlyHttpProtobuf(r: EnvReader, signal: 'METRICS' | 'LOGS'): void {
 }
 
 export function readSignalsConfig(r: EnvReader): SignalsConfig {
-  const metricsList = r.list<MetricsExporterName>('OTEL_METRICS_EXPORTER', ['otlp', 'prometheus', 'console', 'none'], ['otlp']);
+  const metricsList = r.list<MetricsExporterName>(
+    'OTEL_METRICS_EXPORTER',
+    ['otlp', 'prometheus', 'console', 'none'],
+    ['otlp'],
+  );
   const prometheusPortRaw = r.raw('LGTM_APM_PROMETHEUS_PORT');
   let prometheusPort: number | undefined;
   if (prometheusPortRaw !== undefined) {
@@ -120,7 +129,8 @@ export function readSignalsConfig(r: EnvReader): SignalsConfig {
     }
   }
   // OTEL_METRICS_EXPORTER=prometheus is the standard way to ask for the pull endpoint (spec port 9464).
-  if (prometheusPort === undefined && metricsList.includes('prometheus') && prometheusPortRaw === undefined) prometheusPort = 9464;
+  if (prometheusPort === undefined && metricsList.includes('prometheus') && prometheusPortRaw === undefined)
+    prometheusPort = 9464;
   const metricsExporters = metricsList.includes('none')
     ? []
     : (metricsList.filter((e) => e !== 'prometheus' && e !== 'none') as MetricsConfig['exporters']);
@@ -131,9 +141,10 @@ export function readSignalsConfig(r: EnvReader): SignalsConfig {
   let exportTimeoutMs = r.integer('OTEL_METRIC_EXPORT_TIMEOUT', 10_000, 1, 3_600_000);
   if (exportTimeoutMs > exportIntervalMs) {
     // Only worth a warning when the user chose the timeout; the default just follows a short interval.
-    if (Number(r.raw('OTEL_METRIC_EXPORT_TIMEOUT')) === exportTimeoutMs) r.problems.push(
-      `OTEL_METRIC_EXPORT_TIMEOUT=${exportTimeoutMs} is longer than OTEL_METRIC_EXPORT_INTERVAL=${exportIntervalMs}; using ${exportIntervalMs}`,
-    );
+    if (Number(r.raw('OTEL_METRIC_EXPORT_TIMEOUT')) === exportTimeoutMs)
+      r.problems.push(
+        `OTEL_METRIC_EXPORT_TIMEOUT=${exportTimeoutMs} is longer than OTEL_METRIC_EXPORT_INTERVAL=${exportIntervalMs}; using ${exportIntervalMs}`,
+      );
     exportTimeoutMs = exportIntervalMs;
   }
 
@@ -142,7 +153,10 @@ export function readSignalsConfig(r: EnvReader): SignalsConfig {
   if (thresholdsRaw !== undefined) {
     const parts = thresholdsRaw.split(',').map((s) => Number(s.trim()));
     const ok =
-      parts.length === 3 && parts.every((n) => Number.isInteger(n) && n > 0) && parts[0]! < parts[1]! && parts[1]! < parts[2]!;
+      parts.length === 3 &&
+      parts.every((n) => Number.isInteger(n) && n > 0) &&
+      parts[0]! < parts[1]! &&
+      parts[1]! < parts[2]!;
     if (ok) thresholdsMs = parts as [number, number, number];
     else {
       r.problems.push(

@@ -1,6 +1,8 @@
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import { type LogRecordExporter, type ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import { type LogsConfig } from '../config/signals-config.ts';
+import type * as LogsProto from '@opentelemetry/exporter-logs-otlp-proto';
+import type * as MetricExporterModule from '../metrics/metric-exporter.ts';
 
 export interface LogExportHooks {
   /** Records leaving the queue (the bounded processor's accounting). */
@@ -41,7 +43,10 @@ export class LazyLogExporter implements LogRecordExporter {
   export(records: ReadableLogRecord[], resultCallback: (result: ExportResult) => void): void {
     this.#hooks.onHanded(records.length);
     if (this.#final && this.#lastFailed) {
-      this.#hooks.onLost(records.length, new Error('the logs backend was unreachable; records flushed at shutdown were dropped'));
+      this.#hooks.onLost(
+        records.length,
+        new Error('the logs backend was unreachable; records flushed at shutdown were dropped'),
+      );
       resultCallback({ code: ExportResultCode.SUCCESS });
       return;
     }
@@ -60,7 +65,8 @@ export class LazyLogExporter implements LogRecordExporter {
     }
     exporter.export(records, (result) => {
       this.#lastFailed = result.code !== ExportResultCode.SUCCESS;
-      if (this.#lastFailed) this.#hooks.onLost(records.length, result.error ?? new Error('logs export failed'));
+      if (this.#lastFailed)
+        this.#hooks.onLost(records.length, result.error ?? new Error('logs export failed'));
       resultCallback({ code: ExportResultCode.SUCCESS });
     });
   }
@@ -75,8 +81,8 @@ export class LazyLogExporter implements LogRecordExporter {
 }
 
 export function createOtlpLogExporter(config: LogsConfig, final = false): LogRecordExporter {
-  const { OTLPLogExporter } = require('@opentelemetry/exporter-logs-otlp-proto') as typeof import('@opentelemetry/exporter-logs-otlp-proto');
-  const { FINAL_EXPORT_TIMEOUT_MS } = require('../metrics/metric-exporter.ts') as typeof import('../metrics/metric-exporter.ts');
+  const { OTLPLogExporter } = require('@opentelemetry/exporter-logs-otlp-proto') as typeof LogsProto;
+  const { FINAL_EXPORT_TIMEOUT_MS } = require('../metrics/metric-exporter.ts') as typeof MetricExporterModule;
   const options: { url?: string; timeoutMillis: number } = {
     timeoutMillis: final ? Math.min(config.exportTimeoutMs, FINAL_EXPORT_TIMEOUT_MS) : config.exportTimeoutMs,
   };

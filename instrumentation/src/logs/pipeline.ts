@@ -24,19 +24,27 @@ export function startLogs(config: KitConfig, resource: Resource, health: ExportH
   const processors: LogRecordProcessor[] = [new RedactingLogRecordProcessor(config.logs.redactKeys)];
   const exporters: LazyLogExporter[] = [];
   for (const name of config.logs.exporters) {
-    let bounded: BoundedLogRecordProcessor | undefined;
-    const exporter = new LazyLogExporter((final) => (name === 'console' ? createConsoleLogExporter() : createOtlpLogExporter(config.logs, final)), {
-      onHanded: (count) => bounded?.handedToExporter(count),
-      onLost: (count, error) => {
-        health.recordDroppedLogs(count, 'the logs backend did not accept a batch');
-        health.recordSignalExportError('logs', error);
+    const holder: { bounded?: BoundedLogRecordProcessor } = {};
+    const exporter = new LazyLogExporter(
+      (final) =>
+        name === 'console' ? createConsoleLogExporter() : createOtlpLogExporter(config.logs, final),
+      {
+        onHanded: (count) => holder.bounded?.handedToExporter(count),
+        onLost: (count, error) => {
+          health.recordDroppedLogs(count, 'the logs backend did not accept a batch');
+          health.recordSignalExportError('logs', error);
+        },
       },
-    });
+    );
     exporters.push(exporter);
     const batch = new BatchLogRecordProcessor({ exporter, ...config.logs.batch });
-    bounded = new BoundedLogRecordProcessor(batch, config.logs.batch.maxQueueSize, (count) =>
-      health.recordDroppedLogs(count, `the export queue is full (OTEL_BLRP_MAX_QUEUE_SIZE=${config.logs.batch.maxQueueSize}); the logs backend is slow or unreachable`),
+    const bounded = new BoundedLogRecordProcessor(batch, config.logs.batch.maxQueueSize, (count) =>
+      health.recordDroppedLogs(
+        count,
+        `the export queue is full (OTEL_BLRP_MAX_QUEUE_SIZE=${config.logs.batch.maxQueueSize}); the logs backend is slow or unreachable`,
+      ),
     );
+    holder.bounded = bounded;
     processors.push(bounded);
   }
   const loggerProvider = new LoggerProvider({ resource, processors });
@@ -44,7 +52,8 @@ export function startLogs(config: KitConfig, resource: Resource, health: ExportH
   return {
     loggerProvider,
     kitLogger: loggerProvider.getLogger('@lgtm-apm/instrumentation', '0.1.0'),
-    forceFlush: () => loggerProvider.forceFlush().catch((e: unknown) => health.recordSignalExportError('logs', e)),
+    forceFlush: () =>
+      loggerProvider.forceFlush().catch((e: unknown) => health.recordSignalExportError('logs', e)),
     shutdown: () => {
       for (const exporter of exporters) exporter.prepareForShutdown();
       return loggerProvider.shutdown().catch((e: unknown) => health.recordSignalExportError('logs', e));

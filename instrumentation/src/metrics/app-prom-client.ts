@@ -17,7 +17,10 @@ export class AppPromClientHook extends InstrumentationBase {
   protected init() {
     return [
       new InstrumentationNodeModuleDefinition('prom-client', ['>=13 <17'], (moduleExports: unknown) => {
-        const exports = moduleExports as { register?: PromRegistryLike; default?: { register?: PromRegistryLike } };
+        const exports = moduleExports as {
+          register?: PromRegistryLike;
+          default?: { register?: PromRegistryLike };
+        };
         const register = exports.register ?? exports.default?.register;
         if (register && typeof register.getMetricsAsJSON === 'function') this.#onRegistry(register);
         return moduleExports;

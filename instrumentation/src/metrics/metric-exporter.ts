@@ -1,6 +1,12 @@
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
-import { AggregationTemporality, type PushMetricExporter, type ResourceMetrics } from '@opentelemetry/sdk-metrics';
+import {
+  AggregationTemporality,
+  type PushMetricExporter,
+  type ResourceMetrics,
+} from '@opentelemetry/sdk-metrics';
 import { type MetricsConfig } from '../config/signals-config.ts';
+import type * as MetricsProto from '@opentelemetry/exporter-metrics-otlp-proto';
+import type * as MetricsHttp from '@opentelemetry/exporter-metrics-otlp-http';
 
 /**
  * Builds the OTLP http/protobuf exporter on the first export (one interval after start), so neither the
@@ -46,7 +52,9 @@ export class LazyMetricExporter implements PushMetricExporter {
 
   export(metrics: ResourceMetrics, resultCallback: (result: ExportResult) => void): void {
     if (this.#final && this.#lastFailed) {
-      this.#onError(new Error('the metrics backend was unreachable; the last export at shutdown was skipped'));
+      this.#onError(
+        new Error('the metrics backend was unreachable; the last export at shutdown was skipped'),
+      );
       resultCallback({ code: ExportResultCode.SUCCESS });
       return;
     }
@@ -88,8 +96,9 @@ export class LazyMetricExporter implements PushMetricExporter {
 export const FINAL_EXPORT_TIMEOUT_MS = 750;
 
 export function createOtlpMetricExporter(config: MetricsConfig, final = false): PushMetricExporter {
-  const { OTLPMetricExporter } = require('@opentelemetry/exporter-metrics-otlp-proto') as typeof import('@opentelemetry/exporter-metrics-otlp-proto');
-  const { AggregationTemporalityPreference } = require('@opentelemetry/exporter-metrics-otlp-http') as typeof import('@opentelemetry/exporter-metrics-otlp-http');
+  const { OTLPMetricExporter } = require('@opentelemetry/exporter-metrics-otlp-proto') as typeof MetricsProto;
+  const { AggregationTemporalityPreference } =
+    require('@opentelemetry/exporter-metrics-otlp-http') as typeof MetricsHttp;
   const options: { url?: string; timeoutMillis: number; temporalityPreference: number } = {
     timeoutMillis: final ? Math.min(config.otlpTimeoutMs, FINAL_EXPORT_TIMEOUT_MS) : config.otlpTimeoutMs,
     temporalityPreference: AggregationTemporalityPreference.CUMULATIVE,

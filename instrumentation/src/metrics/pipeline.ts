@@ -1,10 +1,19 @@
 import { type Resource } from '@opentelemetry/resources';
-import { MeterProvider, PeriodicExportingMetricReader, type IMetricReader, type MetricReader } from '@opentelemetry/sdk-metrics';
+import {
+  MeterProvider,
+  PeriodicExportingMetricReader,
+  type IMetricReader,
+  type MetricReader,
+} from '@opentelemetry/sdk-metrics';
 import { type KitConfig } from '../config/config.ts';
 import { type ExportHealth } from '../diagnostics/export-health.ts';
 import { type Warner } from '../diagnostics/warner.ts';
 import { AppPromClientHook } from './app-prom-client.ts';
-import { createConsoleMetricExporter, createOtlpMetricExporter, LazyMetricExporter } from './metric-exporter.ts';
+import {
+  createConsoleMetricExporter,
+  createOtlpMetricExporter,
+  LazyMetricExporter,
+} from './metric-exporter.ts';
 import { PromClientMetricProducer, type PromRegistryLike } from './prom-client-producer.ts';
 import { createPrometheusEndpoint } from './prometheus-endpoint.ts';
 import { createRuntimeRegistry } from './runtime-metrics.ts';
@@ -35,7 +44,9 @@ export interface MetricsPipeline {
  */
 export function startMetrics(options: MetricsPipelineOptions): MetricsPipeline {
   const { config, resource, health, warner } = options;
-  const producer = new PromClientMetricProducer(resource, (error) => health.recordSignalExportError('metrics', error));
+  const producer = new PromClientMetricProducer(resource, (error) =>
+    health.recordSignalExportError('metrics', error),
+  );
   for (const registry of options.registries ?? []) producer.addAppRegistry(registry);
   const hook = new AppPromClientHook((registry) => producer.addAppRegistry(registry));
 
@@ -48,7 +59,8 @@ export function startMetrics(options: MetricsPipelineOptions): MetricsPipeline {
       continue;
     }
     const exporter = new LazyMetricExporter(
-      (final) => (name === 'console' ? createConsoleMetricExporter() : createOtlpMetricExporter(config.metrics, final)),
+      (final) =>
+        name === 'console' ? createConsoleMetricExporter() : createOtlpMetricExporter(config.metrics, final),
       (error) => health.recordSignalExportError('metrics', error),
     );
     pushExporters.push(exporter);
@@ -70,7 +82,10 @@ export function startMetrics(options: MetricsPipelineOptions): MetricsPipeline {
       try {
         producer.setKitRegistry(createRuntimeRegistry());
       } catch (error) {
-        warner.warn('runtime-metrics', `Node.js runtime metrics are unavailable: ${(error as Error).message}`);
+        warner.warn(
+          'runtime-metrics',
+          `Node.js runtime metrics are unavailable: ${(error as Error).message}`,
+        );
       }
     });
     timer.unref();
@@ -81,7 +96,8 @@ export function startMetrics(options: MetricsPipelineOptions): MetricsPipeline {
     producer,
     hook,
     moduleNames: ['prom-client'],
-    forceFlush: () => meterProvider.forceFlush().catch((e: unknown) => health.recordSignalExportError('metrics', e)),
+    forceFlush: () =>
+      meterProvider.forceFlush().catch((e: unknown) => health.recordSignalExportError('metrics', e)),
     shutdown: () => {
       for (const exporter of pushExporters) exporter.prepareForShutdown();
       return meterProvider.shutdown().catch((e: unknown) => health.recordSignalExportError('metrics', e));

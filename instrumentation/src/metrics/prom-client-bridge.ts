@@ -69,7 +69,12 @@ function descriptor(name: string, help: string) {
   return { name, description: help, unit: '', valueType: ValueType.DOUBLE };
 }
 
-function points(values: readonly PromValue[], startTime: HrTime, endTime: HrTime, filter?: (v: PromValue) => boolean) {
+function points(
+  values: readonly PromValue[],
+  startTime: HrTime,
+  endTime: HrTime,
+  filter?: (v: PromValue) => boolean,
+) {
   const out: DataPoint<number>[] = [];
   for (const v of values) {
     if (filter && !filter(v)) continue;
@@ -107,7 +112,11 @@ function histogramPoints(metric: PromMetric, startTime: HrTime, endTime: HrTime)
         startTime,
         endTime,
         attributes: attributes ?? attributesOf(v.labels),
-        value: { buckets: { boundaries: sharedBoundaries(metric.name, bounds), counts }, sum, count: v.value },
+        value: {
+          buckets: { boundaries: sharedBoundaries(metric.name, bounds), counts },
+          sum,
+          count: v.value,
+        },
       });
       bounds.length = 0;
       cumulative.length = 0;

@@ -49,7 +49,10 @@ export class PromClientMetricProducer implements MetricProducer {
     for (const registry of this.#appRegistries) await this.#add(registry, metrics, seen, errors, endTime);
     if (this.#kitRegistry) await this.#add(this.#kitRegistry, metrics, seen, errors, endTime);
     return {
-      resourceMetrics: { resource: this.#resource, scopeMetrics: metrics.length ? [{ scope: BRIDGE_SCOPE, metrics }] : [] },
+      resourceMetrics: {
+        resource: this.#resource,
+        scopeMetrics: metrics.length ? [{ scope: BRIDGE_SCOPE, metrics }] : [],
+      },
       errors,
     };
   }

@@ -1,4 +1,5 @@
 import { type PromRegistryLike } from './prom-client-producer.ts';
+import type * as PromClient from 'prom-client';
 
 /**
  * Node.js runtime metrics (event-loop lag percentiles, GC by kind, heap spaces, RSS, CPU, handles, fds)
@@ -7,7 +8,7 @@ import { type PromRegistryLike } from './prom-client-producer.ts';
  * module loads do not wait for it.
  */
 export function createRuntimeRegistry(): PromRegistryLike {
-  const client = require('prom-client') as typeof import('prom-client');
+  const client = require('prom-client') as typeof PromClient;
   const registry = new client.Registry();
   client.collectDefaultMetrics({ register: registry });
   return registry;

@@ -34,6 +34,8 @@ import { ServiceGraphHintsProcessor } from '../tracing/service-graph-hints-proce
 import { createConsoleTraceExporter, createOtlpTraceExporter } from '../tracing/trace-exporter.ts';
 import { ActiveRequestsProcessor } from '../active-requests/processor.ts';
 import type { MetricsPipeline } from '../metrics/pipeline.ts';
+import type * as MetricsModule from '../metrics/pipeline.ts';
+import type * as LogsModule from '../logs/pipeline.ts';
 import type { PromRegistryLike } from '../metrics/prom-client-producer.ts';
 import type { LogsPipeline } from '../logs/pipeline.ts';
 
@@ -146,7 +148,7 @@ function startUnsafe(options: StartOptions, config: KitConfig, env: Env, warner:
 
   // Metrics and logs modules are required only when their signal is on (start-up cost when off is nil).
   const metricsPipeline: MetricsPipeline | undefined = config.metrics.exporters.length
-    ? (require('../metrics/pipeline.ts') as typeof import('../metrics/pipeline.ts')).startMetrics({
+    ? (require('../metrics/pipeline.ts') as typeof MetricsModule).startMetrics({
         config,
         resource,
         health,
@@ -155,7 +157,7 @@ function startUnsafe(options: StartOptions, config: KitConfig, env: Env, warner:
       })
     : undefined;
   const logsPipeline: LogsPipeline | undefined = config.logs.exporters.length
-    ? (require('../logs/pipeline.ts') as typeof import('../logs/pipeline.ts')).startLogs(config, resource, health)
+    ? (require('../logs/pipeline.ts') as typeof LogsModule).startLogs(config, resource, health)
     : undefined;
 
   // The kit's own processors run first (while spans are still writable); the exporting ones follow.
@@ -190,7 +192,7 @@ function startUnsafe(options: StartOptions, config: KitConfig, env: Env, warner:
           warner,
           onStuck: logsPipeline
             ? (info) =>
-                (require('../logs/pipeline.ts') as typeof import('../logs/pipeline.ts')).emitStuckRequest(
+                (require('../logs/pipeline.ts') as typeof LogsModule).emitStuckRequest(
                   logsPipeline.kitLogger,
                   info,
                   config.activeRequests.stuckRequestMs,

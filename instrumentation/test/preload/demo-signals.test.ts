@@ -18,7 +18,11 @@ describe('demo topology with metrics and logs', () => {
     const gateway = topology.urls.gateway;
     // A little steady load, as the load generator would give.
     for (let i = 0; i < 8; i++) {
-      await Promise.all([fetch(`${gateway}/api/checkout`), fetch(`${gateway}/api/orders/${i + 1}`)].map((p) => p.then((r) => r.arrayBuffer())));
+      await Promise.all(
+        [fetch(`${gateway}/api/checkout`), fetch(`${gateway}/api/orders/${i + 1}`)].map((p) =>
+          p.then((r) => r.arrayBuffer()),
+        ),
+      );
     }
   });
 
@@ -32,9 +36,12 @@ describe('demo topology with metrics and logs', () => {
       const latest = await receiver.waitFor(
         () => {
           const l = latestMetrics(receiver, service);
-          return ['nodejs_heap_size_used_bytes', 'nodejs_eventloop_lag_p99_seconds', 'lgtm_apm_active_requests', 'http.server.request.duration'].every(
-            (n) => l.has(n),
-          )
+          return [
+            'nodejs_heap_size_used_bytes',
+            'nodejs_eventloop_lag_p99_seconds',
+            'lgtm_apm_active_requests',
+            'http.server.request.duration',
+          ].every((n) => l.has(n))
             ? l
             : undefined;
         },
@@ -44,10 +51,25 @@ describe('demo topology with metrics and logs', () => {
       const m = latest.get('nodejs_heap_size_used_bytes')!;
       assert.equal(m.resource['service.namespace'], 'demo');
       assert.equal(m.resource['deployment.environment.name'], 'demo');
-      assert.deepEqual(latest.get('lgtm_apm_active_requests')!.points.map((p) => p.attributes.age).sort(), ['1s', '3s', '5s', 'slow']);
+      assert.deepEqual(
+        latest
+          .get('lgtm_apm_active_requests')!
+          .points.map((p) => p.attributes.age)
+          .sort(),
+        ['1s', '3s', '5s', 'slow'],
+      );
     }
-    const gatewayDuration = latestMetrics(receiver, 'gateway').get('http.server.request.duration')!;
-    assert.ok(gatewayDuration.points.some((p) => p.attributes['http.route'] === '/api/checkout'), 'route label from express');
+    // before() finished all its requests; a later cumulative export holds every route, labelled by express.
+    const routes = await receiver.waitFor(
+      () => {
+        const d = latestMetrics(receiver, 'gateway').get('http.server.request.duration');
+        const r = new Set(d?.points.map((p) => p.attributes['http.route']));
+        return r.has('/api/checkout') && r.has('/api/orders/:id') ? r : undefined;
+      },
+      15_000,
+      'gateway durations by route',
+    );
+    assert.ok(routes.has('/api/checkout'));
   });
 
   test('request logs of orders and payments carry the trace id and the span that was active when they were written', async () => {

@@ -78,11 +78,20 @@ describe('metrics, active requests and logs from one app', () => {
     }
     const gc = latest.get('nodejs_gc_duration_seconds')!;
     assert.deepEqual(gc.points[0]!.explicitBounds, [0.001, 0.01, 0.1, 1, 2, 5]);
-    assert.ok(gc.points.some((p) => p.attributes.kind === 'minor'), 'GC by kind');
-    assert.ok(latest.get('nodejs_heap_space_size_used_bytes')!.points.some((p) => p.attributes.space === 'new'));
+    assert.ok(
+      gc.points.some((p) => p.attributes.kind === 'minor'),
+      'GC by kind',
+    );
+    assert.ok(
+      latest.get('nodejs_heap_space_size_used_bytes')!.points.some((p) => p.attributes.space === 'new'),
+    );
     assert.equal(latest.get('nodejs_version_info')!.points[0]!.attributes.version, process.version);
 
-    const span = await receiver.waitFor(() => receiver.spans().find((s) => s.service === 'signals'), 10_000, 'a span');
+    const span = await receiver.waitFor(
+      () => receiver.spans().find((s) => s.service === 'signals'),
+      10_000,
+      'a span',
+    );
     const resource = latest.get('process_cpu_seconds_total')!.resource;
     for (const key of ['service.name', 'service.instance.id', 'host.name', 'process.pid']) {
       assert.equal(resource[key], span.resource[key], `metrics and traces share ${key}`);
@@ -101,10 +110,10 @@ describe('metrics, active requests and logs from one app', () => {
     const orders = latest.get('app_orders_total')!;
     assert.equal(orders.type, 'sum');
     assert.equal(orders.monotonic, true);
-    assert.deepEqual(
-      Object.fromEntries(orders.points.map((p) => [p.attributes.status, p.value])),
-      { ok: 3, failed: 1 },
-    );
+    assert.deepEqual(Object.fromEntries(orders.points.map((p) => [p.attributes.status, p.value])), {
+      ok: 3,
+      failed: 1,
+    });
     assert.equal(latest.get('app_queue_depth')!.points[0]!.value, 7);
     const jobs = latest.get('app_job_duration_seconds')!;
     assert.equal(jobs.type, 'histogram');
@@ -120,12 +129,29 @@ describe('metrics, active requests and logs from one app', () => {
   });
 
   test('HTTP server duration histogram from the OTel instrumentation (seconds → Mimir http_server_request_duration_seconds)', async () => {
-    const m = await receiver.waitFor(() => latestMetrics(receiver, 'signals').get('http.server.request.duration'), 15_000, 'http duration');
+    const isOk = (p: { attributes: Record<string, unknown> }) =>
+      p.attributes['http.response.status_code'] === 200 && p.attributes['http.request.method'] === 'GET';
+    // before() made five GET requests; cumulative temporality means a later export counts all of them.
+    const m = await receiver.waitFor(
+      () => {
+        const d = latestMetrics(receiver, 'signals').get('http.server.request.duration');
+        return d?.points.some((p) => isOk(p) && (p.count ?? 0) >= 5) ? d : undefined;
+      },
+      15_000,
+      'http duration with the five before() requests',
+    );
     assert.equal(m.type, 'histogram');
     assert.equal(m.unit, 's');
     assert.equal(m.temporality, CUMULATIVE);
-    const ok = m.points.find((p) => p.attributes['http.response.status_code'] === 200 && p.attributes['http.request.method'] === 'GET');
-    assert.ok(ok && ok.count! >= 2, JSON.stringify(m.points));
+    const ok = m.points.find(isOk)!;
+    assert.equal(
+      ok.bucketCounts!.reduce((a, b) => a + b, 0),
+      ok.count,
+    );
+    assert.deepEqual(
+      ok.explicitBounds,
+      [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10],
+    );
   });
 
   test('active-request gauge: held requests move through the age buckets; stuck ones are reported once each', async () => {
@@ -135,21 +161,32 @@ describe('metrics, active requests and logs from one app', () => {
     const holdB = hit(app.url('/hold?ms=60000&which=b'));
     const mark = receiver.requests.length;
     // ...while B, just started, is younger than 1 s.
-    await receiver.waitFor(() => ages(receiver, mark).some((a) => a['1s'] === 1 && a['3s'] === 1), 15_000, 'A in 3s and B in 1s');
-    await receiver.waitFor(() => ages(receiver).some((a) => (a['5s'] ?? 0) >= 1), 15_000, 'A in the 3–5 s bucket');
+    await receiver.waitFor(
+      () => ages(receiver, mark).some((a) => a['1s'] === 1 && a['3s'] === 1),
+      15_000,
+      'A in 3s and B in 1s',
+    );
+    await receiver.waitFor(
+      () => ages(receiver).some((a) => (a['5s'] ?? 0) >= 1),
+      15_000,
+      'A in the 3–5 s bucket',
+    );
     await receiver.waitFor(() => ages(receiver).some((a) => a.slow === 1), 15_000, 'A slow (≥ 5 s)');
     await hit(app.url('/release'));
     await Promise.all([holdA, holdB]);
     const released = receiver.requests.length;
     await receiver.waitFor(
-      () => ages(receiver, released).some((a) => a['1s'] === 0 && a['3s'] === 0 && a['5s'] === 0 && a.slow === 0),
+      () =>
+        ages(receiver, released).some((a) => a['1s'] === 0 && a['3s'] === 0 && a['5s'] === 0 && a.slow === 0),
       15_000,
       'all buckets back to 0',
     );
 
     const holdSpans = await receiver.waitFor(
       () => {
-        const s = receiver.spans().filter((sp) => sp.kindName === 'SERVER' && sp.attributes['url.path'] === '/hold');
+        const s = receiver
+          .spans()
+          .filter((sp) => sp.kindName === 'SERVER' && sp.attributes['url.path'] === '/hold');
         return s.length === 2 ? s : undefined;
       },
       10_000,
@@ -187,7 +224,8 @@ describe('metrics, active requests and logs from one app', () => {
       'three L1 log records',
     );
     const span = await receiver.waitFor(
-      () => receiver.spans().find((s) => s.kindName === 'SERVER' && s.attributes['url.query'] === 'marker=L1'),
+      () =>
+        receiver.spans().find((s) => s.kindName === 'SERVER' && s.attributes['url.query'] === 'marker=L1'),
       10_000,
       'the /log server span',
     );
@@ -227,7 +265,11 @@ describe('no double counting', () => {
 
   test('an app that calls collectDefaultMetrics itself exports each runtime series once', async () => {
     const app = await startApp('signals-app.mjs', {
-      env: signalsEnv(receiver, { OTEL_SERVICE_NAME: 'double', APP_DEFAULT_METRICS: '1', OTEL_LOGS_EXPORTER: 'none' }),
+      env: signalsEnv(receiver, {
+        OTEL_SERVICE_NAME: 'double',
+        APP_DEFAULT_METRICS: '1',
+        OTEL_LOGS_EXPORTER: 'none',
+      }),
     });
     try {
       // Wait for two exports after the kit's own runtime registry exists.
@@ -237,9 +279,14 @@ describe('no double counting', () => {
         'three exports',
       );
       const byRequest = new Map<number, string[]>();
-      for (const m of metricsOf(receiver)) byRequest.set(m.request, [...(byRequest.get(m.request) ?? []), m.name]);
+      for (const m of metricsOf(receiver))
+        byRequest.set(m.request, [...(byRequest.get(m.request) ?? []), m.name]);
       for (const names of byRequest.values()) {
-        assert.equal(names.filter((n) => n === 'process_cpu_seconds_total').length <= 1, true, names.join(','));
+        assert.equal(
+          names.filter((n) => n === 'process_cpu_seconds_total').length <= 1,
+          true,
+          names.join(','),
+        );
         assert.equal(new Set(names).size, names.length, `duplicates in one export: ${names.join(',')}`);
       }
     } finally {
@@ -270,8 +317,13 @@ describe('metrics and logs backends down', () => {
       }),
     });
     try {
-      const statuses = await Promise.all(Array.from({ length: 5 }, () => hit(app.url('/log?marker=down'), 40)));
-      assert.ok(statuses.flat().every((s) => s === 200), 'every request answered');
+      const statuses = await Promise.all(
+        Array.from({ length: 5 }, () => hit(app.url('/log?marker=down'), 40)),
+      );
+      assert.ok(
+        statuses.flat().every((s) => s === 200),
+        'every request answered',
+      );
       await new Promise((r) => setTimeout(r, 1500));
       assert.equal((await hit(app.url('/ok')))[0], 200);
       const lines = kitLines(app.stderr());
@@ -279,7 +331,13 @@ describe('metrics and logs backends down', () => {
       assert.equal(lines.filter((l) => l.includes('metrics export failed')).length, 1, lines.join('\n'));
       assert.ok(lines.length <= 4, `the kit stays quiet:\n${lines.join('\n')}`);
       // 600 records were logged; stdout has every one of them regardless of the backend.
-      assert.equal(app.stdout().split('\n').filter((l) => l.includes('"marker":"down"')).length, 600);
+      assert.equal(
+        app
+          .stdout()
+          .split('\n')
+          .filter((l) => l.includes('"marker":"down"')).length,
+        600,
+      );
       // Traces are unaffected by the other two backends.
       await receiver.waitFor(() => receiver.spans().some((s) => s.service === 'down'), 10_000, 'spans');
     } finally {
@@ -306,14 +364,34 @@ describe('bad metrics/logs configuration', () => {
     });
     try {
       assert.equal((await hit(app.url('/log?marker=bad')))[0], 200);
-      await receiver.waitFor(() => logsOf(receiver).some((l) => l.attributes.marker === 'bad'), 15_000, 'logs');
-      const latest = await receiver.waitFor(() => {
-        const l = latestMetrics(receiver, 'badenv');
-        return l.has('lgtm_apm_active_requests') ? l : undefined;
-      }, 15_000, 'metrics');
-      assert.deepEqual(latest.get('lgtm_apm_active_requests')!.points.map((p) => p.attributes.age).sort(), ['1s', '3s', '5s', 'slow']);
+      await receiver.waitFor(
+        () => logsOf(receiver).some((l) => l.attributes.marker === 'bad'),
+        15_000,
+        'logs',
+      );
+      const latest = await receiver.waitFor(
+        () => {
+          const l = latestMetrics(receiver, 'badenv');
+          return l.has('lgtm_apm_active_requests') ? l : undefined;
+        },
+        15_000,
+        'metrics',
+      );
+      assert.deepEqual(
+        latest
+          .get('lgtm_apm_active_requests')!
+          .points.map((p) => p.attributes.age)
+          .sort(),
+        ['1s', '3s', '5s', 'slow'],
+      );
       const lines = kitLines(app.stderr());
-      for (const name of ['LGTM_APM_PROMETHEUS_PORT', 'LGTM_APM_ACTIVE_REQUEST_THRESHOLDS_MS', 'LGTM_APM_STUCK_REQUEST_MS', 'OTEL_LOGS_EXPORTER', 'OTEL_METRIC_EXPORT_TIMEOUT']) {
+      for (const name of [
+        'LGTM_APM_PROMETHEUS_PORT',
+        'LGTM_APM_ACTIVE_REQUEST_THRESHOLDS_MS',
+        'LGTM_APM_STUCK_REQUEST_MS',
+        'OTEL_LOGS_EXPORTER',
+        'OTEL_METRIC_EXPORT_TIMEOUT',
+      ]) {
         assert.equal(lines.filter((l) => l.includes(name)).length, 1, `${name}:\n${lines.join('\n')}`);
       }
     } finally {
@@ -352,7 +430,10 @@ describe('exit with the backends refusing', () => {
           LGTM_APM_COMPILE_CACHE: 'false',
         },
       });
-      const exit = await Promise.race([app.exited, new Promise<'hung'>((r) => setTimeout(() => r('hung'), 30_000).unref())]);
+      const exit = await Promise.race([
+        app.exited,
+        new Promise<'hung'>((r) => setTimeout(() => r('hung'), 30_000).unref()),
+      ]);
       if (exit === 'hung') app.child.kill('SIGKILL');
       assert.deepEqual(exit, { code: 0, signal: null }, app.stderr());
       assert.match(app.stdout(), /job done/);
@@ -379,11 +460,23 @@ describe('CommonJS app with --require', () => {
     });
     try {
       await hit(app.url('/log?marker=C1'));
-      const jobs = await receiver.waitFor(() => latestMetrics(receiver, 'cjs').get('cjs_jobs_total'), 15_000, 'cjs_jobs_total');
-      assert.deepEqual(jobs.points.map((p) => [p.attributes.kind, p.value]), [['import', 2]]);
-      const log = await receiver.waitFor(() => logsOf(receiver).find((l) => l.attributes.marker === 'C1'), 15_000, 'the C1 record');
+      const jobs = await receiver.waitFor(
+        () => latestMetrics(receiver, 'cjs').get('cjs_jobs_total'),
+        15_000,
+        'cjs_jobs_total',
+      );
+      assert.deepEqual(
+        jobs.points.map((p) => [p.attributes.kind, p.value]),
+        [['import', 2]],
+      );
+      const log = await receiver.waitFor(
+        () => logsOf(receiver).find((l) => l.attributes.marker === 'C1'),
+        15_000,
+        'the C1 record',
+      );
       const span = await receiver.waitFor(
-        () => receiver.spans().find((s) => s.kindName === 'SERVER' && s.attributes['url.query'] === 'marker=C1'),
+        () =>
+          receiver.spans().find((s) => s.kindName === 'SERVER' && s.attributes['url.query'] === 'marker=C1'),
         10_000,
         'the C1 span',
       );

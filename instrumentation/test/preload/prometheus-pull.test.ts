@@ -41,7 +41,8 @@ async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutM
     } catch (error) {
       last = error;
     }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+    if (Date.now() > deadline)
+      throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
     await new Promise((r) => setTimeout(r, 250));
   }
 }
@@ -116,15 +117,17 @@ describe('Prometheus scrapes the pull endpoint', { skip }, () => {
 
   test('the target is up and PromQL sees runtime, app and active-request series with prom-client names', async () => {
     try {
-      await until('target up', async () => ((await query(base, 'up{job="signals"} == 1')).length === 1 ? true : undefined));
+      await until('target up', async () =>
+        (await query(base, 'up{job="signals"} == 1')).length === 1 ? true : undefined,
+      );
       const orders = await until('app_orders_total', async () => {
         const r = await query(base, 'app_orders_total');
         return r.length === 2 ? r : undefined;
       });
-      assert.deepEqual(
-        Object.fromEntries(orders.map((s) => [s.metric.status, s.value[1]])),
-        { ok: '3', failed: '1' },
-      );
+      assert.deepEqual(Object.fromEntries(orders.map((s) => [s.metric.status, s.value[1]])), {
+        ok: '3',
+        failed: '1',
+      });
       const heap = await query(base, 'nodejs_heap_size_used_bytes');
       assert.equal(heap.length, 1);
       assert.ok(Number(heap[0]!.value[1]) > 0);
@@ -141,7 +144,9 @@ describe('Prometheus scrapes the pull endpoint', { skip }, () => {
       assert.equal(info[0]?.metric.service_name, 'pulled');
       assert.deepEqual(kitLines(app.stderr()), []);
     } catch (error) {
-      throw new Error(`${(error as Error).message}\n--- prometheus ---\n${promLog.slice(-3000)}`);
+      throw new Error(`${(error as Error).message}\n--- prometheus ---\n${promLog.slice(-3000)}`, {
+        cause: error,
+      });
     }
   });
 
@@ -159,12 +164,20 @@ describe('Prometheus scrapes the pull endpoint', { skip }, () => {
     });
     try {
       assert.deepEqual(await hit(second.url('/ok'), 2), [200, 200]);
-      await until('the warning', async () => (kitLines(second.stderr()).some((l) => l.includes('could not listen')) ? true : undefined), 10_000);
+      await until(
+        'the warning',
+        async () =>
+          kitLines(second.stderr()).some((l) => l.includes('could not listen')) ? true : undefined,
+        10_000,
+      );
       const lines = kitLines(second.stderr()).filter((l) => l.includes('Prometheus endpoint'));
       assert.equal(lines.length, 1, second.stderr());
       assert.match(lines[0]!, /EADDRINUSE/);
       // The first process still owns the endpoint.
-      assert.match(await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text(), /service_name="pulled"/);
+      assert.match(
+        await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text(),
+        /service_name="pulled"/,
+      );
     } finally {
       second.child.kill('SIGKILL');
       await second.exited;

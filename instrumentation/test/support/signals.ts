@@ -57,7 +57,12 @@ export function metricsOf(receiver: OtlpReceiver): FlatMetric[] {
           const type = m.sum ? 'sum' : m.gauge ? 'gauge' : m.histogram ? 'histogram' : 'other';
           const points = ((data?.dataPoints as Plain[] | undefined) ?? []).map((p) => ({
             attributes: attributesDeep(p.attributes),
-            value: p.asDouble !== undefined ? Number(p.asDouble) : p.asInt !== undefined ? Number(p.asInt) : undefined,
+            value:
+              p.asDouble !== undefined
+                ? Number(p.asDouble)
+                : p.asInt !== undefined
+                  ? Number(p.asInt)
+                  : undefined,
             count: p.count !== undefined ? Number(p.count) : undefined,
             sum: p.sum !== undefined ? Number(p.sum) : undefined,
             explicitBounds: (p.explicitBounds as number[] | undefined)?.map(Number),
@@ -132,7 +137,10 @@ export function logsOf(receiver: OtlpReceiver): FlatLog[] {
 }
 
 /** Env for a child exporting all three signals to one receiver (traces gRPC, metrics and logs HTTP). */
-export function signalsEnv(receiver: OtlpReceiver, extra: Record<string, string> = {}): Record<string, string> {
+export function signalsEnv(
+  receiver: OtlpReceiver,
+  extra: Record<string, string> = {},
+): Record<string, string> {
   return {
     OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: receiver.grpcEndpoint,
     // The same paths as Mimir and Loki, so the default URL shapes are exercised.

@@ -35,7 +35,10 @@ test('stuck requests are returned once each, oldest first, and still counted unt
       ['mid', 9500],
     ],
   );
-  assert.deepEqual(t.takeNewlyStuck(20_000, 5000).map((s) => s.key), ['new']);
+  assert.deepEqual(
+    t.takeNewlyStuck(20_000, 5000).map((s) => s.key),
+    ['new'],
+  );
   assert.deepEqual(t.takeNewlyStuck(30_000, 5000), []);
   assert.equal(counts(t, 30_000).slow, 3);
   t.end('mid');

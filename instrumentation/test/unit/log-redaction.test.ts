@@ -34,12 +34,19 @@ test('copy-on-write: the caller’s objects are never modified, untouched branch
 test('the processor redacts attributes and structured bodies before the exporter sees them', () => {
   const exporter = new InMemoryLogRecordExporter();
   const provider = new LoggerProvider({
-    processors: [new RedactingLogRecordProcessor([...KEYS, 'card_number']), new SimpleLogRecordProcessor({ exporter })],
+    processors: [
+      new RedactingLogRecordProcessor([...KEYS, 'card_number']),
+      new SimpleLogRecordProcessor({ exporter }),
+    ],
   });
   const attributes = { token: 'abc', user: { password: 'p', id: 3 }, card_number: '4111' };
   provider.getLogger('t').emit({ body: { msg: 'm', secret: 's' }, attributes });
   const [record] = exporter.getFinishedLogRecords();
-  assert.deepEqual(record!.attributes, { token: REDACTED, user: { password: REDACTED, id: 3 }, card_number: REDACTED });
+  assert.deepEqual(record!.attributes, {
+    token: REDACTED,
+    user: { password: REDACTED, id: 3 },
+    card_number: REDACTED,
+  });
   assert.deepEqual(record!.body, { msg: 'm', secret: REDACTED });
   assert.equal(attributes.user.password, 'p', 'the caller’s attribute object is untouched');
 });

@@ -2,7 +2,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import client from 'prom-client';
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import { DataPointType, type HistogramMetricData, type MetricData, type SumMetricData } from '@opentelemetry/sdk-metrics';
+import {
+  DataPointType,
+  type HistogramMetricData,
+  type MetricData,
+  type SumMetricData,
+} from '@opentelemetry/sdk-metrics';
 import { convertPromMetric, type PromMetric } from '../../src/metrics/prom-client-bridge.ts';
 import { PromClientMetricProducer, type PromRegistryLike } from '../../src/metrics/prom-client-producer.ts';
 
@@ -19,7 +24,12 @@ async function convert(registry: client.Registry): Promise<Map<string, MetricDat
 
 test('counter → monotonic cumulative sum, name and labels kept, no unit (Mimir keeps the name)', async () => {
   const registry = new client.Registry();
-  const c = new client.Counter({ name: 'orders_total', help: 'h', labelNames: ['status'], registers: [registry] });
+  const c = new client.Counter({
+    name: 'orders_total',
+    help: 'h',
+    labelNames: ['status'],
+    registers: [registry],
+  });
   c.inc({ status: 'ok' }, 3);
   c.inc({ status: 'failed' });
   const m = (await convert(registry)).get('orders_total') as SumMetricData;
@@ -38,7 +48,13 @@ test('counter → monotonic cumulative sum, name and labels kept, no unit (Mimir
 
 test('histogram → explicit buckets: bounds kept, cumulative counts turned into per-bucket counts, +Inf last', async () => {
   const registry = new client.Registry();
-  const h = new client.Histogram({ name: 'job_seconds', help: 'h', labelNames: ['kind'], buckets: [0.1, 0.5, 1], registers: [registry] });
+  const h = new client.Histogram({
+    name: 'job_seconds',
+    help: 'h',
+    labelNames: ['kind'],
+    buckets: [0.1, 0.5, 1],
+    registers: [registry],
+  });
   for (const v of [0.05, 0.7, 3, 0.3]) h.observe({ kind: 'a' }, v);
   h.observe({ kind: 'b' }, 0.2);
   const m = (await convert(registry)).get('job_seconds') as HistogramMetricData;
@@ -55,7 +71,12 @@ test('histogram → explicit buckets: bounds kept, cumulative counts turned into
 test('gauge → gauge; summary → quantile gauge plus _sum and _count gauges', async () => {
   const registry = new client.Registry();
   new client.Gauge({ name: 'queue_depth', help: 'h', registers: [registry] }).set(7);
-  const s = new client.Summary({ name: 'latency_seconds', help: 'h', percentiles: [0.5, 0.9], registers: [registry] });
+  const s = new client.Summary({
+    name: 'latency_seconds',
+    help: 'h',
+    percentiles: [0.5, 0.9],
+    registers: [registry],
+  });
   s.observe(1);
   s.observe(3);
   const all = await convert(registry);

@@ -19,15 +19,28 @@ test('defaults: OTLP metrics to Mimir every 15 s, logs to Loki, pull endpoint of
 });
 
 test('standard endpoint variables are left to the exporters (spec precedence), the kit default only fills the gap', () => {
-  assert.equal(readConfig({ OTEL_EXPORTER_OTLP_METRICS_ENDPOINT: 'http://mimir:9009/otlp/v1/metrics' }).metrics.endpointOverride, undefined);
-  assert.equal(readConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318' }).logs.endpointOverride, undefined);
+  assert.equal(
+    readConfig({ OTEL_EXPORTER_OTLP_METRICS_ENDPOINT: 'http://mimir:9009/otlp/v1/metrics' }).metrics
+      .endpointOverride,
+    undefined,
+  );
+  assert.equal(
+    readConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318' }).logs.endpointOverride,
+    undefined,
+  );
   const bad = readConfig({ OTEL_EXPORTER_OTLP_LOGS_ENDPOINT: 'loki:3100' });
   assert.equal(bad.logs.endpointOverride, DEFAULT_LOGS_ENDPOINT);
-  assert.match(bad.problems.join('\n'), /OTEL_EXPORTER_OTLP_LOGS_ENDPOINT="loki:3100" is not an http\(s\) URL/);
+  assert.match(
+    bad.problems.join('\n'),
+    /OTEL_EXPORTER_OTLP_LOGS_ENDPOINT="loki:3100" is not an http\(s\) URL/,
+  );
 });
 
 test('none turns a signal off; prometheus (or LGTM_APM_PROMETHEUS_PORT) adds the pull endpoint', () => {
-  assert.deepEqual(readConfig({ OTEL_METRICS_EXPORTER: 'none', OTEL_LOGS_EXPORTER: 'none' }).metrics.exporters, []);
+  assert.deepEqual(
+    readConfig({ OTEL_METRICS_EXPORTER: 'none', OTEL_LOGS_EXPORTER: 'none' }).metrics.exporters,
+    [],
+  );
   assert.deepEqual(readConfig({ OTEL_LOGS_EXPORTER: 'none' }).logs.exporters, []);
   const pull = readConfig({ OTEL_METRICS_EXPORTER: 'prometheus' });
   assert.deepEqual(pull.metrics.exporters, ['prometheus']);
