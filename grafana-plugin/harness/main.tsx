@@ -103,6 +103,16 @@ async function main() {
       <GlobalStyles />
     </ThemeContext.Provider>,
   );
+  const delay = Number(params.get('queryDelayMs') ?? 0);
+  if (delay > 0) {
+    // As in Grafana: the panel mounts while its queries run, and the data arrives later.
+    root.render(
+      <ThemeContext.Provider value={theme}>
+        <ApmPanel {...props} data={{ state: LoadingState.Loading, series: [], timeRange }} />
+      </ThemeContext.Provider>,
+    );
+    await new Promise((resolve) => setTimeout(resolve, delay));
+  }
   harness.renderStart = performance.now();
   root.render(
     <ThemeContext.Provider value={theme}>

@@ -1,11 +1,12 @@
 import React, { useEffect, useSyncExternalStore } from 'react';
 import { css } from '@emotion/css';
-import { type PanelProps } from '@grafana/data';
+import { LoadingState, type PanelProps } from '@grafana/data';
 import { useStyles2 } from '@grafana/ui';
 import { type ApmPanelOptions, DEFAULT_OPTIONS } from '../types';
 import { getSelection, setUrlAdapter, subscribe } from '../shared/selectionStore';
 import { grafanaUrlAdapter } from '../shared/grafanaUrlAdapter';
 import { ServerMapView } from '../servermap/ServerMapView';
+import { prewarmLayout } from '../servermap/layout/elkLayout';
 import { ScatterSlot } from './ScatterSlot';
 
 /** Panel root: splits the area between the server map and the scatter according to `layout`. */
@@ -14,6 +15,12 @@ export function ApmPanel(props: PanelProps<ApmPanelOptions>) {
   const options = { ...DEFAULT_OPTIONS, ...props.options };
   const styles = useStyles2(getStyles);
   useEffect(() => setUrlAdapter(grafanaUrlAdapter()), []);
+  // Grafana mounts the panel before its queries return: use that time to load and warm up the layout engine.
+  useEffect(() => {
+    if (options.layout !== 'scatter' && data.state !== LoadingState.Done) {
+      prewarmLayout();
+    }
+  }, [options.layout, data.state]);
   const selection = useSyncExternalStore(subscribe, getSelection);
 
   const layout = options.layout;

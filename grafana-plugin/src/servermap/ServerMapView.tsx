@@ -1,6 +1,6 @@
 import React, { useEffect, useMemo, useState, useSyncExternalStore } from 'react';
 import { css } from '@emotion/css';
-import { type GrafanaTheme2, type PanelData, type TimeRange } from '@grafana/data';
+import { type GrafanaTheme2, LoadingState, type PanelData, type TimeRange } from '@grafana/data';
 import { Alert, Button, Icon, Tooltip, useStyles2, useTheme2 } from '@grafana/ui';
 import { type ApmPanelOptions } from '../types';
 import { getSelection, selectService, subscribe } from '../shared/selectionStore';
@@ -190,6 +190,13 @@ export function ServerMapView({ data, width, height, options, timeRange }: Serve
     );
   };
 
+  if (!built.ok && data.state === LoadingState.Loading && data.series.length === 0) {
+    return (
+      <div className={styles.message} style={{ width, height }} data-testid="lgtmapm-servermap-loading">
+        Loading service graph…
+      </div>
+    );
+  }
   if (!built.ok) {
     return (
       <div className={styles.message} style={{ width, height }} data-testid="lgtmapm-servermap-error">

@@ -1,4 +1,4 @@
-import { breadthFirstOrder, FAST_LAYOUT_OVER, layoutGraph } from '../../src/servermap/layout/elkLayout';
+import { breadthFirstOrder, FAST_LAYOUT_OVER, layoutGraph, layoutModeFor } from '../../src/servermap/layout/elkLayout';
 import { buildServerMap, type ServerMap } from '../../src/servermap/model';
 import { demoTopology, generateTopology, prometheusResponse } from '../fixtures/serviceGraph';
 import { framesFromResponse } from '../fixtures/load';
@@ -37,17 +37,21 @@ describe('ELK layout', () => {
       expect(pts[0]!.x).toBeCloseTo(s.x + s.w, 0);
       expect(pts[pts.length - 1]!.x).toBeCloseTo(t.x, 0);
     }
-    expect(l.fast).toBe(false);
+    expect(l.mode).toBe('quality');
   });
 
   it('uses the fast path for large maps and still places every node', async () => {
     const map = mapOf(buildServerMap(framesFromResponse(prometheusResponse(generateTopology(FAST_LAYOUT_OVER + 100, 5)))));
     const l = await layoutGraph(map.nodes, map.edges);
-    expect(l.fast).toBe(true);
+    expect(l.mode).toBe('fast');
     expect(l.nodes.size).toBe(map.nodes.length);
     expect(l.edges.size).toBe(map.edges.length);
     const user = l.nodes.get('user')!;
     expect(Math.min(...[...l.nodes.values()].map((b) => b.x))).toBe(user.x);
+  });
+
+  it('picks cheaper ELK settings as maps grow', () => {
+    expect([layoutModeFor(7), layoutModeFor(200), layoutModeFor(1000)]).toEqual(['quality', 'balanced', 'fast']);
   });
 
   it('orders nodes breadth-first from the user node, callees next to each other', () => {

@@ -19,7 +19,7 @@ function rowLayout(): GraphLayout {
       return [e.id, [{ x: a.x + a.w, y: 25 }, { x: b.x, y: 25 + (b.x > a.x ? 0 : 100) }]];
     }),
   );
-  return { nodes, edges, width: 300 * map.nodes.length, height: 50, ms: 0 };
+  return { nodes, edges, width: 300 * map.nodes.length, height: 50, ms: 0, mode: 'quality' };
 }
 
 describe('scene', () => {
