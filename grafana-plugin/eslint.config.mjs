@@ -27,6 +27,7 @@ export default defineConfig([
       '**/work/',
       '**/ci/',
       'test-results/',
+      '.cache/',
       'playwright-report/',
       'blob-report/',
       'playwright/.cache/',

@@ -17,7 +17,7 @@ const only = args.filter((a, i) => !a.startsWith('--') && (roundsArg < 0 || i !=
 
 export function median(values) {
   const v = values.filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
-  if (v.length === 0) return Number.NaN;
+  if (v.length === 0) {return Number.NaN;}
   const mid = v.length >> 1;
   return v.length % 2 ? v[mid] : (v[mid - 1] + v[mid]) / 2;
 }
@@ -36,13 +36,13 @@ function markdownTable(rows) {
 /** Replaces the block between `<!-- bench:<case>:start -->` and `<!-- bench:<case>:end -->` in the README. */
 function updateReadme(name, out) {
   const readme = path.join(root, 'README.md');
-  if (!existsSync(readme) || !out.rows.length) return;
+  if (!existsSync(readme) || !out.rows.length) {return;}
   const text = readFileSync(readme, 'utf8');
   const start = `<!-- bench:${name}:start -->`;
   const end = `<!-- bench:${name}:end -->`;
   const i = text.indexOf(start);
   const j = text.indexOf(end);
-  if (i < 0 || j < i) return;
+  if (i < 0 || j < i) {return;}
   const m = out.machine;
   const block = [
     start,
@@ -57,12 +57,12 @@ function updateReadme(name, out) {
 }
 
 function printTable(rows) {
-  if (!rows.length) return;
+  if (!rows.length) {return;}
   const cols = Object.keys(rows[0]);
   const fmt = (v) => (typeof v === 'number' ? (Number.isInteger(v) ? String(v) : v.toFixed(1)) : String(v));
   const widths = cols.map((c) => Math.max(c.length, ...rows.map((r) => fmt(r[c]).length)));
   console.log(cols.map((c, i) => c.padEnd(widths[i])).join('  '));
-  for (const r of rows) console.log(cols.map((c, i) => fmt(r[c]).padEnd(widths[i])).join('  '));
+  for (const r of rows) {console.log(cols.map((c, i) => fmt(r[c]).padEnd(widths[i])).join('  '));}
 }
 
 const casesDir = path.join(import.meta.dirname, 'cases');
@@ -70,7 +70,7 @@ const files = readdirSync(casesDir).filter((f) => f.endsWith('.mjs')).sort();
 const cases = [];
 for (const f of files) {
   const mod = await import(path.join(casesDir, f));
-  if (!only.length || only.includes(mod.default.name)) cases.push(mod.default);
+  if (!only.length || only.includes(mod.default.name)) {cases.push(mod.default);}
 }
 if (!cases.length) {
   console.error(`bench: no case matches ${only.join(', ')}; available: ${files.join(', ')}`);
@@ -92,7 +92,7 @@ try {
     const started = new Date().toISOString();
     const { rows, notes } = await c.run({ browser, url: server.url, rounds, root, median, percentile, log: (...m) => console.log(...m) });
     printTable(rows);
-    for (const n of notes ?? []) console.log(`note: ${n}`);
+    for (const n of notes ?? []) {console.log(`note: ${n}`);}
     const out = { case: c.name, description: c.description, started, rounds, machine: { ...machine, loadavgEnd: os.loadavg() }, rows, notes };
     writeFileSync(path.join(root, 'bench', 'results', `${c.name}.json`), JSON.stringify(out, null, 2) + '\n');
     updateReadme(c.name, out);

@@ -72,7 +72,7 @@ async function layoutBaseline(browser, url, n, rounds) {
   const out = [];
   // One warm-up each so both engines are measured JIT-compiled, like Pinpoint's anchor (1 warm-up + runs).
   await page.evaluate((k) => window.__layoutBench.elk(k, 99), n);
-  if (n <= DAGRE_MAX) await page.evaluate((k) => window.__layoutBench.dagre(k, 99), n);
+  if (n <= DAGRE_MAX) {await page.evaluate((k) => window.__layoutBench.dagre(k, 99), n);}
   for (let r = 0; r < rounds; r++) {
     const elkMs = await page.evaluate(([k, s]) => window.__layoutBench.elk(k, s), [n, r + 1]);
     const dagreMs = n <= DAGRE_MAX ? await page.evaluate(([k, s]) => window.__layoutBench.dagre(k, s), [n, r + 1]) : Number.NaN;
