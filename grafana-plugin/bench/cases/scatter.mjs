@@ -18,7 +18,7 @@ export default {
     const rows = [];
 
     const baseline = [];
-    for (let i = 0; i < runs; i++) baseline.push(await page.evaluate(() => window.__scatterBench.frames()));
+    for (let i = 0; i < runs; i++) {baseline.push(await page.evaluate(() => window.__scatterBench.frames()));}
     const base = median(baseline);
 
     for (const n of [0, 10_000, 100_000, 1_000_000]) {
@@ -29,7 +29,7 @@ export default {
       for (let i = 0; i <= runs; i++) {
         await page.evaluate(([n, seed]) => window.__scatterBench.prepare(n, seed), [n, 1000 + i]);
         const r = await page.evaluate(() => window.__scatterBench.render());
-        if (i === 0) continue; // warm-up
+        if (i === 0) {continue;} // warm-up
         painted.push(r.paintedMs);
         render.push(r.renderMs);
         bin.push(r.binMs);
@@ -62,7 +62,7 @@ export default {
         const plot = { w: 800 - 58 - 12, h: 400 - 24 - 26 };
         return window.__scatterBench.selectToList({ x: 0, y: 0 }, { x: plot.w, y: plot.h * 0.9 });
       });
-      if (i === 0) continue;
+      if (i === 0) {continue;}
       sel.push(r);
       selected = r.selected;
     }
@@ -84,7 +84,7 @@ export default {
       const t = [];
       for (let i = 0; i <= runs; i++) {
         const r = await page.evaluate(([n, seed]) => window.__scatterBench.callTree(n, seed), [n, 50 + i]);
-        if (i === 0) continue;
+        if (i === 0) {continue;}
         t.push(r);
       }
       rows.push({
@@ -102,7 +102,7 @@ export default {
       });
     }
     await page.close();
-    if (errors.length) throw new Error(`page errors during the scatter bench: ${errors.join('; ')}`);
+    if (errors.length) {throw new Error(`page errors during the scatter bench: ${errors.join('; ')}`);}
     return {
       rows,
       notes: [
