@@ -4,10 +4,21 @@
 // metrics and logs vs stock auto-instrumentations-node/register (traces; its metrics and logs off, as
 // stock has no prom-client bridge or Loki defaults). Everything exports to the same local sink.
 // Interleaved rounds, medians, ratios against bare from the same run. Writes bench/results/all-signals.json.
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
-import { cpuTicks, CLOCK_TICK_MS, fmt, machine, median, rssMb, startNode, stop, wrk } from './lib.mjs';
+import {
+  cpuTicks,
+  CLOCK_TICK_MS,
+  fmt,
+  machine,
+  median,
+  rssMb,
+  startNode,
+  stop,
+  wrk,
+  updateReadmeBlock,
+} from './lib.mjs';
 
 const here = import.meta.dirname;
 const ROUNDS = Number(process.env.ROUNDS ?? 3);
@@ -129,16 +140,4 @@ const report =
     .join('\n') +
   '\n';
 console.log(`\n${report}`);
-updateReadme('all-signals', report);
-
-// Keep this benchmark's block in the README in step with the committed results.
-function updateReadme(marker, report) {
-  const readmePath = join(here, '..', 'README.md');
-  const readme = readFileSync(readmePath, 'utf8');
-  const block = new RegExp(`<!-- bench:${marker} -->[\\s\\S]*<!-- /bench:${marker} -->`);
-  if (block.test(readme))
-    writeFileSync(
-      readmePath,
-      readme.replace(block, `<!-- bench:${marker} -->\n${report}<!-- /bench:${marker} -->`),
-    );
-}
+updateReadmeBlock('all-signals', report);

@@ -5,7 +5,10 @@ import pg from 'pg';
 
 const started = performance.now();
 const downstream = process.env.DOWNSTREAM_URL;
-const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test', max: 8 });
+const pool = new pg.Pool({
+  connectionString: process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test',
+  max: 8,
+});
 
 const server = http.createServer(async (req, res) => {
   try {

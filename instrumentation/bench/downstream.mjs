@@ -1,7 +1,9 @@
 // The uninstrumented service the app calls: a fixed small JSON payload, like the baseline's back end.
 import http from 'node:http';
 
-const payload = JSON.stringify({ items: Array.from({ length: 50 }, (_, i) => ({ id: i, name: `item-${i}` })) });
+const payload = JSON.stringify({
+  items: Array.from({ length: 50 }, (_, i) => ({ id: i, name: `item-${i}` })),
+});
 const server = http.createServer((_req, res) => {
   res.writeHead(200, { 'content-type': 'application/json' });
   res.end(payload);

@@ -1,6 +1,7 @@
 // Shared helpers for the benchmark scripts: spawning services, /proc readings, wrk, medians.
 import { spawn, spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { cpus, totalmem } from 'node:os';
 
 export const CLOCK_TICK_MS = 10; // USER_HZ is 100 on Linux
@@ -25,19 +26,32 @@ export function machine() {
 /** Spawns `node args file` and resolves with the child once it printed a JSON line with `port`. */
 export function startNode(args, env, cwd) {
   const t0 = performance.now();
-  const child = spawn(process.execPath, args, { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, args, {
+    cwd,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   let err = '';
   child.stderr.setEncoding('utf8').on('data', (d) => (err += d));
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no port line from ${args.join(' ')}\n${out}\n${err}`)), 30_000);
+    const timer = setTimeout(
+      () => reject(new Error(`no port line from ${args.join(' ')}\n${out}\n${err}`)),
+      30_000,
+    );
     child.stdout.setEncoding('utf8').on('data', (d) => {
       out += d;
       const line = out.split('\n').find((l) => l.includes('"port"'));
       if (line) {
         clearTimeout(timer);
         const info = JSON.parse(line);
-        resolve({ child, port: info.port, listenMs: info.listenMs, spawnToListenMs: performance.now() - t0, stderr: () => err });
+        resolve({
+          child,
+          port: info.port,
+          listenMs: info.listenMs,
+          spawnToListenMs: performance.now() - t0,
+          stderr: () => err,
+        });
       }
     });
     child.once('exit', (code) => {
@@ -69,8 +83,11 @@ export function rssMb(pid) {
 
 /** Runs wrk and returns requests, req/s and latency percentiles in ms. */
 export function wrk(url, { seconds, connections = 16 }) {
-  const res = spawnSync('wrk', ['-t1', `-c${connections}`, `-d${seconds}s`, '--latency', url], { encoding: 'utf8' });
-  if (res.error) throw new Error(`wrk is required for the load test (apt-get install wrk): ${res.error.message}`);
+  const res = spawnSync('wrk', ['-t1', `-c${connections}`, `-d${seconds}s`, '--latency', url], {
+    encoding: 'utf8',
+  });
+  if (res.error)
+    throw new Error(`wrk is required for the load test (apt-get install wrk): ${res.error.message}`);
   const text = res.stdout;
   const toMs = (v, unit) => Number(v) * ({ us: 0.001, ms: 1, s: 1000 }[unit] ?? NaN);
   const pct = (p) => {
@@ -90,4 +107,17 @@ export function wrk(url, { seconds, connections = 16 }) {
 
 export function fmt(n, digits = 1) {
   return Number.isFinite(n) ? n.toFixed(digits) : 'n/a';
+}
+
+/** Replaces the README block between `<!-- bench:marker -->` markers so it matches the committed results. */
+export function updateReadmeBlock(marker, report) {
+  const readmePath = join(import.meta.dirname, '..', 'README.md');
+  const readme = readFileSync(readmePath, 'utf8');
+  const block = new RegExp(`<!-- bench:${marker} -->[\\s\\S]*<!-- /bench:${marker} -->`);
+  if (block.test(readme)) {
+    writeFileSync(
+      readmePath,
+      readme.replace(block, `<!-- bench:${marker} -->\n${report}<!-- /bench:${marker} -->`),
+    );
+  }
 }

@@ -5,9 +5,9 @@
 // main-thread busy time, divided by the number of exports, is the per-interval cost (collect + bridge +
 // protobuf + HTTP). Interleaved rounds, medians. Writes bench/results/metric-export.json.
 import { spawn } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fmt, machine, median, startNode, stop } from './lib.mjs';
+import { fmt, machine, median, startNode, stop, updateReadmeBlock } from './lib.mjs';
 
 const here = import.meta.dirname;
 const ROUNDS = Number(process.env.ROUNDS ?? 3);
@@ -130,16 +130,4 @@ const lines = [
 ];
 const report = `${lines.join('\n')}\n`;
 console.log(`\n${report}`);
-updateReadme('metric-export', report);
-
-// Keep this benchmark's block in the README in step with the committed results.
-function updateReadme(marker, report) {
-  const readmePath = join(here, '..', 'README.md');
-  const readme = readFileSync(readmePath, 'utf8');
-  const block = new RegExp(`<!-- bench:${marker} -->[\\s\\S]*<!-- /bench:${marker} -->`);
-  if (block.test(readme))
-    writeFileSync(
-      readmePath,
-      readme.replace(block, `<!-- bench:${marker} -->\n${report}<!-- /bench:${marker} -->`),
-    );
-}
+updateReadmeBlock('metric-export', report);

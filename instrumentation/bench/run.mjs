@@ -4,10 +4,21 @@
 // exporting to the same local sink; interleaved rounds, medians, ratios against bare measured in the
 // same run. Writes bench/results/traces.json and prints a Markdown table.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { cpuTicks, CLOCK_TICK_MS, fmt, machine, median, rssMb, startNode, stop, wrk } from './lib.mjs';
+import {
+  cpuTicks,
+  CLOCK_TICK_MS,
+  fmt,
+  machine,
+  median,
+  rssMb,
+  startNode,
+  stop,
+  wrk,
+  updateReadmeBlock,
+} from './lib.mjs';
 
 const here = import.meta.dirname;
 const ROUNDS = Number(process.env.ROUNDS ?? 3);
@@ -40,8 +51,14 @@ const common = {
 const VARIANTS = {
   bare: { args: [], env: {} },
   kit: { args: ['--import', '@lgtm-apm/instrumentation'], env: { OTEL_EXPORTER_OTLP_ENDPOINT: sinkUrl } },
-  stock: { args: ['--import', '@opentelemetry/auto-instrumentations-node/register'], env: { OTEL_EXPORTER_OTLP_ENDPOINT: sinkUrl } },
-  kit_backend_down: { args: ['--import', '@lgtm-apm/instrumentation'], env: { OTEL_EXPORTER_OTLP_ENDPOINT: deadUrl, OTEL_EXPORTER_OTLP_TIMEOUT: '2000' } },
+  stock: {
+    args: ['--import', '@opentelemetry/auto-instrumentations-node/register'],
+    env: { OTEL_EXPORTER_OTLP_ENDPOINT: sinkUrl },
+  },
+  kit_backend_down: {
+    args: ['--import', '@lgtm-apm/instrumentation'],
+    env: { OTEL_EXPORTER_OTLP_ENDPOINT: deadUrl, OTEL_EXPORTER_OTLP_TIMEOUT: '2000' },
+  },
 };
 const LOAD_VARIANTS = (process.env.VARIANTS ?? Object.keys(VARIANTS).join(',')).split(',');
 
@@ -77,7 +94,11 @@ function startupRound() {
   };
   for (const [name, args] of Object.entries(variants)) {
     const t0 = performance.now();
-    const res = spawnSync(process.execPath, [...args, '-e', '0'], { cwd: here, env: { ...process.env, ...common, OTEL_EXPORTER_OTLP_ENDPOINT: sinkUrl }, encoding: 'utf8' });
+    const res = spawnSync(process.execPath, [...args, '-e', '0'], {
+      cwd: here,
+      env: { ...process.env, ...common, OTEL_EXPORTER_OTLP_ENDPOINT: sinkUrl },
+      encoding: 'utf8',
+    });
     if (res.status !== 0) throw new Error(`${name} -e 0 failed: ${res.stderr}`);
     out[name] = performance.now() - t0;
   }
@@ -92,7 +113,9 @@ for (let round = 0; round < ROUNDS; round++) {
   for (const name of order) {
     const r = await loadRound(name);
     results.load[name].push(r);
-    console.error(`round ${round + 1}/${ROUNDS} ${name}: ${fmt(r.rps, 0)} req/s, p99 ${fmt(r.p99)} ms, ${fmt(r.cpuMsPerRequest, 3)} CPU ms/req`);
+    console.error(
+      `round ${round + 1}/${ROUNDS} ${name}: ${fmt(r.rps, 0)} req/s, p99 ${fmt(r.p99)} ms, ${fmt(r.cpuMsPerRequest, 3)} CPU ms/req`,
+    );
   }
 }
 const startupRuns = { bare: [], kit: [], stock: [] };
@@ -100,7 +123,8 @@ for (let i = 0; i < STARTUP_RUNS; i++) {
   const r = startupRound();
   for (const k of Object.keys(startupRuns)) startupRuns[k].push(r[k]);
 }
-for (const k of Object.keys(startupRuns)) results.startup[k] = { runs: startupRuns[k], medianMs: median(startupRuns[k]) };
+for (const k of Object.keys(startupRuns))
+  results.startup[k] = { runs: startupRuns[k], medianMs: median(startupRuns[k]) };
 
 const med = {};
 for (const [name, runs] of Object.entries(results.load)) {
@@ -136,7 +160,11 @@ await stop(downstream.child);
 mkdirSync(join(here, 'results'), { recursive: true });
 writeFileSync(join(here, 'results', 'traces.json'), JSON.stringify(results, null, 2) + '\n');
 
-const table = () => rows.map((row) => `| ${row.join(' | ')} |`).join('\n').replace(/\n/, `\n|${' --- |'.repeat(rows[0].length)}\n`);
+const table = () =>
+  rows
+    .map((row) => `| ${row.join(' | ')} |`)
+    .join('\n')
+    .replace(/\n/, `\n|${' --- |'.repeat(rows[0].length)}\n`);
 const rows = [
   ['metric', ...LOAD_VARIANTS],
   ['throughput (req/s)', ...LOAD_VARIANTS.map((n) => fmt(med[n].rps, 0))],
@@ -148,16 +176,15 @@ const rows = [
   ['`node -e 0` start-up (ms)', ...LOAD_VARIANTS.map((n) => fmt(results.startup[n]?.medianMs, 0))],
 ];
 const heading = `Traces benchmark — ${results.machine.node}, ${results.machine.cores} × ${results.machine.cpu}, ${ROUNDS} rounds × ${SECONDS} s, medians (${results.machine.date.slice(0, 10)})`;
-const summary = `kit: throughput loss ${fmt(r.kitThroughputLoss * 100)}% (stock ${fmt(r.stockThroughputLoss * 100)}%), ` +
+const summary =
+  `kit: throughput loss ${fmt(r.kitThroughputLoss * 100)}% (stock ${fmt(r.stockThroughputLoss * 100)}%), ` +
   `CPU/request ${fmt(r.kitCpuPerRequestVsBare, 2)}× bare (stock ${fmt(r.stockCpuPerRequestVsBare, 2)}×), ` +
   `start-up +${fmt(r.kitStartupOverheadMs, 0)} ms (stock +${fmt(r.stockStartupOverheadMs, 0)} ms), ` +
   `RSS +${fmt(r.kitRssDeltaMb, 0)} MB (stock +${fmt(r.stockRssDeltaMb, 0)} MB)`;
-const verdicts = Object.entries(results.targets).map(([target, met]) => `- ${met ? 'met' : '**not met**'}: ${target}`).join('\n');
+const verdicts = Object.entries(results.targets)
+  .map(([target, met]) => `- ${met ? 'met' : '**not met**'}: ${target}`)
+  .join('\n');
 const report = `${heading}\n\n${table()}\n\n${summary}\n\n${verdicts}\n`;
 console.log(`\n${report}`);
 
-// Keep the README's table in step with the committed results.
-const readmePath = join(here, '..', 'README.md');
-const readme = readFileSync(readmePath, 'utf8');
-const marked = /<!-- bench:traces -->[\s\S]*<!-- \/bench:traces -->/;
-if (marked.test(readme)) writeFileSync(readmePath, readme.replace(marked, `<!-- bench:traces -->\n${report}<!-- /bench:traces -->`));
+updateReadmeBlock('traces', report);
