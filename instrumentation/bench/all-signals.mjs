@@ -8,16 +8,14 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import {
-  cpuTicks,
-  CLOCK_TICK_MS,
   fmt,
   machine,
-  median,
-  rssMb,
   startNode,
   stop,
-  wrk,
   updateReadmeBlock,
+  measureLoad,
+  interleavedRounds,
+  mediansByVariant,
 } from './lib.mjs';
 
 const here = import.meta.dirname;
@@ -49,57 +47,29 @@ const names = (process.env.VARIANTS ?? Object.keys(VARIANTS).join(',')).split(',
 
 async function round(name) {
   const v = VARIANTS[name];
-  const app = await startNode([...v.args, join(here, 'app-signals.mjs')], { ...common, ...v.env }, here);
-  const url = `http://127.0.0.1:${app.port}/`;
-  wrk(url, { seconds: 2 });
-  const ticks0 = cpuTicks(app.child.pid);
-  const load = wrk(url, { seconds: SECONDS });
-  const ticks1 = cpuTicks(app.child.pid);
-  const rss = rssMb(app.child.pid);
-  const kitWarnings = app
-    .stderr()
-    .split('\n')
-    .filter((l) => l.startsWith('[lgtm-apm]'));
-  await stop(app.child);
-  return {
-    listenMs: app.listenMs,
-    spawnToListenMs: app.spawnToListenMs,
-    rps: load.rps,
-    p50: load.p50,
-    p99: load.p99,
-    non2xx: load.non2xx,
-    cpuMsPerRequest: ((ticks1 - ticks0) * CLOCK_TICK_MS) / load.requests,
-    rssMbAfterLoad: rss,
-    kitWarnings: kitWarnings.length,
-    loadavg1: loadavg()[0],
-  };
+  const { result, stderr } = await measureLoad({
+    args: v.args,
+    file: join(here, 'app-signals.mjs'),
+    env: { ...common, ...v.env },
+    cwd: here,
+    seconds: SECONDS,
+  });
+  const kitWarnings = stderr.split('\n').filter((l) => l.startsWith('[lgtm-apm]'));
+  return { ...result, kitWarnings: kitWarnings.length, loadavg1: loadavg()[0] };
 }
 
 const results = {
   machine: { ...machine(), loadavg: loadavg() },
   rounds: ROUNDS,
   seconds: SECONDS,
-  load: Object.fromEntries(names.map((n) => [n, []])),
 };
-for (let r = 0; r < ROUNDS; r++) {
-  const order = names.map((_, i) => names[(i + r) % names.length]);
-  for (const name of order) {
-    const res = await round(name);
-    results.load[name].push(res);
-    console.error(
-      `round ${r + 1}/${ROUNDS} ${name}: ${fmt(res.rps, 0)} req/s, p99 ${fmt(res.p99)} ms, ${fmt(res.cpuMsPerRequest, 3)} CPU ms/req`,
-    );
-  }
-}
+results.load = await interleavedRounds(names, ROUNDS, round);
 results.sink = await (await fetch(`${sinkUrl}/stats`)).json();
 results.machine.loadavgAtEnd = loadavg();
 await stop(sink.child);
 await stop(downstream.child);
 
-const med = {};
-for (const [name, runs] of Object.entries(results.load)) {
-  med[name] = Object.fromEntries(Object.keys(runs[0]).map((k) => [k, median(runs.map((x) => x[k]))]));
-}
+const med = mediansByVariant(results.load);
 results.medians = med;
 const loss = (n) => (med[n] && med.bare ? 1 - med[n].rps / med.bare.rps : NaN);
 results.ratios = {

@@ -121,3 +121,57 @@ export function updateReadmeBlock(marker, report) {
     );
   }
 }
+
+/**
+ * One load measurement: start the app, warm up (JIT, pools, connections), then wrk for `seconds` while
+ * reading the process's CPU ticks and RSS. Returns the numbers and what the app wrote to stderr.
+ */
+export async function measureLoad({ args, file, env, cwd, seconds }) {
+  const app = await startNode([...args, file], env, cwd);
+  const url = `http://127.0.0.1:${app.port}/`;
+  wrk(url, { seconds: 2 });
+  const ticks0 = cpuTicks(app.child.pid);
+  const load = wrk(url, { seconds });
+  const ticks1 = cpuTicks(app.child.pid);
+  const rss = rssMb(app.child.pid);
+  const stderr = app.stderr();
+  await stop(app.child);
+  return {
+    result: {
+      listenMs: app.listenMs,
+      spawnToListenMs: app.spawnToListenMs,
+      rps: load.rps,
+      p50: load.p50,
+      p99: load.p99,
+      non2xx: load.non2xx,
+      cpuMsPerRequest: ((ticks1 - ticks0) * CLOCK_TICK_MS) / load.requests,
+      rssMbAfterLoad: rss,
+    },
+    stderr,
+  };
+}
+
+/** Runs `measure(name)` for every variant in every round, rotating the order so none always runs first. */
+export async function interleavedRounds(names, rounds, measure) {
+  const load = Object.fromEntries(names.map((n) => [n, []]));
+  for (let round = 0; round < rounds; round++) {
+    for (const name of names.map((_, i) => names[(i + round) % names.length])) {
+      const r = await measure(name);
+      load[name].push(r);
+      console.error(
+        `round ${round + 1}/${rounds} ${name}: ${fmt(r.rps, 0)} req/s, p99 ${fmt(r.p99)} ms, ${fmt(r.cpuMsPerRequest, 3)} CPU ms/req`,
+      );
+    }
+  }
+  return load;
+}
+
+/** Per variant, the median of every numeric field over its rounds. */
+export function mediansByVariant(load) {
+  return Object.fromEntries(
+    Object.entries(load).map(([name, runs]) => [
+      name,
+      Object.fromEntries(Object.keys(runs[0]).map((k) => [k, median(runs.map((r) => r[k]))])),
+    ]),
+  );
+}

@@ -8,16 +8,15 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import {
-  cpuTicks,
-  CLOCK_TICK_MS,
   fmt,
   machine,
   median,
-  rssMb,
   startNode,
   stop,
-  wrk,
   updateReadmeBlock,
+  measureLoad,
+  interleavedRounds,
+  mediansByVariant,
 } from './lib.mjs';
 
 const here = import.meta.dirname;
@@ -64,24 +63,14 @@ const LOAD_VARIANTS = (process.env.VARIANTS ?? Object.keys(VARIANTS).join(',')).
 
 async function loadRound(name) {
   const v = VARIANTS[name];
-  const app = await startNode([...v.args, join(here, 'app.mjs')], { ...common, ...v.env }, here);
-  const url = `http://127.0.0.1:${app.port}/`;
-  wrk(url, { seconds: 2 }); // warm-up: JIT, pools, connections
-  const ticks0 = cpuTicks(app.child.pid);
-  const load = wrk(url, { seconds: SECONDS });
-  const ticks1 = cpuTicks(app.child.pid);
-  const rss = rssMb(app.child.pid);
-  await stop(app.child);
-  return {
-    listenMs: app.listenMs,
-    spawnToListenMs: app.spawnToListenMs,
-    rps: load.rps,
-    p50: load.p50,
-    p99: load.p99,
-    non2xx: load.non2xx,
-    cpuMsPerRequest: ((ticks1 - ticks0) * CLOCK_TICK_MS) / load.requests,
-    rssMbAfterLoad: rss,
-  };
+  const { result } = await measureLoad({
+    args: v.args,
+    file: join(here, 'app.mjs'),
+    env: { ...common, ...v.env },
+    cwd: here,
+    seconds: SECONDS,
+  });
+  return result;
 }
 
 /** Start-up alone: `node [preload] -e 0`, wall time, interleaved. */
@@ -106,18 +95,7 @@ function startupRound() {
 }
 
 const results = { machine: machine(), rounds: ROUNDS, seconds: SECONDS, load: {}, startup: {} };
-for (const name of LOAD_VARIANTS) results.load[name] = [];
-for (let round = 0; round < ROUNDS; round++) {
-  // Rotate the order so no variant always runs first (or last) on a noisy shared machine.
-  const order = LOAD_VARIANTS.map((_, i) => LOAD_VARIANTS[(i + round) % LOAD_VARIANTS.length]);
-  for (const name of order) {
-    const r = await loadRound(name);
-    results.load[name].push(r);
-    console.error(
-      `round ${round + 1}/${ROUNDS} ${name}: ${fmt(r.rps, 0)} req/s, p99 ${fmt(r.p99)} ms, ${fmt(r.cpuMsPerRequest, 3)} CPU ms/req`,
-    );
-  }
-}
+results.load = await interleavedRounds(LOAD_VARIANTS, ROUNDS, loadRound);
 const startupRuns = { bare: [], kit: [], stock: [] };
 for (let i = 0; i < STARTUP_RUNS; i++) {
   const r = startupRound();
@@ -126,10 +104,7 @@ for (let i = 0; i < STARTUP_RUNS; i++) {
 for (const k of Object.keys(startupRuns))
   results.startup[k] = { runs: startupRuns[k], medianMs: median(startupRuns[k]) };
 
-const med = {};
-for (const [name, runs] of Object.entries(results.load)) {
-  med[name] = Object.fromEntries(Object.keys(runs[0]).map((k) => [k, median(runs.map((r) => r[k]))]));
-}
+const med = mediansByVariant(results.load);
 results.medians = med;
 const bare = med.bare;
 const loss = (name) => 1 - med[name].rps / bare.rps;
