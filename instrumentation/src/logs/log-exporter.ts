@@ -1,4 +1,5 @@
-import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
+import { type ExportResult } from '@opentelemetry/core';
+import { ShutdownAwareExporter } from '../export/shutdown-aware-exporter.ts';
 import { type LogRecordExporter, type ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import { type LogsConfig } from '../config/signals-config.ts';
 import type * as LogsProto from '@opentelemetry/exporter-logs-otlp-proto';
@@ -11,72 +12,35 @@ export interface LogExportHooks {
   onLost(count: number, error: unknown): void;
 }
 
-/**
- * Builds the OTLP exporter on the first batch, off the app's start-up path. A failed batch is counted
- * and reported by the kit (once a minute), then acknowledged so the SDK does not report it again
- * through the trace-oriented global error handler.
- */
+/** Logs over the shared shutdown-aware transport (see ShutdownAwareExporter), with record accounting. */
 export class LazyLogExporter implements LogRecordExporter {
-  #exporter: LogRecordExporter | undefined;
-  #failed = false;
-  #lastFailed = false;
-  #final = false;
-  readonly #factory: (final: boolean) => LogRecordExporter;
+  readonly #transport: ShutdownAwareExporter<ReadableLogRecord[]>;
   readonly #hooks: LogExportHooks;
 
   /** `factory(true)` builds the exporter for the batches flushed at shutdown (short timeout). */
   constructor(factory: (final: boolean) => LogRecordExporter, hooks: LogExportHooks) {
-    this.#factory = factory;
+    this.#transport = new ShutdownAwareExporter(factory, {
+      finalSkipped: 'the logs backend was unreachable; records flushed at shutdown were dropped',
+      failed: 'logs export failed',
+    });
     this.#hooks = hooks;
   }
 
-  /** Same reasoning as the metrics exporter: an exiting process must not wait out a dead backend. */
   prepareForShutdown(): void {
-    if (this.#final) return;
-    this.#final = true;
-    const previous = this.#exporter;
-    this.#exporter = undefined;
-    this.#failed = false;
-    void previous?.shutdown().catch(() => {});
+    this.#transport.prepareForShutdown();
   }
 
   export(records: ReadableLogRecord[], resultCallback: (result: ExportResult) => void): void {
     this.#hooks.onHanded(records.length);
-    if (this.#final && this.#lastFailed) {
-      this.#hooks.onLost(
-        records.length,
-        new Error('the logs backend was unreachable; records flushed at shutdown were dropped'),
-      );
-      resultCallback({ code: ExportResultCode.SUCCESS });
-      return;
-    }
-    if (!this.#exporter && !this.#failed) {
-      try {
-        this.#exporter = this.#factory(this.#final);
-      } catch (error) {
-        this.#failed = true;
-        this.#hooks.onLost(records.length, error);
-      }
-    }
-    const exporter = this.#exporter;
-    if (!exporter) {
-      resultCallback({ code: ExportResultCode.SUCCESS });
-      return;
-    }
-    exporter.export(records, (result) => {
-      this.#lastFailed = result.code !== ExportResultCode.SUCCESS;
-      if (this.#lastFailed)
-        this.#hooks.onLost(records.length, result.error ?? new Error('logs export failed'));
-      resultCallback({ code: ExportResultCode.SUCCESS });
-    });
+    this.#transport.send(records, (error) => this.#hooks.onLost(records.length, error), resultCallback);
   }
 
   forceFlush(): Promise<void> {
-    return this.#exporter?.forceFlush() ?? Promise.resolve();
+    return this.#transport.forceFlush();
   }
 
   shutdown(): Promise<void> {
-    return this.#exporter?.shutdown() ?? Promise.resolve();
+    return this.#transport.shutdown();
   }
 }
 

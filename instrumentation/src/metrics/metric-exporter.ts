@@ -1,4 +1,5 @@
-import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
+import { type ExportResult } from '@opentelemetry/core';
+import { ShutdownAwareExporter } from '../export/shutdown-aware-exporter.ts';
 import {
   AggregationTemporality,
   type PushMetricExporter,
@@ -9,41 +10,25 @@ import type * as MetricsProto from '@opentelemetry/exporter-metrics-otlp-proto';
 import type * as MetricsHttp from '@opentelemetry/exporter-metrics-otlp-http';
 
 /**
- * Builds the OTLP http/protobuf exporter on the first export (one interval after start), so neither the
- * app's start-up nor an app that exits early pays for the transport code. Temporality is cumulative
- * whatever OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE says: Mimir rejects delta by default.
- *
- * Failures are counted and reported here and the reader is told the export succeeded: the reader would
- * only forward the error to the global (trace-oriented) handler, and with cumulative temporality the
- * next export carries the same totals anyway, so nothing is lost but resolution.
+ * Metrics over the shared shutdown-aware transport (see ShutdownAwareExporter). Temporality is cumulative
+ * whatever OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE says: Mimir rejects delta by default. With
+ * cumulative temporality a failed export loses resolution only: the next one carries the same totals.
  */
 export class LazyMetricExporter implements PushMetricExporter {
-  #exporter: PushMetricExporter | undefined;
-  #failed = false;
-  #lastFailed = false;
-  #final = false;
-  readonly #factory: (final: boolean) => PushMetricExporter;
+  readonly #transport: ShutdownAwareExporter<ResourceMetrics>;
   readonly #onError: (error: unknown) => void;
-  exports = 0;
 
   /** `factory(true)` builds the exporter for the last export at shutdown (short timeout). */
   constructor(factory: (final: boolean) => PushMetricExporter, onError: (error: unknown) => void) {
-    this.#factory = factory;
+    this.#transport = new ShutdownAwareExporter(factory, {
+      finalSkipped: 'the metrics backend was unreachable; the last export at shutdown was skipped',
+      failed: 'metrics export failed',
+    });
     this.#onError = onError;
   }
 
-  /**
-   * Before the provider's shutdown. An exiting process must not wait out a dead backend: the exporter's
-   * retries run on timers that keep Node alive for up to the full export timeout. So the last export gets
-   * its own exporter with a short timeout, and none at all if the previous export had failed.
-   */
   prepareForShutdown(): void {
-    if (this.#final) return;
-    this.#final = true;
-    const previous = this.#exporter;
-    this.#exporter = undefined;
-    this.#failed = false;
-    void previous?.shutdown().catch(() => {});
+    this.#transport.prepareForShutdown();
   }
 
   selectAggregationTemporality(): AggregationTemporality {
@@ -51,40 +36,15 @@ export class LazyMetricExporter implements PushMetricExporter {
   }
 
   export(metrics: ResourceMetrics, resultCallback: (result: ExportResult) => void): void {
-    if (this.#final && this.#lastFailed) {
-      this.#onError(
-        new Error('the metrics backend was unreachable; the last export at shutdown was skipped'),
-      );
-      resultCallback({ code: ExportResultCode.SUCCESS });
-      return;
-    }
-    if (!this.#exporter && !this.#failed) {
-      try {
-        this.#exporter = this.#factory(this.#final);
-      } catch (error) {
-        this.#failed = true;
-        this.#onError(error);
-      }
-    }
-    const exporter = this.#exporter;
-    if (!exporter) {
-      resultCallback({ code: ExportResultCode.SUCCESS });
-      return;
-    }
-    this.exports += 1;
-    exporter.export(metrics, (result) => {
-      this.#lastFailed = result.code !== ExportResultCode.SUCCESS;
-      if (this.#lastFailed) this.#onError(result.error ?? new Error('metrics export failed'));
-      resultCallback({ code: ExportResultCode.SUCCESS });
-    });
+    this.#transport.send(metrics, this.#onError, resultCallback);
   }
 
   forceFlush(): Promise<void> {
-    return this.#exporter?.forceFlush() ?? Promise.resolve();
+    return this.#transport.forceFlush();
   }
 
   shutdown(): Promise<void> {
-    return this.#exporter?.shutdown() ?? Promise.resolve();
+    return this.#transport.shutdown();
   }
 }
 
