@@ -5,7 +5,8 @@ import { Alert, Button, Icon, Tooltip, useStyles2, useTheme2 } from '@grafana/ui
 import { type ApmPanelOptions } from '../types';
 import { getSelection, selectService, subscribe } from '../shared/selectionStore';
 import { buildServerMap, filterMap, type ServerMap, type ServerMapEdge, type ServerMapNode } from './model';
-import { type GraphLayout, layoutGraph, topologyKey } from './layout/elkLayout';
+import { layoutGraph, topologyKey } from './layout/dagLayout';
+import { type GraphLayout } from './layout/types';
 import { buildScene, type Hit } from './render/scene';
 import { paletteFromTheme } from './render/palette';
 import { formatCount, formatMs, formatPercent } from './render/format';

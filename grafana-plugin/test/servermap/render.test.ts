@@ -2,7 +2,7 @@ import { buildScene, fitViewport, hitTest, toGraph, zoomAt } from '../../src/ser
 import { formatCount, formatMs, formatPercent } from '../../src/servermap/render/format';
 import { buildServerMap, type ServerMap } from '../../src/servermap/model';
 import { dashboardLink, edgeTraceQl, logsLink, nodeTraceQl, tracesLink } from '../../src/servermap/links';
-import { type GraphLayout } from '../../src/servermap/layout/elkLayout';
+import { type GraphLayout } from '../../src/servermap/layout/types';
 import { demoTopology, prometheusResponse } from '../fixtures/serviceGraph';
 import { framesFromResponse } from '../fixtures/load';
 

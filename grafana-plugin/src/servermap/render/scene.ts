@@ -1,4 +1,4 @@
-import { type GraphLayout, type NodeBox, type Point } from '../layout/elkLayout';
+import { type GraphLayout, type NodeBox, type Point } from '../layout/types';
 import { type NodeKind, type ServerMapEdge, type ServerMapNode } from '../model';
 import { formatCount, formatMs, formatPercent, formatRate } from './format';
 

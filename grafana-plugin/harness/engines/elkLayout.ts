@@ -1,33 +1,10 @@
+// The ELK layered engine the panel used before d3-dag, kept for the bench's same-run comparison only (the
+// panel does not bundle it). Settings as they were measured and tuned (README, "Layout engine").
 import type ELKType from 'elkjs/lib/elk.bundled.js';
 import { type ElkNode } from 'elkjs/lib/elk-api';
-import { type ServerMapEdge, type ServerMapNode } from '../model';
+import { type ServerMapEdge, type ServerMapNode } from '../../src/servermap/model';
+import { type GraphLayout, type LayoutMode, type NodeBox, NODE_H, NODE_W, type Point } from '../../src/servermap/layout/types';
 
-export interface Point {
-  x: number;
-  y: number;
-}
-
-export interface NodeBox {
-  x: number;
-  y: number;
-  w: number;
-  h: number;
-}
-
-export interface GraphLayout {
-  nodes: Map<string, NodeBox>;
-  /** Polyline per edge id, from the source box border to the target box border. */
-  edges: Map<string, Point[]>;
-  width: number;
-  height: number;
-  /** How long ELK took, for the bench and the debug hook. */
-  ms: number;
-  /** Which ELK settings were used (see layoutModeFor). */
-  mode: LayoutMode;
-}
-
-export const NODE_W = 210;
-export const NODE_H = 52;
 
 // Measured (README, bench/): ELK layered with longest-path layering, greedy switch off and a single sweep is
 // several times faster than the defaults at 1,000 nodes with near-identical drawings for service graphs.
@@ -56,7 +33,6 @@ const LAYOUT_OPTIONS: Record<string, string> = {
  */
 export const QUALITY_LAYOUT_MAX = 60;
 export const FAST_LAYOUT_OVER = 300;
-export type LayoutMode = 'quality' | 'balanced' | 'fast';
 const MODE_OPTIONS: Record<LayoutMode, Record<string, string>> = {
   quality: {},
   balanced: { 'elk.layered.nodePlacement.strategy': 'SIMPLE' },

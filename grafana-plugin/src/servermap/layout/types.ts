@@ -1,0 +1,28 @@
+export interface Point {
+  x: number;
+  y: number;
+}
+
+export interface NodeBox {
+  x: number;
+  y: number;
+  w: number;
+  h: number;
+}
+
+export type LayoutMode = 'quality' | 'balanced' | 'fast';
+
+export interface GraphLayout {
+  nodes: Map<string, NodeBox>;
+  /** Polyline per edge id, from the source box border to the target box border. */
+  edges: Map<string, Point[]>;
+  width: number;
+  height: number;
+  /** How long the layout engine took, for the bench and the debug hook. */
+  ms: number;
+  /** Which engine settings were used (see layoutModeFor). */
+  mode: LayoutMode;
+}
+
+export const NODE_W = 210;
+export const NODE_H = 52;
