@@ -144,6 +144,9 @@ describe('garbage in → a clear message, never an exception', () => {
   it('handles a latency query without +Inf bucket and non-monotonic counts', () => {
     expect(normaliseBuckets([[1, 5], [0.5, 3]])).toBeUndefined();
     expect(normaliseBuckets([[1, 5], [0.5, 6], [Infinity, 7]])).toEqual([[0.5, 6], [1, 6], [Infinity, 7]]);
+    // Duplicate bounds (two series for one bound) are summed first, then counts are made monotonic.
+    expect(normaliseBuckets([[1, 5], [0.5, 8], [1, 2], [Infinity, 9], [Number.NaN, 4], [3, -1]])).toEqual([[0.5, 8], [1, 8], [Infinity, 9]]);
+    expect(normaliseBuckets([[0.5, 1], [0.5, 2], [Infinity, 2]])).toEqual([[0.5, 3], [Infinity, 3]]);
     expect(quantileMs([[1, 0], [Infinity, 10]], 0.5)).toBe(1000);
   });
 

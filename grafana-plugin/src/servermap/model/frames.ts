@@ -19,7 +19,8 @@ export interface FrameLike {
 
 /** One labelled series from a Prometheus frame: label set plus its samples (time ms, value). */
 export interface Series {
-  labels: Record<string, string>;
+  /** The frame field's own labels (shared, read-only). */
+  readonly labels: Readonly<Record<string, string>>;
   times: number[];
   values: number[];
   /** NaN/±Inf/null samples skipped while reading. */
@@ -54,11 +55,24 @@ function isNumberField(f: FieldLike): boolean {
  */
 export function readSeries(frames: FrameLike[]): Series[] {
   const out: Series[] = [];
+  // One pass over the fields of each frame: the map's queries return one small frame per series (thousands of
+  // frames for a large map), so per-frame work dominates the model build.
+  const numberFields: FieldLike[] = [];
+  const stringFields: FieldLike[] = [];
   for (const frame of frames) {
     const fields = frame.fields ?? [];
-    const timeField = fields.find(isTimeField);
-    const numberFields = fields.filter((f) => !isTimeField(f) && isNumberField(f));
-    const stringFields = fields.filter((f) => !isTimeField(f) && !isNumberField(f));
+    let timeField: FieldLike | undefined;
+    numberFields.length = 0;
+    stringFields.length = 0;
+    for (const f of fields) {
+      if (isTimeField(f)) {
+        timeField ??= f;
+      } else if (isNumberField(f)) {
+        numberFields.push(f);
+      } else {
+        stringFields.push(f);
+      }
+    }
     const looksLikeTable = stringFields.length > 0 && numberFields.length === 1 && !numberFields[0]!.labels;
     if (looksLikeTable) {
       const valueField = numberFields[0]!;
@@ -75,9 +89,11 @@ export function readSeries(frames: FrameLike[]): Series[] {
       continue;
     }
     for (const valueField of numberFields) {
-      const series: Series = { labels: { ...(valueField.labels ?? {}) }, times: [], values: [], skipped: 0 };
-      for (let row = 0; row < valueField.values.length; row++) {
-        const v = toNumber(valueField.values[row]);
+      // The frame's own label object is shared, not copied: the model only reads labels.
+      const series: Series = { labels: valueField.labels ?? {}, times: [], values: [], skipped: 0 };
+      const values = valueField.values;
+      for (let row = 0; row < values.length; row++) {
+        const v = toNumber(values[row]);
         if (!Number.isFinite(v)) {
           series.skipped++;
           continue;

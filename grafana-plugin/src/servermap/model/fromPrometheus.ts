@@ -12,8 +12,9 @@ export interface PrometheusInput {
   warnings: string[];
 }
 
-function edgeKey(l: Record<string, string>): string {
-  return JSON.stringify([l.client_service_namespace ?? '', l.client, l.server_service_namespace ?? '', l.server, l.connection_type ?? '']);
+// NUL cannot occur in Prometheus label values, so joining with it is unambiguous (and cheaper than JSON).
+function edgeKey(l: Readonly<Record<string, string>>): string {
+  return `${l.client_service_namespace ?? ''}\u0000${l.client}\u0000${l.server_service_namespace ?? ''}\u0000${l.server}\u0000${l.connection_type ?? ''}`;
 }
 
 function nodeId(name: string, namespace: string | undefined): string {
@@ -100,7 +101,7 @@ export function fromPrometheus(framesByRef: Map<string, FrameLike[]>, roles: Rol
       byLoose.set(k, list);
     }
   }
-  const match = (l: Record<string, string>): RawEdge | undefined => {
+  const match = (l: Readonly<Record<string, string>>): RawEdge | undefined => {
     const exact = edges.get(edgeKey(l));
     if (exact) {
       return exact;
