@@ -3,7 +3,7 @@ import { ShutdownAwareExporter } from '../export/shutdown-aware-exporter.ts';
 import { type LogRecordExporter, type ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import { type LogsConfig } from '../config/signals-config.ts';
 import type * as LogsProto from '@opentelemetry/exporter-logs-otlp-proto';
-import type * as MetricExporterModule from '../metrics/metric-exporter.ts';
+import { FINAL_EXPORT_TIMEOUT_MS } from '../export/final-export.ts';
 
 export interface LogExportHooks {
   /** Records leaving the queue (the bounded processor's accounting). */
@@ -44,9 +44,13 @@ export class LazyLogExporter implements LogRecordExporter {
   }
 }
 
+/** Loads the OTLP exporter's code ahead of the first batch (in the worker, where start-up costs the app nothing). */
+export function preloadOtlpLogExporter(): void {
+  require('@opentelemetry/exporter-logs-otlp-proto');
+}
+
 export function createOtlpLogExporter(config: LogsConfig, final = false): LogRecordExporter {
   const { OTLPLogExporter } = require('@opentelemetry/exporter-logs-otlp-proto') as typeof LogsProto;
-  const { FINAL_EXPORT_TIMEOUT_MS } = require('../metrics/metric-exporter.ts') as typeof MetricExporterModule;
   const options: { url?: string; timeoutMillis: number } = {
     timeoutMillis: final ? Math.min(config.exportTimeoutMs, FINAL_EXPORT_TIMEOUT_MS) : config.exportTimeoutMs,
   };

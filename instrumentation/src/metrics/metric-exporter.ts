@@ -1,4 +1,5 @@
 import { type ExportResult } from '@opentelemetry/core';
+import { FINAL_EXPORT_TIMEOUT_MS } from '../export/final-export.ts';
 import { ShutdownAwareExporter } from '../export/shutdown-aware-exporter.ts';
 import {
   AggregationTemporality,
@@ -47,13 +48,6 @@ export class LazyMetricExporter implements PushMetricExporter {
     return this.#transport.shutdown();
   }
 }
-
-/**
- * Timeout of the exports made while the process exits. Below the OTLP transport's smallest retry backoff
- * (1 s − 20 % jitter), so a refused connection is not retried and cannot hold the process; a healthy
- * backend takes milliseconds for one request.
- */
-export const FINAL_EXPORT_TIMEOUT_MS = 750;
 
 export function createOtlpMetricExporter(config: MetricsConfig, final = false): PushMetricExporter {
   const { OTLPMetricExporter } = require('@opentelemetry/exporter-metrics-otlp-proto') as typeof MetricsProto;

@@ -1,0 +1,178 @@
+import { type MessagePort } from 'node:worker_threads';
+import { ROOT_CONTEXT, trace, type Context, type Logger } from '@opentelemetry/api';
+import { millisToHrTime } from '@opentelemetry/core';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { BatchLogRecordProcessor, LoggerProvider, type LogRecordProcessor } from '@opentelemetry/sdk-logs';
+import {
+  createConsoleLogExporter,
+  createOtlpLogExporter,
+  LazyLogExporter,
+  preloadOtlpLogExporter,
+} from './log-exporter.ts';
+import { pinoLineToRecord, type PinoLoggerSpec } from './pino-record.ts';
+import { BoundedLogRecordProcessor, RedactingLogRecordProcessor } from './processors.ts';
+import {
+  type ApiLogRecord,
+  type FromLogsWorker,
+  type LogsWorkerData,
+  type ToLogsWorker,
+} from './worker-protocol.ts';
+
+/** The scope pino records have always had (dashboards and tests know it). */
+const PINO_SCOPE = '@opentelemetry/instrumentation-pino';
+
+function contextFor(
+  traceId: string | undefined,
+  spanId: string | undefined,
+  traceFlags: number | undefined,
+): Context | undefined {
+  if (!traceId || !spanId) return undefined;
+  return trace.setSpanContext(ROOT_CONTEXT, {
+    traceId,
+    spanId,
+    traceFlags: traceFlags ?? 0,
+    isRemote: false,
+  });
+}
+
+/**
+ * The worker half of log sending (see worker-client.ts): pino lines are parsed here, get their trace ids
+ * from the line itself, and go through the same pipeline as before — redaction → bounded batch → OTLP
+ * http/protobuf — with the same resource as the app's traces and metrics.
+ */
+export function runLogsWorker(port: MessagePort, data: LogsWorkerData): void {
+  const post = (message: FromLogsWorker): void => port.postMessage(message);
+  let queueFull = 0;
+  let unreadable = 0;
+  const reportDrops = (): void => {
+    if (queueFull) {
+      post({
+        t: 'dropped',
+        count: queueFull,
+        reason: `the export queue is full (OTEL_BLRP_MAX_QUEUE_SIZE=${config.batch.maxQueueSize}); the logs backend is slow or unreachable`,
+      });
+      queueFull = 0;
+    }
+    if (unreadable) {
+      post({
+        t: 'dropped',
+        count: unreadable,
+        reason: 'pino wrote lines that are not JSON objects (a custom serializer or streamWrite hook?)',
+      });
+      unreadable = 0;
+    }
+  };
+  const { config } = data;
+  const processors: LogRecordProcessor[] = [new RedactingLogRecordProcessor(config.redactKeys)];
+  const exporters: LazyLogExporter[] = [];
+  for (const name of config.exporters) {
+    const holder: { bounded?: BoundedLogRecordProcessor } = {};
+    const exporter = new LazyLogExporter(
+      (final) => (name === 'console' ? createConsoleLogExporter() : createOtlpLogExporter(config, final)),
+      {
+        onHanded: (count) => holder.bounded?.handedToExporter(count),
+        onLost: (count, error) => {
+          post({ t: 'lost', count, error: error instanceof Error ? error.message : String(error) });
+        },
+      },
+    );
+    exporters.push(exporter);
+    const batch = new BatchLogRecordProcessor({ exporter, ...config.batch });
+    // Counted here, reported once per message: a flood must not turn into a message per dropped record.
+    const bounded = new BoundedLogRecordProcessor(batch, config.batch.maxQueueSize, (count) => {
+      queueFull += count;
+    });
+    holder.bounded = bounded;
+    processors.push(bounded);
+  }
+  // Loaded now rather than on the first export: a burst arriving while the exporter's code is still being
+  // compiled would otherwise overflow the queue.
+  if (config.exporters.includes('otlp')) preloadOtlpLogExporter();
+  const provider = new LoggerProvider({
+    resource: resourceFromAttributes(data.resourceAttributes),
+    processors,
+  });
+  const pinoLogger = provider.getLogger(PINO_SCOPE);
+  const apiLoggers = new Map<string, Logger>();
+  const specs = new Map<number, PinoLoggerSpec>();
+
+  const emitLines = (lines: string[], meta: number[]): void => {
+    const now = Date.now();
+    for (let i = 0; i < lines.length; i++) {
+      const spec = specs.get(meta[2 * i]!);
+      const fields = spec && pinoLineToRecord(lines[i]!, meta[2 * i + 1]!, spec, now);
+      if (!fields) {
+        unreadable++;
+        continue;
+      }
+      const time = millisToHrTime(fields.timestampMs);
+      pinoLogger.emit({
+        timestamp: time,
+        observedTimestamp: time,
+        severityNumber: fields.severityNumber,
+        severityText: fields.severityText,
+        body: fields.body as never,
+        attributes: fields.attributes as never,
+        exception: fields.exception,
+        ...(fields.eventName !== undefined ? { eventName: fields.eventName } : {}),
+        context: contextFor(fields.traceId, fields.spanId, fields.traceFlags) ?? ROOT_CONTEXT,
+      });
+    }
+  };
+
+  const emitApi = (records: ApiLogRecord[]): void => {
+    for (const { scope, scopeVersion, traceId, spanId, traceFlags, ...record } of records) {
+      const key = `${scope}\u0000${scopeVersion ?? ''}`;
+      let logger = apiLoggers.get(key);
+      if (!logger) apiLoggers.set(key, (logger = provider.getLogger(scope, scopeVersion)));
+      logger.emit({ ...record, context: contextFor(traceId, spanId, traceFlags) ?? ROOT_CONTEXT });
+    }
+  };
+
+  const settle = (id: number, work: Promise<unknown>): void => {
+    reportDrops();
+    void work
+      .catch((error: unknown) =>
+        post({ t: 'error', error: error instanceof Error ? error.message : String(error) }),
+      )
+      .finally(() => post({ t: 'flushed', id }));
+  };
+
+  // Messages are handled one per event-loop turn, not as they arrive: Node delivers up to 1,000 queued
+  // port messages in one go, and under a steady stream of batches the exporter's HTTP responses would
+  // wait behind all of them while the queue overflows.
+  const inbox: ToLogsWorker[] = [];
+  let draining = false;
+  const handle = (message: ToLogsWorker): void => {
+    switch (message.t) {
+      case 'batch': {
+        for (const [id, spec] of message.loggers) specs.set(id, spec);
+        emitLines(message.lines, message.meta);
+        emitApi(message.api);
+        post({ t: 'ack', count: message.lines.length + message.api.length });
+        reportDrops();
+        return;
+      }
+      case 'flush':
+        settle(message.id, provider.forceFlush());
+        return;
+      case 'shutdown':
+        for (const exporter of exporters) exporter.prepareForShutdown();
+        settle(message.id, provider.shutdown());
+        return;
+    }
+  };
+  const drain = (): void => {
+    const message = inbox.shift();
+    if (message) handle(message);
+    if (inbox.length) setImmediate(drain);
+    else draining = false;
+  };
+  port.on('message', (message: ToLogsWorker) => {
+    inbox.push(message);
+    if (!draining) {
+      draining = true;
+      setImmediate(drain);
+    }
+  });
+}

@@ -1,0 +1,48 @@
+import { type AnyValue, type Attributes, type SeverityNumber, type TimeInput } from '@opentelemetry/api';
+import { type LogsConfig } from '../config/signals-config.ts';
+import { type PinoLoggerSpec } from './pino-record.ts';
+
+/** What the logs worker starts with (workerData). Everything here survives structured cloning. */
+export interface LogsWorkerData {
+  kind: 'logs';
+  config: LogsConfig;
+  resourceAttributes: Attributes;
+}
+
+/** A record from the OTel Logs API (the kit's stuck-request warning, apps using the API directly). */
+export interface ApiLogRecord {
+  scope: string;
+  scopeVersion: string | undefined;
+  timestamp: TimeInput;
+  observedTimestamp: TimeInput;
+  severityNumber?: SeverityNumber;
+  severityText?: string;
+  body?: AnyValue;
+  attributes?: Attributes;
+  exception?: unknown;
+  eventName?: string;
+  traceId?: string;
+  spanId?: string;
+  traceFlags?: number;
+}
+
+export type ToLogsWorker =
+  | {
+      t: 'batch';
+      /** Loggers first seen since the previous batch: id → settings. */
+      loggers: Array<[number, PinoLoggerSpec]>;
+      lines: string[];
+      /** Per line: logger id and pino level number, interleaved. */
+      meta: number[];
+      api: ApiLogRecord[];
+    }
+  | { t: 'flush'; id: number }
+  | { t: 'shutdown'; id: number };
+
+export type FromLogsWorker =
+  /** Records taken off the channel (into the worker's bounded queue, or dropped there and reported). */
+  | { t: 'ack'; count: number }
+  | { t: 'dropped'; count: number; reason: string }
+  | { t: 'lost'; count: number; error: string }
+  | { t: 'error'; error: string }
+  | { t: 'flushed'; id: number };
