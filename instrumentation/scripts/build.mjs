@@ -52,8 +52,21 @@ await build({
   logLevel: 'warning',
   metafile: false,
 });
+// The export worker (pino lines → OTLP logs off the main thread) is its own bundle: only the worker loads it.
+await build({
+  plugins: [dedupeOpenTelemetry],
+  entryPoints: [join(root, 'src/export/worker.ts')],
+  outfile: join(dist, 'export-worker.cjs'),
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node22',
+  external: ['@opentelemetry/api'],
+  legalComments: 'linked',
+  logLevel: 'warning',
+});
 copyFileSync(join(root, 'src/preload.cjs'), join(dist, 'preload.cjs'));
-for (const file of ['sdk.cjs', 'sdk.cjs.LEGAL.txt', 'preload.cjs']) {
+for (const file of ['sdk.cjs', 'sdk.cjs.LEGAL.txt', 'preload.cjs', 'export-worker.cjs', 'export-worker.cjs.LEGAL.txt']) {
   mkdirSync(finalDist, { recursive: true });
   if (existsSync(join(dist, file))) renameSync(join(dist, file), join(finalDist, file));
 }
