@@ -20,7 +20,7 @@ function rateColor(p: Palette, rate: number | undefined, fallback: string): stri
   return rate >= ERROR_RATE ? p.error : rate >= WARN_RATE ? p.warning : fallback;
 }
 
-function roundRect(ctx: CanvasRenderingContext2D, x: number, y: number, w: number, h: number, r: number) {
+function roundRect(ctx: CanvasRenderingContext2D | Path2D, x: number, y: number, w: number, h: number, r: number) {
   ctx.moveTo(x + r, y);
   ctx.arcTo(x + w, y, x + w, y + h, r);
   ctx.arcTo(x + w, y + h, x, y + h, r);
@@ -140,7 +140,7 @@ function truncateUncached(ctx: CanvasRenderingContext2D, text: string, max: numb
   return text.slice(0, lo) + '…';
 }
 
-function arrowHead(ctx: CanvasRenderingContext2D, from: { x: number; y: number }, to: { x: number; y: number }, size: number) {
+function arrowHead(ctx: CanvasRenderingContext2D | Path2D, from: { x: number; y: number }, to: { x: number; y: number }, size: number) {
   const angle = Math.atan2(to.y - from.y, to.x - from.x);
   ctx.moveTo(to.x, to.y);
   ctx.lineTo(to.x - size * Math.cos(angle - 0.45), to.y - size * Math.sin(angle - 0.45));
@@ -175,6 +175,171 @@ function visibleItems(scene: Scene, v: Viewport, width: number, height: number):
   return { nodes, edges };
 }
 
+const ARROW = 7;
+/** Arrowheads smaller than this on screen are not drawn (they would be a blur of a pixel). */
+const ARROW_MIN_PX = 2;
+/** Below this zoom, node cards are plain rectangles drawn in a few batches (level of detail). */
+const ROUND_MIN_SCALE = 0.25;
+
+/** A batch is either a reusable Path2D (browsers) or a list of edges replayed into the context (no Path2D). */
+type Batch = Path2D | SceneEdge[];
+
+interface EdgeBatch {
+  color: string;
+  faded: boolean;
+  lines: Map<number, Batch>;
+  arrows: Batch;
+}
+
+function edgeLine(ctx: CanvasRenderingContext2D | Path2D, e: SceneEdge) {
+  const pts = e.points;
+  ctx.moveTo(pts[0]!.x, pts[0]!.y);
+  for (let i = 1; i < pts.length - 1; i++) {
+    ctx.lineTo(pts[i]!.x, pts[i]!.y);
+  }
+  // Stop the line at the arrow's base so the tip stays sharp.
+  const a = pts[pts.length - 2]!;
+  const b = pts[pts.length - 1]!;
+  const len = Math.hypot(b.x - a.x, b.y - a.y) || 1;
+  ctx.lineTo(b.x - ((b.x - a.x) / len) * ARROW * 0.8, b.y - ((b.y - a.y) / len) * ARROW * 0.8);
+}
+
+function edgeArrow(ctx: CanvasRenderingContext2D | Path2D, e: SceneEdge) {
+  arrowHead(ctx, e.points[e.points.length - 2]!, e.points[e.points.length - 1]!, ARROW + Math.min(3, e.width));
+}
+
+function strokeBatch(ctx: CanvasRenderingContext2D, b: Batch) {
+  if (Array.isArray(b)) {
+    ctx.beginPath();
+    b.forEach((e) => edgeLine(ctx, e));
+    ctx.stroke();
+  } else {
+    ctx.stroke(b);
+  }
+}
+
+function fillBatch(ctx: CanvasRenderingContext2D, b: Batch) {
+  if (Array.isArray(b)) {
+    ctx.beginPath();
+    b.forEach((e) => edgeArrow(ctx, e));
+    ctx.fill();
+  } else {
+    ctx.fill(b);
+  }
+}
+
+/**
+ * Edge batches for the current scene, selection/hover/highlight and palette. Pan and zoom change none of these,
+ * so the batches (and their Path2D geometry, in graph coordinates) are built once and replayed every frame;
+ * Path2D covers all edges, off-screen ones included, which the browser clips cheaply.
+ */
+const batchCache = new WeakMap<Scene, { state: DrawState; palette: Palette; culled: boolean; batches: EdgeBatch[] }>();
+
+function edgeBatches(scene: Scene, state: DrawState, p: Palette, visible: SceneEdge[]): EdgeBatch[] {
+  const usePath2D = typeof Path2D !== 'undefined';
+  const cached = batchCache.get(scene);
+  if (cached && cached.state === state && cached.palette === p && !cached.culled && usePath2D) {
+    return cached.batches;
+  }
+  const dim = state.highlight;
+  const sel = state.selected;
+  const hov = state.hovered;
+  const selectedNode = sel?.type === 'node' ? sel.id : undefined;
+  const groups = new Map<string, { color: string; faded: boolean; byWidth: Map<number, SceneEdge[]>; all: SceneEdge[] }>();
+  for (const e of usePath2D ? scene.edges : visible) {
+    const selected = sel?.type === 'edge' && sel.id === e.id;
+    const touchesSelection = selectedNode !== undefined && (e.source === selectedNode || e.target === selectedNode);
+    const hovered = hov?.type === 'edge' && hov.id === e.id;
+    const color = selected ? p.primary : rateColor(p, e.errorRate, touchesSelection || hovered ? p.primary : p.edge);
+    const faded = dim !== undefined && !dim.edges.has(e.id);
+    const key = `${color}|${faded ? 1 : 0}`;
+    let g = groups.get(key);
+    if (!g) {
+      g = { color, faded, byWidth: new Map(), all: [] };
+      groups.set(key, g);
+    }
+    // Width varies per edge; integer widths keep the batch count small.
+    const w = Math.round(selected ? e.width + 1.5 : e.width);
+    const list = g.byWidth.get(w);
+    if (list) {
+      list.push(e);
+    } else {
+      g.byWidth.set(w, [e]);
+    }
+    g.all.push(e);
+  }
+  const batches: EdgeBatch[] = [];
+  for (const g of groups.values()) {
+    const lines = new Map<number, Batch>();
+    for (const [w, list] of g.byWidth) {
+      if (usePath2D) {
+        const path = new Path2D();
+        list.forEach((e) => edgeLine(path, e));
+        lines.set(w, path);
+      } else {
+        lines.set(w, list);
+      }
+    }
+    let arrows: Batch = g.all;
+    if (usePath2D) {
+      const path = new Path2D();
+      g.all.forEach((e) => edgeArrow(path, e));
+      arrows = path;
+    }
+    batches.push({ color: g.color, faded: g.faded, lines, arrows });
+  }
+  batchCache.set(scene, { state, palette: p, culled: !usePath2D, batches });
+  return batches;
+}
+
+/**
+ * Zoomed out (no text): cards, borders and kind stripes are drawn in one path per style instead of a few calls
+ * per node, which is what a frame of a 1,000-node map costs when everything is on screen.
+ */
+function drawNodesFar(ctx: CanvasRenderingContext2D, nodes: SceneNode[], v: Viewport, p: Palette, state: DrawState) {
+  const round = v.scale >= ROUND_MIN_SCALE;
+  const dim = state.highlight;
+  const groups = new Map<string, { faded: boolean; border: string; width: number; kind: string; nodes: SceneNode[] }>();
+  for (const n of nodes) {
+    const faded = dim !== undefined && !dim.nodes.has(n.id);
+    const sel = state.selected?.type === 'node' && state.selected.id === n.id;
+    const hov = state.hovered?.type === 'node' && state.hovered.id === n.id;
+    const border = sel ? p.primary : rateColor(p, n.errorRate, hov ? p.primary : p.cardBorder);
+    const width = sel ? 3 : n.errorRate !== undefined && n.errorRate >= WARN_RATE ? 2 : 1;
+    const kind = p.kinds[n.kind];
+    const key = `${faded ? 1 : 0}|${border}|${width}|${kind}`;
+    const g = groups.get(key);
+    if (g) {
+      g.nodes.push(n);
+    } else {
+      groups.set(key, { faded, border, width, kind, nodes: [n] });
+    }
+  }
+  for (const g of groups.values()) {
+    ctx.globalAlpha = g.faded ? 0.25 : 1;
+    ctx.beginPath();
+    for (const { box } of g.nodes) {
+      if (round) {
+        roundRect(ctx, box.x, box.y, box.w, box.h, 8);
+      } else {
+        ctx.rect(box.x, box.y, box.w, box.h);
+      }
+    }
+    ctx.fillStyle = p.card;
+    ctx.fill();
+    ctx.lineWidth = g.width;
+    ctx.strokeStyle = g.border;
+    ctx.stroke();
+    // A kind-coloured stripe instead of icon and text.
+    ctx.beginPath();
+    for (const { box } of g.nodes) {
+      ctx.rect(box.x, box.y + 6, 10, box.h - 12);
+    }
+    ctx.fillStyle = g.kind;
+    ctx.fill();
+  }
+}
+
 /**
  * Draws the scene. Off-screen items are culled, strokes are batched per colour, and text is skipped when zoomed
  * far out, which keeps a frame well under 16 ms at 1,000 nodes / 3,000 links in software rendering.
@@ -197,64 +362,20 @@ export function drawScene(
   const dim = state.highlight;
   const isSel = (type: 'node' | 'edge', id: string) => state.selected?.type === type && state.selected.id === id;
   const isHover = (type: 'node' | 'edge', id: string) => state.hovered?.type === type && state.hovered.id === id;
-  const selectedNode = state.selected?.type === 'node' ? state.selected.id : undefined;
 
-  // Edges, batched by (colour, dimmed): one stroke call per batch.
-  const batches = new Map<string, SceneEdge[]>();
-  for (const e of vis.edges) {
-    const touchesSelection = selectedNode !== undefined && (e.source === selectedNode || e.target === selectedNode);
-    let color = rateColor(p, e.errorRate, touchesSelection || isSel('edge', e.id) || isHover('edge', e.id) ? p.primary : p.edge);
-    if (isSel('edge', e.id)) {
-      color = p.primary;
-    }
-    const faded = dim !== undefined && !dim.edges.has(e.id);
-    const key = `${color}|${faded ? 1 : 0}`;
-    const list = batches.get(key);
-    if (list) {
-      list.push(e);
-    } else {
-      batches.set(key, [e]);
-    }
-  }
-  const arrow = 7;
-  for (const [key, list] of batches) {
-    const [color, faded] = key.split('|');
-    ctx.globalAlpha = faded === '1' ? 0.18 : 1;
-    ctx.strokeStyle = color!;
-    ctx.fillStyle = color!;
-    // Width varies per edge; group into integer widths to keep the batch count small.
-    const byWidth = new Map<number, SceneEdge[]>();
-    for (const e of list) {
-      const w = Math.round(isSel('edge', e.id) ? e.width + 1.5 : e.width);
-      const group = byWidth.get(w);
-      if (group) {
-        group.push(e);
-      } else {
-        byWidth.set(w, [e]);
-      }
-    }
-    for (const [w, group] of byWidth) {
+  // Edges, batched by (colour, dimmed, width): one stroke call per batch, paths kept across frames.
+  const arrowsVisible = ARROW * v.scale >= ARROW_MIN_PX;
+  for (const b of edgeBatches(scene, state, p, vis.edges)) {
+    ctx.globalAlpha = b.faded ? 0.18 : 1;
+    ctx.strokeStyle = b.color;
+    ctx.fillStyle = b.color;
+    for (const [w, path] of b.lines) {
       ctx.lineWidth = w;
-      ctx.beginPath();
-      for (const e of group) {
-        const pts = e.points;
-        ctx.moveTo(pts[0]!.x, pts[0]!.y);
-        for (let i = 1; i < pts.length - 1; i++) {
-          ctx.lineTo(pts[i]!.x, pts[i]!.y);
-        }
-        // Stop the line at the arrow's base so the tip stays sharp.
-        const a = pts[pts.length - 2]!;
-        const b = pts[pts.length - 1]!;
-        const len = Math.hypot(b.x - a.x, b.y - a.y) || 1;
-        ctx.lineTo(b.x - ((b.x - a.x) / len) * arrow * 0.8, b.y - ((b.y - a.y) / len) * arrow * 0.8);
-      }
-      ctx.stroke();
+      strokeBatch(ctx, path);
     }
-    ctx.beginPath();
-    for (const e of list) {
-      arrowHead(ctx, e.points[e.points.length - 2]!, e.points[e.points.length - 1]!, arrow + Math.min(3, e.width));
+    if (arrowsVisible) {
+      fillBatch(ctx, b.arrows);
     }
-    ctx.fill();
   }
   ctx.globalAlpha = 1;
 
@@ -281,6 +402,13 @@ export function drawScene(
     ctx.globalAlpha = 1;
   }
 
+  if (!showText) {
+    drawNodesFar(ctx, vis.nodes, v, p, state);
+    ctx.globalAlpha = 1;
+    ctx.setTransform(1, 0, 0, 1, 0, 0);
+    return { drawnNodes: vis.nodes.length, drawnEdges: vis.edges.length };
+  }
+
   // Nodes.
   for (const n of vis.nodes) {
     const { x, y, w, h } = n.box;
@@ -295,12 +423,6 @@ export function drawScene(
     ctx.lineWidth = sel ? 3 : n.errorRate !== undefined && n.errorRate >= WARN_RATE ? 2 : 1;
     ctx.strokeStyle = border;
     ctx.stroke();
-    if (!showText) {
-      // Far out: a kind-coloured stripe instead of icon and text.
-      ctx.fillStyle = p.kinds[n.kind];
-      ctx.fillRect(x, y + 6, 10, h - 12);
-      continue;
-    }
     drawKindIcon(ctx, n.kind, x + 24, y + h / 2, p.kinds[n.kind], p.card);
     ctx.textAlign = 'left';
     ctx.textBaseline = 'alphabetic';
