@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // All three signals under load (issue 4 §5): the demo-shaped handler with a pino line and a prom-client
-// increment per request (bench/app-signals.mjs), bare vs the kit with traces only vs the kit with traces,
+// increment per request (bench/app-signals.cjs; CommonJS so stock traces the server side too, see run.mjs), bare vs the kit with traces only vs the kit with traces,
 // metrics and logs vs stock auto-instrumentations-node/register (traces; its metrics and logs off, as
 // stock has no prom-client bridge or Loki defaults). Everything exports to the same local sink.
 // Interleaved rounds, medians, ratios against bare from the same run. Writes bench/results/all-signals.json.
@@ -49,10 +49,11 @@ async function round(name) {
   const v = VARIANTS[name];
   const { result, stderr } = await measureLoad({
     args: v.args,
-    file: join(here, 'app-signals.mjs'),
+    file: join(here, 'app-signals.cjs'),
     env: { ...common, ...v.env },
     cwd: here,
     seconds: SECONDS,
+    sinkUrl,
   });
   const kitWarnings = stderr.split('\n').filter((l) => l.startsWith('[lgtm-apm]'));
   return { ...result, kitWarnings: kitWarnings.length, loadavg1: loadavg()[0] };
@@ -93,6 +94,7 @@ const rows = [
   ['throughput (req/s)', ...names.map((n) => fmt(med[n].rps, 0))],
   ['latency p50 / p99 (ms)', ...names.map((n) => `${fmt(med[n].p50, 2)} / ${fmt(med[n].p99, 2)}`)],
   ['CPU ms per request', ...names.map((n) => fmt(med[n].cpuMsPerRequest, 3))],
+  ['spans per request (at the sink)', ...names.map((n) => fmt(med[n].spansPerRequest, 2))],
   ['RSS after load (MB)', ...names.map((n) => fmt(med[n].rssMbAfterLoad, 0))],
   ['time to listen, from spawn (ms)', ...names.map((n) => fmt(med[n].spawnToListenMs, 0))],
 ];

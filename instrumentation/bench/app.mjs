@@ -1,28 +1,7 @@
-// The benchmark's service, shaped like the demo's orders handler: HTTP in, one Postgres query,
-// one outbound HTTP call, JSON out. Identical for every variant; only the node flags differ.
+// The traces benchmark's service as an ES module: the same handler, with http and pg imported, so the
+// ESM loader hook is what instruments them.
 import http from 'node:http';
 import pg from 'pg';
+import serve from './demo-handler.cjs';
 
-const started = performance.now();
-const downstream = process.env.DOWNSTREAM_URL;
-const pool = new pg.Pool({
-  connectionString: process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test',
-  max: 8,
-});
-
-const server = http.createServer(async (req, res) => {
-  try {
-    const { rows } = await pool.query('SELECT $1::int + 1 AS next', [req.url?.length ?? 0]);
-    const upstream = await fetch(`${downstream}/work`);
-    const body = await upstream.json();
-    res.writeHead(200, { 'content-type': 'application/json' });
-    res.end(JSON.stringify({ next: rows[0].next, items: body.items.length }));
-  } catch (error) {
-    res.writeHead(500);
-    res.end(String(error));
-  }
-});
-
-server.listen(Number(process.env.PORT ?? 0), '127.0.0.1', () => {
-  console.log(JSON.stringify({ port: server.address().port, listenMs: performance.now() - started }));
-});
+serve({ http, pg });

@@ -124,18 +124,23 @@ export function updateReadmeBlock(marker, report) {
 
 /**
  * One load measurement: start the app, warm up (JIT, pools, connections), then wrk for `seconds` while
- * reading the process's CPU ticks and RSS. Returns the numbers and what the app wrote to stderr.
+ * reading the process's CPU ticks and RSS. With `sinkUrl` (bench/sink.mjs), also how many spans per
+ * request the variant delivered once it exited — the check that every variant traced the same work.
+ * Returns the numbers and what the app wrote to stderr.
  */
-export async function measureLoad({ args, file, env, cwd, seconds }) {
+export async function measureLoad({ args, file, env, cwd, seconds, sinkUrl }) {
+  const sinkStats = async () => (sinkUrl ? (await fetch(`${sinkUrl}/stats`)).json() : undefined);
+  await sinkStats(); // forget spans a previous variant delivered late
   const app = await startNode([...args, file], env, cwd);
   const url = `http://127.0.0.1:${app.port}/`;
-  wrk(url, { seconds: 2 });
+  const warm = wrk(url, { seconds: 2 });
   const ticks0 = cpuTicks(app.child.pid);
   const load = wrk(url, { seconds });
   const ticks1 = cpuTicks(app.child.pid);
   const rss = rssMb(app.child.pid);
   const stderr = app.stderr();
   await stop(app.child);
+  const spans = await sinkStats();
   return {
     result: {
       listenMs: app.listenMs,
@@ -146,6 +151,11 @@ export async function measureLoad({ args, file, env, cwd, seconds }) {
       non2xx: load.non2xx,
       cpuMsPerRequest: ((ticks1 - ticks0) * CLOCK_TICK_MS) / load.requests,
       rssMbAfterLoad: rss,
+      ...(spans && {
+        spansPerRequest: spans.spans / (warm.requests + load.requests),
+        spansByKind: spans.byKind,
+        spansByScope: spans.byScope,
+      }),
     },
     stderr,
   };
@@ -159,7 +169,8 @@ export async function interleavedRounds(names, rounds, measure) {
       const r = await measure(name);
       load[name].push(r);
       console.error(
-        `round ${round + 1}/${rounds} ${name}: ${fmt(r.rps, 0)} req/s, p99 ${fmt(r.p99)} ms, ${fmt(r.cpuMsPerRequest, 3)} CPU ms/req`,
+        `round ${round + 1}/${rounds} ${name}: ${fmt(r.rps, 0)} req/s, p99 ${fmt(r.p99)} ms, ${fmt(r.cpuMsPerRequest, 3)} CPU ms/req` +
+          (r.spansPerRequest === undefined ? '' : `, ${fmt(r.spansPerRequest, 2)} spans/req`),
       );
     }
   }
@@ -171,7 +182,11 @@ export function mediansByVariant(load) {
   return Object.fromEntries(
     Object.entries(load).map(([name, runs]) => [
       name,
-      Object.fromEntries(Object.keys(runs[0]).map((k) => [k, median(runs.map((r) => r[k]))])),
+      Object.fromEntries(
+        Object.keys(runs[0])
+          .filter((k) => typeof runs[0][k] === 'number')
+          .map((k) => [k, median(runs.map((r) => r[k]))]),
+      ),
     ]),
   );
 }
