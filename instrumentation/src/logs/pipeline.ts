@@ -1,63 +1,68 @@
-import { logs, SeverityNumber, trace, ROOT_CONTEXT, type Logger } from '@opentelemetry/api';
+import {
+  logs,
+  SeverityNumber,
+  trace,
+  ROOT_CONTEXT,
+  type Logger,
+  type LoggerProvider,
+} from '@opentelemetry/api';
 import { type Resource } from '@opentelemetry/resources';
-import { BatchLogRecordProcessor, LoggerProvider, type LogRecordProcessor } from '@opentelemetry/sdk-logs';
 import { type KitConfig } from '../config/config.ts';
 import { type ExportHealth } from '../diagnostics/export-health.ts';
-import { createConsoleLogExporter, createOtlpLogExporter, LazyLogExporter } from './log-exporter.ts';
-import { BoundedLogRecordProcessor, RedactingLogRecordProcessor } from './processors.ts';
 import { type StuckRequestInfo } from '../active-requests/processor.ts';
+import { WorkerLoggerProvider } from './api-logger.ts';
+import { PinoLogHook } from './pino-hook.ts';
+import { LogWorkerClient } from './worker-client.ts';
 
 export interface LogsPipeline {
+  /** The global OTel LoggerProvider; its records go to the logs worker. */
   loggerProvider: LoggerProvider;
   /** The kit's own logger (stuck-request warnings), on the same pipeline as the app's pino records. */
   kitLogger: Logger;
+  /** Tees pino's lines to the worker (to pass to registerInstrumentations). */
+  hook: PinoLogHook;
+  /** Package names for the ESM loader hook. */
+  moduleNames: string[];
   forceFlush(): Promise<void>;
   shutdown(): Promise<void>;
 }
 
 /**
- * LoggerProvider → redaction → bounded batch → OTLP http/protobuf to Loki. pino records reach it through
- * the pino instrumentation's log sending (see README "Logs" for why not a transport), which reads the
- * global logger provider set here.
+ * pino lines (through `hook`) and Logs API records (through the global provider) → a worker thread that
+ * parses, redacts, batches and exports them over OTLP http/protobuf to Loki (README "Logs" says why a
+ * worker and not the instrumentation's in-thread sending). The main thread keeps only a bounded array of
+ * serialized lines.
  */
 export function startLogs(config: KitConfig, resource: Resource, health: ExportHealth): LogsPipeline {
-  const processors: LogRecordProcessor[] = [new RedactingLogRecordProcessor(config.logs.redactKeys)];
-  const exporters: LazyLogExporter[] = [];
-  for (const name of config.logs.exporters) {
-    const holder: { bounded?: BoundedLogRecordProcessor } = {};
-    const exporter = new LazyLogExporter(
-      (final) =>
-        name === 'console' ? createConsoleLogExporter() : createOtlpLogExporter(config.logs, final),
-      {
-        onHanded: (count) => holder.bounded?.handedToExporter(count),
-        onLost: (count, error) => {
-          health.recordDroppedLogs(count, 'the logs backend did not accept a batch');
-          health.recordSignalExportError('logs', error);
-        },
+  const client = new LogWorkerClient({
+    config: config.logs,
+    resource,
+    flushTimeoutMs: config.shutdownTimeoutMs,
+    events: {
+      onDropped: (count, reason) => health.recordDroppedLogs(count, reason),
+      onLost: (count, error) => {
+        health.recordDroppedLogs(count, 'the logs backend did not accept a batch');
+        health.recordSignalExportError('logs', error);
       },
-    );
-    exporters.push(exporter);
-    const batch = new BatchLogRecordProcessor({ exporter, ...config.logs.batch });
-    const bounded = new BoundedLogRecordProcessor(batch, config.logs.batch.maxQueueSize, (count) =>
-      health.recordDroppedLogs(
-        count,
-        `the export queue is full (OTEL_BLRP_MAX_QUEUE_SIZE=${config.logs.batch.maxQueueSize}); the logs backend is slow or unreachable`,
-      ),
-    );
-    holder.bounded = bounded;
-    processors.push(bounded);
-  }
-  const loggerProvider = new LoggerProvider({ resource, processors });
+      onExportError: (error) => health.recordSignalExportError('logs', error),
+      onWorkerFailed: (error) =>
+        health.recordSignalExportError(
+          'logs',
+          new Error(`the logs worker stopped, logs are no longer sent: ${error.message}`),
+        ),
+    },
+  });
+  let pinoHooked = false;
+  const hook = new PinoLogHook(client, () => (pinoHooked = true));
+  const loggerProvider = new WorkerLoggerProvider(client, () => pinoHooked);
   logs.setGlobalLoggerProvider(loggerProvider);
   return {
     loggerProvider,
     kitLogger: loggerProvider.getLogger('@lgtm-apm/instrumentation', '0.1.0'),
-    forceFlush: () =>
-      loggerProvider.forceFlush().catch((e: unknown) => health.recordSignalExportError('logs', e)),
-    shutdown: () => {
-      for (const exporter of exporters) exporter.prepareForShutdown();
-      return loggerProvider.shutdown().catch((e: unknown) => health.recordSignalExportError('logs', e));
-    },
+    hook,
+    moduleNames: ['pino'],
+    forceFlush: () => client.flush(),
+    shutdown: () => client.shutdown(),
   };
 }
 

@@ -217,21 +217,25 @@ function startUnsafe(options: StartOptions, config: KitConfig, env: Env, warner:
   }
   if (tracerProvider) trace.setGlobalTracerProvider(tracerProvider);
 
-  // With tracing off, logs still need the pino instrumentation (it is what sends the records).
-  const wanted = tracerProvider
-    ? config.enabledInstrumentations
-    : logsPipeline
-      ? config.enabledInstrumentations.filter((name) => name === 'pino')
-      : [];
+  // pino records reach Loki through the logs pipeline's own hook (a worker thread does the work); the pino
+  // instrumentation only adds trace ids to the lines, which needs tracing.
+  const wanted = tracerProvider ? config.enabledInstrumentations : [];
   const selected = wanted.length
-    ? selectInstrumentations(wanted, { ignorePaths: config.ignorePaths, logSending: logsPipeline !== undefined }, warner)
+    ? selectInstrumentations(wanted, { ignorePaths: config.ignorePaths, logSending: false }, warner)
     : { instrumentations: [], loaded: [], moduleNames: [] };
   const instrumentations = [...selected.instrumentations, ...(options.instrumentations ?? [])];
   if (metricsPipeline) {
     instrumentations.push(metricsPipeline.hook);
     otelMetrics.setGlobalMeterProvider(metricsPipeline.meterProvider);
   }
-  const esmModuleNames = [...selected.moduleNames, ...(metricsPipeline?.moduleNames ?? [])];
+  // OTEL_NODE_DISABLED_INSTRUMENTATIONS=pino still means no pino records are sent.
+  const pinoHook = logsPipeline && config.enabledInstrumentations.includes('pino') ? logsPipeline : undefined;
+  if (pinoHook) instrumentations.push(pinoHook.hook);
+  const esmModuleNames = [
+    ...selected.moduleNames,
+    ...(metricsPipeline?.moduleNames ?? []),
+    ...(pinoHook?.moduleNames ?? []),
+  ];
   if (options.esmHook !== false) {
     try {
       registerEsmHook(esmModuleNames, config.esmHook);
