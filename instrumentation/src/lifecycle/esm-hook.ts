@@ -11,7 +11,10 @@ export type EsmHookMode = 'auto' | 'sync' | 'async' | 'off';
 export function registerEsmHook(moduleNames: readonly string[], mode: EsmHookMode = 'auto'): 'sync' | 'async' | 'unavailable' {
   if (moduleNames.length === 0 || mode === 'off') return 'unavailable';
   const include = [...moduleNames];
-  if (mode !== 'async') try {
+  // Node 24's in-thread hooks break every builtin load of `-e`/`-p` code preloaded with --require
+  // (ENOENT 'module' from the default loader); the loader-thread hook handles eval mode.
+  const evalMode = typeof (process as { _eval?: unknown })._eval === 'string';
+  if (mode === 'sync' || (mode === 'auto' && !evalMode)) try {
     const { supportsSyncHooks } = require('import-in-the-middle/supports-sync-hooks.mjs') as {
       supportsSyncHooks(): boolean;
     };

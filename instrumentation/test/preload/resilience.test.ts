@@ -2,10 +2,11 @@
 // natural exit, disabled SDK and bad configuration — all against a real OTLP receiver.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { OtlpReceiver } from '../support/otlp-receiver.ts';
 import { testEnv } from '../support/env.ts';
-import { hit, kitLines, startApp } from '../support/spawn-app.ts';
+import { APPS, hit, kitLines, startApp } from '../support/spawn-app.ts';
 import { serviceGraphEdges } from '../support/service-graph.ts';
 
 async function closedPortUrl(): Promise<string> {
@@ -122,6 +123,34 @@ describe('signals and exit', () => {
       () => receiver.spans().some((s) => s.kindName === 'SERVER' && s.attributes['url.path'] === '/once'),
       10_000,
       'the oneshot span',
+    );
+  });
+
+  test('`node --require kit -e …` runs the code (builtins load) and traces it', async () => {
+    // Node 24's in-thread loader hooks broke every builtin load of --eval code preloaded with --require.
+    const code =
+      "const http = require('http');" +
+      "const server = http.createServer((q, s) => s.end('ok')).listen(0, '127.0.0.1', () => {" +
+      "  http.get(`http://127.0.0.1:${server.address().port}/eval-mode`, (r) => {" +
+      "    r.resume(); r.on('end', () => { console.log('eval-ok'); server.close(); });" +
+      '  });' +
+      '});';
+    const child = spawn(process.execPath, ['--require', '@lgtm-apm/instrumentation', '-e', code], {
+      cwd: APPS,
+      env: { ...process.env, ...testEnv(receiver.grpcEndpoint) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    let err = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
+    const code0 = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    assert.equal(code0, 0, err);
+    assert.match(out, /eval-ok/);
+    await receiver.waitFor(
+      () => receiver.spans().some((s) => s.kindName === 'SERVER' && s.attributes['url.path'] === '/eval-mode'),
+      10_000,
+      'the server span of the eval code',
     );
   });
 });
