@@ -71,6 +71,13 @@ const VARIANTS = {
     },
     file: 'app.cjs',
   },
+  // Instrumentation hooks and context propagation alone, recording nothing: splits the kit's cost into
+  // "being hooked in" and "recording and exporting spans".
+  kit_unsampled: {
+    args: KIT,
+    env: { OTEL_EXPORTER_OTLP_ENDPOINT: sinkUrl, OTEL_TRACES_SAMPLER: 'always_off' },
+    file: 'app.cjs',
+  },
   kit_backend_down: {
     args: KIT,
     env: { OTEL_EXPORTER_OTLP_ENDPOINT: deadUrl, OTEL_EXPORTER_OTLP_TIMEOUT: '2000' },
