@@ -212,13 +212,14 @@ export class LogWorkerClient {
       this.#fail(error as Error);
       return undefined;
     }
-    worker.unref();
     worker.on('message', (message: FromLogsWorker) => this.#onMessage(message));
     worker.on('error', (error) => this.#fail(error));
     worker.on('exit', (code) => {
       if (this.#worker === worker && !this.#closed)
         this.#fail(new Error(`the logs worker exited with code ${code}`));
     });
+    // After the listeners: adding a 'message' listener refs the worker's port again.
+    worker.unref();
     this.#worker = worker;
     if (this.#lines.length || this.#api.length) queueMicrotask(() => this.#post());
     return worker;
