@@ -46,6 +46,9 @@ await build({
   platform: 'node',
   format: 'cjs',
   target: 'node22',
+  // import('http') in the OTLP exporters becomes require(): with any import() left in a .cjs file, tsx
+  // (loaded before the kit) rewrites the whole 4 MB bundle with a source map, ~2 s of start-up.
+  supported: { 'dynamic-import': false },
   // Shared with the app (API singleton) or needed on disk (loader hooks resolve their own files).
   external: ['@opentelemetry/api', 'import-in-the-middle', 'import-in-the-middle/*', 'require-in-the-middle'],
   legalComments: 'linked',
@@ -61,6 +64,7 @@ await build({
   platform: 'node',
   format: 'cjs',
   target: 'node22',
+  supported: { 'dynamic-import': false },
   external: ['@opentelemetry/api'],
   legalComments: 'linked',
   logLevel: 'warning',

@@ -233,22 +233,27 @@ describe('configuration', () => {
     }
   });
 
-  test('a TypeScript app run with tsx (enums, decorators-free TS that needs a real transpiler) is instrumented', async () => {
-    // The kit goes first: after tsx's loader, loading the kit's bundle is very slow (see README).
-    const app = await startApp('tsx-app.ts', {
-      preloadFlag: null,
-      nodeArgs: ['--import', '@lgtm-apm/instrumentation', '--import', 'tsx'],
-      env: { ...testEnv(receiver.grpcEndpoint), OTEL_SERVICE_NAME: 'tsx-app' },
+  for (const [order, nodeArgs] of [
+    ['kit first', ['--import', '@lgtm-apm/instrumentation', '--import', 'tsx']],
+    ['tsx first', ['--import', 'tsx', '--import', '@lgtm-apm/instrumentation']],
+  ] as const) {
+    test(`a TypeScript app run with tsx (enums, decorators-free TS that needs a real transpiler) is instrumented, ${order}`, async () => {
+      const service = `tsx-app-${order.split(' ')[0]}`;
+      const app = await startApp('tsx-app.ts', {
+        preloadFlag: null,
+        nodeArgs: [...nodeArgs],
+        env: { ...testEnv(receiver.grpcEndpoint), OTEL_SERVICE_NAME: service },
+      });
+      try {
+        await hit(app.url('/tsx'), 1);
+        const span = await receiver.waitFor(() => receiver.spans().find((s) => s.service === service && s.kindName === 'SERVER'), 15_000, `${service} span`);
+        assert.equal(span.attributes['url.path'], '/tsx');
+      } finally {
+        app.child.kill('SIGKILL');
+        await app.exited;
+      }
     });
-    try {
-      await hit(app.url('/tsx'), 1);
-      const span = await receiver.waitFor(() => receiver.spans().find((s) => s.service === 'tsx-app' && s.kindName === 'SERVER'), 15_000, 'tsx-app span');
-      assert.equal(span.attributes['url.path'], '/tsx');
-    } finally {
-      app.child.kill('SIGKILL');
-      await app.exited;
-    }
-  });
+  }
 
   test('OTEL_EXPORTER_OTLP_PROTOCOL=http/json with the generic endpoint (as for a collector) reaches /v1/traces', async () => {
     const app = await startApp('http-app.mjs', {
