@@ -93,6 +93,16 @@ async function main() {
         </ThemeContext.Provider>,
       );
     },
+    /** Bench hook: render again in the same root with freshly generated frames (a dashboard refresh). */
+    refresh() {
+      const fresh = fixture.series();
+      harness.renderStart = performance.now();
+      root.render(
+        <ThemeContext.Provider value={theme}>
+          <ApmPanel {...props} data={{ ...props.data, series: fresh }} />
+        </ThemeContext.Provider>,
+      );
+    },
   };
   (window as unknown as { __harness: typeof harness }).__harness = harness;
   // Grafana's global CSS lives outside the panel (as in Grafana, where it is there before any panel mounts).

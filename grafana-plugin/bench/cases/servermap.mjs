@@ -1,7 +1,8 @@
-// Server map: model build + ELK layout + first canvas paint in Chromium for 50 / 200 / 1,000 nodes (×3 links),
-// cold (fresh page, as on dashboard load) and warm (re-render in the same page), then pan/zoom frame cost.
-// Same-run baseline: the layout engine Pinpoint uses (dagre, via @dagrejs/dagre) on the same graphs, in the
-// same Chromium (harness/fixtures/layout-bench.ts).
+// Server map: model build + layout + first canvas paint in Chromium for 50 / 200 / 1,000 nodes (×3 links),
+// cold (fresh page, as on dashboard load) and warm (re-render in the same page), a dashboard refresh (same
+// topology, new frames: the layout is reused), then pan/zoom frame cost. Same-run baselines on the same graphs
+// in the same Chromium (harness/fixtures/layout-bench.ts): the panel's engine (d3-dag), the ELK settings it
+// used before, and the engine Pinpoint uses (dagre, via @dagrejs/dagre).
 const SIZES = [50, 200, 1000];
 // dagre needs about a minute at 1,000 nodes on these machines (and Pinpoint's own map 8.9 s with
 // cytoscape-dagre, reference/anchor-pinpoint-render.md); the baseline stops at 200 to keep the bench short.
@@ -26,6 +27,27 @@ async function measureFirstPaint(page) {
                   edges: d.scene.edges.length,
                 }),
               ),
+            );
+          } else {
+            requestAnimationFrame(check);
+          }
+        };
+        check();
+      }),
+  );
+}
+
+/** After harness.refresh(): render → two frames after the canvas drew the refreshed scene. */
+async function measureRefresh(page) {
+  return page.evaluate(
+    () =>
+      new Promise((resolve) => {
+        window.__harness.refresh();
+        const check = () => {
+          const d = document.querySelector('[data-testid=lgtmapm-servermap-canvas]')?.__lgtmapm;
+          if (d && d.lastFrameAt >= window.__harness.renderStart) {
+            requestAnimationFrame(() =>
+              requestAnimationFrame(() => resolve({ paintMs: performance.now() - window.__harness.renderStart, modelMs: d.timings?.modelMs })),
             );
           } else {
             requestAnimationFrame(check);
@@ -70,13 +92,15 @@ async function layoutBaseline(browser, url, n, rounds) {
   await page.goto(`${url}?fixture=layout-bench`, { waitUntil: 'commit', timeout: 300_000 });
   await page.waitForFunction(() => window.__layoutBench !== undefined, undefined, { timeout: 300_000 });
   const out = [];
-  // One warm-up each so both engines are measured JIT-compiled, like Pinpoint's anchor (1 warm-up + runs).
+  // One warm-up each so every engine is measured JIT-compiled, like Pinpoint's anchor (1 warm-up + runs).
+  await page.evaluate((k) => window.__layoutBench.dag(k, 99), n);
   await page.evaluate((k) => window.__layoutBench.elk(k, 99), n);
   if (n <= DAGRE_MAX) {await page.evaluate((k) => window.__layoutBench.dagre(k, 99), n);}
   for (let r = 0; r < rounds; r++) {
+    const dagMs = await page.evaluate(([k, s]) => window.__layoutBench.dag(k, s), [n, r + 1]);
     const elkMs = await page.evaluate(([k, s]) => window.__layoutBench.elk(k, s), [n, r + 1]);
     const dagreMs = n <= DAGRE_MAX ? await page.evaluate(([k, s]) => window.__layoutBench.dagre(k, s), [n, r + 1]) : Number.NaN;
-    out.push({ elkMs, dagreMs });
+    out.push({ dagMs, elkMs, dagreMs });
   }
   await page.close();
   return out;
@@ -84,12 +108,13 @@ async function layoutBaseline(browser, url, n, rounds) {
 
 export default {
   name: 'servermap',
-  description: 'server map: model + ELK layout + first paint (ms from render to 2 frames after first draw), pan/zoom frame cost',
+  description: 'server map: model + layout + first paint (ms from render to 2 frames after first draw), refresh, pan/zoom frame cost',
   async run({ browser, url, rounds, median, percentile, log }) {
     const rows = [];
     for (const n of SIZES) {
       const cold = [];
       const warm = [];
+      const refresh = [];
       let pz;
       for (let r = 0; r < rounds; r++) {
         const page = await browser.newPage({ viewport: { width: 1220, height: 720 } });
@@ -99,6 +124,9 @@ export default {
           for (let k = 0; k < rounds; k++) {
             await page.evaluate(() => window.__harness.remount());
             warm.push(await measureFirstPaint(page));
+          }
+          for (let k = 0; k < rounds; k++) {
+            refresh.push(await measureRefresh(page));
           }
           pz = await panZoom(page, 40);
         }
@@ -127,25 +155,30 @@ export default {
         warm_firstPaint: m(warm, 'firstPaintMs'),
         warm_model: m(warm, 'modelMs'),
         warm_layout: m(warm, 'layoutMs'),
+        refresh_paint: m(refresh, 'paintMs'),
+        refresh_model: m(refresh, 'modelMs'),
         panzoom_draw_p50: median(pz.draws),
         panzoom_draw_p95: percentile(pz.draws, 0.95),
         panzoom_frame_p50: median(pz.intervals),
+        dag_layout: m(base, 'dagMs'),
         elk_layout: m(base, 'elkMs'),
         dagre_layout: m(base, 'dagreMs'),
-        dagre_over_elk: m(base, 'dagreMs') / m(base, 'elkMs'),
+        elk_over_dag: m(base, 'elkMs') / m(base, 'dagMs'),
+        dagre_over_dag: m(base, 'dagreMs') / m(base, 'dagMs'),
         pinpoint_anchor_firstPaint: { 50: 305, 200: 707, 1000: 8891 }[n],
       };
-      log(`nodes ${n}: cold ${row.cold_firstPaint.toFixed(0)} ms, warm ${row.warm_firstPaint.toFixed(0)} ms, pan/zoom draw p95 ${row.panzoom_draw_p95.toFixed(1)} ms`);
+      log(`nodes ${n}: cold ${row.cold_firstPaint.toFixed(0)} ms, warm ${row.warm_firstPaint.toFixed(0)} ms, refresh ${row.refresh_paint.toFixed(0)} ms, pan/zoom draw p95 ${row.panzoom_draw_p95.toFixed(1)} ms`);
       rows.push(row);
     }
     return {
       rows,
       notes: [
-        'all times ms, medians over rounds; cold = fresh page with the data present at mount (layout engine not yet JIT-compiled), warm = re-render in the same page',
-        'query500 = fresh page where the data arrives 500 ms after the panel mounted, as in Grafana; timed from data arrival (the panel warms ELK up meanwhile)',
+        'all times ms, medians over rounds; cold = fresh page with the data present at mount (layout engine not yet JIT-compiled), warm = unmount and mount again in the same page (new frames, model and layout recomputed: no cache survives the unmount)',
+        'query500 = fresh page where the data arrives 500 ms after the panel mounted, as in Grafana; timed from data arrival (the panel warms the layout engine up meanwhile)',
+        'refresh = new frames for the same topology in the mounted panel (a dashboard refresh): model rebuilt, layout positions reused; not a first paint',
         'firstPaint = from React render to two animation frames after the first canvas draw (same end point as the Pinpoint anchor)',
         'panzoom_draw = canvas drawScene cost per frame during wheel-zoom and drag; panzoom_frame = rAF interval',
-        `elk_layout / dagre_layout: the layout engine alone, warm, in the same Chromium on the same graphs (dagre is what Pinpoint's map uses); dagre skipped above ${DAGRE_MAX} nodes (about a minute at 1,000)`,
+        `dag_layout / elk_layout / dagre_layout: the layout alone, warm, in the same Chromium on the same graphs: d3-dag as the panel uses it, ELK with the settings the panel used before, dagre as Pinpoint's map uses it; dagre skipped above ${DAGRE_MAX} nodes (about a minute at 1,000)`,
         'pinpoint_anchor_firstPaint: Pinpoint server-map (cytoscape + dagre) first paint from reference/anchor-pinpoint-render.md, same machine kind, adjacent-layer graphs',
       ],
     };

@@ -1,12 +1,11 @@
-import React, { useEffect, useMemo, useState, useSyncExternalStore } from 'react';
+import React, { useMemo, useState, useSyncExternalStore } from 'react';
 import { css } from '@emotion/css';
 import { type GrafanaTheme2, LoadingState, type PanelData, type TimeRange } from '@grafana/data';
 import { Alert, Button, Icon, Tooltip, useStyles2, useTheme2 } from '@grafana/ui';
 import { type ApmPanelOptions } from '../types';
 import { getSelection, selectService, subscribe } from '../shared/selectionStore';
 import { buildServerMap, filterMap, type ServerMap, type ServerMapEdge, type ServerMapNode } from './model';
-import { layoutGraph, topologyKey } from './layout/dagLayout';
-import { type GraphLayout } from './layout/types';
+import { layoutGraphSync, type LayoutResult, reusableLayout, topologyKey } from './layout/dagLayout';
 import { buildScene, type Hit } from './render/scene';
 import { paletteFromTheme } from './render/palette';
 import { formatCount, formatMs, formatPercent } from './render/format';
@@ -26,10 +25,18 @@ function rangeSeconds(t: TimeRange): number | undefined {
   return Number.isFinite(s) && s > 0 ? s : undefined;
 }
 
+function computeLayout(map: { nodes: ServerMapNode[]; edges: ServerMapEdge[] }, key: string): LayoutResult {
+  try {
+    return { key, layout: layoutGraphSync(map.nodes, map.edges) };
+  } catch (err) {
+    return { key, error: err instanceof Error ? err.message : String(err) };
+  }
+}
+
 const TOOLBAR_H = 32;
 const DETAILS_W = 280;
 
-/** The server map: model from the panel's frames, ELK layout, canvas drawing, details panel. */
+/** The server map: model from the panel's frames, layered layout, canvas drawing, details panel. */
 export function ServerMapView({ data, width, height, options, timeRange }: ServerMapViewProps) {
   const styles = useStyles2(getStyles);
   const theme = useTheme2();
@@ -80,37 +87,27 @@ export function ServerMapView({ data, width, height, options, timeRange }: Serve
   );
 
   const key = useMemo(() => (filtered ? topologyKey(filtered.nodes, filtered.edges) : ''), [filtered]);
-  const [layout, setLayout] = useState<{ key: string; layout: GraphLayout } | undefined>();
-  const [layoutError, setLayoutError] = useState<string | undefined>();
-  useEffect(() => {
-    if (!filtered || layout?.key === key) {
-      return;
-    }
-    let cancelled = false;
-    layoutGraph(filtered.nodes, filtered.edges)
-      .then((l) => {
-        if (!cancelled) {
-          setLayout({ key, layout: l });
-          setLayoutError(undefined);
-        }
-      })
-      .catch((err: unknown) => !cancelled && setLayoutError(err instanceof Error ? err.message : String(err)));
-    return () => {
-      cancelled = true;
-    };
-    // The layout only depends on the topology, captured by `key`.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [key]);
+  // Laid out during render, not in an effect: an effect would first commit and paint a "Laying out…" frame and
+  // only then start the layout, adding a frame or more to the first paint for the same main-thread work.
+  // Positions are kept in state while the topology key is unchanged, so a refresh with new numbers only rebuilds
+  // the scene (React's derived-state pattern: the state update during render re-renders before committing).
+  const [kept, setKept] = useState<LayoutResult | undefined>();
+  let laidOut = filtered ? reusableLayout(kept, key) : undefined;
+  if (filtered && !laidOut) {
+    laidOut = computeLayout(filtered, key);
+    setKept(laidOut);
+  }
+  const layoutError = laidOut?.error;
 
   const nodesById = useMemo(() => new Map((map?.nodes ?? []).map((n) => [n.id, n])), [map]);
   const edgesById = useMemo(() => new Map((map?.edges ?? []).map((e) => [e.id, e])), [map]);
   const timings = useMemo(
-    () => (layout ? { modelMs: built.ms, layoutMs: layout.layout.ms, nodes: filtered?.nodes.length ?? 0 } : undefined),
-    [built, layout, filtered],
+    () => (laidOut?.layout ? { modelMs: built.ms, layoutMs: laidOut.layout.ms, nodes: filtered?.nodes.length ?? 0 } : undefined),
+    [built, laidOut, filtered],
   );
   const scene = useMemo(
-    () => (filtered && layout?.key === key ? buildScene(filtered.nodes, filtered.edges, layout.layout, options.edgeLabel) : undefined),
-    [filtered, layout, key, options.edgeLabel],
+    () => (filtered && laidOut?.layout && laidOut.key === key ? buildScene(filtered.nodes, filtered.edges, laidOut.layout, options.edgeLabel) : undefined),
+    [filtered, laidOut, key, options.edgeLabel],
   );
 
   // The store holds a service *name* (what the scatter filters TraceQL by); map it back to a node.

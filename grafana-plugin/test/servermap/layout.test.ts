@@ -4,6 +4,7 @@ import {
   layoutGraphSync,
   layoutModeFor,
   portOf,
+  reusableLayout,
   topologyKey,
 } from '../../src/servermap/layout/dagLayout';
 import { buildServerMap, type ServerMap } from '../../src/servermap/model';
@@ -106,7 +107,7 @@ describe('layered layout (d3-dag)', () => {
     expect(loop[1]!.y).toBeLessThan(l.nodes.get('b')!.y);
   });
 
-  it('median sweeps leave fewer crossings than no sweep on a 200-node map', () => {
+  it('ordering sweeps leave fewer crossings than no sweep on a 200-node map', () => {
     const map = mapOf(buildServerMap(framesFromResponse(prometheusResponse(generateTopology(200, 3)))));
     const l = layoutGraphSync(map.nodes, map.edges);
     expect(l.mode).toBe('balanced');
@@ -124,6 +125,17 @@ describe('layered layout (d3-dag)', () => {
     const box = { x: 0, y: 0, w: 100, h: 40 };
     expect(portOf(box, { x: 300, y: -200 })).toEqual({ x: 100, y: 20 });
     expect(portOf(box, { x: -300, y: 500 })).toEqual({ x: 0, y: 20 });
+  });
+
+  it('reuses a layout only for the same topology key, failures included', () => {
+    const map = mapOf(buildServerMap(framesFromResponse(prometheusResponse(demoTopology()))));
+    const key = topologyKey(map.nodes, map.edges);
+    const done = { key, layout: layoutGraphSync(map.nodes, map.edges) };
+    expect(reusableLayout(done, key)).toBe(done);
+    expect(reusableLayout(done, topologyKey(map.nodes, map.edges.slice(1)))).toBeUndefined();
+    expect(reusableLayout(undefined, key)).toBeUndefined();
+    const failed = { key, error: 'boom' };
+    expect(reusableLayout(failed, key)).toBe(failed);
   });
 
   it('topology key ignores order and numbers, changes with nodes or links', () => {
