@@ -77,13 +77,20 @@ describe('buildServerMap from Tempo Service Graph frames', () => {
   it('produces the same nodes, kinds and call counts as the Prometheus input', () => {
     const prom = ok(buildServerMap(framesFromResponse(prometheusResponse(topo)), { rangeSeconds: 3600 }));
     expect(map.input).toBe('tempo');
-    expect(map.nodes.map((n) => [n.id, n.kind]).sort()).toEqual(
-      // Tempo's frames do not mark virtual nodes, so an unknown leaf host reads as a service there.
-      prom.nodes.filter((n) => n.kind !== 'external').map((n) => [n.id, n.kind]).concat([['external', 'service']]).sort(),
-    );
+    // Grafana marks virtual nodes and databases `isinstrumented = false`: the unknown host is external again.
+    expect(map.nodes.map((n) => [n.id, n.kind]).sort()).toEqual(prom.nodes.map((n) => [n.id, n.kind]).sort());
+    expect(node(map, 'external').kind).toBe('external');
     expect(edge(map, 'user', 'gateway').stats.calls).toBeCloseTo(18000, -1);
     expect(node(map, 'gateway').inbound.errors).toBeCloseTo(900, -1);
     expect(map.warnings.join(' ')).toMatch(/no histogram/);
+  });
+
+  it('reads frames from Grafana before 11.5 (no isinstrumented field): the unknown leaf host reads as a service', () => {
+    const old = ok(buildServerMap(framesFromWire(tempoServiceGraphFrames(topo, 3600, 'A', { isInstrumentedField: false })), { rangeSeconds: 3600 }));
+    expect(node(old, 'external').kind).toBe('service');
+    // Known database/cache names still get their kind from the name.
+    expect(node(old, 'postgresql').kind).toBe('database');
+    expect(node(old, 'redis').kind).toBe('cache');
   });
 });
 
