@@ -3,7 +3,8 @@
 // process holding SERIES prom-client series (bench/metrics-app.mjs) is measured bare, under the kit with
 // metrics off and under the kit exporting every INTERVAL_MS to a local OTLP sink; the difference in
 // main-thread busy time, divided by the number of exports, is the per-interval cost (collect + bridge +
-// protobuf + HTTP). Interleaved rounds, medians. Writes bench/results/metric-export.json.
+// protobuf + HTTP). The first exports are reported apart (cold: code not yet optimised). Interleaved
+// rounds, medians. Writes bench/results/metric-export.json.
 import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -88,6 +89,11 @@ for (const series of SERIES_LIST) {
       ),
     ]),
   );
+  // Per-interval slots (metrics-app.mjs): slot 0 holds the first export, slot 1 the second; from slot 3 on
+  // the serializer and the bridge's caches are warm. Each slot minus the same slot without metrics.
+  const slotMedian = (n, k) => median(runs[n].map((r) => r.slotCpuMs[k]));
+  const slotCount = runs.kit_metrics_on[0].slotCpuMs.length;
+  const slotDiff = (k) => slotMedian('kit_metrics_on', k) - slotMedian('kit_metrics_off', k);
   const exports = WINDOW_MS / INTERVAL_MS;
   results.bySeries[series] = {
     runs,
@@ -99,6 +105,9 @@ for (const series of SERIES_LIST) {
       (med.kit_metrics_on.mainThreadBusyMs - med.kit_metrics_off.mainThreadBusyMs) / exports,
     cpuMsPerExport: (med.kit_metrics_on.cpuMs - med.kit_metrics_off.cpuMs) / exports,
     gcMsPerExport: (med.kit_metrics_on.gcMs - med.kit_metrics_off.gcMs) / exports,
+    firstExportMainThreadCpuMs: slotDiff(0),
+    secondExportMainThreadCpuMs: slotDiff(1),
+    steadyMainThreadCpuMsPerExport: median(Array.from({ length: slotCount - 3 }, (_, i) => slotDiff(i + 3))),
   };
 }
 await stop(sink.child);
@@ -106,8 +115,10 @@ await stop(sink.child);
 const at2000 = results.bySeries[2000];
 results.targets = at2000
   ? {
-      'metric export of 2,000 series <= 5 ms main-thread time per interval':
-        at2000.mainThreadCpuMsPerExport <= 5,
+      'metric export of 2,000 series <= 5 ms main-thread time per interval (steady state)':
+        at2000.steadyMainThreadCpuMsPerExport <= 5,
+      'metric export of 2,000 series <= 5 ms main-thread time per interval (first export, cold)':
+        at2000.firstExportMainThreadCpuMs <= 5,
     }
   : {};
 results.machine.loadavgAtEnd = (await import('node:os')).loadavg();
@@ -117,11 +128,11 @@ writeFileSync(join(here, 'results', 'metric-export.json'), JSON.stringify(result
 const lines = [
   `Metric export — ${results.machine.node}, ${results.machine.cores} × ${results.machine.cpu}, ${ROUNDS} rounds × ${WINDOW_MS / 1000} s, export every ${INTERVAL_MS} ms, medians (${results.machine.date.slice(0, 10)})`,
   '',
-  '| prom-client series (+ ~60 runtime) | main-thread CPU ms per export | main-thread busy (wall) ms per export | CPU ms per export (all threads) | GC ms per export | max event-loop lag (ms), metrics on / off |',
-  '| --- | --- | --- | --- | --- | --- |',
+  '| prom-client series (+ ~60 runtime) | main-thread CPU ms: 1st export (cold) / 2nd / steady (median of exports 4–12) | main-thread CPU ms per export over the window | main-thread busy (wall) ms per export | CPU ms per export (all threads) | GC ms per export | max event-loop lag (ms), metrics on / off |',
+  '| --- | --- | --- | --- | --- | --- | --- |',
   ...Object.entries(results.bySeries).map(
     ([, s]) =>
-      `| ${fmt(s.medians.kit_metrics_on.series, 0)} | ${fmt(s.mainThreadCpuMsPerExport, 2)} | ${fmt(s.mainThreadBusyMsPerExport, 2)} | ${fmt(s.cpuMsPerExport, 2)} | ${fmt(s.gcMsPerExport, 2)} | ${fmt(s.medians.kit_metrics_on.maxLagMs, 1)} / ${fmt(s.medians.kit_metrics_off.maxLagMs, 1)} |`,
+      `| ${fmt(s.medians.kit_metrics_on.series, 0)} | ${fmt(s.firstExportMainThreadCpuMs, 2)} / ${fmt(s.secondExportMainThreadCpuMs, 2)} / ${fmt(s.steadyMainThreadCpuMsPerExport, 2)} | ${fmt(s.mainThreadCpuMsPerExport, 2)} | ${fmt(s.mainThreadBusyMsPerExport, 2)} | ${fmt(s.cpuMsPerExport, 2)} | ${fmt(s.gcMsPerExport, 2)} | ${fmt(s.medians.kit_metrics_on.maxLagMs, 1)} / ${fmt(s.medians.kit_metrics_off.maxLagMs, 1)} |`,
   ),
   '',
   `Machine load average at start and end: ${[...results.machine.loadavg, ...results.machine.loadavgAtEnd].map((l) => fmt(l, 1)).join(', ')} (2 shared cores: wall-clock busy time includes preemption).`,

@@ -1,9 +1,36 @@
-// Entry of dist/export-worker.cjs: the thread that takes export work off the app's main thread.
-// It starts nothing unless it was started as that worker (workerData.kind), so requiring it is harmless.
+// Entry of dist/export-worker.cjs: the thread that takes export work off the app's main thread
+// (worker-host.ts starts it). It starts nothing unless it was started as that worker, so requiring it
+// is harmless.
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
-import { runLogsWorker } from '../logs/worker-main.ts';
-import { type LogsWorkerData } from '../logs/worker-protocol.ts';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { createLogsChannel } from '../logs/worker-main.ts';
+import { createMetricsChannel } from '../metrics/worker-metrics.ts';
+import { type ExportWorkerData, type ToWorker } from './worker-protocol.ts';
 
-if (!isMainThread && parentPort && (workerData as { kind?: unknown } | null)?.kind === 'logs') {
-  runLogsWorker(parentPort, workerData as LogsWorkerData);
+const data = workerData as ExportWorkerData | null;
+if (!isMainThread && parentPort && data?.resourceAttributes) {
+  const port = parentPort;
+  const resource = resourceFromAttributes(data.resourceAttributes);
+  const logs = createLogsChannel((m) => port.postMessage({ channel: 'logs', ...m }), resource);
+  const metrics = createMetricsChannel((m) => port.postMessage({ channel: 'metrics', ...m }), resource);
+
+  // Messages are handled one per event-loop turn, not as they arrive: Node delivers up to 1,000 queued
+  // port messages in one go, and under a steady stream of log batches the exporters' HTTP responses
+  // would wait behind all of them while the queues overflow.
+  const inbox: ToWorker[] = [];
+  let draining = false;
+  const drain = (): void => {
+    const message = inbox.shift();
+    if (message?.channel === 'logs') logs(message);
+    else if (message?.channel === 'metrics') metrics(message);
+    if (inbox.length) setImmediate(drain);
+    else draining = false;
+  };
+  port.on('message', (message: ToWorker) => {
+    inbox.push(message);
+    if (!draining) {
+      draining = true;
+      setImmediate(drain);
+    }
+  });
 }

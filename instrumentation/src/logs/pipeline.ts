@@ -13,6 +13,7 @@ import { type StuckRequestInfo } from '../active-requests/processor.ts';
 import { WorkerLoggerProvider } from './api-logger.ts';
 import { PinoLogHook } from './pino-hook.ts';
 import { LogWorkerClient } from './worker-client.ts';
+import { sharedExportWorkerHost } from '../export/worker-host.ts';
 
 export interface LogsPipeline {
   /** The global OTel LoggerProvider; its records go to the logs worker. */
@@ -36,7 +37,7 @@ export interface LogsPipeline {
 export function startLogs(config: KitConfig, resource: Resource, health: ExportHealth): LogsPipeline {
   const client = new LogWorkerClient({
     config: config.logs,
-    resource,
+    host: sharedExportWorkerHost(resource),
     flushTimeoutMs: config.shutdownTimeoutMs,
     events: {
       onDropped: (count, reason) => health.recordDroppedLogs(count, reason),

@@ -1,14 +1,8 @@
-import { join } from 'node:path';
-import { Worker } from 'node:worker_threads';
-import { type Resource } from '@opentelemetry/resources';
 import { type LogsConfig } from '../config/signals-config.ts';
+import { type ExportWorkerHost } from '../export/worker-host.ts';
+import { type FromWorker } from '../export/worker-protocol.ts';
 import { type PinoLoggerSpec } from './pino-record.ts';
-import {
-  type ApiLogRecord,
-  type FromLogsWorker,
-  type LogsWorkerData,
-  type ToLogsWorker,
-} from './worker-protocol.ts';
+import { type ApiLogRecord, type ToLogsWorker } from './worker-protocol.ts';
 
 export interface LogWorkerEvents {
   onDropped(count: number, reason: string): void;
@@ -20,12 +14,10 @@ export interface LogWorkerEvents {
 
 export interface LogWorkerClientOptions {
   config: LogsConfig;
-  resource: Resource;
+  host: ExportWorkerHost;
   events: LogWorkerEvents;
   /** Longest a flush or shutdown waits for the worker before giving up on it. */
   flushTimeoutMs: number;
-  /** Defaults to export-worker.cjs beside the bundle (dist/). */
-  workerPath?: string;
 }
 
 /** Lines wait at most this long on the main thread before they are posted to the worker. */
@@ -35,22 +27,22 @@ const POST_BATCH = 256;
 
 /**
  * The main-thread half of log sending. Per record it only appends the serialized line (and two numbers) to
- * an array; batches are posted to a worker thread, which parses, correlates, redacts, batches and exports
- * them (worker-main.ts). So the app pays for a push and, every POST_BATCH records, one postMessage.
+ * an array; batches are posted to the export worker (../export/worker-host.ts), which parses, correlates,
+ * redacts, batches and exports them (worker-main.ts). So the app pays for a push and, every POST_BATCH
+ * records, one postMessage.
  *
  * - Memory: lines waiting here plus lines posted but not yet taken by the worker never exceed
  *   OTEL_BLRP_MAX_QUEUE_SIZE; beyond that records are dropped and counted (the worker bounds its own queue
  *   the same way and reports its drops here).
  * - Start-up: the worker is started on the first record, not at preload time.
- * - Exit: the worker is unref'd, so it never keeps the process alive; flush() and shutdown() ref it until
- *   it has answered (bounded by flushTimeoutMs), so records logged just before a natural exit or a signal
- *   still leave.
+ * - Exit: the worker never keeps the process alive; flush() and shutdown() hold it until it has answered
+ *   (bounded by flushTimeoutMs), so records logged just before a natural exit or a signal still leave.
  */
 export class LogWorkerClient {
   readonly #options: LogWorkerClientOptions;
+  readonly #host: ExportWorkerHost;
   readonly #maxQueued: number;
-  #worker: Worker | undefined;
-  #starting = false;
+  #initialized = false;
   #failed = false;
   #closed = false;
   #lines: string[] = [];
@@ -66,7 +58,12 @@ export class LogWorkerClient {
 
   constructor(options: LogWorkerClientOptions) {
     this.#options = options;
+    this.#host = options.host;
     this.#maxQueued = options.config.batch.maxQueueSize;
+    this.#host.attach('logs', {
+      onMessage: (message) => this.#onMessage(message),
+      onFailed: (error) => this.#fail(error),
+    });
   }
 
   /** A pino logger's settings, sent to the worker with the next batch; returns the id its lines carry. */
@@ -106,14 +103,20 @@ export class LogWorkerClient {
     return this.#request('flush');
   }
 
-  /** Flushes with the short final-export timeout, then stops the worker. */
+  /** Flushes with the short final-export timeout, then lets the worker go. */
   async shutdown(): Promise<void> {
     if (this.#closed) return;
     await this.#request('shutdown');
     this.#closed = true;
-    const worker = this.#worker;
-    this.#worker = undefined;
-    await worker?.terminate().catch(() => {});
+    await this.#host.detach('logs');
+  }
+
+  #send(message: ToLogsWorker): void {
+    if (!this.#initialized) {
+      this.#initialized = true;
+      this.#host.post({ channel: 'logs', t: 'init', config: this.#options.config });
+    }
+    this.#host.post({ channel: 'logs', ...message });
   }
 
   #schedule(): void {
@@ -139,8 +142,6 @@ export class LogWorkerClient {
       );
     }
     if (!this.#lines.length && !this.#api.length) return;
-    const worker = this.#ensureWorker();
-    if (!worker) return; // still starting: the lines wait (bounded) and are posted once it runs
     const message: ToLogsWorker = {
       t: 'batch',
       loggers: this.#newLoggers,
@@ -154,14 +155,14 @@ export class LogWorkerClient {
     this.#meta = [];
     this.#api = [];
     try {
-      worker.postMessage(message);
+      this.#send(message);
       this.#inFlight += count;
     } catch (error) {
       // Only API records can hold what structured cloning refuses (a function, a symbol in attributes):
       // those are counted as lost, the pino lines still go.
       this.#options.events.onLost(message.api.length, error as Error);
       try {
-        worker.postMessage({ ...message, api: [] });
+        this.#send({ ...message, api: [] });
         this.#inFlight += message.lines.length;
       } catch (again) {
         this.#options.events.onLost(message.lines.length, again as Error);
@@ -169,63 +170,8 @@ export class LogWorkerClient {
     }
   }
 
-  #ensureWorker(): Worker | undefined {
-    if (this.#worker || this.#failed) return this.#worker;
-    if (this.#starting) return undefined;
-    this.#starting = true;
-    const { resource } = this.#options;
-    // Async resource attributes (e.g. the container id) must be settled before they are cloned.
-    const ready =
-      resource.asyncAttributesPending && resource.waitForAsyncAttributes
-        ? resource.waitForAsyncAttributes()
-        : undefined;
-    if (ready) {
-      void ready.then(
-        () => this.#start(),
-        () => this.#start(),
-      );
-      return undefined;
-    }
-    return this.#start();
-  }
-
-  #start(): Worker | undefined {
-    this.#starting = false;
-    const data: LogsWorkerData = {
-      kind: 'logs',
-      config: this.#options.config,
-      resourceAttributes: this.#options.resource.attributes,
-    };
-    let worker: Worker;
-    try {
-      worker = new Worker(this.#options.workerPath ?? join(__dirname, 'export-worker.cjs'), {
-        workerData: data,
-        // Preloads reach workers through execArgv and NODE_OPTIONS: the kit must not start a second copy
-        // of itself (or the app's --import/--require hooks) in its own export thread.
-        execArgv: [],
-        env: { ...process.env, OTEL_SDK_DISABLED: 'true' },
-        // The worker's console (the console exporter) goes to the process's own streams.
-        stdout: false,
-        stderr: false,
-      });
-    } catch (error) {
-      this.#fail(error as Error);
-      return undefined;
-    }
-    worker.on('message', (message: FromLogsWorker) => this.#onMessage(message));
-    worker.on('error', (error) => this.#fail(error));
-    worker.on('exit', (code) => {
-      if (this.#worker === worker && !this.#closed)
-        this.#fail(new Error(`the logs worker exited with code ${code}`));
-    });
-    // After the listeners: adding a 'message' listener refs the worker's port again.
-    worker.unref();
-    this.#worker = worker;
-    if (this.#lines.length || this.#api.length) queueMicrotask(() => this.#post());
-    return worker;
-  }
-
-  #onMessage(message: FromLogsWorker): void {
+  #onMessage(message: FromWorker): void {
+    if (message.channel !== 'logs') return;
     const { events } = this.#options;
     switch (message.t) {
       case 'ack':
@@ -248,43 +194,45 @@ export class LogWorkerClient {
   }
 
   #fail(error: Error): void {
-    if (this.#failed) return;
+    if (this.#failed || this.#closed) return;
     this.#failed = true;
     const lost = this.#lines.length + this.#api.length + this.#inFlight;
     this.#lines = [];
     this.#meta = [];
     this.#api = [];
     this.#inFlight = 0;
-    this.#worker = undefined;
     for (const resolve of this.#waiting.values()) resolve();
     this.#waiting.clear();
     this.#options.events.onWorkerFailed(error);
     if (lost) this.#options.events.onLost(lost, error);
   }
 
-  #request(kind: 'flush' | 'shutdown'): Promise<void> {
-    if (this.#closed || this.#failed) return Promise.resolve();
-    this.#post();
-    const worker = this.#worker;
-    if (!worker) {
-      // Nothing was ever logged (no worker), or it is still starting: then wait for it to come up.
-      if (!this.#starting) return Promise.resolve();
-      return new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.#request(kind));
+  async #request(kind: 'flush' | 'shutdown'): Promise<void> {
+    if (this.#closed || this.#failed) return;
+    if (!this.#initialized && !this.#lines.length && !this.#api.length && !this.#dropped) return; // nothing ever logged
+    const release = this.#host.hold();
+    try {
+      this.#post();
+      // Through start-up too: the answer can only come from a running worker.
+      if (!(await this.#host.ready())) return;
+      const id = this.#nextRequestId++;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(done, this.#options.flushTimeoutMs);
+        const waiting = this.#waiting;
+        function done(): void {
+          clearTimeout(timer);
+          waiting.delete(id);
+          resolve();
+        }
+        this.#waiting.set(id, done);
+        try {
+          this.#send({ t: kind, id });
+        } catch {
+          done();
+        }
+      });
+    } finally {
+      release();
     }
-    const id = this.#nextRequestId++;
-    // Referenced while waiting: on beforeExit nothing else may keep the loop alive for the answer.
-    worker.ref();
-    return new Promise<void>((resolve) => {
-      const timer = setTimeout(done, this.#options.flushTimeoutMs);
-      function done(): void {
-        clearTimeout(timer);
-        resolve();
-      }
-      this.#waiting.set(id, done);
-      worker.postMessage({ t: kind, id } satisfies ToLogsWorker);
-    }).finally(() => {
-      this.#waiting.delete(id);
-      if (!this.#waiting.size) worker.unref();
-    });
   }
 }

@@ -1,7 +1,6 @@
-import { type MessagePort } from 'node:worker_threads';
 import { ROOT_CONTEXT, trace, type Context, type Logger } from '@opentelemetry/api';
 import { millisToHrTime } from '@opentelemetry/core';
-import { resourceFromAttributes } from '@opentelemetry/resources';
+import { type Resource } from '@opentelemetry/resources';
 import { BatchLogRecordProcessor, LoggerProvider, type LogRecordProcessor } from '@opentelemetry/sdk-logs';
 import {
   createConsoleLogExporter,
@@ -11,12 +10,8 @@ import {
 } from './log-exporter.ts';
 import { pinoLineToRecord, type PinoLoggerSpec } from './pino-record.ts';
 import { BoundedLogRecordProcessor, RedactingLogRecordProcessor } from './processors.ts';
-import {
-  type ApiLogRecord,
-  type FromLogsWorker,
-  type LogsWorkerData,
-  type ToLogsWorker,
-} from './worker-protocol.ts';
+import { type ApiLogRecord, type FromLogsWorker, type ToLogsWorker } from './worker-protocol.ts';
+import { type LogsConfig } from '../config/signals-config.ts';
 
 /** The scope pino records have always had (dashboards and tests know it). */
 const PINO_SCOPE = '@opentelemetry/instrumentation-pino';
@@ -38,10 +33,25 @@ function contextFor(
 /**
  * The worker half of log sending (see worker-client.ts): pino lines are parsed here, get their trace ids
  * from the line itself, and go through the same pipeline as before — redaction → bounded batch → OTLP
- * http/protobuf — with the same resource as the app's traces and metrics.
+ * http/protobuf — with the same resource as the app's traces and metrics. Returns the channel's message
+ * handler; the pipeline is built on the channel's `init` message.
  */
-export function runLogsWorker(port: MessagePort, data: LogsWorkerData): void {
-  const post = (message: FromLogsWorker): void => port.postMessage(message);
+export function createLogsChannel(
+  post: (message: FromLogsWorker) => void,
+  resource: Resource,
+): (message: ToLogsWorker) => void {
+  let handle: ((message: ToLogsWorker) => void) | undefined;
+  return (message) => {
+    if (message.t === 'init') handle = startLogsPipeline(post, resource, message.config);
+    else handle?.(message);
+  };
+}
+
+function startLogsPipeline(
+  post: (message: FromLogsWorker) => void,
+  resource: Resource,
+  config: LogsConfig,
+): (message: ToLogsWorker) => void {
   let queueFull = 0;
   let unreadable = 0;
   const reportDrops = (): void => {
@@ -62,7 +72,6 @@ export function runLogsWorker(port: MessagePort, data: LogsWorkerData): void {
       unreadable = 0;
     }
   };
-  const { config } = data;
   const processors: LogRecordProcessor[] = [new RedactingLogRecordProcessor(config.redactKeys)];
   const exporters: LazyLogExporter[] = [];
   for (const name of config.exporters) {
@@ -88,10 +97,7 @@ export function runLogsWorker(port: MessagePort, data: LogsWorkerData): void {
   // Loaded now rather than on the first export: a burst arriving while the exporter's code is still being
   // compiled would otherwise overflow the queue.
   if (config.exporters.includes('otlp')) preloadOtlpLogExporter();
-  const provider = new LoggerProvider({
-    resource: resourceFromAttributes(data.resourceAttributes),
-    processors,
-  });
+  const provider = new LoggerProvider({ resource, processors });
   const pinoLogger = provider.getLogger(PINO_SCOPE);
   const apiLoggers = new Map<string, Logger>();
   const specs = new Map<number, PinoLoggerSpec>();
@@ -138,12 +144,7 @@ export function runLogsWorker(port: MessagePort, data: LogsWorkerData): void {
       .finally(() => post({ t: 'flushed', id }));
   };
 
-  // Messages are handled one per event-loop turn, not as they arrive: Node delivers up to 1,000 queued
-  // port messages in one go, and under a steady stream of batches the exporter's HTTP responses would
-  // wait behind all of them while the queue overflows.
-  const inbox: ToLogsWorker[] = [];
-  let draining = false;
-  const handle = (message: ToLogsWorker): void => {
+  return (message) => {
     switch (message.t) {
       case 'batch': {
         for (const [id, spec] of message.loggers) specs.set(id, spec);
@@ -160,19 +161,8 @@ export function runLogsWorker(port: MessagePort, data: LogsWorkerData): void {
         for (const exporter of exporters) exporter.prepareForShutdown();
         settle(message.id, provider.shutdown());
         return;
+      case 'init':
+        return;
     }
   };
-  const drain = (): void => {
-    const message = inbox.shift();
-    if (message) handle(message);
-    if (inbox.length) setImmediate(drain);
-    else draining = false;
-  };
-  port.on('message', (message: ToLogsWorker) => {
-    inbox.push(message);
-    if (!draining) {
-      draining = true;
-      setImmediate(drain);
-    }
-  });
 }

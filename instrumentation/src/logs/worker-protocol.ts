@@ -2,13 +2,6 @@ import { type AnyValue, type Attributes, type SeverityNumber, type TimeInput } f
 import { type LogsConfig } from '../config/signals-config.ts';
 import { type PinoLoggerSpec } from './pino-record.ts';
 
-/** What the logs worker starts with (workerData). Everything here survives structured cloning. */
-export interface LogsWorkerData {
-  kind: 'logs';
-  config: LogsConfig;
-  resourceAttributes: Attributes;
-}
-
 /** A record from the OTel Logs API (the kit's stuck-request warning, apps using the API directly). */
 export interface ApiLogRecord {
   scope: string;
@@ -27,6 +20,7 @@ export interface ApiLogRecord {
 }
 
 export type ToLogsWorker =
+  | { t: 'init'; config: LogsConfig }
   | {
       t: 'batch';
       /** Loggers first seen since the previous batch: id → settings. */

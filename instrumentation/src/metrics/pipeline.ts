@@ -9,13 +9,11 @@ import { type KitConfig } from '../config/config.ts';
 import { type ExportHealth } from '../diagnostics/export-health.ts';
 import { type Warner } from '../diagnostics/warner.ts';
 import { AppPromClientHook } from './app-prom-client.ts';
-import {
-  createConsoleMetricExporter,
-  createOtlpMetricExporter,
-  LazyMetricExporter,
-} from './metric-exporter.ts';
+import { createConsoleMetricExporter, LazyMetricExporter } from './metric-exporter.ts';
 import { PromClientMetricProducer, type PromRegistryLike } from './prom-client-producer.ts';
 import { createPrometheusEndpoint } from './prometheus-endpoint.ts';
+import { sharedExportWorkerHost } from '../export/worker-host.ts';
+import { WorkerMetricExporter } from './worker-metric-exporter.ts';
 import { createRuntimeRegistry } from './runtime-metrics.ts';
 
 export interface MetricsPipelineOptions {
@@ -51,18 +49,19 @@ export function startMetrics(options: MetricsPipelineOptions): MetricsPipeline {
   const hook = new AppPromClientHook((registry) => producer.addAppRegistry(registry));
 
   const readers: IMetricReader[] = [];
-  const pushExporters: LazyMetricExporter[] = [];
+  const pushExporters: Array<LazyMetricExporter | WorkerMetricExporter> = [];
   for (const name of config.metrics.exporters) {
     if (name === 'prometheus') {
       const endpoint = createPrometheusEndpoint(config.metrics, producer, warner);
       if (endpoint) readers.push(endpoint as MetricReader);
       continue;
     }
-    const exporter = new LazyMetricExporter(
-      (final) =>
-        name === 'console' ? createConsoleMetricExporter() : createOtlpMetricExporter(config.metrics, final),
-      (error) => health.recordSignalExportError('metrics', error),
-    );
+    const onError = (error: unknown) => health.recordSignalExportError('metrics', error);
+    // OTLP: serialization and HTTP on the export worker (the main thread only collects); console stays here.
+    const exporter =
+      name === 'console'
+        ? new LazyMetricExporter(() => createConsoleMetricExporter(), onError)
+        : new WorkerMetricExporter(sharedExportWorkerHost(resource), config.metrics, onError);
     pushExporters.push(exporter);
     readers.push(
       new PeriodicExportingMetricReader({

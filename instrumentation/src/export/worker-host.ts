@@ -1,0 +1,141 @@
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { type Resource } from '@opentelemetry/resources';
+import { type ExportWorkerData, type FromWorker, type ToWorker } from './worker-protocol.ts';
+
+export interface WorkerChannel {
+  /** Every message from the worker for this channel. */
+  onMessage(message: FromWorker): void;
+  /** The worker could not start or died: the channel's data is gone from here on. */
+  onFailed(error: Error): void;
+}
+
+/**
+ * The one export thread of a process, shared by logs and metrics (one isolate is ~20 MB of RSS). Started
+ * on first use, never at preload time; unref'd, so it never keeps the process alive — `hold()` refs it
+ * while someone waits for an answer (a flush at exit, an export in flight). Stopped when the last
+ * channel detaches.
+ */
+export class ExportWorkerHost {
+  readonly #resource: Resource;
+  readonly #workerPath: string;
+  readonly #channels = new Map<string, WorkerChannel>();
+  #worker: Worker | undefined;
+  #starting: Promise<Worker | undefined> | undefined;
+  #failed: Error | undefined;
+  #holds = 0;
+  /** Posted before the worker existed; sent in order once it runs. */
+  #early: ToWorker[] = [];
+
+  constructor(resource: Resource, workerPath = join(__dirname, 'export-worker.cjs')) {
+    this.#resource = resource;
+    this.#workerPath = workerPath;
+  }
+
+  attach(name: string, channel: WorkerChannel): void {
+    this.#channels.set(name, channel);
+  }
+
+  /** True once the worker is known not to run: callers count their data as lost instead of queueing. */
+  get failed(): boolean {
+    return this.#failed !== undefined;
+  }
+
+  /** Queues the message for the worker, starting it if needed. Throws what structured cloning throws. */
+  post(message: ToWorker): void {
+    if (this.#failed) return;
+    if (this.#worker) {
+      this.#worker.postMessage(message);
+      return;
+    }
+    // Cloned now, as postMessage would, so a message that cannot be sent fails at the caller.
+    this.#early.push(structuredClone(message));
+    void this.#start();
+  }
+
+  /** Refs the worker until the returned function is called (idempotent). */
+  hold(): () => void {
+    this.#holds++;
+    this.#worker?.ref();
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.#holds--;
+      if (!this.#holds) this.#worker?.unref();
+    };
+  }
+
+  /** Resolves once the worker runs (undefined if it cannot); used to wait through start-up. */
+  ready(): Promise<Worker | undefined> {
+    if (this.#worker || this.#failed) return Promise.resolve(this.#worker);
+    return this.#start();
+  }
+
+  async detach(name: string): Promise<void> {
+    this.#channels.delete(name);
+    if (this.#channels.size) return;
+    const worker = this.#worker;
+    this.#worker = undefined;
+    this.#failed ??= new Error('the export worker was stopped');
+    await worker?.terminate().catch(() => {});
+  }
+
+  #start(): Promise<Worker | undefined> {
+    this.#starting ??= (async () => {
+      // Async resource attributes (e.g. the container id) must be settled before they are cloned.
+      if (this.#resource.asyncAttributesPending)
+        await this.#resource.waitForAsyncAttributes?.().catch(() => {});
+      if (this.#failed) return undefined;
+      const data: ExportWorkerData = { resourceAttributes: this.#resource.attributes };
+      let worker: Worker;
+      try {
+        worker = new Worker(this.#workerPath, {
+          workerData: data,
+          // Preloads reach workers through execArgv and NODE_OPTIONS: the kit must not start a second
+          // copy of itself (or the app's --import/--require hooks) in its own export thread.
+          execArgv: [],
+          env: { ...process.env, OTEL_SDK_DISABLED: 'true' },
+          // The worker's console (the console exporters) goes to the process's own streams.
+          stdout: false,
+          stderr: false,
+        });
+      } catch (error) {
+        this.#fail(error as Error);
+        return undefined;
+      }
+      worker.on('message', (message: FromWorker) => this.#channels.get(message.channel)?.onMessage(message));
+      worker.on('error', (error) => this.#fail(error));
+      worker.on('exit', (code) => {
+        if (this.#worker === worker) this.#fail(new Error(`the export worker exited with code ${code}`));
+      });
+      // After the listeners: adding a 'message' listener refs the worker's port again.
+      if (!this.#holds) worker.unref();
+      this.#worker = worker;
+      const early = this.#early;
+      this.#early = [];
+      for (const message of early) worker.postMessage(message);
+      return worker;
+    })();
+    return this.#starting;
+  }
+
+  #fail(error: Error): void {
+    if (this.#failed) return;
+    this.#failed = error;
+    this.#worker = undefined;
+    this.#early = [];
+    for (const channel of this.#channels.values()) channel.onFailed(error);
+  }
+}
+
+/**
+ * One host per process, created by whichever pipeline asks first (logs and metrics are started apart).
+ * Replaced after it was stopped (a new start() after shutdown()).
+ */
+let shared: ExportWorkerHost | undefined;
+
+export function sharedExportWorkerHost(resource: Resource): ExportWorkerHost {
+  if (!shared || shared.failed) shared = new ExportWorkerHost(resource);
+  return shared;
+}

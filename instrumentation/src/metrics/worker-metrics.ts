@@ -1,0 +1,54 @@
+import { type Resource } from '@opentelemetry/resources';
+import { type ResourceMetrics } from '@opentelemetry/sdk-metrics';
+import { type MetricsConfig } from '../config/signals-config.ts';
+import { ShutdownAwareExporter } from '../export/shutdown-aware-exporter.ts';
+import { createOtlpMetricExporter } from './metric-exporter.ts';
+import { type FromMetricsWorker, type ToMetricsWorker } from './worker-protocol.ts';
+
+/**
+ * The worker half of OTLP metric export (see worker-metric-exporter.ts): protobuf serialization and the
+ * HTTP request run here, through the same shutdown-aware transport as before (short timeout and no retry
+ * for the exports made at exit, skipped when the previous one failed). Returns the channel's handler.
+ */
+export function createMetricsChannel(
+  post: (message: FromMetricsWorker) => void,
+  resource: Resource,
+): (message: ToMetricsWorker) => void {
+  let transport: ShutdownAwareExporter<ResourceMetrics> | undefined;
+  return (message) => {
+    switch (message.t) {
+      case 'init': {
+        const config: MetricsConfig = message.config;
+        transport = new ShutdownAwareExporter((final) => createOtlpMetricExporter(config, final), {
+          finalSkipped: 'the metrics backend was unreachable; the last export at shutdown was skipped',
+          failed: 'metrics export failed',
+        });
+        return;
+      }
+      case 'export': {
+        const { id } = message;
+        if (!transport) {
+          post({ t: 'result', id, error: 'the metrics channel was not initialised' });
+          return;
+        }
+        let error: string | undefined;
+        transport.send(
+          { resource, scopeMetrics: message.scopeMetrics },
+          (e) => (error = e instanceof Error ? e.message : String(e)),
+          () => post(error === undefined ? { t: 'result', id } : { t: 'result', id, error }),
+        );
+        return;
+      }
+      case 'final':
+        transport?.prepareForShutdown();
+        return;
+      case 'shutdown': {
+        const { id } = message;
+        void (transport?.shutdown() ?? Promise.resolve())
+          .catch(() => {})
+          .finally(() => post({ t: 'flushed', id }));
+        return;
+      }
+    }
+  };
+}
