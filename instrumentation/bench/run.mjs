@@ -78,6 +78,8 @@ const VARIANTS = {
     env: { OTEL_EXPORTER_OTLP_ENDPOINT: sinkUrl, OTEL_TRACES_SAMPLER: 'always_off' },
     file: 'app.cjs',
   },
+  // Everything but protobuf encoding and sending: the export's share of the kit's cost.
+  kit_no_export: { args: ['--require', join(here, 'preload-noop-exporter.cjs')], env: {}, file: 'app.cjs' },
   kit_backend_down: {
     args: KIT,
     env: { OTEL_EXPORTER_OTLP_ENDPOINT: deadUrl, OTEL_EXPORTER_OTLP_TIMEOUT: '2000' },
@@ -85,6 +87,10 @@ const VARIANTS = {
   },
 };
 const LOAD_VARIANTS = (process.env.VARIANTS ?? Object.keys(VARIANTS).join(',')).split(',');
+for (const name of LOAD_VARIANTS) if (!VARIANTS[name]) throw new Error(`unknown variant ${name}`);
+for (const needed of ['bare', 'kit', 'stock'])
+  if (!LOAD_VARIANTS.includes(needed))
+    throw new Error(`VARIANTS must include ${needed}: the ratios compare against it`);
 
 async function loadRound(name) {
   const v = VARIANTS[name];
