@@ -38,7 +38,8 @@ function crossings(lines: Iterable<Array<{ x: number; y: number }>>): number {
       segs.push([pts[i - 1]!.x, pts[i - 1]!.y, pts[i]!.x, pts[i]!.y]);
     }
   }
-  const side = (ax: number, ay: number, bx: number, by: number, cx: number, cy: number) => Math.sign((bx - ax) * (cy - ay) - (by - ay) * (cx - ax));
+  const side = (ax: number, ay: number, bx: number, by: number, cx: number, cy: number) =>
+    Math.sign((bx - ax) * (cy - ay) - (by - ay) * (cx - ax));
   let n = 0;
   for (let i = 0; i < segs.length; i++) {
     for (let j = i + 1; j < segs.length; j++) {
@@ -74,7 +75,9 @@ describe('layered layout (d3-dag)', () => {
   });
 
   it('places every node of a large map, user node in the first column, no overlaps', () => {
-    const map = mapOf(buildServerMap(framesFromResponse(prometheusResponse(generateTopology(FAST_LAYOUT_OVER + 100, 5)))));
+    const map = mapOf(
+      buildServerMap(framesFromResponse(prometheusResponse(generateTopology(FAST_LAYOUT_OVER + 100, 5))))
+    );
     const l = layoutGraphSync(map.nodes, map.edges);
     expect(l.mode).toBe('fast');
     expect(l.nodes.size).toBe(map.nodes.length);
@@ -92,16 +95,30 @@ describe('layered layout (d3-dag)', () => {
   });
 
   it('survives cycles and self-calls: a cycle is drawn with one link running backwards, a self-call as a loop', () => {
-    const mk = (id: string) => ({ id, name: id, kind: 'service' as const, inbound: { calls: 1 }, outbound: { calls: 1 } });
+    const mk = (id: string) => ({
+      id,
+      name: id,
+      kind: 'service' as const,
+      inbound: { calls: 1 },
+      outbound: { calls: 1 },
+    });
     const nodes = [{ ...mk('user'), kind: 'user' as const }, mk('a'), mk('b')];
-    const link = (s: string, t: string) => ({ id: `${s}->${t}`, source: s, target: t, connectionType: '', stats: { calls: 1 } });
+    const link = (s: string, t: string) => ({
+      id: `${s}->${t}`,
+      source: s,
+      target: t,
+      connectionType: '',
+      stats: { calls: 1 },
+    });
     const edges = [link('user', 'a'), link('a', 'b'), link('b', 'a'), link('b', 'b')];
     const l = layoutGraphSync(nodes, edges);
     expect(l.nodes.size).toBe(3);
     expect(l.edges.size).toBe(4);
     const forward = l.edges.get('a->b')!;
     const back = l.edges.get('b->a')!;
-    expect(Math.sign(forward[forward.length - 1]!.x - forward[0]!.x)).toBe(-Math.sign(back[back.length - 1]!.x - back[0]!.x));
+    expect(Math.sign(forward[forward.length - 1]!.x - forward[0]!.x)).toBe(
+      -Math.sign(back[back.length - 1]!.x - back[0]!.x)
+    );
     const loop = l.edges.get('b->b')!;
     expect(loop).toHaveLength(4);
     expect(loop[1]!.y).toBeLessThan(l.nodes.get('b')!.y);

@@ -66,7 +66,11 @@ export function portOf(box: NodeBox, toward: Point): Point {
  * layer; cycles are broken by d3-dag), crossing reduction by size, greedy coordinates. d3-dag lays out top to
  * bottom, so its axes are swapped. `tuning.sweeps` overrides the number of sweeps (tests, bench).
  */
-export function layoutGraphSync(nodes: ServerMapNode[], edges: ServerMapEdge[], tuning: { sweeps?: number } = {}): GraphLayout {
+export function layoutGraphSync(
+  nodes: ServerMapNode[],
+  edges: ServerMapEdge[],
+  tuning: { sweeps?: number } = {}
+): GraphLayout {
   const started = performance.now();
   warmed = true;
   const mode = layoutModeFor(nodes.length);
@@ -132,8 +136,22 @@ export function prewarmLayout(): void {
   }
   warmed = true;
   const ids = Array.from({ length: 24 }, (_, i) => `w${i}`);
-  const nodes: ServerMapNode[] = ids.map((id, i) => ({ id, name: id, kind: i === 0 ? 'user' : 'service', inbound: { calls: 1 }, outbound: { calls: 1 } }));
-  const edges: ServerMapEdge[] = ids.slice(1).map((id, i) => ({ id: `e${i}`, source: `w${Math.floor(i / 3)}`, target: id, connectionType: '', stats: { calls: 1 } }));
+  const nodes: ServerMapNode[] = ids.map((id, i) => ({
+    id,
+    name: id,
+    kind: i === 0 ? 'user' : 'service',
+    inbound: { calls: 1 },
+    outbound: { calls: 1 },
+  }));
+  const edges: ServerMapEdge[] = ids
+    .slice(1)
+    .map((id, i) => ({
+      id: `e${i}`,
+      source: `w${Math.floor(i / 3)}`,
+      target: id,
+      connectionType: '',
+      stats: { calls: 1 },
+    }));
   layoutGraphSync(nodes, edges);
 }
 
@@ -160,5 +178,11 @@ export function reusableLayout(previous: LayoutResult | undefined, key: string):
 
 /** Key that changes only when the drawn topology changes, so refreshes with new numbers keep positions. */
 export function topologyKey(nodes: ServerMapNode[], edges: ServerMapEdge[]): string {
-  return `${nodes.map((n) => n.id).sort().join('\u0001')}\u0002${edges.map((e) => e.id).sort().join('\u0001')}`;
+  return `${nodes
+    .map((n) => n.id)
+    .sort()
+    .join('\u0001')}\u0002${edges
+    .map((e) => e.id)
+    .sort()
+    .join('\u0001')}`;
 }
