@@ -10,6 +10,12 @@ import { type MetricsConfig } from '../config/signals-config.ts';
 import type * as MetricsProto from '@opentelemetry/exporter-metrics-otlp-proto';
 import type * as MetricsHttp from '@opentelemetry/exporter-metrics-otlp-http';
 
+/** What a skipped or failed metrics export is reported as (here and on the export worker). */
+export const METRICS_TRANSPORT_MESSAGES = {
+  finalSkipped: 'the metrics backend was unreachable; the last export at shutdown was skipped',
+  failed: 'metrics export failed',
+};
+
 /**
  * Metrics over the shared shutdown-aware transport (see ShutdownAwareExporter). Temporality is cumulative
  * whatever OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE says: Mimir rejects delta by default. With
@@ -21,10 +27,7 @@ export class LazyMetricExporter implements PushMetricExporter {
 
   /** `factory(true)` builds the exporter for the last export at shutdown (short timeout). */
   constructor(factory: (final: boolean) => PushMetricExporter, onError: (error: unknown) => void) {
-    this.#transport = new ShutdownAwareExporter(factory, {
-      finalSkipped: 'the metrics backend was unreachable; the last export at shutdown was skipped',
-      failed: 'metrics export failed',
-    });
+    this.#transport = new ShutdownAwareExporter(factory, METRICS_TRANSPORT_MESSAGES);
     this.#onError = onError;
   }
 

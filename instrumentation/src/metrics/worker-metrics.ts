@@ -2,7 +2,7 @@ import { type Resource } from '@opentelemetry/resources';
 import { type ResourceMetrics } from '@opentelemetry/sdk-metrics';
 import { type MetricsConfig } from '../config/signals-config.ts';
 import { ShutdownAwareExporter } from '../export/shutdown-aware-exporter.ts';
-import { createOtlpMetricExporter } from './metric-exporter.ts';
+import { createOtlpMetricExporter, METRICS_TRANSPORT_MESSAGES } from './metric-exporter.ts';
 import { type FromMetricsWorker, type ToMetricsWorker } from './worker-protocol.ts';
 
 /**
@@ -19,10 +19,10 @@ export function createMetricsChannel(
     switch (message.t) {
       case 'init': {
         const config: MetricsConfig = message.config;
-        transport = new ShutdownAwareExporter((final) => createOtlpMetricExporter(config, final), {
-          finalSkipped: 'the metrics backend was unreachable; the last export at shutdown was skipped',
-          failed: 'metrics export failed',
-        });
+        transport = new ShutdownAwareExporter(
+          (final) => createOtlpMetricExporter(config, final),
+          METRICS_TRANSPORT_MESSAGES,
+        );
         return;
       }
       case 'export': {
