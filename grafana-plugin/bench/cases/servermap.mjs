@@ -8,54 +8,30 @@ const SIZES = [50, 200, 1000];
 // cytoscape-dagre, reference/anchor-pinpoint-render.md); the baseline stops at 200 to keep the bench short.
 const DAGRE_MAX = 200;
 
-async function measureFirstPaint(page) {
-  return page.evaluate(
-    () =>
-      new Promise((resolve) => {
-        const check = () => {
-          const c = document.querySelector('[data-testid=lgtmapm-servermap-canvas]');
-          const d = c && c.__lgtmapm;
-          if (d && d.firstFrameAt >= window.__harness.renderStart) {
-            requestAnimationFrame(() =>
-              requestAnimationFrame(() =>
-                resolve({
-                  firstPaintMs: performance.now() - window.__harness.renderStart,
-                  firstFrameMs: d.firstFrameAt - window.__harness.renderStart,
-                  modelMs: d.timings?.modelMs,
-                  layoutMs: d.timings?.layoutMs,
-                  nodes: d.scene.nodes.length,
-                  edges: d.scene.edges.length,
-                }),
-              ),
-            );
-          } else {
-            requestAnimationFrame(check);
-          }
-        };
-        check();
-      }),
-  );
+/**
+ * Waits for the harness's own paint watcher (harness/main.tsx watchPaint), started in the same task as the
+ * render it times: firstPaint = render → two animation frames after the first canvas draw. (Until 2026-11-25 the
+ * watcher was installed by this function's own page.evaluate, so when it arrived after the draw, which the
+ * Playwright round trip after a remount makes likely, its two frames started late and the driver's latency was
+ * counted as paint time.)
+ */
+async function measurePaint(page) {
+  await page.waitForFunction(() => window.__harness?.painted !== undefined, undefined, { timeout: 300_000 });
+  const t = await page.evaluate(() => window.__harness.painted);
+  return { firstPaintMs: t.paintMs, firstFrameMs: t.frameMs, modelMs: t.timings?.modelMs, layoutMs: t.timings?.layoutMs, nodes: t.nodes, edges: t.edges };
 }
 
-/** After harness.refresh(): render → two frames after the canvas drew the refreshed scene. */
+/** Remount (new frames, nothing reused) and time it; remount and watcher start in one page task. */
+async function measureWarm(page) {
+  await page.evaluate(() => window.__harness.remount());
+  return measurePaint(page);
+}
+
+/** Refresh (same topology, new frames): render → two frames after the canvas drew the refreshed scene. */
 async function measureRefresh(page) {
-  return page.evaluate(
-    () =>
-      new Promise((resolve) => {
-        window.__harness.refresh();
-        const check = () => {
-          const d = document.querySelector('[data-testid=lgtmapm-servermap-canvas]')?.__lgtmapm;
-          if (d && d.lastFrameAt >= window.__harness.renderStart) {
-            requestAnimationFrame(() =>
-              requestAnimationFrame(() => resolve({ paintMs: performance.now() - window.__harness.renderStart, modelMs: d.timings?.modelMs })),
-            );
-          } else {
-            requestAnimationFrame(check);
-          }
-        };
-        check();
-      }),
-  );
+  await page.evaluate(() => window.__harness.refresh());
+  const t = await measurePaint(page);
+  return { paintMs: t.firstPaintMs, modelMs: t.modelMs };
 }
 
 async function panZoom(page, steps) {
@@ -118,12 +94,11 @@ export default {
       let pz;
       for (let r = 0; r < rounds; r++) {
         const page = await browser.newPage({ viewport: { width: 1220, height: 720 } });
-        await page.goto(`${url}?fixture=large&n=${n}&seed=${r + 1}&w=1200&h=700`, { waitUntil: 'commit', timeout: 300_000 });
-        cold.push(await measureFirstPaint(page));
+        await page.goto(`${url}?fixture=large&n=${n}&seed=${r + 1}&w=1200&h=700&benchPaint=1`, { waitUntil: 'commit', timeout: 300_000 });
+        cold.push(await measurePaint(page));
         if (r === rounds - 1) {
           for (let k = 0; k < rounds; k++) {
-            await page.evaluate(() => window.__harness.remount());
-            warm.push(await measureFirstPaint(page));
+            warm.push(await measureWarm(page));
           }
           for (let k = 0; k < rounds; k++) {
             refresh.push(await measureRefresh(page));
@@ -137,9 +112,9 @@ export default {
       const afterQuery = [];
       for (let r = 0; r < rounds; r++) {
         const page = await browser.newPage({ viewport: { width: 1220, height: 720 } });
-        await page.goto(`${url}?fixture=large&n=${n}&seed=${r + 1}&w=1200&h=700&queryDelayMs=500`, { waitUntil: 'commit', timeout: 300_000 });
+        await page.goto(`${url}?fixture=large&n=${n}&seed=${r + 1}&w=1200&h=700&queryDelayMs=500&benchPaint=1`, { waitUntil: 'commit', timeout: 300_000 });
         await page.waitForFunction(() => window.__harness && window.__harness.renderStart > 0, undefined, { timeout: 300_000 });
-        afterQuery.push(await measureFirstPaint(page));
+        afterQuery.push(await measurePaint(page));
         await page.close();
       }
       const base = await layoutBaseline(browser, url, n, rounds);

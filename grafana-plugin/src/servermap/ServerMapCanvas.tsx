@@ -56,7 +56,8 @@ export function ServerMapCanvas({ scene, fitKey, palette, width, height, selecte
   const draw = useCallback(() => {
     frame.current = 0;
     const canvas = canvasRef.current;
-    const ctx = canvas?.getContext('2d');
+    // Opaque: the scene paints its own background, and an opaque canvas is cheaper for the compositor.
+    const ctx = canvas?.getContext('2d', { alpha: false });
     if (!canvas || !ctx) {
       return;
     }
