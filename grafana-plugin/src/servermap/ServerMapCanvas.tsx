@@ -107,8 +107,14 @@ export function ServerMapCanvas({ scene, fitKey, palette, width, height, selecte
       return;
     }
     const dpr = window.devicePixelRatio || 1;
-    canvas.width = Math.round(width * dpr);
-    canvas.height = Math.round(height * dpr);
+    // Assigning the size, even an unchanged one, reallocates and clears the bitmap: only on a real change (a
+    // refresh brings a new scene and so a new `draw`, not a new size).
+    const w = Math.round(width * dpr);
+    const h = Math.round(height * dpr);
+    if (canvas.width !== w || canvas.height !== h) {
+      canvas.width = w;
+      canvas.height = h;
+    }
     draw();
   }, [draw, width, height]);
 
