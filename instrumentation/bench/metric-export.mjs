@@ -33,6 +33,10 @@ const VARIANTS = {
   kit_metrics_off: { args: preload, env: { OTEL_METRICS_EXPORTER: 'none' } },
   kit_metrics_on: { args: preload, env: {} },
 };
+// PREVIOUS_PRELOAD=/path/to/an/older/build/dist/preload.cjs adds that build with metrics on, for a
+// before/after comparison in the same run (e.g. a git worktree of the commit before a change).
+if (process.env.PREVIOUS_PRELOAD)
+  VARIANTS.previous_metrics_on = { args: ['--import', process.env.PREVIOUS_PRELOAD], env: {} };
 const names = Object.keys(VARIANTS);
 
 function run(name, series) {
@@ -93,7 +97,7 @@ for (const series of SERIES_LIST) {
   // the serializer and the bridge's caches are warm. Each slot minus the same slot without metrics.
   const slotMedian = (n, k) => median(runs[n].map((r) => r.slotCpuMs[k]));
   const slotCount = runs.kit_metrics_on[0].slotCpuMs.length;
-  const slotDiff = (k) => slotMedian('kit_metrics_on', k) - slotMedian('kit_metrics_off', k);
+  const slotDiff = (k, on = 'kit_metrics_on') => slotMedian(on, k) - slotMedian('kit_metrics_off', k);
   const exports = WINDOW_MS / INTERVAL_MS;
   results.bySeries[series] = {
     runs,
@@ -107,7 +111,19 @@ for (const series of SERIES_LIST) {
     gcMsPerExport: (med.kit_metrics_on.gcMs - med.kit_metrics_off.gcMs) / exports,
     firstExportMainThreadCpuMs: slotDiff(0),
     secondExportMainThreadCpuMs: slotDiff(1),
-    steadyMainThreadCpuMsPerExport: median(Array.from({ length: slotCount - 3 }, (_, i) => slotDiff(i + 3))),
+    warmingMainThreadCpuMsPerExport: median(Array.from({ length: slotCount - 3 }, (_, i) => slotDiff(i + 3))),
+    previous: med.previous_metrics_on
+      ? {
+          firstExportMainThreadCpuMs: slotDiff(0, 'previous_metrics_on'),
+          secondExportMainThreadCpuMs: slotDiff(1, 'previous_metrics_on'),
+          warmingMainThreadCpuMsPerExport: median(
+            Array.from({ length: slotCount - 3 }, (_, i) => slotDiff(i + 3, 'previous_metrics_on')),
+          ),
+          mainThreadCpuMsPerExport:
+            (med.previous_metrics_on.mainThreadCpuMs - med.kit_metrics_off.mainThreadCpuMs) / exports,
+          cpuMsPerExport: (med.previous_metrics_on.cpuMs - med.kit_metrics_off.cpuMs) / exports,
+        }
+      : undefined,
   };
 }
 await stop(sink.child);
@@ -116,7 +132,7 @@ const at2000 = results.bySeries[2000];
 results.targets = at2000
   ? {
       'metric export of 2,000 series <= 5 ms main-thread time per interval (steady state)':
-        at2000.steadyMainThreadCpuMsPerExport <= 5,
+        at2000.mainThreadCpuMsPerExport <= 5,
       'metric export of 2,000 series <= 5 ms main-thread time per interval (first export, cold)':
         at2000.firstExportMainThreadCpuMs <= 5,
     }
@@ -128,12 +144,22 @@ writeFileSync(join(here, 'results', 'metric-export.json'), JSON.stringify(result
 const lines = [
   `Metric export — ${results.machine.node}, ${results.machine.cores} × ${results.machine.cpu}, ${ROUNDS} rounds × ${WINDOW_MS / 1000} s, export every ${INTERVAL_MS} ms, medians (${results.machine.date.slice(0, 10)})`,
   '',
-  '| prom-client series (+ ~60 runtime) | main-thread CPU ms: 1st export (cold) / 2nd / steady (median of exports 4–12) | main-thread CPU ms per export over the window | main-thread busy (wall) ms per export | CPU ms per export (all threads) | GC ms per export | max event-loop lag (ms), metrics on / off |',
-  '| --- | --- | --- | --- | --- | --- | --- |',
-  ...Object.entries(results.bySeries).map(
-    ([, s]) =>
-      `| ${fmt(s.medians.kit_metrics_on.series, 0)} | ${fmt(s.firstExportMainThreadCpuMs, 2)} / ${fmt(s.secondExportMainThreadCpuMs, 2)} / ${fmt(s.steadyMainThreadCpuMsPerExport, 2)} | ${fmt(s.mainThreadCpuMsPerExport, 2)} | ${fmt(s.mainThreadBusyMsPerExport, 2)} | ${fmt(s.cpuMsPerExport, 2)} | ${fmt(s.gcMsPerExport, 2)} | ${fmt(s.medians.kit_metrics_on.maxLagMs, 1)} / ${fmt(s.medians.kit_metrics_off.maxLagMs, 1)} |`,
-  ),
+  '| prom-client series (+ ~60 runtime) | build | main-thread CPU ms: 1st export (cold) / 2nd / median of exports 4–12 | main-thread CPU ms per export, steady (exports 13–22) | main-thread busy (wall) ms per export, steady | CPU ms per export (all threads), steady | GC ms per export | max event-loop lag (ms), metrics on / off |',
+  '| --- | --- | --- | --- | --- | --- | --- | --- |',
+  ...Object.entries(results.bySeries).flatMap(([, s]) => [
+    `| ${fmt(s.medians.kit_metrics_on.series, 0)} | this | ${fmt(s.firstExportMainThreadCpuMs, 2)} / ${fmt(s.secondExportMainThreadCpuMs, 2)} / ${fmt(s.warmingMainThreadCpuMsPerExport, 2)} | ${fmt(s.mainThreadCpuMsPerExport, 2)} | ${fmt(s.mainThreadBusyMsPerExport, 2)} | ${fmt(s.cpuMsPerExport, 2)} | ${fmt(s.gcMsPerExport, 2)} | ${fmt(s.medians.kit_metrics_on.maxLagMs, 1)} / ${fmt(s.medians.kit_metrics_off.maxLagMs, 1)} |`,
+    ...(s.previous
+      ? [
+          `| ${fmt(s.medians.kit_metrics_on.series, 0)} | previous | ${fmt(s.previous.firstExportMainThreadCpuMs, 2)} / ${fmt(s.previous.secondExportMainThreadCpuMs, 2)} / ${fmt(s.previous.warmingMainThreadCpuMsPerExport, 2)} | ${fmt(s.previous.mainThreadCpuMsPerExport, 2)} | – | ${fmt(s.previous.cpuMsPerExport, 2)} | – | ${fmt(s.medians.previous_metrics_on.maxLagMs, 1)} / – |`,
+        ]
+      : []),
+  ]),
+  ...(process.env.PREVIOUS_PRELOAD
+    ? [
+        '',
+        `previous = ${process.env.PREVIOUS_LABEL ?? process.env.PREVIOUS_PRELOAD}, measured in the same run.`,
+      ]
+    : []),
   '',
   `Machine load average at start and end: ${[...results.machine.loadavg, ...results.machine.loadavgAtEnd].map((l) => fmt(l, 1)).join(', ')} (2 shared cores: wall-clock busy time includes preemption).`,
   '',

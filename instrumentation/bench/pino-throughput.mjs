@@ -37,6 +37,10 @@ const VARIANTS = {
   kit_logs_off: { args: preload, env: { OTEL_LOGS_EXPORTER: 'none' } },
   kit_logs_on: { args: preload, env: {} },
 };
+// PREVIOUS_PRELOAD=/path/to/an/older/build/dist/preload.cjs adds that build with logs on, for a
+// before/after comparison in the same run (e.g. a git worktree of the commit before a change).
+if (process.env.PREVIOUS_PRELOAD)
+  VARIANTS.previous_logs_on = { args: ['--import', process.env.PREVIOUS_PRELOAD], env: {} };
 const names = Object.keys(VARIANTS);
 const WORKLOADS = { flood: 0, paced: RATE };
 
@@ -92,7 +96,8 @@ for (const workload of Object.keys(WORKLOADS)) {
       logsPerSecond: median(runs.map((r) => r.logsPerSecond)),
       mainThreadCpuUsPerLog: median(runs.map((r) => r.mainThreadCpuUsPerLog)),
       cpuUsPerLog: median(runs.map((r) => r.cpuUsPerLog)),
-      droppedShare: name === 'bare' ? null : median(runs.map((r) => (r.dropped ?? 0) / r.logs)),
+      // null where the run cannot tell (bare; an older build the loop cannot query).
+      droppedShare: runs.some((r) => r.dropped === null) ? null : median(runs.map((r) => r.dropped / r.logs)),
     };
   }
 }
@@ -146,6 +151,14 @@ const lines = [
     `Paced, on the main thread: sending ${fmt(r.pacedMainThreadUsSending, 2)} µs per record, trace-id correlation ` +
     `${fmt(r.pacedMainThreadUsCorrelation, 2)} µs, tracing ${fmt(r.pacedMainThreadUsTracing, 2)} µs; ` +
     `the export worker ${fmt(r.pacedWorkerUsPerLog, 2)} µs per record on its own thread.`,
+  ...(med.paced.previous_logs_on
+    ? [
+        '',
+        `previous_logs_on = ${process.env.PREVIOUS_LABEL ?? process.env.PREVIOUS_PRELOAD}, measured in the same run: ` +
+          `its sending costs ${fmt(paced.previous_logs_on.mainThreadCpuUsPerLog - paced.kit_logs_off.mainThreadCpuUsPerLog, 2)} µs per record on the main thread ` +
+          `(this build: ${fmt(r.pacedMainThreadUsSending, 2)} µs), flood throughput loss vs bare ${pct(1 - flood.previous_logs_on.logsPerSecond / flood.bare.logsPerSecond)}.`,
+      ]
+    : []),
   '',
   `Machine load average at start and end: ${[...results.machine.loadavg, ...results.machine.loadavgAtEnd].map((l) => fmt(l, 1)).join(', ')}.`,
   '',

@@ -1,3 +1,4 @@
+import { access } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { type Resource } from '@opentelemetry/resources';
@@ -86,6 +87,14 @@ export class ExportWorkerHost {
       // Async resource attributes (e.g. the container id) must be settled before they are cloned.
       if (this.#resource.asyncAttributesPending)
         await this.#resource.waitForAsyncAttributes?.().catch(() => {});
+      // An asynchronous fs call from this thread first: it checks the bundle is there, and it makes libuv
+      // create its thread pool now, from the app's thread, so the pool does not inherit the worker's lowered
+      // priority (worker.ts) when the worker's first DNS lookup would otherwise create it.
+      const missing = await new Promise<Error | null>((resolve) => access(this.#workerPath, resolve));
+      if (missing) {
+        this.#fail(new Error(`${this.#workerPath} is missing: ${missing.message}`));
+        return undefined;
+      }
       if (this.#failed) return undefined;
       const data: ExportWorkerData = { resourceAttributes: this.#resource.attributes };
       let worker: Worker;

@@ -1,6 +1,7 @@
 // Entry of dist/export-worker.cjs: the thread that takes export work off the app's main thread
 // (worker-host.ts starts it). It starts nothing unless it was started as that worker, so requiring it
 // is harmless.
+import { setPriority } from 'node:os';
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { createLogsChannel } from '../logs/worker-main.ts';
@@ -9,6 +10,13 @@ import { type ExportWorkerData, type ToWorker } from './worker-protocol.ts';
 
 const data = workerData as ExportWorkerData | null;
 if (!isMainThread && parentPort && data?.resourceAttributes) {
+  // Lowest CPU priority for this thread only (Linux nice values are per thread): when the app and the
+  // export compete for a core, the app wins and the export queue overflows instead (bounded, counted).
+  try {
+    setPriority(19);
+  } catch {
+    // Not permitted or not supported here: the worker runs at the app's priority.
+  }
   const port = parentPort;
   const resource = resourceFromAttributes(data.resourceAttributes);
   const logs = createLogsChannel((m) => port.postMessage({ channel: 'logs', ...m }), resource);
