@@ -4,6 +4,7 @@ import type ELKType from 'elkjs/lib/elk.bundled.js';
 import { type ElkNode } from 'elkjs/lib/elk-api';
 import { type ServerMapEdge, type ServerMapNode } from '../../src/servermap/model';
 import { type GraphLayout, type LayoutMode, type NodeBox, NODE_H, NODE_W, type Point } from '../../src/servermap/layout/types';
+import { selfLoop } from '../../src/servermap/layout/dagLayout';
 
 
 // Measured (README, bench/): ELK layered with longest-path layering, greedy switch off and a single sweep is
@@ -147,16 +148,10 @@ export async function layoutGraph(nodes: ServerMapNode[], edges: ServerMapEdge[]
       lines.set(e.id, [section.startPoint, ...(section.bendPoints ?? []), section.endPoint].map((p) => ({ x: p.x, y: p.y })));
     }
   }
-  // Self-calls (a service calling itself) get a small loop above the box instead of an ELK route.
   for (const e of edges) {
     const b = boxes.get(e.source);
     if (e.source === e.target && b) {
-      lines.set(e.id, [
-        { x: b.x + b.w * 0.7, y: b.y },
-        { x: b.x + b.w * 0.7, y: b.y - 18 },
-        { x: b.x + b.w * 0.3, y: b.y - 18 },
-        { x: b.x + b.w * 0.3, y: b.y },
-      ]);
+      lines.set(e.id, selfLoop(b));
     }
   }
   return { nodes: boxes, edges: lines, width: result.width ?? 0, height: result.height ?? 0, ms: performance.now() - started, mode };

@@ -60,6 +60,16 @@ export function portOf(box: NodeBox, toward: Point): Point {
   return { x: toward.x >= box.x + box.w / 2 ? box.x + box.w : box.x, y: box.y + box.h / 2 };
 }
 
+/** Self-calls (a service calling itself) are drawn as a small loop above the box, not routed by the engine. */
+export function selfLoop(b: NodeBox): Point[] {
+  return [
+    { x: b.x + b.w * 0.7, y: b.y },
+    { x: b.x + b.w * 0.7, y: b.y - 18 },
+    { x: b.x + b.w * 0.3, y: b.y - 18 },
+    { x: b.x + b.w * 0.3, y: b.y },
+  ];
+}
+
 /**
  * Left-to-right layered layout (Pinpoint's reading direction: user on the left, databases on the right) with
  * d3-dag's Sugiyama: longest-path layering from the callers (the user node, which nobody calls, is in the first
@@ -109,16 +119,10 @@ export function layoutGraphSync(
     }
     lines.set(edge.id, pts);
   }
-  // Self-calls (a service calling itself) get a small loop above the box.
   for (const e of edges) {
     const b = boxes.get(e.source);
     if (e.source === e.target && b) {
-      lines.set(e.id, [
-        { x: b.x + b.w * 0.7, y: b.y },
-        { x: b.x + b.w * 0.7, y: b.y - 18 },
-        { x: b.x + b.w * 0.3, y: b.y - 18 },
-        { x: b.x + b.w * 0.3, y: b.y },
-      ]);
+      lines.set(e.id, selfLoop(b));
     }
   }
   return { nodes: boxes, edges: lines, width: size.height, height: size.width, ms: performance.now() - started, mode };
@@ -143,15 +147,13 @@ export function prewarmLayout(): void {
     inbound: { calls: 1 },
     outbound: { calls: 1 },
   }));
-  const edges: ServerMapEdge[] = ids
-    .slice(1)
-    .map((id, i) => ({
-      id: `e${i}`,
-      source: `w${Math.floor(i / 3)}`,
-      target: id,
-      connectionType: '',
-      stats: { calls: 1 },
-    }));
+  const edges: ServerMapEdge[] = ids.slice(1).map((id, i) => ({
+    id: `e${i}`,
+    source: `w${Math.floor(i / 3)}`,
+    target: id,
+    connectionType: '',
+    stats: { calls: 1 },
+  }));
   layoutGraphSync(nodes, edges);
 }
 
