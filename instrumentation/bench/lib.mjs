@@ -51,6 +51,7 @@ export function startNode(args, env, cwd) {
           listenMs: info.listenMs,
           spawnToListenMs: performance.now() - t0,
           stderr: () => err,
+          stdout: () => out,
         });
       }
     });
@@ -128,16 +129,20 @@ export function updateReadmeBlock(marker, report) {
  * request the variant delivered once it exited — the check that every variant traced the same work.
  * Returns the numbers and what the app wrote to stderr.
  */
-export async function measureLoad({ args, file, env, cwd, seconds, sinkUrl }) {
+export async function measureLoad({ args, file, env, cwd, seconds, sinkUrl, memoryProbe = false }) {
   const sinkStats = async () => (sinkUrl ? (await fetch(`${sinkUrl}/stats`)).json() : undefined);
   await sinkStats(); // forget spans a previous variant delivered late
-  const app = await startNode([...args, file], env, cwd);
+  const probeArgs = memoryProbe
+    ? ['--expose-gc', '--require', join(import.meta.dirname, 'probe-memory.cjs')]
+    : [];
+  const app = await startNode([...probeArgs, ...args, file], env, cwd);
   const url = `http://127.0.0.1:${app.port}/`;
   const warm = wrk(url, { seconds: 2 });
   const ticks0 = cpuTicks(app.child.pid);
   const load = wrk(url, { seconds });
   const ticks1 = cpuTicks(app.child.pid);
   const rss = rssMb(app.child.pid);
+  const probe = memoryProbe ? await probeMemory(app) : undefined;
   const stderr = app.stderr();
   await stop(app.child);
   const spans = await sinkStats();
@@ -151,6 +156,7 @@ export async function measureLoad({ args, file, env, cwd, seconds, sinkUrl }) {
       non2xx: load.non2xx,
       cpuMsPerRequest: ((ticks1 - ticks0) * CLOCK_TICK_MS) / load.requests,
       rssMbAfterLoad: rss,
+      ...(probe && { heapMbAfterGc: probe.heapUsedMb }),
       ...(spans && {
         spansPerRequest: spans.spans / (warm.requests + load.requests),
         spansByKind: spans.byKind,
@@ -159,6 +165,22 @@ export async function measureLoad({ args, file, env, cwd, seconds, sinkUrl }) {
     },
     stderr,
   };
+}
+
+/** Asks bench/probe-memory.cjs (preloaded) for the live heap after a full GC; NaN when it does not answer. */
+async function probeMemory(app) {
+  const before = app.stdout().length;
+  app.child.kill('SIGUSR2');
+  for (let waited = 0; waited < 5000; waited += 50) {
+    const line = app
+      .stdout()
+      .slice(before)
+      .split('\n')
+      .find((l) => l.includes('"memoryProbe"'));
+    if (line) return JSON.parse(line).memoryProbe;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return { heapUsedMb: NaN, rssMb: NaN };
 }
 
 /** Runs `measure(name)` for every variant in every round, rotating the order so none always runs first. */

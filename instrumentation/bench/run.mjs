@@ -101,6 +101,7 @@ async function loadRound(name) {
     cwd: here,
     seconds: SECONDS,
     sinkUrl,
+    memoryProbe: true,
   });
   return result;
 }
@@ -150,6 +151,8 @@ results.ratios = {
   stockStartupOverheadMs: startupOverhead('stock'),
   kitRssDeltaMb: med.kit.rssMbAfterLoad - bare.rssMbAfterLoad,
   stockRssDeltaMb: med.stock.rssMbAfterLoad - bare.rssMbAfterLoad,
+  kitLiveHeapDeltaMb: med.kit.heapMbAfterGc - bare.heapMbAfterGc,
+  stockLiveHeapDeltaMb: med.stock.heapMbAfterGc - bare.heapMbAfterGc,
   // 1.0 when stock traced as many spans per request as the kit; the loss comparison is fair only then.
   stockSpansPerKitSpan: med.stock.spansPerRequest / med.kit.spansPerRequest,
 };
@@ -181,6 +184,7 @@ const rows = [
   ['CPU ms per request', ...LOAD_VARIANTS.map((n) => fmt(med[n].cpuMsPerRequest, 3))],
   ['spans per request (at the sink)', ...LOAD_VARIANTS.map((n) => fmt(med[n].spansPerRequest, 2))],
   ['RSS after load (MB)', ...LOAD_VARIANTS.map((n) => fmt(med[n].rssMbAfterLoad, 0))],
+  ['live heap after load and a full GC (MB)', ...LOAD_VARIANTS.map((n) => fmt(med[n].heapMbAfterGc, 1))],
   ['time to listen, in-process (ms)', ...LOAD_VARIANTS.map((n) => fmt(med[n].listenMs, 0))],
   ['time to listen, from spawn (ms)', ...LOAD_VARIANTS.map((n) => fmt(med[n].spawnToListenMs, 0))],
   ['`node -e 0` start-up (ms)', ...LOAD_VARIANTS.map((n) => fmt(results.startup[n]?.medianMs, 0))],
@@ -190,7 +194,8 @@ const summary =
   `kit: throughput loss ${fmt(r.kitThroughputLoss * 100)}% (stock ${fmt(r.stockThroughputLoss * 100)}%), ` +
   `CPU/request ${fmt(r.kitCpuPerRequestVsBare, 2)}× bare (stock ${fmt(r.stockCpuPerRequestVsBare, 2)}×), ` +
   `start-up +${fmt(r.kitStartupOverheadMs, 0)} ms (stock +${fmt(r.stockStartupOverheadMs, 0)} ms), ` +
-  `RSS +${fmt(r.kitRssDeltaMb, 0)} MB (stock +${fmt(r.stockRssDeltaMb, 0)} MB); ` +
+  `RSS +${fmt(r.kitRssDeltaMb, 0)} MB (stock +${fmt(r.stockRssDeltaMb, 0)} MB), ` +
+  `live heap after GC +${fmt(r.kitLiveHeapDeltaMb, 1)} MB (stock +${fmt(r.stockLiveHeapDeltaMb, 1)} MB); ` +
   `spans per request kit ${fmt(med.kit.spansPerRequest, 2)}, stock ${fmt(med.stock.spansPerRequest, 2)}`;
 const verdicts = Object.entries(results.targets)
   .map(([target, met]) => `- ${met ? 'met' : '**not met**'}: ${target}`)
