@@ -1,0 +1,95 @@
+#!/usr/bin/env node
+// Where the kit's per-request CPU goes (traces): bare vs the kit recording nothing (always_off: the
+// instrumentation hooks and context propagation alone) vs the kit without export (a dropping exporter) vs
+// the full kit. All four apps run at once and short wrk slices rotate among them, so machine noise, which
+// moves whole 8 s rounds by ±30 % here, hits every variant alike. Writes bench/results/cost-split.json.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { join } from 'node:path';
+import {
+  cpuTicks,
+  CLOCK_TICK_MS,
+  fmt,
+  machine,
+  median,
+  startNode,
+  stop,
+  updateReadmeBlock,
+  wrk,
+} from './lib.mjs';
+
+const here = import.meta.dirname;
+const SLICES = Number(process.env.SLICES ?? 12);
+const SLICE_S = Number(process.env.SLICE_S ?? 2);
+
+const sink = await startNode([join(here, 'sink.mjs')], {}, here);
+const downstream = await startNode([join(here, 'downstream.mjs')], {}, here);
+const common = {
+  OTEL_SERVICE_NAME: 'bench',
+  OTEL_METRICS_EXPORTER: 'none',
+  OTEL_LOGS_EXPORTER: 'none',
+  OTEL_NODE_RESOURCE_DETECTORS: 'env,host,os,process,serviceinstance,container',
+  OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf',
+  OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${sink.port}`,
+  DOWNSTREAM_URL: `http://127.0.0.1:${downstream.port}`,
+};
+const KIT = ['--import', '@lgtm-apm/instrumentation'];
+const VARIANTS = {
+  bare: { args: [], env: {} },
+  kit_unsampled: { args: KIT, env: { OTEL_TRACES_SAMPLER: 'always_off' } },
+  kit_no_export: { args: ['--require', join(here, 'preload-noop-exporter.cjs')], env: {} },
+  kit: { args: KIT, env: {} },
+};
+
+const apps = {};
+for (const [name, v] of Object.entries(VARIANTS)) {
+  const app = await startNode([...v.args, join(here, 'app.cjs')], { ...common, ...v.env }, here);
+  apps[name] = { app, url: `http://127.0.0.1:${app.port}/`, ticks: 0, requests: 0, slices: [] };
+}
+for (const a of Object.values(apps)) wrk(a.url, { seconds: 2 }); // JIT, pools, connections
+const names = Object.keys(apps);
+for (let s = 0; s < SLICES; s++) {
+  for (const name of s % 2 ? [...names].reverse() : names) {
+    const a = apps[name];
+    const t0 = cpuTicks(a.app.child.pid);
+    const load = wrk(a.url, { seconds: SLICE_S });
+    const ticks = cpuTicks(a.app.child.pid) - t0;
+    a.ticks += ticks;
+    a.requests += load.requests;
+    a.slices.push((ticks * CLOCK_TICK_MS) / load.requests);
+  }
+  console.error(`slice ${s + 1}/${SLICES}`);
+}
+for (const a of Object.values(apps)) await stop(a.app.child);
+await stop(sink.child);
+await stop(downstream.child);
+
+const cpu = Object.fromEntries(names.map((n) => [n, (apps[n].ticks * CLOCK_TICK_MS) / apps[n].requests]));
+const overhead = cpu.kit - cpu.bare;
+const results = {
+  machine: { ...machine(), loadavgAtEnd: loadavg() },
+  slices: SLICES,
+  sliceSeconds: SLICE_S,
+  cpuMsPerRequest: cpu,
+  medianSliceCpuMsPerRequest: Object.fromEntries(names.map((n) => [n, median(apps[n].slices)])),
+  split: {
+    hooksAndContextMs: cpu.kit_unsampled - cpu.bare,
+    recordingSpansMs: cpu.kit_no_export - cpu.kit_unsampled,
+    exportMs: cpu.kit - cpu.kit_no_export,
+  },
+};
+mkdirSync(join(here, 'results'), { recursive: true });
+writeFileSync(join(here, 'results', 'cost-split.json'), JSON.stringify(results, null, 2) + '\n');
+
+const share = (ms) => `${fmt(ms * 1000, 0)} µs (${fmt((ms / overhead) * 100, 0)} %)`;
+const report =
+  `Cost split — ${results.machine.node}, ${results.machine.cores} × ${results.machine.cpu}, ${SLICES} rotating slices × ${SLICE_S} s per variant (${results.machine.date.slice(0, 10)}, load average at end ${loadavg()
+    .map((x) => x.toFixed(1))
+    .join(' / ')})\n\n` +
+  `| variant | CPU ms per request | vs bare |\n| --- | --- | --- |\n` +
+  names.map((n) => `| ${n} | ${fmt(cpu[n], 3)} | ${fmt(cpu[n] / cpu.bare, 2)}× |`).join('\n') +
+  `\n\nThe kit's ${fmt(overhead * 1000, 0)} µs per request: instrumentation hooks and context propagation ` +
+  `${share(results.split.hooksAndContextMs)}, recording three spans ${share(results.split.recordingSpansMs)}, ` +
+  `protobuf encoding and sending ${share(results.split.exportMs)}.\n`;
+console.log(`\n${report}`);
+updateReadmeBlock('cost-split', report);
