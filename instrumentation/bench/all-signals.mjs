@@ -10,8 +10,7 @@ import { join } from 'node:path';
 import {
   fmt,
   machine,
-  startNode,
-  stop,
+  startLoadBackends,
   updateReadmeBlock,
   measureLoad,
   interleavedRounds,
@@ -22,16 +21,9 @@ const here = import.meta.dirname;
 const ROUNDS = Number(process.env.ROUNDS ?? 3);
 const SECONDS = Number(process.env.DURATION_S ?? 8);
 
-const sink = await startNode([join(here, 'sink.mjs')], {}, here);
-const downstream = await startNode([join(here, 'downstream.mjs')], {}, here);
-const sinkUrl = `http://127.0.0.1:${sink.port}`;
-const common = {
-  OTEL_SERVICE_NAME: 'bench',
-  OTEL_NODE_RESOURCE_DETECTORS: 'env,host,os,process,serviceinstance,container',
-  OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf',
-  OTEL_EXPORTER_OTLP_ENDPOINT: sinkUrl,
-  DOWNSTREAM_URL: `http://127.0.0.1:${downstream.port}`,
-};
+const backends = await startLoadBackends();
+const { sinkUrl } = backends;
+const common = backends.env;
 const preload = ['--import', '@lgtm-apm/instrumentation'];
 const VARIANTS = {
   bare: { args: [], env: {} },
@@ -65,10 +57,9 @@ const results = {
   seconds: SECONDS,
 };
 results.load = await interleavedRounds(names, ROUNDS, round);
-results.sink = await (await fetch(`${sinkUrl}/stats`)).json();
+results.sink = await backends.sinkStats();
 results.machine.loadavgAtEnd = loadavg();
-await stop(sink.child);
-await stop(downstream.child);
+await backends.stop();
 
 const med = mediansByVariant(results.load);
 results.medians = med;

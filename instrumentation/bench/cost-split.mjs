@@ -12,6 +12,7 @@ import {
   fmt,
   machine,
   median,
+  startLoadBackends,
   startNode,
   stop,
   updateReadmeBlock,
@@ -22,17 +23,8 @@ const here = import.meta.dirname;
 const SLICES = Number(process.env.SLICES ?? 12);
 const SLICE_S = Number(process.env.SLICE_S ?? 2);
 
-const sink = await startNode([join(here, 'sink.mjs')], {}, here);
-const downstream = await startNode([join(here, 'downstream.mjs')], {}, here);
-const common = {
-  OTEL_SERVICE_NAME: 'bench',
-  OTEL_METRICS_EXPORTER: 'none',
-  OTEL_LOGS_EXPORTER: 'none',
-  OTEL_NODE_RESOURCE_DETECTORS: 'env,host,os,process,serviceinstance,container',
-  OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf',
-  OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${sink.port}`,
-  DOWNSTREAM_URL: `http://127.0.0.1:${downstream.port}`,
-};
+const backends = await startLoadBackends();
+const common = { ...backends.env, OTEL_METRICS_EXPORTER: 'none', OTEL_LOGS_EXPORTER: 'none' };
 const KIT = ['--import', '@lgtm-apm/instrumentation'];
 const VARIANTS = {
   bare: { args: [], env: {} },
@@ -61,8 +53,7 @@ for (let s = 0; s < SLICES; s++) {
   console.error(`slice ${s + 1}/${SLICES}`);
 }
 for (const a of Object.values(apps)) await stop(a.app.child);
-await stop(sink.child);
-await stop(downstream.child);
+await backends.stop();
 
 const cpu = Object.fromEntries(names.map((n) => [n, (apps[n].ticks * CLOCK_TICK_MS) / apps[n].requests]));
 const overhead = cpu.kit - cpu.bare;

@@ -124,6 +124,33 @@ export function updateReadmeBlock(marker, report) {
 }
 
 /**
+ * The local sink and the downstream service every load benchmark uses, and the env all its variants share:
+ * service name, OTLP http/protobuf to the sink, the downstream URL, and no cloud resource detectors (they
+ * would probe metadata addresses).
+ */
+export async function startLoadBackends() {
+  const dir = import.meta.dirname;
+  const sink = await startNode([join(dir, 'sink.mjs')], {}, dir);
+  const downstream = await startNode([join(dir, 'downstream.mjs')], {}, dir);
+  const sinkUrl = `http://127.0.0.1:${sink.port}`;
+  return {
+    sinkUrl,
+    env: {
+      OTEL_SERVICE_NAME: 'bench',
+      OTEL_NODE_RESOURCE_DETECTORS: 'env,host,os,process,serviceinstance,container',
+      OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf',
+      OTEL_EXPORTER_OTLP_ENDPOINT: sinkUrl,
+      DOWNSTREAM_URL: `http://127.0.0.1:${downstream.port}`,
+    },
+    sinkStats: async () => (await fetch(`${sinkUrl}/stats`)).json(),
+    stop: async () => {
+      await stop(sink.child);
+      await stop(downstream.child);
+    },
+  };
+}
+
+/**
  * One load measurement: start the app, warm up (JIT, pools, connections), then wrk for `seconds` while
  * reading the process's CPU ticks and RSS. With `sinkUrl` (bench/sink.mjs), also how many spans per
  * request the variant delivered once it exited — the check that every variant traced the same work.

@@ -11,8 +11,7 @@ import {
   fmt,
   machine,
   median,
-  startNode,
-  stop,
+  startLoadBackends,
   updateReadmeBlock,
   measureLoad,
   interleavedRounds,
@@ -32,21 +31,13 @@ async function closedPort() {
   return port;
 }
 
-const sink = await startNode([join(here, 'sink.mjs')], {}, here);
-const downstream = await startNode([join(here, 'downstream.mjs')], {}, here);
-const sinkUrl = `http://127.0.0.1:${sink.port}`;
+const backends = await startLoadBackends();
+const { sinkUrl } = backends;
 const deadUrl = `http://127.0.0.1:${await closedPort()}`;
 
-// Everything that is not the variant's own choice is the same: service name, sink, no metrics/logs
-// (this benchmark is about traces), and no cloud detectors (they would probe metadata addresses).
-const common = {
-  OTEL_SERVICE_NAME: 'bench',
-  OTEL_METRICS_EXPORTER: 'none',
-  OTEL_LOGS_EXPORTER: 'none',
-  OTEL_NODE_RESOURCE_DETECTORS: 'env,host,os,process,serviceinstance,container',
-  OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf',
-  DOWNSTREAM_URL: `http://127.0.0.1:${downstream.port}`,
-};
+// Everything that is not the variant's own choice is the same (startLoadBackends), and no metrics/logs:
+// this benchmark is about traces.
+const common = { ...backends.env, OTEL_METRICS_EXPORTER: 'none', OTEL_LOGS_EXPORTER: 'none' };
 // The app is CommonJS for the three compared variants: stock `--import …/register` does not trace the
 // server side of an ES module's `import http from 'node:http'` (measured: 0 SERVER spans), so on app.mjs it
 // would do a third less work than the kit and its "loss" would not be comparable. The sink counts spans
@@ -164,10 +155,8 @@ results.targets = {
   'RSS <= +25 MB vs bare': r.kitRssDeltaMb <= 25,
 };
 
-const sinkStats = await (await fetch(`${sinkUrl}/stats`)).json();
-results.sink = sinkStats;
-await stop(sink.child);
-await stop(downstream.child);
+results.sink = await backends.sinkStats();
+await backends.stop();
 
 mkdirSync(join(here, 'results'), { recursive: true });
 writeFileSync(join(here, 'results', 'traces.json'), JSON.stringify(results, null, 2) + '\n');
