@@ -51,8 +51,10 @@ export function apmPanel(
     .span(options.width)
     .height(options.height)
     .options(panelOptions);
+  // Table format: Grafana hands the panel one frame per query instead of one per series (thousands on a
+  // large map), which is most of the panel's model-building time (grafana-plugin README, Benchmarks).
   for (const [refId, expr] of Object.entries(APM_PANEL_QUERIES)) {
-    panel.withTarget(promTarget(expr, { refId, instant: true }));
+    panel.withTarget(promTarget(expr, { refId, instant: true, table: true }));
   }
   return panel;
 }

@@ -233,6 +233,18 @@ describe('fixtures', () => {
 });
 
 describe('table-format frames', () => {
+  it('the shipped dashboards\' table-format answers build the same map as one frame per series', () => {
+    for (const topology of [demoTopology(), generateTopology(200, 3)]) {
+      const perSeries = ok(buildServerMap(framesFromResponse(prometheusResponse(topology))));
+      const tables = framesFromResponse(prometheusResponse(topology, { table: true }));
+      expect(tables.length).toBe(4);
+      const table = ok(buildServerMap(tables));
+      expect(table.nodes).toEqual(perSeries.nodes);
+      expect(table.edges).toEqual(perSeries.edges);
+    }
+  });
+
+
   it('reads a table (label columns + Value #calls) like the time-series shape', () => {
     const map = ok(
       buildServerMap([
