@@ -313,8 +313,10 @@ describeBrowser('scatter in Chromium', () => {
     const p = await plotOf(malformed.page);
     await drag(malformed.page, { x: p.left + 2, y: pageY(p, 1000) }, { x: p.left + p.width - 2, y: p.top + 1 });
     await malformed.page.locator('[data-testid=lgtmapm-transaction-row]').first().click();
-    await malformed.page.waitForSelector('[data-testid=lgtmapm-calltree-status]');
-    expect(await malformed.page.textContent('[data-testid=lgtmapm-calltree-status]')).toContain('missing field "spanID"');
+    // The status first reads "Loading trace …"; wait for the outcome (a timeout here means no error was shown).
+    const status = malformed.page.locator('[data-testid=lgtmapm-calltree-status]');
+    await status.filter({ hasNotText: 'Loading trace' }).waitFor({ timeout: 15_000 });
+    expect(await status.textContent()).toContain('missing field "spanID"');
 
     const noMimir = await openFixture(h, { fixture: 'scatter', scenario: 'no-mimir' }, { readySelector: READY });
     await noMimir.page.waitForSelector('text=runtime overlay unavailable');
