@@ -62,6 +62,29 @@ export function startNode(args, env, cwd) {
   });
 }
 
+/**
+ * Runs `node args` to its end and returns the JSON lines it printed on stdout; rejects with its output when it
+ * exits non-zero or prints no line.
+ */
+export function runToExit(args, env, cwd) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, {
+      cwd,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    let err = '';
+    child.stdout.setEncoding('utf8').on('data', (d) => (out += d));
+    child.stderr.setEncoding('utf8').on('data', (d) => (err += d));
+    child.once('exit', (code) => {
+      const text = out.trim();
+      if (code !== 0 || !text) reject(new Error(`${args.join(' ')} exited ${code}\n${out}\n${err}`));
+      else resolve(text.split('\n').map((l) => JSON.parse(l)));
+    });
+  });
+}
+
 export async function stop(child) {
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise((r) => child.once('exit', r));

@@ -5,10 +5,9 @@
 // main-thread busy time, divided by the number of exports, is the per-interval cost (collect + bridge +
 // protobuf + HTTP). The first exports are reported apart (cold: code not yet optimised). Interleaved
 // rounds, medians. Writes bench/results/metric-export.json.
-import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fmt, machine, median, startNode, stop, updateReadmeBlock } from './lib.mjs';
+import { fmt, machine, median, runToExit, startNode, stop, updateReadmeBlock } from './lib.mjs';
 
 const here = import.meta.dirname;
 const ROUNDS = Number(process.env.ROUNDS ?? 3);
@@ -39,28 +38,16 @@ if (process.env.PREVIOUS_PRELOAD)
   VARIANTS.previous_metrics_on = { args: ['--import', process.env.PREVIOUS_PRELOAD], env: {} };
 const names = Object.keys(VARIANTS);
 
-function run(name, series) {
+async function run(name, series) {
   const v = VARIANTS[name];
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...v.args, join(here, 'metrics-app.mjs')], {
-      cwd: here,
-      env: { ...process.env, ...common, ...v.env, SERIES: String(series) },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    let err = '';
-    child.stdout.setEncoding('utf8').on('data', (d) => (out += d));
-    child.stderr.setEncoding('utf8').on('data', (d) => (err += d));
-    child.once('exit', (code) => {
-      const lines = out
-        .trim()
-        .split('\n')
-        .map((l) => JSON.parse(l));
-      const result = lines.find((l) => l.result);
-      if (code !== 0 || !result) reject(new Error(`${name} exited ${code}\n${out}\n${err}`));
-      else resolve({ ...result, series: lines[0].series });
-    });
-  });
+  const lines = await runToExit(
+    [...v.args, join(here, 'metrics-app.mjs')],
+    { ...common, ...v.env, SERIES: String(series) },
+    here,
+  );
+  const result = lines.find((l) => l.result);
+  if (!result) throw new Error(`${name} printed no result line: ${JSON.stringify(lines)}`);
+  return { ...result, series: lines[0].series };
 }
 
 const results = {

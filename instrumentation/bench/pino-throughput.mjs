@@ -5,11 +5,10 @@
 // workloads: a flood (as fast as the main thread can log) and a paced one (RATE records/s, default
 // 20,000), where the cost shows as main-thread CPU per record. Interleaved rounds, medians, ratios against
 // bare from the same run. Writes bench/results/pino-throughput.json and prints a Markdown table.
-import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
-import { fmt, machine, median, startNode, stop, updateReadmeBlock } from './lib.mjs';
+import { fmt, machine, median, runToExit, startNode, stop, updateReadmeBlock } from './lib.mjs';
 
 const here = import.meta.dirname;
 const ROUNDS = Number(process.env.ROUNDS ?? 3);
@@ -44,24 +43,14 @@ if (process.env.PREVIOUS_PRELOAD)
 const names = Object.keys(VARIANTS);
 const WORKLOADS = { flood: 0, paced: RATE };
 
-function run(name, rate) {
+async function run(name, rate) {
   const v = VARIANTS[name];
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...v.args, join(here, 'pino-loop.mjs')], {
-      cwd: here,
-      env: { ...process.env, ...common, ...v.env, RATE: String(rate) },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    let err = '';
-    child.stdout.setEncoding('utf8').on('data', (d) => (out += d));
-    child.stderr.setEncoding('utf8').on('data', (d) => (err += d));
-    child.once('exit', (code) => {
-      const line = out.trim().split('\n').pop();
-      if (code !== 0 || !line) reject(new Error(`${name} exited ${code}\n${out}\n${err}`));
-      else resolve(JSON.parse(line));
-    });
-  });
+  const lines = await runToExit(
+    [...v.args, join(here, 'pino-loop.mjs')],
+    { ...common, ...v.env, RATE: String(rate) },
+    here,
+  );
+  return lines.at(-1);
 }
 
 const results = {
