@@ -5,7 +5,7 @@ import { SeverityNumber } from '@opentelemetry/api';
  * @opentelemetry/instrumentation-pino's log sending (README "Logs"): it runs in the export worker, where
  * neither the logger nor the active span exists any more, so everything it needs travels with the line
  * (the logger's settings once, the numeric level per record) or is in the line (trace ids from the
- * instrumentation's mixin). Pure: no OTel SDK, unit-tested on its own.
+ * kit's pino hook, pino-hook.ts). Pure: no OTel SDK, unit-tested on its own.
  */
 
 /** What the worker needs to know about one pino logger (sent once per logger). */

@@ -57,7 +57,7 @@ function attributesOf(labels: Partial<Record<string, string | number>>): Attribu
 /** Bucket bounds are fixed per histogram: one shared array per metric instead of one per series. */
 const boundaryCache = new Map<string, number[]>();
 
-function sharedBoundaries(name: string, bounds: number[]): number[] {
+function sharedBoundaries(name: string, bounds: readonly number[]): number[] {
   const cached = boundaryCache.get(name);
   if (cached && cached.length === bounds.length && cached.every((b, i) => b === bounds[i])) return cached;
   const copy = bounds.slice();
@@ -130,6 +130,55 @@ function histogramPoints(metric: PromMetric, startTime: HrTime, endTime: HrTime)
     }
   }
   return out;
+}
+
+/**
+ * A prom-client histogram's own state (`hashMap`, `upperBounds`: stable in prom-client 13–15), read
+ * directly because `get()` builds one object and one labels object per bucket line per series, which is
+ * most of what a collection allocates. Bucket values are per bucket there (not cumulative); `count`
+ * includes the +Inf bucket.
+ */
+export interface PromHistogramState {
+  name: string;
+  help: string;
+  upperBounds: readonly number[];
+  series: ReadonlyArray<{
+    labels: Partial<Record<string, string | number>>;
+    bucketValues: Readonly<Record<number, number>>;
+    sum: number;
+    count: number;
+  }>;
+}
+
+export function convertPromHistogramState(
+  state: PromHistogramState,
+  startTime: HrTime,
+  endTime: HrTime,
+): MetricData {
+  const boundaries = sharedBoundaries(state.name, state.upperBounds as number[]);
+  const dataPoints: DataPoint<Histogram>[] = [];
+  for (const s of state.series) {
+    const counts: number[] = [];
+    let finite = 0;
+    for (const bound of boundaries) {
+      const c = s.bucketValues[bound] ?? 0;
+      counts.push(c);
+      finite += c;
+    }
+    counts.push(Math.max(0, s.count - finite));
+    dataPoints.push({
+      startTime,
+      endTime,
+      attributes: attributesOf(s.labels),
+      value: { buckets: { boundaries, counts }, sum: s.sum, count: s.count },
+    });
+  }
+  return {
+    descriptor: descriptor(state.name, state.help),
+    aggregationTemporality: AggregationTemporality.CUMULATIVE,
+    dataPointType: DataPointType.HISTOGRAM,
+    dataPoints,
+  };
 }
 
 export function convertPromMetric(metric: PromMetric, startTime: HrTime, endTime: HrTime): MetricData[] {

@@ -2,11 +2,68 @@ import { type HrTime } from '@opentelemetry/api';
 import { hrTime } from '@opentelemetry/core';
 import { type Resource } from '@opentelemetry/resources';
 import { type CollectionResult, type MetricData, type MetricProducer } from '@opentelemetry/sdk-metrics';
-import { convertPromMetric, type PromMetric } from './prom-client-bridge.ts';
+import {
+  convertPromHistogramState,
+  convertPromMetric,
+  type PromHistogramState,
+  type PromMetric,
+} from './prom-client-bridge.ts';
 
 /** The part of a prom-client Registry the bridge uses (any prom-client ≥ 13 copy, the app's or the kit's). */
 export interface PromRegistryLike {
   getMetricsAsJSON(): Promise<PromMetric[]> | PromMetric[];
+}
+
+/** What prom-client 13–15 registries and metrics also have; checked at every use, never assumed. */
+interface PromRegistryInternals {
+  getMetricsAsArray?: () => unknown[];
+  _defaultLabels?: Record<string, unknown>;
+}
+
+interface PromMetricInternals {
+  name: string;
+  help: string;
+  type: unknown;
+  get(): Promise<PromMetric> | PromMetric;
+  collect?: () => unknown;
+  hashMap?: Record<string, PromHistogramState['series'][number]>;
+  upperBounds?: readonly number[];
+}
+
+/**
+ * The registry's metrics one by one: histograms from their own state (see PromHistogramState), the others
+ * through their public `get()`, all started before any is awaited, as `getMetricsAsJSON` does. Undefined
+ * when the registry does not look like prom-client 13–15 or has default labels (which only
+ * `getMetricsAsJSON` applies): the caller then uses `getMetricsAsJSON`.
+ */
+function collectDirect(registry: PromRegistryLike): Promise<Array<PromMetric | PromHistogramState>> | undefined {
+  const r = registry as PromRegistryLike & PromRegistryInternals;
+  if (typeof r.getMetricsAsArray !== 'function' || !r._defaultLabels || Object.keys(r._defaultLabels).length)
+    return undefined;
+  const list = r.getMetricsAsArray() as PromMetricInternals[];
+  return Promise.all(list.map((metric) => (isPlainHistogram(metric) ? histogramState(metric) : metric.get())));
+}
+
+function isPlainHistogram(metric: PromMetricInternals): boolean {
+  return (
+    metric.type === 'histogram' &&
+    Array.isArray(metric.upperBounds) &&
+    typeof metric.hashMap === 'object' &&
+    metric.hashMap !== null
+  );
+}
+
+async function histogramState(metric: PromMetricInternals): Promise<PromMetric | PromHistogramState> {
+  if (typeof metric.collect === 'function') {
+    const pending = metric.collect();
+    if (pending instanceof Promise) await pending;
+  }
+  const series = Object.values(metric.hashMap!);
+  for (const s of series) {
+    // An unexpected shape (another prom-client major): the public path, collect() included again.
+    if (typeof s?.bucketValues !== 'object' || typeof s.count !== 'number') return metric.get();
+  }
+  return { name: metric.name, help: metric.help, upperBounds: metric.upperBounds!, series };
 }
 
 export const BRIDGE_SCOPE = { name: '@lgtm-apm/instrumentation/prom-client', version: '0.1.0' };
@@ -64,9 +121,9 @@ export class PromClientMetricProducer implements MetricProducer {
     errors: unknown[],
     endTime: HrTime,
   ): Promise<void> {
-    let list: PromMetric[];
+    let list: Array<PromMetric | PromHistogramState>;
     try {
-      list = await registry.getMetricsAsJSON();
+      list = await (collectDirect(registry) ?? registry.getMetricsAsJSON());
     } catch (error) {
       // One broken collect() callback in the app must not cost the other metrics.
       this.#onError(error);
@@ -77,7 +134,8 @@ export class PromClientMetricProducer implements MetricProducer {
       // First registry wins: duplicate names would be conflicting series in Mimir.
       if (seen.has(metric.name)) continue;
       seen.add(metric.name);
-      for (const data of convertPromMetric(metric, this.#startTime, endTime)) out.push(data);
+      if ('upperBounds' in metric) out.push(convertPromHistogramState(metric, this.#startTime, endTime));
+      else for (const data of convertPromMetric(metric, this.#startTime, endTime)) out.push(data);
     }
   }
 }

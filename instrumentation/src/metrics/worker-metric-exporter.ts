@@ -7,12 +7,14 @@ import {
 import { type MetricsConfig } from '../config/signals-config.ts';
 import { type ExportWorkerHost } from '../export/worker-host.ts';
 import { type FromWorker } from '../export/worker-protocol.ts';
+import { MetricWireEncoder } from './metric-wire.ts';
 import { type ToMetricsWorker } from './worker-protocol.ts';
 
 /**
  * OTLP metric export with the protobuf serialization and the HTTP request on the export worker: the main
- * thread collects (prom-client and the OTel instruments live there) and hands the data over by structured
- * clone, which costs less than serializing it (README "Benchmarks: metrics and logs"). Temporality is
+ * thread collects (prom-client and the OTel instruments live there) and hands the data over in the compact
+ * form of metric-wire.ts, which costs less than cloning or serializing it (README "Benchmarks: metrics and
+ * logs"). Temporality is
  * cumulative, as for the in-thread exporter. Every export is acknowledged as a success to the SDK after
  * `onError` has counted a failure (see ShutdownAwareExporter); an export in flight holds the worker, so
  * the last export at exit is waited for.
@@ -22,6 +24,7 @@ export class WorkerMetricExporter implements PushMetricExporter {
   readonly #config: MetricsConfig;
   readonly #onError: (error: unknown) => void;
   readonly #pending = new Map<number, (error?: string) => void>();
+  readonly #encoder = new MetricWireEncoder();
   #initialized = false;
   #final = false;
   #nextId = 1;
@@ -61,13 +64,18 @@ export class WorkerMetricExporter implements PushMetricExporter {
     const release = this.#host.hold();
     this.#pending.set(id, (error) => {
       release();
-      if (error !== undefined) this.#onError(new Error(error));
+      if (error !== undefined) {
+        // The worker may have dropped its copy of the attribute sets (see MetricWireDecoder): resend them.
+        this.#encoder.reset();
+        this.#onError(new Error(error));
+      }
       resultCallback({ code: ExportResultCode.SUCCESS });
     });
     try {
       // The resource stays behind: the worker has the same attributes since it started.
-      this.#send({ t: 'export', id, scopeMetrics: metrics.scopeMetrics });
+      this.#send({ t: 'export', id, metrics: this.#encoder.encode(metrics.scopeMetrics) });
     } catch (error) {
+      this.#encoder.reset();
       this.#pending.get(id)?.((error as Error).message);
       this.#pending.delete(id);
     }

@@ -3,6 +3,7 @@ import { type ResourceMetrics } from '@opentelemetry/sdk-metrics';
 import { type MetricsConfig } from '../config/signals-config.ts';
 import { ShutdownAwareExporter } from '../export/shutdown-aware-exporter.ts';
 import { createOtlpMetricExporter, METRICS_TRANSPORT_MESSAGES } from './metric-exporter.ts';
+import { MetricWireDecoder } from './metric-wire.ts';
 import { type FromMetricsWorker, type ToMetricsWorker } from './worker-protocol.ts';
 
 /**
@@ -15,6 +16,7 @@ export function createMetricsChannel(
   resource: Resource,
 ): (message: ToMetricsWorker) => void {
   let transport: ShutdownAwareExporter<ResourceMetrics> | undefined;
+  const decoder = new MetricWireDecoder();
   return (message) => {
     switch (message.t) {
       case 'init': {
@@ -31,9 +33,16 @@ export function createMetricsChannel(
           post({ t: 'result', id, error: 'the metrics channel was not initialised' });
           return;
         }
+        let scopeMetrics;
+        try {
+          scopeMetrics = decoder.decode(message.metrics);
+        } catch (e) {
+          post({ t: 'result', id, error: (e as Error).message });
+          return;
+        }
         let error: string | undefined;
         transport.send(
-          { resource, scopeMetrics: message.scopeMetrics },
+          { resource, scopeMetrics },
           (e) => (error = e instanceof Error ? e.message : String(e)),
           () => post(error === undefined ? { t: 'result', id } : { t: 'result', id, error }),
         );

@@ -1,9 +1,9 @@
-import { type ScopeMetrics } from '@opentelemetry/sdk-metrics';
 import { type MetricsConfig } from '../config/signals-config.ts';
+import { type WireMetrics } from './metric-wire.ts';
 
 export type ToMetricsWorker =
   | { t: 'init'; config: MetricsConfig }
-  | { t: 'export'; id: number; scopeMetrics: ScopeMetrics[] }
+  | { t: 'export'; id: number; metrics: WireMetrics }
   /** The next exports are the last ones (short timeout, skipped if the previous one failed). */
   | { t: 'final' }
   | { t: 'shutdown'; id: number };

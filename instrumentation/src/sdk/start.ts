@@ -24,7 +24,7 @@ import { readConfig, type KitConfig, type LogLevelName } from '../config/config.
 import { type Env } from '../config/parse.ts';
 import { ExportHealth } from '../diagnostics/export-health.ts';
 import { RateLimitedWarner, type Warner } from '../diagnostics/warner.ts';
-import { selectInstrumentations } from '../instrumentations/select.ts';
+import { appResolveRoots, isInstalled, selectInstrumentations } from '../instrumentations/select.ts';
 import { registerEsmHook } from '../lifecycle/esm-hook.ts';
 import { installSignalHandlers } from '../lifecycle/signals.ts';
 import { buildResource } from '../resource/resource.ts';
@@ -36,6 +36,7 @@ import { ActiveRequestsProcessor } from '../active-requests/processor.ts';
 import type { MetricsPipeline } from '../metrics/pipeline.ts';
 import type * as MetricsModule from '../metrics/pipeline.ts';
 import type * as LogsModule from '../logs/pipeline.ts';
+import type * as PinoHookModule from '../logs/pino-hook.ts';
 import type { PromRegistryLike } from '../metrics/prom-client-producer.ts';
 import type { LogsPipeline } from '../logs/pipeline.ts';
 
@@ -217,9 +218,10 @@ function startUnsafe(options: StartOptions, config: KitConfig, env: Env, warner:
   }
   if (tracerProvider) trace.setGlobalTracerProvider(tracerProvider);
 
-  // pino records reach Loki through the logs pipeline's own hook (a worker thread does the work); the pino
-  // instrumentation only adds trace ids to the lines, which needs tracing.
-  const wanted = tracerProvider ? config.enabledInstrumentations : [];
+  // pino: the kit's own hook (logs/pino-hook.ts) writes the trace ids into every line and, with logs on,
+  // tees the lines to the export worker; the pino instrumentation's per-record mixin is not loaded.
+  const pinoOn = config.enabledInstrumentations.includes('pino');
+  const wanted = tracerProvider ? config.enabledInstrumentations.filter((name) => name !== 'pino') : [];
   const selected = wanted.length
     ? selectInstrumentations(wanted, { ignorePaths: config.ignorePaths, logSending: false }, warner)
     : { instrumentations: [], loaded: [], moduleNames: [] };
@@ -228,14 +230,13 @@ function startUnsafe(options: StartOptions, config: KitConfig, env: Env, warner:
     instrumentations.push(metricsPipeline.hook);
     otelMetrics.setGlobalMeterProvider(metricsPipeline.meterProvider);
   }
-  // OTEL_NODE_DISABLED_INSTRUMENTATIONS=pino still means no pino records are sent.
-  const pinoHook = logsPipeline && config.enabledInstrumentations.includes('pino') ? logsPipeline : undefined;
-  if (pinoHook) instrumentations.push(pinoHook.hook);
-  const esmModuleNames = [
-    ...selected.moduleNames,
-    ...(metricsPipeline?.moduleNames ?? []),
-    ...(pinoHook?.moduleNames ?? []),
-  ];
+  // OTEL_NODE_DISABLED_INSTRUMENTATIONS=pino still means no pino records are sent and no ids added.
+  const pinoHook = !pinoOn
+    ? undefined
+    : (logsPipeline?.hook ??
+      (tracerProvider ? new (require('../logs/pino-hook.ts') as typeof PinoHookModule).PinoLogHook(undefined) : undefined));
+  if (pinoHook) instrumentations.push(pinoHook);
+  const esmModuleNames = [...selected.moduleNames, ...(metricsPipeline?.moduleNames ?? []), ...(pinoHook ? ['pino'] : [])];
   if (options.esmHook !== false) {
     try {
       registerEsmHook(esmModuleNames, config.esmHook);
@@ -249,7 +250,7 @@ function startUnsafe(options: StartOptions, config: KitConfig, env: Env, warner:
   const kit: LgtmApm = {
     config,
     tracerProvider,
-    instrumentations: selected.loaded,
+    instrumentations: pinoHook && tracerProvider && isInstalled('pino', appResolveRoots()) ? [...selected.loaded, 'pino'] : selected.loaded,
     health,
     metrics: metricsPipeline,
     logs: logsPipeline,
