@@ -52,8 +52,14 @@ export function ServerMapCanvas({ scene, fitKey, palette, width, height, selecte
   useLayoutEffect(() => {
     stateRef.current = { selected, hovered: hover?.hit, highlight };
   }, [selected, hover, highlight]);
+  // The selection/hover state the canvas last drew: a state change that a synchronous draw already showed (the
+  // first draw on mount, a refresh) needs no second frame, which would make the browser commit the canvas again.
+  const drawnState = useRef<DrawState | undefined>(undefined);
 
   const draw = useCallback(() => {
+    if (frame.current) {
+      cancelAnimationFrame(frame.current);
+    }
     frame.current = 0;
     const canvas = canvasRef.current;
     // Opaque: the scene paints its own background, and an opaque canvas is cheaper for the compositor.
@@ -63,6 +69,7 @@ export function ServerMapCanvas({ scene, fitKey, palette, width, height, selecte
     }
     const dpr = window.devicePixelRatio || 1;
     const t0 = performance.now();
+    drawnState.current = stateRef.current;
     const drawn = drawScene(ctx, scene, viewport.current, { width, height, dpr }, palette, stateRef.current);
     const t1 = performance.now();
     stats.current.frames++;
@@ -118,7 +125,11 @@ export function ServerMapCanvas({ scene, fitKey, palette, width, height, selecte
     draw();
   }, [draw, width, height]);
 
-  useEffect(() => requestDraw(), [selected, highlight, hover, requestDraw]);
+  useEffect(() => {
+    if (stateRef.current !== drawnState.current) {
+      requestDraw();
+    }
+  }, [selected, highlight, hover, requestDraw]);
   useEffect(() => () => cancelAnimationFrame(frame.current), []);
 
   // Wheel zoom needs a non-passive listener to stop the dashboard from scrolling.
