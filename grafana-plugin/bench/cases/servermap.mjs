@@ -1,8 +1,9 @@
 // Server map: model build + layout + first canvas paint in Chromium for 50 / 200 / 1,000 nodes (×3 links),
 // cold (fresh page, as on dashboard load) and warm (re-render in the same page), a dashboard refresh (same
 // topology, new frames: the layout is reused), then pan/zoom frame cost. Same-run baselines on the same graphs
-// in the same Chromium (harness/fixtures/layout-bench.ts): the panel's engine (d3-dag), the ELK settings it
-// used before, and the engine Pinpoint uses (dagre, via @dagrejs/dagre).
+// in the same Chromium (harness/fixtures/layout-bench.ts): the panel's engine (src/servermap/layout/sugiyama.ts),
+// the d3-dag pipeline and the ELK settings it used before, and the engine Pinpoint uses (dagre, via
+// @dagrejs/dagre).
 const SIZES = [50, 200, 1000];
 // dagre needs about a minute at 1,000 nodes on these machines (and Pinpoint's own map 8.9 s with
 // cytoscape-dagre, reference/anchor-pinpoint-render.md); the baseline stops at 200 to keep the bench short.
@@ -69,14 +70,16 @@ async function layoutBaseline(browser, url, n, rounds) {
   await page.waitForFunction(() => window.__layoutBench !== undefined, undefined, { timeout: 300_000 });
   const out = [];
   // One warm-up each so every engine is measured JIT-compiled, like Pinpoint's anchor (1 warm-up + runs).
+  await page.evaluate((k) => window.__layoutBench.panel(k, 99), n);
   await page.evaluate((k) => window.__layoutBench.dag(k, 99), n);
   await page.evaluate((k) => window.__layoutBench.elk(k, 99), n);
   if (n <= DAGRE_MAX) {await page.evaluate((k) => window.__layoutBench.dagre(k, 99), n);}
   for (let r = 0; r < rounds; r++) {
+    const panelMs = await page.evaluate(([k, s]) => window.__layoutBench.panel(k, s), [n, r + 1]);
     const dagMs = await page.evaluate(([k, s]) => window.__layoutBench.dag(k, s), [n, r + 1]);
     const elkMs = await page.evaluate(([k, s]) => window.__layoutBench.elk(k, s), [n, r + 1]);
     const dagreMs = n <= DAGRE_MAX ? await page.evaluate(([k, s]) => window.__layoutBench.dagre(k, s), [n, r + 1]) : Number.NaN;
-    out.push({ dagMs, elkMs, dagreMs });
+    out.push({ panelMs, dagMs, elkMs, dagreMs });
   }
   await page.close();
   return out;
@@ -149,9 +152,11 @@ export default {
         panzoom_draw_p50: median(pz.draws),
         panzoom_draw_p95: percentile(pz.draws, 0.95),
         panzoom_frame_p50: median(pz.intervals),
+        panel_layout: m(base, 'panelMs'),
         dag_layout: m(base, 'dagMs'),
         elk_layout: m(base, 'elkMs'),
         dagre_layout: m(base, 'dagreMs'),
+        dag_over_panel: m(base, 'dagMs') / m(base, 'panelMs'),
         elk_over_dag: m(base, 'elkMs') / m(base, 'dagMs'),
         dagre_over_dag: m(base, 'dagreMs') / m(base, 'dagMs'),
         pinpoint_anchor_firstPaint: { 50: 305, 200: 707, 1000: 8891 }[n],
@@ -168,7 +173,7 @@ export default {
         'refresh = new frames for the same topology in the mounted panel (a dashboard refresh): model rebuilt, layout positions reused; not a first paint',
         'firstPaint = from React render to two animation frames after the first canvas draw (same end point as the Pinpoint anchor); warm_drawn = from render to the end of that draw (the rest is the browser committing and compositing the canvas)',
         'panzoom_draw = canvas drawScene cost per frame during wheel-zoom and drag; panzoom_frame = rAF interval',
-        `dag_layout / elk_layout / dagre_layout: the layout alone, warm, in the same Chromium on the same graphs: d3-dag as the panel uses it, ELK with the settings the panel used before, dagre as Pinpoint's map uses it; dagre skipped above ${DAGRE_MAX} nodes (about a minute at 1,000)`,
+        `panel_layout / dag_layout / elk_layout / dagre_layout: the layout alone, warm, in the same Chromium on the same graphs: the panel's own layered engine (src/servermap/layout/sugiyama.ts), the d3-dag 1.2.2 pipeline it replaced (same steps; harness/engines/d3dagLayout.ts, with the panel's sweep counts), ELK with the settings the panel used before d3-dag, dagre as Pinpoint's map uses it; dagre skipped above ${DAGRE_MAX} nodes (about a minute at 1,000)`,
         'pinpoint_anchor_firstPaint: Pinpoint server-map (cytoscape + dagre) first paint from reference/anchor-pinpoint-render.md, same machine kind, adjacent-layer graphs',
       ],
     };

@@ -4,7 +4,7 @@ import type ELKType from 'elkjs/lib/elk.bundled.js';
 import { type ElkNode } from 'elkjs/lib/elk-api';
 import { type ServerMapEdge, type ServerMapNode } from '../../src/servermap/model';
 import { type GraphLayout, type LayoutMode, type NodeBox, NODE_H, NODE_W, type Point } from '../../src/servermap/layout/types';
-import { selfLoop } from '../../src/servermap/layout/dagLayout';
+import { selfLoop } from '../../src/servermap/layout/layout';
 
 
 // Measured (README, bench/): ELK layered with longest-path layering, greedy switch off and a single sweep is

@@ -6,7 +6,7 @@ import { type ApmPanelOptions, DEFAULT_OPTIONS } from '../types';
 import { getSelection, setUrlAdapter, subscribe } from '../shared/selectionStore';
 import { grafanaUrlAdapter } from '../shared/grafanaUrlAdapter';
 import { ServerMapView } from '../servermap/ServerMapView';
-import { prewarmLayout } from '../servermap/layout/dagLayout';
+import { prewarmLayout } from '../servermap/layout/layout';
 import { ScatterSlot } from './ScatterSlot';
 
 /** Panel root: splits the area between the server map and the scatter according to `layout`. */

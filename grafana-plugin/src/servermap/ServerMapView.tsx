@@ -5,7 +5,7 @@ import { Alert, Button, Icon, Tooltip, useStyles2, useTheme2 } from '@grafana/ui
 import { type ApmPanelOptions } from '../types';
 import { getSelection, selectService, subscribe } from '../shared/selectionStore';
 import { buildServerMap, filterMap, type ServerMap, type ServerMapEdge, type ServerMapNode } from './model';
-import { layoutGraphSync, type LayoutResult, reusableLayout, topologyKey } from './layout/dagLayout';
+import { layoutGraphSync, type LayoutResult, reusableLayout, topologyKey } from './layout/layout';
 import { buildScene, type Hit } from './render/scene';
 import { paletteFromTheme } from './render/palette';
 import { formatCount, formatMs, formatPercent } from './render/format';

@@ -6,7 +6,9 @@ import {
   portOf,
   reusableLayout,
   topologyKey,
-} from '../../src/servermap/layout/dagLayout';
+} from '../../src/servermap/layout/layout';
+import { layeredLayout } from '../../src/servermap/layout/sugiyama';
+import { layoutGraphD3Dag } from '../../harness/engines/d3dagLayout';
 import { buildServerMap, type ServerMap } from '../../src/servermap/model';
 import { demoTopology, generateTopology, prometheusResponse } from '../fixtures/serviceGraph';
 import { framesFromResponse } from '../fixtures/load';
@@ -53,7 +55,7 @@ function crossings(lines: Iterable<Array<{ x: number; y: number }>>): number {
   return n;
 }
 
-describe('layered layout (d3-dag)', () => {
+describe('layered layout', () => {
   it('lays the demo out left to right without overlaps, links from right side to left side', async () => {
     const map = mapOf(buildServerMap(framesFromResponse(prometheusResponse(demoTopology()))));
     const l = await layoutGraph(map.nodes, map.edges);
@@ -132,6 +134,66 @@ describe('layered layout (d3-dag)', () => {
     const swept = crossings(l.edges.values());
     const unswept = crossings(layoutGraphSync(map.nodes, map.edges, { sweeps: 0 }).edges.values());
     expect(swept).toBeLessThan(unswept);
+  });
+
+  it('runs the same steps as the d3-dag pipeline it replaced: same drawing where the order has no ties', () => {
+    for (const topology of [demoTopology(), generateTopology(50, 3), generateTopology(200, 5)]) {
+      const map = mapOf(buildServerMap(framesFromResponse(prometheusResponse(topology))));
+      const own = layoutGraphSync(map.nodes, map.edges);
+      const ref = layoutGraphD3Dag(map.nodes, map.edges);
+      expect(Object.fromEntries(own.nodes)).toEqual(Object.fromEntries(ref.nodes));
+      expect(Object.fromEntries(own.edges)).toEqual(Object.fromEntries(ref.edges));
+      expect([own.width, own.height]).toEqual([ref.width, ref.height]);
+    }
+  });
+
+  it('leaves about as many crossings as the d3-dag pipeline on 200-node maps', () => {
+    let own = 0;
+    let ref = 0;
+    for (const seed of [1, 2, 3, 4]) {
+      const map = mapOf(buildServerMap(framesFromResponse(prometheusResponse(generateTopology(200, seed)))));
+      own += crossings(layoutGraphSync(map.nodes, map.edges).edges.values());
+      ref += crossings(layoutGraphD3Dag(map.nodes, map.edges).edges.values());
+    }
+    // Ties between equal barycenters are broken in a different node order, so single maps differ by a few
+    // per cent either way (measured: 1.2 % more over seeds 1-4, 0.7 % fewer over seeds 1-8).
+    expect(own).toBeLessThan(ref * 1.05);
+  });
+
+  it('draws two links between the same pair of neighbouring nodes apart, as d3-dag does', () => {
+    // a -> b and b -> a: without an extra dummy layer both would be the same straight line.
+    const r = layeredLayout({
+      n: 2,
+      sources: [0, 1],
+      targets: [1, 0],
+      nodeLength: 52,
+      layerThickness: 210,
+      nodeGap: 28,
+      layerGap: 96,
+      sweeps: 2,
+    });
+    expect(r.points).toHaveLength(2);
+    expect(r.points[0]).toHaveLength(3);
+    expect(r.points[1]).toHaveLength(3);
+    expect(r.points[0]![1]).not.toEqual(r.points[1]![1]);
+    expect(r.points[0]![0]).toEqual([r.x[0], r.y[0]]);
+    expect(r.points[1]![0]).toEqual([r.x[1], r.y[1]]);
+  });
+
+  it('lays out an empty graph and a graph of unconnected nodes', () => {
+    expect(layoutGraphSync([], []).nodes.size).toBe(0);
+    const r = layeredLayout({
+      n: 3,
+      sources: [],
+      targets: [],
+      nodeLength: 52,
+      layerThickness: 210,
+      nodeGap: 28,
+      layerGap: 96,
+      sweeps: 1,
+    });
+    expect(new Set(r.x).size).toBe(3);
+    expect(new Set(r.y).size).toBe(1);
   });
 
   it('picks fewer sweeps as maps grow', () => {

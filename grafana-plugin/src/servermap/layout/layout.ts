@@ -1,56 +1,24 @@
-import {
-  aggMean,
-  type Aggregator,
-  decrossDfs,
-  type Decross,
-  coordGreedy,
-  graph,
-  layeringLongestPath,
-  type MutGraphNode,
-  sugiyama,
-  twolayerAgg,
-} from 'd3-dag';
 import { type ServerMapEdge, type ServerMapNode } from '../model';
 import { type GraphLayout, type LayoutMode, type NodeBox, NODE_H, NODE_W, type Point } from './types';
+import { layeredLayout } from './sugiyama';
 
 /** Space between layers (room for the link label) and between nodes of one layer. */
 export const LAYER_GAP = 96;
 export const NODE_GAP = 28;
 
 /**
- * Crossing reduction is the step whose cost grows fastest (bench/, README). d3-dag's own two-layer operator
- * counts crossings after every pass (quadratic per layer pair), which alone costs 120 ms at 50 nodes and ~1 s
- * at 200, so the order comes from barycenter sweeps without counting: measured on the bench graphs they leave
- * fewer crossings than the ELK settings used before. More sweeps for smaller maps, one for large maps (which
- * are read by zooming into parts anyway).
+ * Crossing reduction is the step whose cost grows fastest (bench/, README). Counting crossings after every pass
+ * is quadratic per layer pair (d3-dag's own two-layer operator: 120 ms at 50 nodes, ~1 s at 200), so the order
+ * comes from barycenter sweeps without counting: measured on the bench graphs they leave fewer crossings than
+ * the ELK settings used before. More sweeps for smaller maps, one for large maps (which are read by zooming into
+ * parts anyway).
  */
 export const QUALITY_LAYOUT_MAX = 60;
 export const FAST_LAYOUT_OVER = 300;
 export function layoutModeFor(nodeCount: number): LayoutMode {
   return nodeCount <= QUALITY_LAYOUT_MAX ? 'quality' : nodeCount <= FAST_LAYOUT_OVER ? 'balanced' : 'fast';
 }
-const SWEEPS: Record<LayoutMode, number> = { quality: 4, balanced: 3, fast: 1 };
-
-/**
- * Depth-first initial order, then `passes` down-and-up sweeps ordering each layer by its neighbours' mean
- * position (barycenter), without counting crossings. The mean leaves about as many crossings as d3-dag's median
- * on the bench graphs and is several times cheaper (its median sorts a typed array per node).
- */
-export function orderSweeps(passes: number, aggregate: Aggregator = aggMean): Decross<ServerMapNode, ServerMapEdge> {
-  const init = decrossDfs();
-  const order = twolayerAgg().aggregator(aggregate);
-  return (layers) => {
-    init(layers);
-    for (let p = 0; p < passes; p++) {
-      for (let i = 1; i < layers.length; i++) {
-        order(layers[i - 1]!, layers[i]!, true);
-      }
-      for (let i = layers.length - 2; i >= 0; i--) {
-        order(layers[i]!, layers[i + 1]!, false);
-      }
-    }
-  };
-}
+export const SWEEPS: Record<LayoutMode, number> = { quality: 4, balanced: 4, fast: 2 };
 
 /**
  * Where a link meets a box: the middle of its right side when the link heads right, else of its left side. All
@@ -71,10 +39,10 @@ export function selfLoop(b: NodeBox): Point[] {
 }
 
 /**
- * Left-to-right layered layout (Pinpoint's reading direction: user on the left, databases on the right) with
- * d3-dag's Sugiyama: longest-path layering from the callers (the user node, which nobody calls, is in the first
- * layer; cycles are broken by d3-dag), crossing reduction by size, greedy coordinates. d3-dag lays out top to
- * bottom, so its axes are swapped. `tuning.sweeps` overrides the number of sweeps (tests, bench).
+ * Left-to-right layered layout (Pinpoint's reading direction: user on the left, databases on the right):
+ * longest-path layering from the callers (the user node, which nobody calls, is in the first layer; cycles are
+ * broken by the greedy order in ./sugiyama.ts), crossing reduction by size, greedy coordinates. The engine lays
+ * out top to bottom, so its axes are swapped. `tuning.sweeps` overrides the number of sweeps (tests, bench).
  */
 export function layoutGraphSync(
   nodes: ServerMapNode[],
@@ -84,48 +52,54 @@ export function layoutGraphSync(
   const started = performance.now();
   warmed = true;
   const mode = layoutModeFor(nodes.length);
-  const g = graph<ServerMapNode, ServerMapEdge>();
-  const byId = new Map<string, MutGraphNode<ServerMapNode, ServerMapEdge>>();
-  for (const n of nodes) {
-    byId.set(n.id, g.node(n));
-  }
-  const links: Array<{ edge: ServerMapEdge; link: { points: Array<[number, number]> } }> = [];
+  const index = new Map<string, number>();
+  nodes.forEach((node, i) => index.set(node.id, i));
+  const laid: ServerMapEdge[] = [];
+  const sources: number[] = [];
+  const targets: number[] = [];
   for (const e of edges) {
-    const s = byId.get(e.source);
-    const t = byId.get(e.target);
-    if (s && t && s !== t) {
-      links.push({ edge: e, link: g.link(s, t, e) });
+    const s = index.get(e.source);
+    const t = index.get(e.target);
+    if (s !== undefined && t !== undefined && s !== t) {
+      laid.push(e);
+      sources.push(s);
+      targets.push(t);
     }
   }
-  const size = sugiyama()
-    .layering(layeringLongestPath())
-    .decross(orderSweeps(tuning.sweeps ?? SWEEPS[mode]))
-    .coord(coordGreedy())
-    .nodeSize([NODE_H, NODE_W])
-    .gap([NODE_GAP, LAYER_GAP])(g);
+  const r = layeredLayout({
+    n: nodes.length,
+    sources,
+    targets,
+    nodeLength: NODE_H,
+    layerThickness: NODE_W,
+    nodeGap: NODE_GAP,
+    layerGap: LAYER_GAP,
+    sweeps: tuning.sweeps ?? SWEEPS[mode],
+  });
 
   const boxes = new Map<string, NodeBox>();
-  for (const node of g.nodes()) {
-    boxes.set(node.data.id, { x: node.y - NODE_W / 2, y: node.x - NODE_H / 2, w: NODE_W, h: NODE_H });
-  }
+  const boxList: NodeBox[] = [];
+  nodes.forEach((node, i) => {
+    const box = { x: r.y[i]! - NODE_W / 2, y: r.x[i]! - NODE_H / 2, w: NODE_W, h: NODE_H };
+    boxList.push(box);
+    boxes.set(node.id, box);
+  });
   const lines = new Map<string, Point[]>();
-  for (const { edge, link } of links) {
-    const pts: Point[] = link.points.map(([x, y]) => ({ x: y, y: x }));
-    const s = boxes.get(edge.source)!;
-    const t = boxes.get(edge.target)!;
-    if (pts.length >= 2) {
-      pts[0] = portOf(s, pts[1]!);
-      pts[pts.length - 1] = portOf(t, pts[pts.length - 2]!);
-    }
+  laid.forEach((edge, i) => {
+    const pts: Point[] = r.points[i]!.map(([x, y]) => ({ x: y, y: x }));
+    const s = boxList[sources[i]!]!;
+    const t = boxList[targets[i]!]!;
+    pts[0] = portOf(s, pts[1]!);
+    pts[pts.length - 1] = portOf(t, pts[pts.length - 2]!);
     lines.set(edge.id, pts);
-  }
+  });
   for (const e of edges) {
     const b = boxes.get(e.source);
     if (e.source === e.target && b) {
       lines.set(e.id, selfLoop(b));
     }
   }
-  return { nodes: boxes, edges: lines, width: size.height, height: size.width, ms: performance.now() - started, mode };
+  return { nodes: boxes, edges: lines, width: r.height, height: r.width, ms: performance.now() - started, mode };
 }
 
 let warmed = false;
