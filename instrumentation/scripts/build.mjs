@@ -2,7 +2,7 @@
 // package files is most of the start-up win over the stock preload (see README, "Start-up").
 // Instrumentations stay lazy inside the bundle (their require() calls run only when needed).
 import { build } from 'esbuild';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
 const root = join(import.meta.dirname, '..');
@@ -52,6 +52,11 @@ await build({
   // Shared with the app (API singleton) or needed on disk (loader hooks resolve their own files).
   external: ['@opentelemetry/api', 'import-in-the-middle', 'import-in-the-middle/*', 'require-in-the-middle'],
   legalComments: 'linked',
+  charset: 'ascii',
+  // Whitespace and syntax only: names stay, so stack traces still read. V8 keeps the source of every
+  // script, so this is ~1.4 MB less heap in every instrumented process and less to parse at start-up.
+  minifyWhitespace: true,
+  minifySyntax: true,
   logLevel: 'warning',
   metafile: false,
 });
@@ -67,8 +72,18 @@ await build({
   supported: { 'dynamic-import': false },
   external: ['@opentelemetry/api'],
   legalComments: 'linked',
+  charset: 'ascii',
   logLevel: 'warning',
 });
+// V8 keeps every script's source for lazy compilation, and one non-ASCII character makes it a two-byte
+// string: the 4 MB bundle would then hold 8.5 MB of heap in every instrumented process. charset 'ascii'
+// escapes strings and identifiers; what is left can only be in kept comments, where an escape is harmless.
+for (const file of ['sdk.cjs', 'export-worker.cjs']) {
+  const path = join(dist, file);
+  const text = readFileSync(path, 'utf8');
+  if (/[^\x00-\x7f]/.test(text))
+    writeFileSync(path, text.replace(/[^\x00-\x7f]/gu, (c) => `\\u{${c.codePointAt(0).toString(16)}}`));
+}
 copyFileSync(join(root, 'src/preload.cjs'), join(dist, 'preload.cjs'));
 for (const file of ['sdk.cjs', 'sdk.cjs.LEGAL.txt', 'preload.cjs', 'export-worker.cjs', 'export-worker.cjs.LEGAL.txt']) {
   mkdirSync(finalDist, { recursive: true });
