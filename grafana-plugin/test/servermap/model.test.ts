@@ -245,6 +245,38 @@ describe('table-format frames', () => {
   });
 
 
+  it('matches error series to links exactly, then by connection type, then by client and server', () => {
+    const col = (name: string, values: string[]) => ({ name, type: 'string', values });
+    const map = ok(
+      buildServerMap([
+        {
+          refId: 'calls',
+          fields: [
+            col('client', ['api', 'api', 'api']),
+            col('server', ['store', 'store', 'store']),
+            col('client_service_namespace', ['', 'shop', 'shop']),
+            col('connection_type', ['', '', 'database']),
+            { name: 'Value #calls', type: 'number', values: [100, 200, 300] },
+          ],
+        },
+        {
+          refId: 'errors',
+          fields: [
+            col('client', ['api', 'api', 'api', 'web']),
+            col('server', ['store', 'store', 'store', 'store']),
+            col('client_service_namespace', ['shop', '', '']),
+            col('connection_type', ['', 'database', '']),
+            { name: 'Value #errors', type: 'number', values: [7, 11, 13, 17] },
+          ],
+        },
+      ]),
+    );
+    const errors = Object.fromEntries(map.edges.map((e) => [`${e.source}|${e.connectionType}`, e.stats.errors]));
+    // Exact (namespace + type) → shop/api ''; type only → the database link; neither → the first api → store link.
+    expect(errors).toEqual({ 'api|': 13, 'shop/api|': 7, 'shop/api|database': 11 });
+    expect(map.warnings.some((w) => w.includes('1 series match no link'))).toBe(true);
+  });
+
   it('reads a table (label columns + Value #calls) like the time-series shape', () => {
     const map = ok(
       buildServerMap([

@@ -12,9 +12,74 @@ export interface PrometheusInput {
   warnings: string[];
 }
 
-// NUL cannot occur in Prometheus label values, so joining with it is unambiguous (and cheaper than JSON).
-function edgeKey(l: Readonly<Record<string, string>>): string {
-  return `${l.client_service_namespace ?? ''}\u0000${l.client}\u0000${l.server_service_namespace ?? ''}\u0000${l.server}\u0000${l.connection_type ?? ''}`;
+/**
+ * The calls query's links by client and server name. The other queries are matched against it once per series
+ * (thousands on a large map), so lookups go through the label strings the frames already hold instead of
+ * building a joined key string per series.
+ */
+class EdgeIndex {
+  readonly edges: RawEdge[] = [];
+  private readonly byPair = new Map<string, Map<string, RawEdge[]>>();
+
+  pair(client: string, server: string): RawEdge[] | undefined {
+    return this.byPair.get(client)?.get(server);
+  }
+
+  /** The link with exactly these labels (namespaces and connection type included). */
+  exact(l: Readonly<Record<string, string>>): RawEdge | undefined {
+    const list = this.pair(l.client!, l.server!);
+    return list ? exactIn(list, l) : undefined;
+  }
+
+  add(edge: RawEdge) {
+    let servers = this.byPair.get(edge.sourceName);
+    if (!servers) {
+      servers = new Map();
+      this.byPair.set(edge.sourceName, servers);
+    }
+    const list = servers.get(edge.targetName);
+    if (list) {
+      list.push(edge);
+    } else {
+      servers.set(edge.targetName, [edge]);
+    }
+    this.edges.push(edge);
+  }
+
+  /**
+   * Edges are keyed with namespaces; the errors/latency queries may aggregate them away, so fall back to
+   * (client, server, connection_type) and then (client, server), taking the first such link of the calls query.
+   */
+  match(l: Readonly<Record<string, string>>): RawEdge | undefined {
+    const list = this.pair(l.client!, l.server!);
+    if (!list) {
+      return undefined;
+    }
+    const exact = exactIn(list, l);
+    if (exact) {
+      return exact;
+    }
+    if (l.connection_type !== undefined) {
+      for (const e of list) {
+        if (e.connectionType === l.connection_type) {
+          return e;
+        }
+      }
+    }
+    return list[0];
+  }
+}
+
+function exactIn(list: RawEdge[], l: Readonly<Record<string, string>>): RawEdge | undefined {
+  const clientNs = l.client_service_namespace ?? '';
+  const serverNs = l.server_service_namespace ?? '';
+  const type = l.connection_type ?? '';
+  for (const e of list) {
+    if ((e.sourceNamespace ?? '') === clientNs && (e.targetNamespace ?? '') === serverNs && e.connectionType === type) {
+      return e;
+    }
+  }
+  return undefined;
 }
 
 function nodeId(name: string, namespace: string | undefined): string {
@@ -67,20 +132,19 @@ export function fromPrometheus(framesByRef: Map<string, FrameLike[]>, roles: Rol
   const aggregation = 'aggregate with sum by (client, server, connection_type)';
   const calls = roleSeries(callsFrames, roles.calls, EDGE_LABELS, aggregation, warnings);
 
-  const edges = new Map<string, RawEdge>();
+  const edges = new EdgeIndex();
   for (const s of calls) {
     const amount = seriesAmount(s);
     if (amount === undefined) {
       continue;
     }
-    const key = edgeKey(s.labels);
-    const existing = edges.get(key);
+    const existing = edges.exact(s.labels);
     if (existing) {
       existing.calls += amount;
       continue;
     }
     const l = s.labels;
-    edges.set(key, {
+    edges.add({
       source: nodeId(l.client!, l.client_service_namespace),
       sourceName: l.client!,
       sourceNamespace: l.client_service_namespace,
@@ -91,29 +155,11 @@ export function fromPrometheus(framesByRef: Map<string, FrameLike[]>, roles: Rol
       calls: amount,
     });
   }
-  // Edges are keyed with namespaces; the errors/latency queries may aggregate them away, so fall back to
-  // (client, server, connection_type) and then (client, server).
-  const byLoose = new Map<string, RawEdge[]>();
-  for (const e of edges.values()) {
-    for (const k of [`${e.sourceName}\u0000${e.targetName}\u0000${e.connectionType}`, `${e.sourceName}\u0000${e.targetName}`]) {
-      const list = byLoose.get(k) ?? [];
-      list.push(e);
-      byLoose.set(k, list);
-    }
-  }
-  const match = (l: Readonly<Record<string, string>>): RawEdge | undefined => {
-    const exact = edges.get(edgeKey(l));
-    if (exact) {
-      return exact;
-    }
-    const withType = l.connection_type !== undefined ? byLoose.get(`${l.client}\u0000${l.server}\u0000${l.connection_type}`) : undefined;
-    const list = withType ?? byLoose.get(`${l.client}\u0000${l.server}`);
-    return list?.length === 1 ? list[0] : list?.[0];
-  };
+  const match = (l: Readonly<Record<string, string>>) => edges.match(l);
 
   const errorsFrames = framesByRef.get(roles.errors);
   if (errorsFrames) {
-    for (const e of edges.values()) {
+    for (const e of edges.edges) {
       e.errors = 0;
     }
     let unmatched = 0;
@@ -193,5 +239,5 @@ export function fromPrometheus(framesByRef: Map<string, FrameLike[]>, roles: Rol
     }
   }
 
-  return { edges: [...edges.values()], instances, warnings };
+  return { edges: edges.edges, instances, warnings };
 }
