@@ -6,6 +6,8 @@ const REDACTED = 'REDACTED';
  * Works on absolute URLs, paths with a query, and bare query strings; never throws.
  */
 export function redactUrl(value: string, sensitiveParams: ReadonlySet<string>): string {
+  // Most URLs carry neither userinfo nor a query: nothing to scan (this runs for every HTTP span).
+  if (!value.includes('@') && !value.includes('?') && !value.includes('=')) return value;
   let out = value.replace(/^([a-z][a-z0-9+.-]*:\/\/)([^/?#@]*)@/i, (_m, scheme: string, userinfo: string) =>
     userinfo ? `${scheme}${REDACTED}:${REDACTED}@` : `${scheme}@`,
   );

@@ -44,3 +44,20 @@ test('secret header attributes are recognised in either semconv spelling', () =>
   assert.ok(!isSecretHeaderAttribute('http.request.header.user-agent'));
   assert.ok(!isSecretHeaderAttribute('authorization'));
 });
+
+test('a memoised transform answers like the transform and stays bounded', async () => {
+  const { BoundedMemo } = await import('../../src/redaction/bounded-memo.ts');
+  let calls = 0;
+  const memo = new BoundedMemo((sql) => (calls++, sanitizeSql(sql)), 3, 40);
+  const statement = "SELECT * FROM t WHERE a = 'x' AND b = 2";
+  assert.equal(memo.apply(statement), sanitizeSql(statement));
+  assert.equal(memo.apply(statement), 'SELECT * FROM t WHERE a = ? AND b = ?');
+  assert.equal(calls, 1, 'a repeated statement is sanitised once');
+  for (let i = 0; i < 10; i++) assert.equal(memo.apply(`SELECT ${i}`), 'SELECT ?');
+  assert.ok(memo.size <= 3, `at most 3 entries, got ${memo.size}`);
+  const long = `SELECT '${'x'.repeat(100)}'`;
+  assert.equal(memo.apply(long), 'SELECT ?');
+  assert.equal(memo.apply(long), 'SELECT ?');
+  assert.ok(memo.size <= 3);
+  assert.equal(calls, 13, 'inputs longer than the key limit are never kept');
+});
