@@ -27,15 +27,23 @@ const common = {
   WINDOW_MS: String(WINDOW_MS),
 };
 const preload = ['--import', '@lgtm-apm/instrumentation'];
+// kit_metrics_on_no_runtime: the same export without the kit's runtime registry (prom-client's default
+// metrics), whose event-loop delay monitor wakes the thread every 10 ms whether or not anything is
+// exported: on minus this variant is the runtime metrics' cost, this variant minus metrics off the export of
+// the app's series.
+const NO_RUNTIME = { LGTM_APM_RUNTIME_METRICS: 'false' };
 const VARIANTS = {
   bare: { args: [], env: {} },
   kit_metrics_off: { args: preload, env: { OTEL_METRICS_EXPORTER: 'none' } },
   kit_metrics_on: { args: preload, env: {} },
+  kit_metrics_on_no_runtime: { args: preload, env: NO_RUNTIME },
 };
 // PREVIOUS_PRELOAD=/path/to/an/older/build/dist/preload.cjs adds that build with metrics on, for a
 // before/after comparison in the same run (e.g. a git worktree of the commit before a change).
-if (process.env.PREVIOUS_PRELOAD)
+if (process.env.PREVIOUS_PRELOAD) {
   VARIANTS.previous_metrics_on = { args: ['--import', process.env.PREVIOUS_PRELOAD], env: {} };
+  VARIANTS.previous_metrics_on_no_runtime = { args: ['--import', process.env.PREVIOUS_PRELOAD], env: NO_RUNTIME };
+}
 const names = Object.keys(VARIANTS);
 
 async function run(name, series) {
@@ -99,6 +107,31 @@ for (const series of SERIES_LIST) {
     firstExportMainThreadCpuMs: slotDiff(0),
     secondExportMainThreadCpuMs: slotDiff(1),
     warmingMainThreadCpuMsPerExport: median(Array.from({ length: slotCount - 3 }, (_, i) => slotDiff(i + 3))),
+    noRuntime: {
+      firstExportMainThreadCpuMs: slotDiff(0, 'kit_metrics_on_no_runtime'),
+      secondExportMainThreadCpuMs: slotDiff(1, 'kit_metrics_on_no_runtime'),
+      warmingMainThreadCpuMsPerExport: median(
+        Array.from({ length: slotCount - 3 }, (_, i) => slotDiff(i + 3, 'kit_metrics_on_no_runtime')),
+      ),
+      mainThreadCpuMsPerExport:
+        (med.kit_metrics_on_no_runtime.mainThreadCpuMs - med.kit_metrics_off.mainThreadCpuMs) / exports,
+      mainThreadBusyMsPerExport:
+        (med.kit_metrics_on_no_runtime.mainThreadBusyMs - med.kit_metrics_off.mainThreadBusyMs) / exports,
+      cpuMsPerExport: (med.kit_metrics_on_no_runtime.cpuMs - med.kit_metrics_off.cpuMs) / exports,
+      gcMsPerExport: (med.kit_metrics_on_no_runtime.gcMs - med.kit_metrics_off.gcMs) / exports,
+    },
+    previousNoRuntime: med.previous_metrics_on_no_runtime
+      ? {
+          firstExportMainThreadCpuMs: slotDiff(0, 'previous_metrics_on_no_runtime'),
+          secondExportMainThreadCpuMs: slotDiff(1, 'previous_metrics_on_no_runtime'),
+          warmingMainThreadCpuMsPerExport: median(
+            Array.from({ length: slotCount - 3 }, (_, i) => slotDiff(i + 3, 'previous_metrics_on_no_runtime')),
+          ),
+          mainThreadCpuMsPerExport:
+            (med.previous_metrics_on_no_runtime.mainThreadCpuMs - med.kit_metrics_off.mainThreadCpuMs) / exports,
+          cpuMsPerExport: (med.previous_metrics_on_no_runtime.cpuMs - med.kit_metrics_off.cpuMs) / exports,
+        }
+      : undefined,
     previous: med.previous_metrics_on
       ? {
           firstExportMainThreadCpuMs: slotDiff(0, 'previous_metrics_on'),
@@ -122,6 +155,8 @@ results.targets = at2000
         at2000.mainThreadCpuMsPerExport <= 5,
       'metric export of 2,000 series <= 5 ms main-thread time per interval (first export, cold)':
         at2000.firstExportMainThreadCpuMs <= 5,
+      'export of the 2,000 app series alone (runtime metrics off) <= 5 ms main-thread time per interval (steady state)':
+        at2000.noRuntime.mainThreadCpuMsPerExport <= 5,
     }
   : {};
 results.machine.loadavgAtEnd = (await import('node:os')).loadavg();
@@ -131,13 +166,19 @@ writeFileSync(join(here, 'results', 'metric-export.json'), JSON.stringify(result
 const lines = [
   `Metric export — ${results.machine.node}, ${results.machine.cores} × ${results.machine.cpu}, ${ROUNDS} rounds × ${WINDOW_MS / 1000} s, export every ${INTERVAL_MS} ms, medians (${results.machine.date.slice(0, 10)})`,
   '',
-  '| prom-client series (+ ~60 runtime) | build | main-thread CPU ms: 1st export (cold) / 2nd / median of exports 4–12 | main-thread CPU ms per export, steady (exports 13–22) | main-thread busy (wall) ms per export, steady | CPU ms per export (all threads), steady | GC ms per export | max event-loop lag (ms), metrics on / off |',
+  '| prom-client series | build | main-thread CPU ms: 1st export (cold) / 2nd / median of exports 4–12 | main-thread CPU ms per export, steady (exports 13–22) | main-thread busy (wall) ms per export, steady | CPU ms per export (all threads), steady | GC ms per export | max event-loop lag (ms) over 5 more exports, metrics on / off |',
   '| --- | --- | --- | --- | --- | --- | --- | --- |',
   ...Object.entries(results.bySeries).flatMap(([, s]) => [
-    `| ${fmt(s.medians.kit_metrics_on.series, 0)} | this | ${fmt(s.firstExportMainThreadCpuMs, 2)} / ${fmt(s.secondExportMainThreadCpuMs, 2)} / ${fmt(s.warmingMainThreadCpuMsPerExport, 2)} | ${fmt(s.mainThreadCpuMsPerExport, 2)} | ${fmt(s.mainThreadBusyMsPerExport, 2)} | ${fmt(s.cpuMsPerExport, 2)} | ${fmt(s.gcMsPerExport, 2)} | ${fmt(s.medians.kit_metrics_on.maxLagMs, 1)} / ${fmt(s.medians.kit_metrics_off.maxLagMs, 1)} |`,
+    `| ${fmt(s.medians.kit_metrics_on.series, 0)} + ~60 runtime | this | ${fmt(s.firstExportMainThreadCpuMs, 2)} / ${fmt(s.secondExportMainThreadCpuMs, 2)} / ${fmt(s.warmingMainThreadCpuMsPerExport, 2)} | ${fmt(s.mainThreadCpuMsPerExport, 2)} | ${fmt(s.mainThreadBusyMsPerExport, 2)} | ${fmt(s.cpuMsPerExport, 2)} | ${fmt(s.gcMsPerExport, 2)} | ${fmt(s.medians.kit_metrics_on.maxLagMs, 1)} / ${fmt(s.medians.kit_metrics_off.maxLagMs, 1)} |`,
     ...(s.previous
       ? [
-          `| ${fmt(s.medians.kit_metrics_on.series, 0)} | previous | ${fmt(s.previous.firstExportMainThreadCpuMs, 2)} / ${fmt(s.previous.secondExportMainThreadCpuMs, 2)} / ${fmt(s.previous.warmingMainThreadCpuMsPerExport, 2)} | ${fmt(s.previous.mainThreadCpuMsPerExport, 2)} | – | ${fmt(s.previous.cpuMsPerExport, 2)} | – | ${fmt(s.medians.previous_metrics_on.maxLagMs, 1)} / – |`,
+          `| ${fmt(s.medians.kit_metrics_on.series, 0)} + ~60 runtime | previous | ${fmt(s.previous.firstExportMainThreadCpuMs, 2)} / ${fmt(s.previous.secondExportMainThreadCpuMs, 2)} / ${fmt(s.previous.warmingMainThreadCpuMsPerExport, 2)} | ${fmt(s.previous.mainThreadCpuMsPerExport, 2)} | – | ${fmt(s.previous.cpuMsPerExport, 2)} | – | ${fmt(s.medians.previous_metrics_on.maxLagMs, 1)} / – |`,
+        ]
+      : []),
+    `| ${fmt(s.medians.kit_metrics_on_no_runtime.series, 0)} (runtime metrics off) | this | ${fmt(s.noRuntime.firstExportMainThreadCpuMs, 2)} / ${fmt(s.noRuntime.secondExportMainThreadCpuMs, 2)} / ${fmt(s.noRuntime.warmingMainThreadCpuMsPerExport, 2)} | ${fmt(s.noRuntime.mainThreadCpuMsPerExport, 2)} | ${fmt(s.noRuntime.mainThreadBusyMsPerExport, 2)} | ${fmt(s.noRuntime.cpuMsPerExport, 2)} | ${fmt(s.noRuntime.gcMsPerExport, 2)} | ${fmt(s.medians.kit_metrics_on_no_runtime.maxLagMs, 1)} / ${fmt(s.medians.kit_metrics_off.maxLagMs, 1)} |`,
+    ...(s.previousNoRuntime
+      ? [
+          `| ${fmt(s.medians.kit_metrics_on_no_runtime.series, 0)} (runtime metrics off) | previous | ${fmt(s.previousNoRuntime.firstExportMainThreadCpuMs, 2)} / ${fmt(s.previousNoRuntime.secondExportMainThreadCpuMs, 2)} / ${fmt(s.previousNoRuntime.warmingMainThreadCpuMsPerExport, 2)} | ${fmt(s.previousNoRuntime.mainThreadCpuMsPerExport, 2)} | – | ${fmt(s.previousNoRuntime.cpuMsPerExport, 2)} | – | ${fmt(s.medians.previous_metrics_on_no_runtime.maxLagMs, 1)} / – |`,
         ]
       : []),
   ]),
