@@ -125,3 +125,44 @@ test('producer: a registry whose collect throws costs its own metrics only, and 
     ['fine'],
   );
 });
+
+test('producer: histograms read from their own state give exactly what getMetricsAsJSON gives', async () => {
+  const registry = new client.Registry();
+  const h = new client.Histogram({
+    name: 'req_seconds',
+    help: 'h',
+    labelNames: ['route'],
+    buckets: [0.1, 0.5, 1],
+    registers: [registry],
+  });
+  for (const [route, v] of [
+    ['/a', 0.05],
+    ['/a', 7],
+    ['/b', 0.5],
+    ['/b', 0.7],
+    ['/a', 1],
+  ] as const)
+    h.observe({ route }, v);
+  new client.Histogram({ name: 'empty_seconds', help: 'h', registers: [registry] });
+  const producer = new PromClientMetricProducer(resourceFromAttributes({}), () => {}, T0);
+  producer.addAppRegistry(registry);
+  const direct = (await producer.collect()).resourceMetrics.scopeMetrics[0]!.metrics;
+  const viaJson = (await registry.getMetricsAsJSON()).flatMap((m) =>
+    convertPromMetric(m as unknown as PromMetric, T0, direct[0]!.dataPoints[0]!.endTime),
+  );
+  assert.deepEqual(direct, viaJson);
+  const a = (direct[0] as HistogramMetricData).dataPoints.find((p) => p.attributes.route === '/a')!;
+  assert.deepEqual(a.value.buckets, { boundaries: [0.1, 0.5, 1], counts: [1, 0, 1, 1] });
+});
+
+test('producer: a registry with default labels keeps them on every series', async () => {
+  const registry = new client.Registry();
+  registry.setDefaultLabels({ region: 'eu' });
+  new client.Counter({ name: 'c_total', help: 'h', registers: [registry] }).inc();
+  new client.Histogram({ name: 'd_seconds', help: 'h', buckets: [1], registers: [registry] }).observe(0.5);
+  const producer = new PromClientMetricProducer(resourceFromAttributes({}), () => {});
+  producer.addAppRegistry(registry);
+  const metrics = (await producer.collect()).resourceMetrics.scopeMetrics[0]!.metrics;
+  for (const m of metrics)
+    for (const p of m.dataPoints) assert.equal(p.attributes.region, 'eu', m.descriptor.name);
+});
