@@ -86,7 +86,7 @@ export function layoutGraphSync(
   });
   const lines = new Map<string, Point[]>();
   laid.forEach((edge, i) => {
-    const pts: Point[] = r.points[i]!.map(([x, y]) => ({ x: y, y: x }));
+    const pts: Point[] = r.points[i]!.map((p) => ({ x: p[1], y: p[0] }));
     const s = boxList[sources[i]!]!;
     const t = boxList[targets[i]!]!;
     pts[0] = portOf(s, pts[1]!);

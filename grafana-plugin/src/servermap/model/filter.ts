@@ -40,6 +40,10 @@ function reach(start: string, depth: number, next: Map<string, string[]>, into: 
 }
 
 export function filterMap(map: ServerMap, filter: MapFilter): FilteredMap {
+  // Nothing to drop (the usual first paint): every link's ends are nodes of the map, so all of it stays.
+  if ((filter.focus === undefined || !map.nodes.some((n) => n.id === filter.focus)) && !filter.hideTerminal && map.nodes.length <= filter.maxNodes) {
+    return { nodes: map.nodes.slice(), edges: map.edges.slice(), hiddenByLimit: 0, hiddenByFilter: 0 };
+  }
   let keep = new Set(map.nodes.map((n) => n.id));
   const byId = new Map(map.nodes.map((n) => [n.id, n]));
 

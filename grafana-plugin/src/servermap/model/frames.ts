@@ -78,7 +78,8 @@ export function readSeries(frames: FrameLike[]): Series[] {
       const valueField = numberFields[0]!;
       for (let row = 0; row < valueField.values.length; row++) {
         const labels: Record<string, string> = {};
-        for (const f of stringFields) {
+        for (let k = 0; k < stringFields.length; k++) {
+          const f = stringFields[k]!;
           const v = f.values[row];
           if (v !== undefined && v !== null && v !== '') {
             labels[f.name] = String(v);

@@ -101,7 +101,16 @@ function roleSeries(frames: FrameLike[], refId: string, needed: string[], hint: 
   if (skipped > 0) {
     warnings.push(`query "${refId}": ${skipped} NaN/Inf/empty samples were ignored`);
   }
-  const usable = series.filter((s) => needed.every((l) => s.labels[l] !== undefined));
+  const usable: Series[] = [];
+  for (const s of series) {
+    let complete = true;
+    for (let i = 0; i < needed.length && complete; i++) {
+      complete = s.labels[needed[i]!] !== undefined;
+    }
+    if (complete) {
+      usable.push(s);
+    }
+  }
   if (series.length > 0 && usable.length === 0) {
     throw new Error(
       `query "${refId}" returned series labelled ${describeLabels(series)} but the server map needs ${needed.join(', ')}: ${hint}`,

@@ -19,7 +19,9 @@ export function normaliseBuckets(raw: ReadonlyArray<readonly [number, number]>):
   // Insertion into a sorted copy: a link has a handful of bounds and they usually arrive in order, so this is
   // about one comparison per bucket, without the filter copy and comparator calls of a sort (thousands of links).
   const out: Buckets = [];
-  for (const [le, count] of raw) {
+  for (let k = 0; k < raw.length; k++) {
+    const le = raw[k]![0];
+    const count = raw[k]![1];
     if (Number.isNaN(le) || !Number.isFinite(count) || count < 0) {
       continue;
     }
@@ -36,9 +38,9 @@ export function normaliseBuckets(raw: ReadonlyArray<readonly [number, number]>):
     }
   }
   let max = 0;
-  for (const b of out) {
-    max = Math.max(max, b[1]);
-    b[1] = max;
+  for (let k = 0; k < out.length; k++) {
+    max = Math.max(max, out[k]![1]);
+    out[k]![1] = max;
   }
   if (out.length < 2 || out[out.length - 1]![0] !== Number.POSITIVE_INFINITY) {
     return undefined;
@@ -54,7 +56,9 @@ export function totalCount(b: Buckets): number {
 export function countAtMost(b: Buckets, x: number): { count: number; exact: boolean } {
   let prevLe = 0;
   let prevCount = 0;
-  for (const [le, count] of b) {
+  for (let i = 0; i < b.length; i++) {
+    const le = b[i]![0];
+    const count = b[i]![1];
     if (x === le) {
       return { count, exact: true };
     }
@@ -82,7 +86,8 @@ export function quantileMs(b: Buckets, q: number): number | undefined {
   let prevLe = 0;
   let prevCount = 0;
   for (let i = 0; i < b.length; i++) {
-    const [le, count] = b[i]!;
+    const le = b[i]![0];
+    const count = b[i]![1];
     if (count >= rank) {
       if (!Number.isFinite(le)) {
         // Like Prometheus: a quantile in the +Inf bucket reports the highest finite bound.
@@ -109,7 +114,9 @@ export function estimateMeanMs(b: Buckets): number | undefined {
   let sum = 0;
   let prevLe = 0;
   let prevCount = 0;
-  for (const [le, count] of b) {
+  for (let i = 0; i < b.length; i++) {
+    const le = b[i]![0];
+    const count = b[i]![1];
     const n = count - prevCount;
     const mid = Number.isFinite(le) ? (prevLe + le) / 2 : prevLe;
     sum += n * mid;
@@ -159,7 +166,12 @@ export function apdex(b: Buckets, thresholdSeconds: number): { value: number; ap
 
 export function addBuckets(a: Buckets | undefined, b: Buckets): Buckets {
   if (!a) {
-    return b.map(([le, c]) => [le, c]);
+    return b.map((bucket) => [bucket[0], bucket[1]]);
+  }
+  // The links into one node nearly always share their bounds: then the sum is element-wise (what normalising the
+  // concatenation gives too, as two valid histograms add up to a valid one).
+  if (a.length === b.length && a.every((bucket, i) => bucket[0] === b[i]![0])) {
+    return a.map((bucket, i) => [bucket[0], bucket[1] + b[i]![1]]);
   }
   const raw: Array<[number, number]> = [...a, ...b];
   return normaliseBuckets(raw) ?? a;
