@@ -38,6 +38,8 @@ export interface KitConfig extends SignalsConfig {
   rootPeerService: string;
   compileCache: boolean;
   handleSignals: boolean;
+  /** Export the spans still queued when the app calls process.exit() (LGTM_APM_EXIT_FLUSH). */
+  exitFlush: boolean;
   shutdownTimeoutMs: number;
   esmHook: 'auto' | 'sync' | 'async' | 'off';
   problems: string[];
@@ -162,6 +164,7 @@ export function readConfig(env: Env = process.env): KitConfig {
     rootPeerService: rootPeer.toLowerCase() === 'off' ? '' : rootPeer,
     compileCache: r.boolean('LGTM_APM_COMPILE_CACHE', true),
     handleSignals: r.boolean('LGTM_APM_HANDLE_SIGNALS', true),
+    exitFlush: r.boolean('LGTM_APM_EXIT_FLUSH', true),
     shutdownTimeoutMs: r.integer('LGTM_APM_SHUTDOWN_TIMEOUT_MS', 5000, 100, 60_000),
     esmHook: r.oneOf('LGTM_APM_ESM_HOOK', ['auto', 'sync', 'async', 'off'] as const, 'auto'),
     ...readSignalsConfig(r),

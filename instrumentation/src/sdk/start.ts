@@ -36,6 +36,7 @@ import { ActiveRequestsProcessor } from '../active-requests/processor.ts';
 import type { MetricsPipeline } from '../metrics/pipeline.ts';
 import type * as MetricsModule from '../metrics/pipeline.ts';
 import type * as LogsModule from '../logs/pipeline.ts';
+import type * as ExitFlushModule from '../export/exit-flush.ts';
 import type * as PinoHookModule from '../logs/pino-hook.ts';
 import type { PromRegistryLike } from '../metrics/prom-client-producer.ts';
 import type { LogsPipeline } from '../logs/pipeline.ts';
@@ -146,6 +147,9 @@ function startUnsafe(options: StartOptions, config: KitConfig, env: Env, warner:
     mainScript: process.argv[1],
     nodeEnv: env.NODE_ENV,
   });
+  // Settle the asynchronous detectors (host id, container id) now rather than at the first export: until
+  // then the batch processor parks every batch on a promise, and at process.exit() that one never runs.
+  resource.waitForAsyncAttributes?.().catch(() => {});
 
   // Metrics and logs modules are required only when their signal is on (start-up cost when off is nil).
   const metricsPipeline: MetricsPipeline | undefined = config.metrics.exporters.length
@@ -168,6 +172,7 @@ function startUnsafe(options: StartOptions, config: KitConfig, env: Env, warner:
   ];
   const spanProcessors: SpanProcessor[] = [...kitProcessors];
   const onExporterError = (error: unknown): void => health.recordExportError(error);
+  const exitFlushable: Array<{ processor: BatchSpanProcessor; exporter: LazySpanExporter }> = [];
   if (options.traceExporter) {
     spanProcessors.push(new BatchSpanProcessor({ exporter: options.traceExporter, ...config.batch }));
   } else {
@@ -179,7 +184,9 @@ function startUnsafe(options: StartOptions, config: KitConfig, env: Env, warner:
           onExporterError,
           (count) => health.recordLostSpans(count),
         );
-        spanProcessors.push(new BatchSpanProcessor({ exporter, ...config.batch }));
+        const processor = new BatchSpanProcessor({ exporter, ...config.batch });
+        spanProcessors.push(processor);
+        exitFlushable.push({ processor, exporter });
       }
     }
   }
@@ -266,6 +273,7 @@ function startUnsafe(options: StartOptions, config: KitConfig, env: Env, warner:
       shutdownPromise ??= (async () => {
         removeSignalHandlers?.();
         process.removeListener('beforeExit', onBeforeExit);
+        process.removeListener('exit', onExit);
         unregister();
         try {
           await tracerProvider?.shutdown();
@@ -282,6 +290,20 @@ function startUnsafe(options: StartOptions, config: KitConfig, env: Env, warner:
   // An app that simply runs out of work should still deliver its last spans.
   const onBeforeExit = (): void => void kit.shutdown();
   process.once('beforeExit', onBeforeExit);
+  // process.exit() skips beforeExit and leaves no turn for asynchronous export: the spans still queued are
+  // handed to a child process that sends them while this one waits (bounded, and only when there are any).
+  const onExit = (): void => {
+    if (shutdownPromise || !config.exitFlush) return;
+    const exitFlush = require('../export/exit-flush.ts') as typeof ExitFlushModule;
+    const spans = exitFlushable.flatMap(({ processor, exporter }) => exitFlush.takeQueuedSpans(processor, exporter));
+    if (!spans.length) return;
+    const result = exitFlush.exportSpansAtExit(spans);
+    if (!result.ok) {
+      health.recordLostSpans(spans.length);
+      warner.warn('exit-flush', `${spans.length} spans queued at process.exit() were not exported: ${result.reason}`);
+    }
+  };
+  if (exitFlushable.length) process.once('exit', onExit);
   const removeSignalHandlers = config.handleSignals
     ? installSignalHandlers(() => kit.forceFlush(), config.shutdownTimeoutMs)
     : undefined;

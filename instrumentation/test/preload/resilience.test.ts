@@ -126,6 +126,53 @@ describe('signals and exit', () => {
     );
   });
 
+  test('an app that calls process.exit() right after its work still delivers its spans, with its own exit code', async () => {
+    const app = await startApp('exit-now.mjs', {
+      env: testEnv(receiver.grpcEndpoint, { OTEL_BSP_SCHEDULE_DELAY: '30000', EXIT_CODE: '3' }),
+      waitForPort: false,
+    });
+    const exit = await Promise.race([app.exited, new Promise<'hung'>((r) => setTimeout(() => r('hung'), 20_000).unref())]);
+    if (exit === 'hung') app.child.kill('SIGKILL');
+    assert.deepEqual(exit, { code: 3, signal: null }, app.stderr());
+    assert.deepEqual(kitLines(app.stderr()), []);
+    await receiver.waitFor(
+      () => {
+        const kinds = receiver
+          .spans()
+          .filter((s) => s.attributes['url.path'] === '/exit-now')
+          .map((s) => s.kindName)
+          .sort();
+        return kinds.join() === 'CLIENT,SERVER';
+      },
+      10_000,
+      'the server and client spans queued when process.exit() was called',
+    );
+  });
+
+  test('an app whose SIGTERM handler calls process.exit() at once still delivers the spans it had queued', async () => {
+    const app = await startApp('http-app.mjs', {
+      env: testEnv(receiver.grpcEndpoint, { APP_HANDLES_SIGTERM: 'exit-now', OTEL_BSP_SCHEDULE_DELAY: '30000' }),
+    });
+    await hit(app.url('/ok?flush=exit-now'), 4);
+    app.child.kill('SIGTERM');
+    assert.deepEqual(await app.exited, { code: 0, signal: null }, app.stderr());
+    assert.deepEqual(kitLines(app.stderr()), []);
+    await receiver.waitFor(() => serverSpansWithQuery(receiver, 'flush=exit-now').length >= 4, 10_000, 'the 4 queued server spans');
+  });
+
+  test('process.exit() with the backend down: the app still exits with its code, the loss is reported once', async () => {
+    const app = await startApp('exit-now.mjs', {
+      env: testEnv('http://127.0.0.1:9', { OTEL_BSP_SCHEDULE_DELAY: '30000', EXIT_CODE: '4' }),
+      waitForPort: false,
+    });
+    const exit = await Promise.race([app.exited, new Promise<'hung'>((r) => setTimeout(() => r('hung'), 20_000).unref())]);
+    if (exit === 'hung') app.child.kill('SIGKILL');
+    assert.deepEqual(exit, { code: 4, signal: null }, app.stderr());
+    const lines = kitLines(app.stderr());
+    assert.equal(lines.length, 1, app.stderr());
+    assert.match(lines[0]!, /2 spans queued at process\.exit\(\) were not exported/);
+  });
+
   test('`node --require kit -e …` runs the code (builtins load) and traces it', async () => {
     // Node 24's in-thread loader hooks broke every builtin load of --eval code preloaded with --require.
     const code =
