@@ -17,11 +17,14 @@ export interface FrameLike {
   meta?: { type?: string; executedQueryString?: string; preferredVisualisationType?: string; custom?: unknown };
 }
 
-/** One labelled series from a Prometheus frame: label set plus its samples (time ms, value). */
+/**
+ * One labelled series from a Prometheus frame: label set plus its sample values, oldest first. Sample times are
+ * not kept: the map only needs the newest value or the increase over the samples, and a large map has tens of
+ * thousands of series.
+ */
 export interface Series {
   /** The frame field's own labels (shared, read-only). */
   readonly labels: Readonly<Record<string, string>>;
-  times: number[];
   values: number[];
   /** NaN/±Inf/null samples skipped while reading. */
   skipped: number;
@@ -61,13 +64,14 @@ export function readSeries(frames: FrameLike[]): Series[] {
   const stringFields: FieldLike[] = [];
   for (const frame of frames) {
     const fields = frame.fields ?? [];
-    let timeField: FieldLike | undefined;
     numberFields.length = 0;
     stringFields.length = 0;
     for (const f of fields) {
       if (isTimeField(f)) {
-        timeField ??= f;
-      } else if (isNumberField(f)) {
+        // Sample times are not needed (see Series); the time column is neither a label nor a value.
+        continue;
+      }
+      if (isNumberField(f)) {
         numberFields.push(f);
       } else {
         stringFields.push(f);
@@ -85,13 +89,13 @@ export function readSeries(frames: FrameLike[]): Series[] {
             labels[f.name] = String(v);
           }
         }
-        pushSample(out, labels, timeField ? toNumber(timeField.values[row]) : 0, valueField.values[row]);
+        pushSample(out, labels, valueField.values[row]);
       }
       continue;
     }
     for (const valueField of numberFields) {
       // The frame's own label object is shared, not copied: the model only reads labels.
-      const series: Series = { labels: valueField.labels ?? {}, times: [], values: [], skipped: 0 };
+      const series: Series = { labels: valueField.labels ?? {}, values: [], skipped: 0 };
       const values = valueField.values;
       for (let row = 0; row < values.length; row++) {
         const v = toNumber(values[row]);
@@ -99,7 +103,6 @@ export function readSeries(frames: FrameLike[]): Series[] {
           series.skipped++;
           continue;
         }
-        series.times.push(timeField ? toNumber(timeField.values[row]) : row);
         series.values.push(v);
       }
       out.push(series);
@@ -108,10 +111,10 @@ export function readSeries(frames: FrameLike[]): Series[] {
   return out;
 }
 
-function pushSample(out: Series[], labels: Record<string, string>, time: number, raw: unknown) {
+function pushSample(out: Series[], labels: Record<string, string>, raw: unknown) {
   const v = toNumber(raw);
   const finite = Number.isFinite(v);
-  out.push({ labels, times: finite ? [time] : [], values: finite ? [v] : [], skipped: finite ? 0 : 1 });
+  out.push({ labels, values: finite ? [v] : [], skipped: finite ? 0 : 1 });
 }
 
 /**

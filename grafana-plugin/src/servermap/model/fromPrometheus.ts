@@ -82,6 +82,17 @@ function exactIn(list: RawEdge[], l: Readonly<Record<string, string>>): RawEdge 
   return undefined;
 }
 
+/** Whether two series' labels name the same link (everything that matching looks at). */
+function sameLink(a: Readonly<Record<string, string>>, b: Readonly<Record<string, string>>): boolean {
+  return (
+    a.client === b.client &&
+    a.server === b.server &&
+    a.connection_type === b.connection_type &&
+    a.client_service_namespace === b.client_service_namespace &&
+    a.server_service_namespace === b.server_service_namespace
+  );
+}
+
 function nodeId(name: string, namespace: string | undefined): string {
   return namespace ? `${namespace}/${name}` : name;
 }
@@ -196,15 +207,25 @@ export function fromPrometheus(framesByRef: Map<string, FrameLike[]>, roles: Rol
   const clientBuckets = framesByRef.get(roles.clientLatency);
   const fill = (frames: FrameLike[], refId: string, onlyMissing: boolean) => {
     const raw = new Map<RawEdge, Array<[number, number]>>();
+    // A link's buckets arrive one after another (one series per bound), so the previous series' link is
+    // usually the answer and is checked before the lookup.
+    let prevLabels: Readonly<Record<string, string>> | undefined;
+    let prevEdge: RawEdge | undefined;
     for (const s of roleSeries(frames, refId, [...EDGE_LABELS, 'le'], latencyHint, warnings)) {
-      const edge = match(s.labels);
+      const l = s.labels;
+      const edge = prevLabels && sameLink(l, prevLabels) ? prevEdge : match(l);
+      prevLabels = l;
+      prevEdge = edge;
       const amount = seriesAmount(s);
       if (!edge || amount === undefined || (onlyMissing && edge.buckets)) {
         continue;
       }
-      const list = raw.get(edge) ?? [];
-      list.push([parseLe(s.labels.le!), amount]);
-      raw.set(edge, list);
+      const list = raw.get(edge);
+      if (list) {
+        list.push([parseLe(l.le!), amount]);
+      } else {
+        raw.set(edge, [[parseLe(l.le!), amount]]);
+      }
     }
     let broken = 0;
     for (const [edge, list] of raw) {
