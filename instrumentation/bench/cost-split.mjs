@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // Where the kit's per-request CPU goes (traces): bare vs the kit recording nothing (always_off: the
 // instrumentation hooks and context propagation alone) vs the kit without export (a dropping exporter) vs
-// the full kit. All four apps run at once and short wrk slices rotate among them, so machine noise, which
-// moves whole 8 s rounds by ±30 % here, hits every variant alike. Writes bench/results/cost-split.json.
+// the full kit, plus always_off with one instrumentation at a time. All apps run at once and short wrk slices
+// rotate among them, so machine noise, which moves whole 8 s rounds by ±30 % here, hits every variant alike.
+// Writes bench/results/cost-split.json.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
@@ -29,6 +30,10 @@ const KIT = ['--import', '@lgtm-apm/instrumentation'];
 const VARIANTS = {
   bare: { args: [], env: {} },
   kit_unsampled: { args: KIT, env: { OTEL_TRACES_SAMPLER: 'always_off' } },
+  // The same, one upstream instrumentation at a time: whose hooks the always_off cost is.
+  unsampled_http_only: { args: KIT, env: { OTEL_TRACES_SAMPLER: 'always_off', OTEL_NODE_ENABLED_INSTRUMENTATIONS: 'http' } },
+  unsampled_undici_only: { args: KIT, env: { OTEL_TRACES_SAMPLER: 'always_off', OTEL_NODE_ENABLED_INSTRUMENTATIONS: 'undici' } },
+  unsampled_pg_only: { args: KIT, env: { OTEL_TRACES_SAMPLER: 'always_off', OTEL_NODE_ENABLED_INSTRUMENTATIONS: 'pg' } },
   kit_no_export: { args: ['--require', join(here, 'preload-noop-exporter.cjs')], env: {} },
   kit: { args: KIT, env: {} },
 };
@@ -68,6 +73,11 @@ const results = {
     recordingSpansMs: cpu.kit_no_export - cpu.kit_unsampled,
     exportMs: cpu.kit - cpu.kit_no_export,
   },
+  hooksByInstrumentationMs: {
+    http: cpu.unsampled_http_only - cpu.bare,
+    undici: cpu.unsampled_undici_only - cpu.bare,
+    pg: cpu.unsampled_pg_only - cpu.bare,
+  },
 };
 mkdirSync(join(here, 'results'), { recursive: true });
 writeFileSync(join(here, 'results', 'cost-split.json'), JSON.stringify(results, null, 2) + '\n');
@@ -81,6 +91,9 @@ const report =
   names.map((n) => `| ${n} | ${fmt(cpu[n], 3)} | ${fmt(cpu[n] / cpu.bare, 2)}× |`).join('\n') +
   `\n\nThe kit's ${fmt(overhead * 1000, 0)} µs per request: instrumentation hooks and context propagation ` +
   `${share(results.split.hooksAndContextMs)}, recording three spans ${share(results.split.recordingSpansMs)}, ` +
-  `protobuf encoding and sending ${share(results.split.exportMs)}.\n`;
+  `protobuf encoding and sending ${share(results.split.exportMs)}. ` +
+  `The hooks alone, one upstream instrumentation at a time (always_off): http ` +
+  `${fmt(results.hooksByInstrumentationMs.http * 1000, 0)} µs, undici (fetch) ${fmt(results.hooksByInstrumentationMs.undici * 1000, 0)} µs, ` +
+  `pg ${fmt(results.hooksByInstrumentationMs.pg * 1000, 0)} µs per request.\n`;
 console.log(`\n${report}`);
 updateReadmeBlock('cost-split', report);

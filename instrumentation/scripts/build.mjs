@@ -38,60 +38,36 @@ const dedupeOpenTelemetry = {
   },
 };
 
-await build({
-  plugins: [dedupeOpenTelemetry],
-  entryPoints: [join(root, 'src/index.ts')],
-  outfile: join(dist, 'sdk.cjs'),
-  bundle: true,
-  platform: 'node',
-  format: 'cjs',
-  target: 'node22',
-  // import('http') in the OTLP exporters becomes require(): with any import() left in a .cjs file, tsx
-  // (loaded before the kit) rewrites the whole 4 MB bundle with a source map, ~2 s of start-up.
-  supported: { 'dynamic-import': false },
-  // Shared with the app (API singleton) or needed on disk (loader hooks resolve their own files).
-  external: ['@opentelemetry/api', 'import-in-the-middle', 'import-in-the-middle/*', 'require-in-the-middle'],
-  legalComments: 'linked',
-  charset: 'ascii',
-  // Whitespace and syntax only: names stay, so stack traces still read. V8 keeps the source of every
-  // script, so this is ~1.4 MB less heap in every instrumented process and less to parse at start-up.
-  minifyWhitespace: true,
-  minifySyntax: true,
-  logLevel: 'warning',
-  metafile: false,
-});
-// The export worker (pino lines → OTLP logs off the main thread) is its own bundle: only the worker loads it.
-await build({
-  plugins: [dedupeOpenTelemetry],
-  entryPoints: [join(root, 'src/export/worker.ts')],
-  outfile: join(dist, 'export-worker.cjs'),
-  bundle: true,
-  platform: 'node',
-  format: 'cjs',
-  target: 'node22',
-  supported: { 'dynamic-import': false },
-  external: ['@opentelemetry/api'],
-  legalComments: 'linked',
-  charset: 'ascii',
-  logLevel: 'warning',
-});
+/** One CommonJS bundle for Node with the options every dist file shares. */
+function bundle(entry, outfile, external) {
+  return build({
+    plugins: [dedupeOpenTelemetry],
+    entryPoints: [join(root, entry)],
+    outfile: join(dist, outfile),
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node22',
+    // import('http') in the OTLP exporters becomes require(): with any import() left in a .cjs file, tsx
+    // (loaded before the kit) rewrites the whole bundle with a source map, ~2 s of start-up.
+    supported: { 'dynamic-import': false },
+    external,
+    legalComments: 'linked',
+    charset: 'ascii',
+    // Whitespace and syntax only: names stay, so stack traces still read. V8 keeps the source of every
+    // script, so this is ~1.4 MB less heap in every instrumented process and less to parse at start-up.
+    minifyWhitespace: true,
+    minifySyntax: true,
+    logLevel: 'warning',
+  });
+}
+
+// The API is shared with the app (one global singleton); the loader hooks resolve their own files on disk.
+await bundle('src/index.ts', 'sdk.cjs', ['@opentelemetry/api', 'import-in-the-middle', 'import-in-the-middle/*', 'require-in-the-middle']);
+// The export worker (pino lines and metrics → OTLP off the main thread): only the worker loads it.
+await bundle('src/export/worker.ts', 'export-worker.cjs', ['@opentelemetry/api']);
 // Started only when the app calls process.exit() with spans still queued (src/export/exit-flush.ts).
-await build({
-  plugins: [dedupeOpenTelemetry],
-  entryPoints: [join(root, 'src/export/exit-sender.ts')],
-  outfile: join(dist, 'exit-sender.cjs'),
-  bundle: true,
-  platform: 'node',
-  format: 'cjs',
-  target: 'node22',
-  supported: { 'dynamic-import': false },
-  external: ['@opentelemetry/api'],
-  legalComments: 'linked',
-  charset: 'ascii',
-  minifyWhitespace: true,
-  minifySyntax: true,
-  logLevel: 'warning',
-});
+await bundle('src/export/exit-sender.ts', 'exit-sender.cjs', ['@opentelemetry/api']);
 // V8 keeps every script's source for lazy compilation, and one non-ASCII character makes it a two-byte
 // string: the 3 MB bundle would then hold 6 MB of heap in every instrumented process. charset 'ascii'
 // escapes strings and identifiers; what is left can only be in kept comments, where an escape is harmless.
