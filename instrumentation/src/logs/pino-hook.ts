@@ -120,10 +120,17 @@ class TraceFields {
   }
 }
 
-/** The fragment inserted before the line's last `}` (pino ends every line with `}` and its EOL). */
+/**
+ * The fragment inserted before the line's last `}` (pino ends every line with `}` and its EOL). A line that
+ * is not `{…}` plus line breaks (a `hooks.streamWrite` that rewrote it) is left as it is.
+ */
 function withTraceFields(line: string, fields: string): string {
   const end = line.lastIndexOf('}');
-  if (end < 1) return line;
+  if (end < 1 || line.charCodeAt(0) !== 0x7b) return line;
+  for (let i = end + 1; i < line.length; i++) {
+    const c = line.charCodeAt(i);
+    if (c !== 0x0a && c !== 0x0d) return line;
+  }
   // `{}` (everything formatted away) takes the fields without the leading comma.
   return line.charCodeAt(end - 1) === 0x7b
     ? `${line.slice(0, end)}${fields.slice(1)}${line.slice(end)}`

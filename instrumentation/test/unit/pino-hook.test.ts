@@ -114,7 +114,10 @@ test('pino hook: a multistream still gets pino metadata and every stream its lin
   const pino = hookedPino(sink);
   const logger = pino(
     { base: undefined, timestamp: false, level: 'debug' },
-    pino.multistream([{ stream: a.stream, level: 'debug' }, { stream: b.stream, level: 'warn' }]),
+    pino.multistream([
+      { stream: a.stream, level: 'debug' },
+      { stream: b.stream, level: 'warn' },
+    ]),
   );
   logger.debug('d');
   logger.warn('w');
@@ -124,4 +127,17 @@ test('pino hook: a multistream still gets pino metadata and every stream its lin
     sink.lines.map((l) => l.level),
     [20, 40],
   );
+});
+
+test('pino hook: a line rewritten into something other than a JSON object is written as it is', () => {
+  const { stream, written } = memoryStream();
+  const logger = hookedPino(undefined)(
+    { base: undefined, timestamp: false, hooks: { streamWrite: (s: string) => `plain: ${s.trim()} tail\n` } },
+    stream,
+  );
+  tracer.startActiveSpan('op', (span) => {
+    logger.info('z');
+    span.end();
+  });
+  assert.equal(written[0], 'plain: {"level":30,"msg":"z"} tail\n');
 });
