@@ -9,8 +9,6 @@ import { type Instrumentation } from '@opentelemetry/instrumentation';
  */
 export interface InstrumentationContext {
   ignorePaths: readonly string[];
-  /** pino records also go to the OTel Logs SDK (the logs pipeline is on). */
-  logSending?: boolean;
 }
 
 export interface CatalogueEntry {
@@ -139,9 +137,11 @@ export const CATALOGUE = [
   {
     name: 'pino',
     targets: ['pino'],
-    // Trace ids go into every log line; records also go to the OTel Logs SDK (→ Loki) when logs are on.
-    create: ({ logSending }) =>
-      new (require('@opentelemetry/instrumentation-pino').PinoInstrumentation)({ disableLogSending: !logSending }),
+    // The kit's own pino hook (src/logs/pino-hook.ts) writes the trace ids into each line and tees it to
+    // Loki: @opentelemetry/instrumentation-pino's per-record mixin cost more than pino itself (README,
+    // "Benchmarks: metrics and logs"). The entry stays so that `pino` is a valid name in
+    // OTEL_NODE_ENABLED_INSTRUMENTATIONS / OTEL_NODE_DISABLED_INSTRUMENTATIONS, which turn that hook on and off.
+    create: () => [],
   },
   {
     name: 'fs',

@@ -230,7 +230,7 @@ function startUnsafe(options: StartOptions, config: KitConfig, env: Env, warner:
   const pinoOn = config.enabledInstrumentations.includes('pino');
   const wanted = tracerProvider ? config.enabledInstrumentations.filter((name) => name !== 'pino') : [];
   const selected = wanted.length
-    ? selectInstrumentations(wanted, { ignorePaths: config.ignorePaths, logSending: false }, warner)
+    ? selectInstrumentations(wanted, { ignorePaths: config.ignorePaths }, warner)
     : { instrumentations: [], loaded: [], moduleNames: [] };
   const instrumentations = [...selected.instrumentations, ...(options.instrumentations ?? [])];
   if (metricsPipeline) {
