@@ -17,7 +17,12 @@ export const DEFAULT_BUILD_OPTIONS: BuildOptions = {
 export function buildServerMap(frames: readonly FrameLike[] | undefined, options: Partial<BuildOptions> = {}): BuildResult {
   const opts: BuildOptions = { ...DEFAULT_BUILD_OPTIONS, ...options, roles: { ...DEFAULT_ROLES, ...options.roles } };
   try {
-    const list = (frames ?? []).filter((f) => f && Array.isArray(f.fields));
+    const list: FrameLike[] = [];
+    for (const f of frames ?? []) {
+      if (f && Array.isArray(f.fields)) {
+        list.push(f);
+      }
+    }
     if (list.length === 0) {
       return { ok: false, error: 'No data: the queries returned no frames for the selected time range', warnings: [] };
     }

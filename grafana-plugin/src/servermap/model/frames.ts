@@ -62,11 +62,12 @@ export function readSeries(frames: FrameLike[]): Series[] {
   // frames for a large map), so per-frame work dominates the model build.
   const numberFields: FieldLike[] = [];
   const stringFields: FieldLike[] = [];
-  for (const frame of frames) {
-    const fields = frame.fields ?? [];
+  for (let fi = 0; fi < frames.length; fi++) {
+    const fields = frames[fi]!.fields ?? [];
     numberFields.length = 0;
     stringFields.length = 0;
-    for (const f of fields) {
+    for (let k = 0; k < fields.length; k++) {
+      const f = fields[k]!;
       if (isTimeField(f)) {
         // Sample times are not needed (see Series); the time column is neither a label nor a value.
         continue;
@@ -93,7 +94,8 @@ export function readSeries(frames: FrameLike[]): Series[] {
       }
       continue;
     }
-    for (const valueField of numberFields) {
+    for (let k = 0; k < numberFields.length; k++) {
+      const valueField = numberFields[k]!;
       // The frame's own label object is shared, not copied: the model only reads labels.
       const series: Series = { labels: valueField.labels ?? {}, values: [], skipped: 0 };
       const values = valueField.values;

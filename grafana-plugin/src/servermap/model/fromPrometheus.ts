@@ -4,6 +4,7 @@ import { type RawEdge } from './assemble';
 import { type RoleRefIds } from './types';
 
 const EDGE_LABELS = ['client', 'server'];
+const EDGE_LE_LABELS = [...EDGE_LABELS, 'le'];
 const INSTANCE_LABELS = ['service_name', 'service', 'job'];
 
 export interface PrometheusInput {
@@ -105,22 +106,31 @@ function describeLabels(series: Series[]): string {
   return names.size ? `{${[...names].sort().join(', ')}}` : 'no labels';
 }
 
-/** Series of one role, checked for the labels the role needs; throws a user-facing message when unusable. */
-function roleSeries(frames: FrameLike[], refId: string, needed: string[], hint: string, warnings: string[]): Series[] {
+/**
+ * Series of one role, checked for the labels the role needs (client and server, plus le for histograms); throws
+ * a user-facing message when unusable. One pass with named label reads: a large map has tens of thousands of
+ * series, and the first mounts of a page run this code interpreted.
+ */
+function roleSeries(frames: FrameLike[], refId: string, withLe: boolean, hint: string, warnings: string[]): Series[] {
   const series = readSeries(frames);
-  const skipped = series.reduce((n, s) => n + s.skipped, 0);
+  const needed = withLe ? EDGE_LE_LABELS : EDGE_LABELS;
+  let skipped = 0;
+  let rawCounter: string | undefined;
+  const usable: Series[] = [];
+  for (let i = 0; i < series.length; i++) {
+    const s = series[i]!;
+    skipped += s.skipped;
+    const l = s.labels;
+    if (l.client === undefined || l.server === undefined || (withLe && l.le === undefined)) {
+      continue;
+    }
+    usable.push(s);
+    if (rawCounter === undefined && l.__name__ !== undefined && s.values.length === 1) {
+      rawCounter = l.__name__;
+    }
+  }
   if (skipped > 0) {
     warnings.push(`query "${refId}": ${skipped} NaN/Inf/empty samples were ignored`);
-  }
-  const usable: Series[] = [];
-  for (const s of series) {
-    let complete = true;
-    for (let i = 0; i < needed.length && complete; i++) {
-      complete = s.labels[needed[i]!] !== undefined;
-    }
-    if (complete) {
-      usable.push(s);
-    }
   }
   if (series.length > 0 && usable.length === 0) {
     throw new Error(
@@ -130,10 +140,9 @@ function roleSeries(frames: FrameLike[], refId: string, needed: string[], hint: 
   if (usable.length < series.length) {
     warnings.push(`query "${refId}": ${series.length - usable.length} series without ${needed.join('/')} were ignored`);
   }
-  const raw = usable.filter((s) => s.labels.__name__ !== undefined && s.values.length === 1);
-  if (raw.length > 0) {
+  if (rawCounter !== undefined) {
     warnings.push(
-      `query "${refId}" returns raw counters (${raw[0]!.labels.__name__}); counts are totals since process start — wrap it in increase(...[$__range])`,
+      `query "${refId}" returns raw counters (${rawCounter}); counts are totals since process start — wrap it in increase(...[$__range])`,
     );
   }
   return usable;
@@ -150,7 +159,7 @@ export function fromPrometheus(framesByRef: Map<string, FrameLike[]>, roles: Rol
     throw new Error(`no "${roles.calls}" query`);
   }
   const aggregation = 'aggregate with sum by (client, server, connection_type)';
-  const calls = roleSeries(callsFrames, roles.calls, EDGE_LABELS, aggregation, warnings);
+  const calls = roleSeries(callsFrames, roles.calls, false, aggregation, warnings);
 
   const edges = new EdgeIndex();
   for (const s of calls) {
@@ -183,7 +192,7 @@ export function fromPrometheus(framesByRef: Map<string, FrameLike[]>, roles: Rol
       e.errors = 0;
     }
     let unmatched = 0;
-    for (const s of roleSeries(errorsFrames, roles.errors, EDGE_LABELS, aggregation, warnings)) {
+    for (const s of roleSeries(errorsFrames, roles.errors, false, aggregation, warnings)) {
       const amount = seriesAmount(s);
       const edge = match(s.labels);
       if (amount === undefined) {
@@ -211,7 +220,7 @@ export function fromPrometheus(framesByRef: Map<string, FrameLike[]>, roles: Rol
     // usually the answer and is checked before the lookup.
     let prevLabels: Readonly<Record<string, string>> | undefined;
     let prevEdge: RawEdge | undefined;
-    for (const s of roleSeries(frames, refId, [...EDGE_LABELS, 'le'], latencyHint, warnings)) {
+    for (const s of roleSeries(frames, refId, true, latencyHint, warnings)) {
       const l = s.labels;
       const edge = prevLabels && sameLink(l, prevLabels) ? prevEdge : match(l);
       prevLabels = l;

@@ -170,8 +170,16 @@ export function addBuckets(a: Buckets | undefined, b: Buckets): Buckets {
   }
   // The links into one node nearly always share their bounds: then the sum is element-wise (what normalising the
   // concatenation gives too, as two valid histograms add up to a valid one).
-  if (a.length === b.length && a.every((bucket, i) => bucket[0] === b[i]![0])) {
-    return a.map((bucket, i) => [bucket[0], bucket[1] + b[i]![1]]);
+  let sameBounds = a.length === b.length;
+  for (let i = 0; i < a.length && sameBounds; i++) {
+    sameBounds = a[i]![0] === b[i]![0];
+  }
+  if (sameBounds) {
+    const sum: Buckets = [];
+    for (let i = 0; i < a.length; i++) {
+      sum.push([a[i]![0], a[i]![1] + b[i]![1]]);
+    }
+    return sum;
   }
   const raw: Array<[number, number]> = [...a, ...b];
   return normaliseBuckets(raw) ?? a;
