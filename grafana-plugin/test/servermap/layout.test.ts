@@ -7,9 +7,7 @@ import {
   reusableLayout,
   topologyKey,
 } from '../../src/servermap/layout/layout';
-import { layeredLayout } from '../../src/servermap/layout/sugiyama';
-import { layoutGraphD3Dag } from '../../harness/engines/d3dagLayout';
-import { buildServerMap, type ServerMap } from '../../src/servermap/model';
+import { buildServerMap, type ServerMap, type ServerMapEdge, type ServerMapNode } from '../../src/servermap/model';
 import { demoTopology, generateTopology, prometheusResponse } from '../fixtures/serviceGraph';
 import { framesFromResponse } from '../fixtures/load';
 
@@ -136,64 +134,44 @@ describe('layered layout', () => {
     expect(swept).toBeLessThan(unswept);
   });
 
-  it('runs the same steps as the d3-dag pipeline it replaced: same drawing where the order has no ties', () => {
-    for (const topology of [demoTopology(), generateTopology(50, 3), generateTopology(200, 5)]) {
-      const map = mapOf(buildServerMap(framesFromResponse(prometheusResponse(topology))));
-      const own = layoutGraphSync(map.nodes, map.edges);
-      const ref = layoutGraphD3Dag(map.nodes, map.edges);
-      expect(Object.fromEntries(own.nodes)).toEqual(Object.fromEntries(ref.nodes));
-      expect(Object.fromEntries(own.edges)).toEqual(Object.fromEntries(ref.edges));
-      expect([own.width, own.height]).toEqual([ref.width, ref.height]);
-    }
-  });
-
-  it('leaves about as many crossings as the d3-dag pipeline on 200-node maps', () => {
-    let own = 0;
-    let ref = 0;
-    for (const seed of [1, 2, 3, 4]) {
-      const map = mapOf(buildServerMap(framesFromResponse(prometheusResponse(generateTopology(200, seed)))));
-      own += crossings(layoutGraphSync(map.nodes, map.edges).edges.values());
-      ref += crossings(layoutGraphD3Dag(map.nodes, map.edges).edges.values());
-    }
-    // Ties between equal barycenters are broken in a different node order, so single maps differ by a few
-    // per cent either way (measured: 1.2 % more over seeds 1-4, 0.7 % fewer over seeds 1-8).
-    expect(own).toBeLessThan(ref * 1.05);
-  });
-
-  it('draws two links between the same pair of neighbouring nodes apart, as d3-dag does', () => {
-    // a -> b and b -> a: without an extra dummy layer both would be the same straight line.
-    const r = layeredLayout({
-      n: 2,
-      sources: [0, 1],
-      targets: [1, 0],
-      nodeLength: 52,
-      layerThickness: 210,
-      nodeGap: 28,
-      layerGap: 96,
-      sweeps: 2,
+  it('draws two links between the same pair of neighbouring nodes apart', () => {
+    // a -> b and b -> a: without d3-dag's extra dummy layer both would be the same straight line.
+    const node = (id: string): ServerMapNode => ({
+      id,
+      name: id,
+      kind: 'service',
+      inbound: { calls: 1 },
+      outbound: { calls: 1 },
     });
-    expect(r.points).toHaveLength(2);
-    expect(r.points[0]).toHaveLength(3);
-    expect(r.points[1]).toHaveLength(3);
-    expect(r.points[0]![1]).not.toEqual(r.points[1]![1]);
-    expect(r.points[0]![0]).toEqual([r.x[0], r.y[0]]);
-    expect(r.points[1]![0]).toEqual([r.x[1], r.y[1]]);
+    const edge = (id: string, source: string, target: string): ServerMapEdge => ({
+      id,
+      source,
+      target,
+      connectionType: '',
+      stats: { calls: 1 },
+    });
+    const l = layoutGraphSync([node('a'), node('b')], [edge('ab', 'a', 'b'), edge('ba', 'b', 'a')]);
+    const ab = l.edges.get('ab')!;
+    const ba = l.edges.get('ba')!;
+    expect(ab.length).toBeGreaterThanOrEqual(3);
+    expect(ba.length).toBeGreaterThanOrEqual(3);
+    expect(ab[1]).not.toEqual(ba[1]);
+    expectNoOverlaps([...l.nodes.values()]);
   });
 
   it('lays out an empty graph and a graph of unconnected nodes', () => {
     expect(layoutGraphSync([], []).nodes.size).toBe(0);
-    const r = layeredLayout({
-      n: 3,
-      sources: [],
-      targets: [],
-      nodeLength: 52,
-      layerThickness: 210,
-      nodeGap: 28,
-      layerGap: 96,
-      sweeps: 1,
+    const node = (id: string): ServerMapNode => ({
+      id,
+      name: id,
+      kind: 'service',
+      inbound: { calls: 0 },
+      outbound: { calls: 0 },
     });
-    expect(new Set(r.x).size).toBe(3);
-    expect(new Set(r.y).size).toBe(1);
+    const l = layoutGraphSync([node('a'), node('b'), node('c')], []);
+    const boxes = [...l.nodes.values()];
+    expect(boxes).toHaveLength(3);
+    expectNoOverlaps(boxes);
   });
 
   it('picks fewer sweeps as maps grow', () => {

@@ -1,6 +1,16 @@
+import {
+  aggMean,
+  coordGreedy,
+  type Decross,
+  decrossDfs,
+  graph,
+  layeringLongestPath,
+  type MutGraphNode,
+  sugiyama,
+  twolayerAgg,
+} from 'd3-dag';
 import { type ServerMapEdge, type ServerMapNode } from '../model';
 import { type GraphLayout, type LayoutMode, type NodeBox, NODE_H, NODE_W, type Point } from './types';
-import { layeredLayout } from './sugiyama';
 
 /** Space between layers (room for the link label) and between nodes of one layer. */
 export const LAYER_GAP = 96;
@@ -39,10 +49,12 @@ export function selfLoop(b: NodeBox): Point[] {
 }
 
 /**
- * Left-to-right layered layout (Pinpoint's reading direction: user on the left, databases on the right):
- * longest-path layering from the callers (the user node, which nobody calls, is in the first layer; cycles are
- * broken by the greedy order in ./sugiyama.ts), crossing reduction by size, greedy coordinates. The engine lays
- * out top to bottom, so its axes are swapped. `tuning.sweeps` overrides the number of sweeps (tests, bench).
+ * Left-to-right layered layout (Pinpoint's reading direction: user on the left, databases on the right) with
+ * d3-dag's Sugiyama pipeline: longest-path layering from the callers (the user node, which nobody calls, is in
+ * the first layer; d3-dag breaks cycles), a depth-first initial order then mean-barycenter sweeps (d3-dag's own
+ * two-layer operator, without the crossing count that makes its `decrossTwoLayer` quadratic), greedy
+ * coordinates. d3-dag lays out top to bottom, so its axes are swapped. `tuning.sweeps` overrides the number of
+ * sweeps (tests, bench).
  */
 export function layoutGraphSync(
   nodes: ServerMapNode[],
@@ -52,54 +64,59 @@ export function layoutGraphSync(
   const started = performance.now();
   warmed = true;
   const mode = layoutModeFor(nodes.length);
-  const index = new Map<string, number>();
-  nodes.forEach((node, i) => index.set(node.id, i));
-  const laid: ServerMapEdge[] = [];
-  const sources: number[] = [];
-  const targets: number[] = [];
+  const g = graph<ServerMapNode, ServerMapEdge>();
+  const byId = new Map<string, MutGraphNode<ServerMapNode, ServerMapEdge>>();
+  for (const n of nodes) {
+    byId.set(n.id, g.node(n));
+  }
+  const links: Array<{ edge: ServerMapEdge; link: { points: Array<[number, number]> } }> = [];
   for (const e of edges) {
-    const s = index.get(e.source);
-    const t = index.get(e.target);
-    if (s !== undefined && t !== undefined && s !== t) {
-      laid.push(e);
-      sources.push(s);
-      targets.push(t);
+    const s = byId.get(e.source);
+    const t = byId.get(e.target);
+    if (s && t && s !== t) {
+      links.push({ edge: e, link: g.link(s, t, e) });
     }
   }
-  const r = layeredLayout({
-    n: nodes.length,
-    sources,
-    targets,
-    nodeLength: NODE_H,
-    layerThickness: NODE_W,
-    nodeGap: NODE_GAP,
-    layerGap: LAYER_GAP,
-    sweeps: tuning.sweeps ?? SWEEPS[mode],
-  });
-
+  const passes = tuning.sweeps ?? SWEEPS[mode];
+  const initialOrder = decrossDfs();
+  const byBarycenter = twolayerAgg().aggregator(aggMean);
+  const sweeps: Decross<ServerMapNode, ServerMapEdge> = (layers) => {
+    initialOrder(layers);
+    for (let p = 0; p < passes; p++) {
+      for (let i = 1; i < layers.length; i++) {
+        byBarycenter(layers[i - 1]!, layers[i]!, true);
+      }
+      for (let i = layers.length - 2; i >= 0; i--) {
+        byBarycenter(layers[i]!, layers[i + 1]!, false);
+      }
+    }
+  };
+  const size = sugiyama()
+    .layering(layeringLongestPath())
+    .decross(sweeps)
+    .coord(coordGreedy())
+    .nodeSize([NODE_H, NODE_W])
+    .gap([NODE_GAP, LAYER_GAP])(g);
   const boxes = new Map<string, NodeBox>();
-  const boxList: NodeBox[] = [];
-  nodes.forEach((node, i) => {
-    const box = { x: r.y[i]! - NODE_W / 2, y: r.x[i]! - NODE_H / 2, w: NODE_W, h: NODE_H };
-    boxList.push(box);
-    boxes.set(node.id, box);
-  });
+  for (const node of g.nodes()) {
+    boxes.set(node.data.id, { x: node.y - NODE_W / 2, y: node.x - NODE_H / 2, w: NODE_W, h: NODE_H });
+  }
   const lines = new Map<string, Point[]>();
-  laid.forEach((edge, i) => {
-    const pts: Point[] = r.points[i]!.map((p) => ({ x: p[1], y: p[0] }));
-    const s = boxList[sources[i]!]!;
-    const t = boxList[targets[i]!]!;
-    pts[0] = portOf(s, pts[1]!);
-    pts[pts.length - 1] = portOf(t, pts[pts.length - 2]!);
+  for (const { edge, link } of links) {
+    const pts: Point[] = link.points.map(([x, y]) => ({ x: y, y: x }));
+    if (pts.length >= 2) {
+      pts[0] = portOf(boxes.get(edge.source)!, pts[1]!);
+      pts[pts.length - 1] = portOf(boxes.get(edge.target)!, pts[pts.length - 2]!);
+    }
     lines.set(edge.id, pts);
-  });
+  }
   for (const e of edges) {
     const b = boxes.get(e.source);
     if (e.source === e.target && b) {
       lines.set(e.id, selfLoop(b));
     }
   }
-  return { nodes: boxes, edges: lines, width: r.height, height: r.width, ms: performance.now() - started, mode };
+  return { nodes: boxes, edges: lines, width: size.height, height: size.width, ms: performance.now() - started, mode };
 }
 
 let warmed = false;
