@@ -1,9 +1,8 @@
 // Server map: model build + layout + first canvas paint in Chromium for 50 / 200 / 1,000 nodes (×3 links),
 // cold (fresh page, as on dashboard load) and warm (re-render in the same page), a dashboard refresh (same
 // topology, new frames: the layout is reused), then pan/zoom frame cost. Same-run baselines on the same graphs
-// in the same Chromium (harness/fixtures/layout-bench.ts): the panel's engine (src/servermap/layout/sugiyama.ts),
-// the d3-dag pipeline and the ELK settings it used before, and the engine Pinpoint uses (dagre, via
-// @dagrejs/dagre).
+// in the same Chromium (harness/fixtures/layout-bench.ts): the panel's layout (d3-dag, src/servermap/layout/layout.ts),
+// the ELK settings it used before, and the engine Pinpoint uses (dagre, via @dagrejs/dagre).
 const SIZES = [50, 200, 1000];
 // dagre needs about a minute at 1,000 nodes on these machines (and Pinpoint's own map 8.9 s with
 // cytoscape-dagre, reference/anchor-pinpoint-render.md); the baseline stops at 200 to keep the bench short.
@@ -173,7 +172,7 @@ export default {
         'refresh = new frames for the same topology in the mounted panel (a dashboard refresh): model rebuilt, layout positions reused; not a first paint',
         'firstPaint = from React render to two animation frames after the first canvas draw (same end point as the Pinpoint anchor); warm_drawn = from render to the end of that draw (the rest is the browser committing and compositing the canvas)',
         'panzoom_draw = canvas drawScene cost per frame during wheel-zoom and drag; panzoom_frame = rAF interval',
-        `panel_layout / dag_layout / elk_layout / dagre_layout: the layout alone, warm, in the same Chromium on the same graphs: the panel's own layered engine (src/servermap/layout/sugiyama.ts), the d3-dag 1.2.2 pipeline it replaced (same steps; harness/engines/d3dagLayout.ts, with the panel's sweep counts), ELK with the settings the panel used before d3-dag, dagre as Pinpoint's map uses it; dagre skipped above ${DAGRE_MAX} nodes (about a minute at 1,000)`,
+        `panel_layout / dag_layout / elk_layout / dagre_layout: the layout alone, warm, in the same Chromium on the same graphs: the panel's d3-dag 1.2.2 Sugiyama layout (src/servermap/layout/layout.ts; dag_layout is the same call again, kept so older result files compare), ELK with the settings the panel used before d3-dag, dagre as Pinpoint's map uses it; dagre skipped above ${DAGRE_MAX} nodes (about a minute at 1,000)`,
         'pinpoint_anchor_firstPaint: Pinpoint server-map (cytoscape + dagre) first paint from reference/anchor-pinpoint-render.md, same machine kind, adjacent-layer graphs',
       ],
     };
