@@ -94,6 +94,17 @@ for (const series of SERIES_LIST) {
   const slotCount = runs.kit_metrics_on[0].slotCpuMs.length;
   const slotDiff = (k, on = 'kit_metrics_on') => slotMedian(on, k) - slotMedian('kit_metrics_off', k);
   const exports = WINDOW_MS / INTERVAL_MS;
+  // An older build's figures (PREVIOUS_PRELOAD), when it was measured in this run.
+  const previousBuild = (name) =>
+    med[name]
+      ? {
+          firstExportMainThreadCpuMs: slotDiff(0, name),
+          secondExportMainThreadCpuMs: slotDiff(1, name),
+          warmingMainThreadCpuMsPerExport: median(Array.from({ length: slotCount - 3 }, (_, i) => slotDiff(i + 3, name))),
+          mainThreadCpuMsPerExport: (med[name].mainThreadCpuMs - med.kit_metrics_off.mainThreadCpuMs) / exports,
+          cpuMsPerExport: (med[name].cpuMs - med.kit_metrics_off.cpuMs) / exports,
+        }
+      : undefined;
   results.bySeries[series] = {
     runs,
     medians: med,
@@ -120,30 +131,8 @@ for (const series of SERIES_LIST) {
       cpuMsPerExport: (med.kit_metrics_on_no_runtime.cpuMs - med.kit_metrics_off.cpuMs) / exports,
       gcMsPerExport: (med.kit_metrics_on_no_runtime.gcMs - med.kit_metrics_off.gcMs) / exports,
     },
-    previousNoRuntime: med.previous_metrics_on_no_runtime
-      ? {
-          firstExportMainThreadCpuMs: slotDiff(0, 'previous_metrics_on_no_runtime'),
-          secondExportMainThreadCpuMs: slotDiff(1, 'previous_metrics_on_no_runtime'),
-          warmingMainThreadCpuMsPerExport: median(
-            Array.from({ length: slotCount - 3 }, (_, i) => slotDiff(i + 3, 'previous_metrics_on_no_runtime')),
-          ),
-          mainThreadCpuMsPerExport:
-            (med.previous_metrics_on_no_runtime.mainThreadCpuMs - med.kit_metrics_off.mainThreadCpuMs) / exports,
-          cpuMsPerExport: (med.previous_metrics_on_no_runtime.cpuMs - med.kit_metrics_off.cpuMs) / exports,
-        }
-      : undefined,
-    previous: med.previous_metrics_on
-      ? {
-          firstExportMainThreadCpuMs: slotDiff(0, 'previous_metrics_on'),
-          secondExportMainThreadCpuMs: slotDiff(1, 'previous_metrics_on'),
-          warmingMainThreadCpuMsPerExport: median(
-            Array.from({ length: slotCount - 3 }, (_, i) => slotDiff(i + 3, 'previous_metrics_on')),
-          ),
-          mainThreadCpuMsPerExport:
-            (med.previous_metrics_on.mainThreadCpuMs - med.kit_metrics_off.mainThreadCpuMs) / exports,
-          cpuMsPerExport: (med.previous_metrics_on.cpuMs - med.kit_metrics_off.cpuMs) / exports,
-        }
-      : undefined,
+    previousNoRuntime: previousBuild('previous_metrics_on_no_runtime'),
+    previous: previousBuild('previous_metrics_on'),
   };
 }
 await stop(sink.child);

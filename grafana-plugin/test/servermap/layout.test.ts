@@ -53,6 +53,22 @@ function crossings(lines: Iterable<Array<{ x: number; y: number }>>): number {
   return n;
 }
 
+/** A hand-made service node and link, for graphs too small to be worth a fixture. */
+const node = (id: string): ServerMapNode => ({
+  id,
+  name: id,
+  kind: 'service',
+  inbound: { calls: 1 },
+  outbound: { calls: 1 },
+});
+const edge = (id: string, source: string, target: string): ServerMapEdge => ({
+  id,
+  source,
+  target,
+  connectionType: '',
+  stats: { calls: 1 },
+});
+
 describe('layered layout', () => {
   it('lays the demo out left to right without overlaps, links from right side to left side', async () => {
     const map = mapOf(buildServerMap(framesFromResponse(prometheusResponse(demoTopology()))));
@@ -136,20 +152,6 @@ describe('layered layout', () => {
 
   it('draws two links between the same pair of neighbouring nodes apart', () => {
     // a -> b and b -> a: without d3-dag's extra dummy layer both would be the same straight line.
-    const node = (id: string): ServerMapNode => ({
-      id,
-      name: id,
-      kind: 'service',
-      inbound: { calls: 1 },
-      outbound: { calls: 1 },
-    });
-    const edge = (id: string, source: string, target: string): ServerMapEdge => ({
-      id,
-      source,
-      target,
-      connectionType: '',
-      stats: { calls: 1 },
-    });
     const l = layoutGraphSync([node('a'), node('b')], [edge('ab', 'a', 'b'), edge('ba', 'b', 'a')]);
     const ab = l.edges.get('ab')!;
     const ba = l.edges.get('ba')!;
@@ -161,13 +163,6 @@ describe('layered layout', () => {
 
   it('lays out an empty graph and a graph of unconnected nodes', () => {
     expect(layoutGraphSync([], []).nodes.size).toBe(0);
-    const node = (id: string): ServerMapNode => ({
-      id,
-      name: id,
-      kind: 'service',
-      inbound: { calls: 0 },
-      outbound: { calls: 0 },
-    });
     const l = layoutGraphSync([node('a'), node('b'), node('c')], []);
     const boxes = [...l.nodes.values()];
     expect(boxes).toHaveLength(3);
