@@ -42,7 +42,10 @@ const VARIANTS = {
 // before/after comparison in the same run (e.g. a git worktree of the commit before a change).
 if (process.env.PREVIOUS_PRELOAD) {
   VARIANTS.previous_metrics_on = { args: ['--import', process.env.PREVIOUS_PRELOAD], env: {} };
-  VARIANTS.previous_metrics_on_no_runtime = { args: ['--import', process.env.PREVIOUS_PRELOAD], env: NO_RUNTIME };
+  VARIANTS.previous_metrics_on_no_runtime = {
+    args: ['--import', process.env.PREVIOUS_PRELOAD],
+    env: NO_RUNTIME,
+  };
 }
 const names = Object.keys(VARIANTS);
 
@@ -94,15 +97,22 @@ for (const series of SERIES_LIST) {
   const slotCount = runs.kit_metrics_on[0].slotCpuMs.length;
   const slotDiff = (k, on = 'kit_metrics_on') => slotMedian(on, k) - slotMedian('kit_metrics_off', k);
   const exports = WINDOW_MS / INTERVAL_MS;
-  // An older build's figures (PREVIOUS_PRELOAD), when it was measured in this run.
-  const previousBuild = (name) =>
+  // One variant's per-export figures against the kit with metrics off; undefined when it was not measured
+  // (the older build runs only with PREVIOUS_PRELOAD).
+  const perExport = (name) =>
     med[name]
       ? {
           firstExportMainThreadCpuMs: slotDiff(0, name),
           secondExportMainThreadCpuMs: slotDiff(1, name),
-          warmingMainThreadCpuMsPerExport: median(Array.from({ length: slotCount - 3 }, (_, i) => slotDiff(i + 3, name))),
-          mainThreadCpuMsPerExport: (med[name].mainThreadCpuMs - med.kit_metrics_off.mainThreadCpuMs) / exports,
+          warmingMainThreadCpuMsPerExport: median(
+            Array.from({ length: slotCount - 3 }, (_, i) => slotDiff(i + 3, name)),
+          ),
+          mainThreadCpuMsPerExport:
+            (med[name].mainThreadCpuMs - med.kit_metrics_off.mainThreadCpuMs) / exports,
+          mainThreadBusyMsPerExport:
+            (med[name].mainThreadBusyMs - med.kit_metrics_off.mainThreadBusyMs) / exports,
           cpuMsPerExport: (med[name].cpuMs - med.kit_metrics_off.cpuMs) / exports,
+          gcMsPerExport: (med[name].gcMs - med.kit_metrics_off.gcMs) / exports,
         }
       : undefined;
   results.bySeries[series] = {
@@ -118,21 +128,9 @@ for (const series of SERIES_LIST) {
     firstExportMainThreadCpuMs: slotDiff(0),
     secondExportMainThreadCpuMs: slotDiff(1),
     warmingMainThreadCpuMsPerExport: median(Array.from({ length: slotCount - 3 }, (_, i) => slotDiff(i + 3))),
-    noRuntime: {
-      firstExportMainThreadCpuMs: slotDiff(0, 'kit_metrics_on_no_runtime'),
-      secondExportMainThreadCpuMs: slotDiff(1, 'kit_metrics_on_no_runtime'),
-      warmingMainThreadCpuMsPerExport: median(
-        Array.from({ length: slotCount - 3 }, (_, i) => slotDiff(i + 3, 'kit_metrics_on_no_runtime')),
-      ),
-      mainThreadCpuMsPerExport:
-        (med.kit_metrics_on_no_runtime.mainThreadCpuMs - med.kit_metrics_off.mainThreadCpuMs) / exports,
-      mainThreadBusyMsPerExport:
-        (med.kit_metrics_on_no_runtime.mainThreadBusyMs - med.kit_metrics_off.mainThreadBusyMs) / exports,
-      cpuMsPerExport: (med.kit_metrics_on_no_runtime.cpuMs - med.kit_metrics_off.cpuMs) / exports,
-      gcMsPerExport: (med.kit_metrics_on_no_runtime.gcMs - med.kit_metrics_off.gcMs) / exports,
-    },
-    previousNoRuntime: previousBuild('previous_metrics_on_no_runtime'),
-    previous: previousBuild('previous_metrics_on'),
+    noRuntime: perExport('kit_metrics_on_no_runtime'),
+    previousNoRuntime: perExport('previous_metrics_on_no_runtime'),
+    previous: perExport('previous_metrics_on'),
   };
 }
 await stop(sink.child);
