@@ -2,7 +2,7 @@
 // package files is most of the start-up win over the stock preload (see README, "Start-up").
 // Instrumentations stay lazy inside the bundle (their require() calls run only when needed).
 import { build } from 'esbuild';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
 const root = join(import.meta.dirname, '..');
@@ -53,6 +53,9 @@ function bundle(entry, outfile, external) {
     supported: { 'dynamic-import': false },
     external,
     legalComments: 'linked',
+    // V8 keeps every script's source for lazy compilation, and one non-ASCII character makes all of it a
+    // two-byte string (twice the heap in every instrumented process): strings and identifiers are escaped,
+    // and the minifier drops the comments (test/preload/bundle.test.ts checks the result).
     charset: 'ascii',
     // Whitespace and syntax only: names stay, so stack traces still read. V8 keeps the source of every
     // script, so this is ~1.4 MB less heap in every instrumented process and less to parse at start-up.
@@ -68,18 +71,7 @@ await bundle('src/index.ts', 'sdk.cjs', ['@opentelemetry/api', 'import-in-the-mi
 await bundle('src/export/worker.ts', 'export-worker.cjs', ['@opentelemetry/api']);
 // Started only when the app calls process.exit() with spans still queued (src/export/exit-flush.ts).
 await bundle('src/export/exit-sender.ts', 'exit-sender.cjs', ['@opentelemetry/api']);
-// V8 keeps every script's source for lazy compilation, and one non-ASCII character makes it a two-byte
-// string: the 3 MB bundle would then hold 6 MB of heap in every instrumented process. charset 'ascii'
-// escapes strings and identifiers; what is left can only be in kept comments, where an escape is harmless.
-for (const file of ['sdk.cjs', 'export-worker.cjs', 'exit-sender.cjs']) {
-  const path = join(dist, file);
-  const text = readFileSync(path, 'utf8');
-  if (/[^\x00-\x7f]/.test(text))
-    writeFileSync(path, text.replace(/[^\x00-\x7f]/gu, (c) => `\\u{${c.codePointAt(0).toString(16)}}`));
-}
 copyFileSync(join(root, 'src/preload.cjs'), join(dist, 'preload.cjs'));
-for (const file of ['sdk.cjs', 'sdk.cjs.LEGAL.txt', 'preload.cjs', 'export-worker.cjs', 'export-worker.cjs.LEGAL.txt', 'exit-sender.cjs', 'exit-sender.cjs.LEGAL.txt']) {
-  mkdirSync(finalDist, { recursive: true });
-  if (existsSync(join(dist, file))) renameSync(join(dist, file), join(finalDist, file));
-}
+mkdirSync(finalDist, { recursive: true });
+for (const file of readdirSync(dist)) renameSync(join(dist, file), join(finalDist, file));
 rmSync(dist, { recursive: true, force: true });
