@@ -23,9 +23,8 @@ export function machine() {
   };
 }
 
-/** Spawns `node args file` and resolves with the child once it printed a JSON line with `port`. */
-export function startNode(args, env, cwd) {
-  const t0 = performance.now();
+/** Spawns `node args` with piped output collected as text (read with stdout() / stderr()). */
+function spawnNode(args, env, cwd) {
   const child = spawn(process.execPath, args, {
     cwd,
     env: { ...process.env, ...env },
@@ -33,15 +32,25 @@ export function startNode(args, env, cwd) {
   });
   let out = '';
   let err = '';
+  child.stdout.setEncoding('utf8').on('data', (d) => (out += d));
   child.stderr.setEncoding('utf8').on('data', (d) => (err += d));
+  return { child, stdout: () => out, stderr: () => err };
+}
+
+/** Spawns `node args file` and resolves with the child once it printed a JSON line with `port`. */
+export function startNode(args, env, cwd) {
+  const t0 = performance.now();
+  const { child, stdout, stderr } = spawnNode(args, env, cwd);
   return new Promise((resolve, reject) => {
     const timer = setTimeout(
-      () => reject(new Error(`no port line from ${args.join(' ')}\n${out}\n${err}`)),
+      () => reject(new Error(`no port line from ${args.join(' ')}\n${stdout()}\n${stderr()}`)),
       30_000,
     );
-    child.stdout.setEncoding('utf8').on('data', (d) => {
-      out += d;
-      const line = out.split('\n').find((l) => l.includes('"port"'));
+    // Registered after spawnNode's collector, so stdout() already holds this chunk.
+    child.stdout.on('data', () => {
+      const line = stdout()
+        .split('\n')
+        .find((l) => l.includes('"port"'));
       if (line) {
         clearTimeout(timer);
         const info = JSON.parse(line);
@@ -50,14 +59,14 @@ export function startNode(args, env, cwd) {
           port: info.port,
           listenMs: info.listenMs,
           spawnToListenMs: performance.now() - t0,
-          stderr: () => err,
-          stdout: () => out,
+          stderr,
+          stdout,
         });
       }
     });
     child.once('exit', (code) => {
       clearTimeout(timer);
-      reject(new Error(`${args.join(' ')} exited ${code}\n${out}\n${err}`));
+      reject(new Error(`${args.join(' ')} exited ${code}\n${stdout()}\n${stderr()}`));
     });
   });
 }
@@ -67,19 +76,12 @@ export function startNode(args, env, cwd) {
  * exits non-zero or prints no line.
  */
 export function runToExit(args, env, cwd) {
+  const { child, stdout, stderr } = spawnNode(args, env, cwd);
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, {
-      cwd,
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    let err = '';
-    child.stdout.setEncoding('utf8').on('data', (d) => (out += d));
-    child.stderr.setEncoding('utf8').on('data', (d) => (err += d));
     child.once('exit', (code) => {
-      const text = out.trim();
-      if (code !== 0 || !text) reject(new Error(`${args.join(' ')} exited ${code}\n${out}\n${err}`));
+      const text = stdout().trim();
+      if (code !== 0 || !text)
+        reject(new Error(`${args.join(' ')} exited ${code}\n${stdout()}\n${stderr()}`));
       else resolve(text.split('\n').map((l) => JSON.parse(l)));
     });
   });
