@@ -140,7 +140,8 @@ export const CATALOGUE = [
     // The kit's own pino hook (src/logs/pino-hook.ts) writes the trace ids into each line and tees it to
     // Loki: @opentelemetry/instrumentation-pino's per-record mixin cost more than pino itself (README,
     // "Benchmarks: metrics and logs"). The entry stays so that `pino` is a valid name in
-    // OTEL_NODE_ENABLED_INSTRUMENTATIONS / OTEL_NODE_DISABLED_INSTRUMENTATIONS, which turn that hook on and off.
+    // OTEL_NODE_ENABLED_INSTRUMENTATIONS / OTEL_NODE_DISABLED_INSTRUMENTATIONS, which turn that hook on and off,
+    // and is listed among the loaded instrumentations when the app has pino.
     create: () => [],
   },
   {

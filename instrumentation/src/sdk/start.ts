@@ -24,7 +24,7 @@ import { readConfig, type KitConfig, type LogLevelName } from '../config/config.
 import { type Env } from '../config/parse.ts';
 import { ExportHealth } from '../diagnostics/export-health.ts';
 import { RateLimitedWarner, type Warner } from '../diagnostics/warner.ts';
-import { appResolveRoots, isInstalled, selectInstrumentations } from '../instrumentations/select.ts';
+import { selectInstrumentations } from '../instrumentations/select.ts';
 import { registerEsmHook } from '../lifecycle/esm-hook.ts';
 import { installSignalHandlers } from '../lifecycle/signals.ts';
 import { buildResource } from '../resource/resource.ts';
@@ -228,7 +228,7 @@ function startUnsafe(options: StartOptions, config: KitConfig, env: Env, warner:
   // pino: the kit's own hook (logs/pino-hook.ts) writes the trace ids into every line and, with logs on,
   // tees the lines to the export worker; the pino instrumentation's per-record mixin is not loaded.
   const pinoOn = config.enabledInstrumentations.includes('pino');
-  const wanted = tracerProvider ? config.enabledInstrumentations.filter((name) => name !== 'pino') : [];
+  const wanted = tracerProvider ? config.enabledInstrumentations : [];
   const selected = wanted.length
     ? selectInstrumentations(wanted, { ignorePaths: config.ignorePaths }, warner)
     : { instrumentations: [], loaded: [], moduleNames: [] };
@@ -257,7 +257,7 @@ function startUnsafe(options: StartOptions, config: KitConfig, env: Env, warner:
   const kit: LgtmApm = {
     config,
     tracerProvider,
-    instrumentations: pinoHook && tracerProvider && isInstalled('pino', appResolveRoots()) ? [...selected.loaded, 'pino'] : selected.loaded,
+    instrumentations: selected.loaded,
     health,
     metrics: metricsPipeline,
     logs: logsPipeline,
