@@ -7,6 +7,7 @@ import { createRequire } from 'node:module';
 import { context, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { TracerProvider } from '@opentelemetry/sdk-trace';
+import type pinoFactory from 'pino';
 import { PinoLogHook, type LineSink } from '../../src/logs/pino-hook.ts';
 import { type PinoLoggerSpec } from '../../src/logs/pino-record.ts';
 
@@ -34,7 +35,7 @@ function hookedPino(sink: LineSink | undefined) {
   hook.disable();
   const definition = (hook as unknown as { init(): Array<{ patch(m: unknown): unknown }> }).init()[0]!;
   const pino = createRequire(import.meta.url)('pino');
-  return definition.patch(pino) as typeof import('pino').default;
+  return definition.patch(pino) as typeof pinoFactory;
 }
 
 function memoryStream() {
