@@ -1,13 +1,15 @@
 #!/usr/bin/env node
-// Runs every workspace's tests (node:test or Jest), streams their output, and ends with one plain
-// "N passed, N failed, N skipped" line so CI can read a single summary across mixed runners.
+// Runs every workspace's tests (node:test or Jest), the scripts' own tests, lint and typecheck, streams
+// their output, and ends with one plain "N passed, N failed, N skipped" line so CI can read a single
+// summary across mixed runners. `node scripts/test-all.mjs <name>...` runs only the named ones.
 import { spawn } from 'node:child_process';
 import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { judgeRun } from './lib/summary.mjs';
 
 const root = join(import.meta.dirname, '..');
 const rootPkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
-const only = process.argv.slice(2);
+const ci = process.env.CI === 'true' || process.env.CI === '1';
 
 function run(cmd, args) {
   return new Promise((resolve) => {
@@ -21,55 +23,82 @@ function run(cmd, args) {
       out += d;
       process.stderr.write(d);
     });
+    child.on('error', (err) => resolve({ code: 1, out: `${out}\n${err.message}` }));
     child.on('close', (code, signal) => resolve({ code: code ?? (signal ? 1 : 0), out }));
   });
 }
 
-/** Reads the last summary a node:test or Jest run printed. */
-export function parseSummary(out) {
-  // eslint-disable-next-line no-control-regex -- strips the ANSI colour codes runners print
-  const plain = out.replace(/\x1b\[[0-9;]*m/g, '');
-  const node = { pass: 0, fail: 0, skip: 0, found: false };
-  for (const m of plain.matchAll(/^\s*(?:ℹ|#) (pass|fail|skipped|todo|cancelled) (\d+)\s*$/gm)) {
-    node.found = true;
-    const n = Number(m[2]);
-    if (m[1] === 'pass') node.pass += n;
-    else if (m[1] === 'fail' || m[1] === 'cancelled') node.fail += n;
-    else node.skip += n;
-  }
-  if (node.found) return node;
-  const jest = [...plain.matchAll(/^Tests:\s+(.*)$/gm)].at(-1);
-  if (jest) {
-    const count = (word) => Number(jest[1].match(new RegExp(`(\\d+) ${word}`))?.[1] ?? 0);
-    return { pass: count('passed'), fail: count('failed'), skip: count('skipped') + count('todo'), found: true };
-  }
-  return { pass: 0, fail: 0, skip: 0, found: false };
+function testScriptOf(ws) {
+  const pkgPath = join(root, ws, 'package.json');
+  return existsSync(pkgPath) ? JSON.parse(readFileSync(pkgPath, 'utf8')).scripts?.test : undefined;
 }
 
-const workspaces = rootPkg.workspaces.filter((ws) => {
-  if (only.length && !only.includes(ws)) return false;
-  const pkgPath = join(root, ws, 'package.json');
-  return existsSync(pkgPath) && JSON.parse(readFileSync(pkgPath, 'utf8')).scripts?.test;
-});
+/** Test suites: counted from the summary their runner prints (see scripts/lib/summary.mjs). */
+const suites = [
+  ...rootPkg.workspaces.map((ws) => ({ name: ws, cmd: ['npm', 'run', 'test', '-w', ws], ws })),
+  { name: 'scripts', cmd: ['node', '--test', 'scripts/test/*.test.mjs'] },
+];
+/** Checks that pass or fail as a whole: one pass or one failure each. */
+const checks = [];
+
+const only = process.argv.slice(2);
+const known = new Set([...suites, ...checks].map((s) => s.name));
+const rows = [];
+for (const name of only.filter((n) => !known.has(n))) {
+  rows.push({
+    name,
+    pass: 0,
+    fail: 1,
+    skip: 0,
+    problems: [`no such workspace or check (known: ${[...known].join(', ')})`],
+  });
+}
+const selected = (s) => only.length === 0 || only.includes(s.name);
 
 const build = await run('npm', ['run', 'build', '--workspaces', '--if-present']);
-const rows = [];
-if (build.code !== 0) rows.push({ ws: '(build)', pass: 0, fail: 1, skip: 0, code: build.code });
-for (const ws of workspaces) {
-  console.log(`\n=== ${ws}: npm test ===`);
-  const res = await run('npm', ['run', 'test', '-w', ws]);
-  const s = parseSummary(res.out);
-  // A runner that crashed before printing a summary still counts as a failure.
-  const fail = s.fail + (res.code !== 0 && s.fail === 0 ? 1 : 0);
-  rows.push({ ws, pass: s.pass, fail, skip: s.skip, code: res.code });
+if (build.code !== 0)
+  rows.push({ name: '(build)', pass: 0, fail: 1, skip: 0, problems: [`exit ${build.code}`] });
+
+for (const suite of suites.filter(selected)) {
+  if (suite.ws && !testScriptOf(suite.ws)) {
+    rows.push({
+      name: suite.name,
+      pass: 0,
+      fail: 1,
+      skip: 0,
+      problems: ['has no package.json with a "test" script'],
+    });
+    continue;
+  }
+  console.log(`\n=== ${suite.name}: ${suite.cmd.join(' ')} ===`);
+  const res = await run(suite.cmd[0], suite.cmd.slice(1));
+  rows.push({ name: suite.name, ...judgeRun(res.out, res.code, { ci }) });
+}
+for (const check of checks.filter(selected)) {
+  console.log(`\n=== ${check.name}: ${check.cmd.join(' ')} ===`);
+  const res = await run(check.cmd[0], check.cmd.slice(1));
+  const ok = res.code === 0;
+  rows.push({
+    name: check.name,
+    pass: ok ? 1 : 0,
+    fail: ok ? 0 : 1,
+    skip: 0,
+    problems: ok ? [] : [`exit ${res.code}`],
+  });
 }
 
-console.log('\n=== summary by workspace ===');
-for (const r of rows) console.log(`${r.ws.padEnd(16)} ${r.pass} passed, ${r.fail} failed, ${r.skip} skipped (exit ${r.code})`);
-const total = rows.reduce((a, r) => ({ pass: a.pass + r.pass, fail: a.fail + r.fail, skip: a.skip + r.skip }), {
-  pass: 0,
-  fail: 0,
-  skip: 0,
-});
+console.log(`\n=== summary by workspace${ci ? ' (CI: skips need a reason CI cannot provide)' : ''} ===`);
+for (const r of rows) {
+  console.log(`${r.name.padEnd(16)} ${r.pass} passed, ${r.fail} failed, ${r.skip} skipped`);
+  for (const p of r.problems) console.log(`${''.padEnd(16)} counted as a failure: ${p}`);
+}
+const total = rows.reduce(
+  (a, r) => ({ pass: a.pass + r.pass, fail: a.fail + r.fail, skip: a.skip + r.skip }),
+  {
+    pass: 0,
+    fail: 0,
+    skip: 0,
+  },
+);
 console.log(`${total.pass} passed, ${total.fail} failed, ${total.skip} skipped`);
 process.exit(total.fail > 0 ? 1 : 0);
