@@ -39,7 +39,10 @@ const suites = [
   { name: 'scripts', cmd: ['node', '--test', 'scripts/test/*.test.mjs'] },
 ];
 /** Checks that pass or fail as a whole: one pass or one failure each. */
-const checks = [];
+const checks = [
+  { name: 'lint', cmd: ['npm', 'run', 'lint'] },
+  { name: 'typecheck', cmd: ['npm', 'run', 'typecheck'] },
+];
 
 const only = process.argv.slice(2);
 const known = new Set([...suites, ...checks].map((s) => s.name));
