@@ -94,6 +94,18 @@ async function near(page: Page, x: number, y: number, pred: (c: RGB) => boolean)
   return false;
 }
 
+/** Polls `near` once per animation frame (up to 10 s) until it reports `want`: a legend click redraws asynchronously. */
+async function nearEventually(page: Page, x: number, y: number, pred: (c: RGB) => boolean, want: boolean): Promise<boolean> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const got = await near(page, x, y, pred);
+    if (got === want || Date.now() > deadline) {
+      return got;
+    }
+    await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => r(null))));
+  }
+}
+
 /** Page errors except the harness's missing Inter web fonts (Grafana serves them; the harness does not). */
 function realErrors(errors: string[], fontMisses: number): string[] {
   let skip = fontMisses;
@@ -253,16 +265,14 @@ describeBrowser('scatter in Chromium', () => {
     });
     const failedBox = boxes.find((b: any) => b.series === 1);
     await page.mouse.click(failedBox.x, failedBox.y);
-    await page.waitForTimeout(100);
-    expect(await near(page, pageX(p, lonely.startMs), pageY(p, lonely.durationMs), isRed)).toBe(false);
+    expect(await nearEventually(page, pageX(p, lonely.startMs), pageY(p, lonely.durationMs), isRed, false)).toBe(false);
     await screenshot(page, 'scatter-legend-failed-off');
     // From inside the top-right corner to past the bottom-left one: the rectangle clamps to the whole plot.
     await drag(page, { x: p.left + p.width - 1, y: p.top + 1 }, { x: p.left - 20, y: p.top + p.height + 20 });
     await page.waitForSelector('[data-testid=lgtmapm-transactions-count]');
     expect(await page.textContent('[data-testid=lgtmapm-transactions-count]')).toBe(String(ALL.length - failed.length));
     await page.mouse.click(failedBox.x, failedBox.y);
-    await page.waitForTimeout(100);
-    expect(await near(page, pageX(p, lonely.startMs), pageY(p, lonely.durationMs), isRed)).toBe(true);
+    expect(await nearEventually(page, pageX(p, lonely.startMs), pageY(p, lonely.durationMs), isRed, true)).toBe(true);
     await expectNoErrors(page, errors);
     await page.close();
   }, 120_000);
