@@ -4,6 +4,7 @@
 // bench/results/<case>.json. A case module default-exports { name, description, run(ctx) → { rows, notes } }
 // where rows are flat objects of numbers/strings; add scatter (or other) cases as new files.
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
 import { startHarnessServer } from '../harness/esbuild.config.mjs';
@@ -46,7 +47,7 @@ function updateReadme(name, out) {
   const m = out.machine;
   const block = [
     start,
-    `Run ${out.started}, ${out.rounds} rounds, ${m.cpus} × ${m.cpu}, ${m.chromium}, load average ${m.loadavg.map((x) => x.toFixed(1)).join(' / ')} at start and ${m.loadavgEnd.map((x) => x.toFixed(1)).join(' / ')} at end (other work on the machine inflates every number; compare the ratios).`,
+    `Run ${out.started}, commit ${m.commit ?? 'not recorded'}, ${out.rounds} rounds, ${m.cpus} × ${m.cpu}, ${m.chromium}, load average ${m.loadavg.map((x) => x.toFixed(1)).join(' / ')} at start and ${m.loadavgEnd.map((x) => x.toFixed(1)).join(' / ')} at end (other work on the machine inflates every number; compare the ratios).`,
     '',
     markdownTable(out.rows),
     '',
@@ -82,9 +83,17 @@ if (missing) {
   console.error(`bench: cannot run: ${missing}`);
   process.exit(1);
 }
+/** The commit measured, with "+changes" when the plugin's working tree differs from it (the README cites it). */
+function sourceCommit() {
+  const head = spawnSync('git', ['rev-parse', '--short=12', 'HEAD'], { cwd: root, encoding: 'utf8' });
+  if (head.status !== 0) {return 'unknown (not a git checkout)';}
+  const dirty = spawnSync('git', ['status', '--porcelain', '--', '.'], { cwd: root, encoding: 'utf8' }).stdout.trim();
+  return `${head.stdout.trim()}${dirty ? '+changes' : ''}`;
+}
+
 const server = await startHarnessServer(root);
 const browser = await launchChromium();
-const machine = { cpus: os.cpus().length, cpu: os.cpus()[0]?.model, node: process.version, chromium: browser.version(), loadavg: os.loadavg() };
+const machine = { commit: sourceCommit(), cpus: os.cpus().length, cpu: os.cpus()[0]?.model, node: process.version, chromium: browser.version(), loadavg: os.loadavg() };
 mkdirSync(path.join(root, 'bench', 'results'), { recursive: true });
 try {
   for (const c of cases) {

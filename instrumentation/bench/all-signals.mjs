@@ -95,7 +95,7 @@ const table = rows
   .replace(/\n/, `\n|${' --- |'.repeat(rows[0].length)}\n`);
 const r = results.ratios;
 const report =
-  `All signals — ${results.machine.node}, ${results.machine.cores} × ${results.machine.cpu}, ${ROUNDS} rounds × ${SECONDS} s, medians (${results.machine.date.slice(0, 10)})\n\n${table}\n\n` +
+  `All signals — ${results.machine.node}, ${results.machine.cores} × ${results.machine.cpu}, ${ROUNDS} rounds × ${SECONDS} s, medians (${results.machine.date.slice(0, 10)}, commit ${results.machine.commit})\n\n${table}\n\n` +
   `throughput loss vs bare: all signals ${fmt(r.kitAllSignalsThroughputLoss * 100)}%, traces only ${fmt(r.kitTracesThroughputLoss * 100)}%, stock ${fmt(r.stockThroughputLoss * 100)}%\n\n` +
   `Machine load average at start and end: ${[...results.machine.loadavg, ...results.machine.loadavgAtEnd].map((l) => fmt(l, 1)).join(', ')}.\n\n` +
   Object.entries(results.targets)

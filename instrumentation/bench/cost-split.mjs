@@ -84,7 +84,7 @@ writeFileSync(join(here, 'results', 'cost-split.json'), JSON.stringify(results, 
 
 const share = (ms) => `${fmt(ms * 1000, 0)} µs (${fmt((ms / overhead) * 100, 0)} %)`;
 const report =
-  `Cost split — ${results.machine.node}, ${results.machine.cores} × ${results.machine.cpu}, ${SLICES} rotating slices × ${SLICE_S} s per variant (${results.machine.date.slice(0, 10)}, load average at end ${loadavg()
+  `Cost split — ${results.machine.node}, ${results.machine.cores} × ${results.machine.cpu}, ${SLICES} rotating slices × ${SLICE_S} s per variant (${results.machine.date.slice(0, 10)}, commit ${results.machine.commit}, load average at end ${loadavg()
     .map((x) => x.toFixed(1))
     .join(' / ')})\n\n` +
   `| variant | CPU ms per request | vs bare |\n| --- | --- | --- |\n` +

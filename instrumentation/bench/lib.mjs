@@ -13,8 +13,20 @@ export function median(values) {
   return v.length % 2 ? v[mid] : (v[mid - 1] + v[mid]) / 2;
 }
 
+/** The commit measured, with "+changes" when the working tree differs from it (README tables cite it). */
+export function sourceCommit(cwd = join(import.meta.dirname, '..')) {
+  const head = spawnSync('git', ['rev-parse', '--short=12', 'HEAD'], { cwd, encoding: 'utf8' });
+  if (head.status !== 0) return 'unknown (not a git checkout)';
+  const dirty = spawnSync('git', ['status', '--porcelain', '--', '.'], {
+    cwd,
+    encoding: 'utf8',
+  }).stdout.trim();
+  return `${head.stdout.trim()}${dirty ? '+changes' : ''}`;
+}
+
 export function machine() {
   return {
+    commit: sourceCommit(),
     node: process.version,
     cpu: cpus()[0]?.model ?? 'unknown',
     cores: cpus().length,

@@ -151,7 +151,7 @@ mkdirSync(join(here, 'results'), { recursive: true });
 writeFileSync(join(here, 'results', 'metric-export.json'), JSON.stringify(results, null, 2) + '\n');
 
 const lines = [
-  `Metric export — ${results.machine.node}, ${results.machine.cores} × ${results.machine.cpu}, ${ROUNDS} rounds × ${WINDOW_MS / 1000} s, export every ${INTERVAL_MS} ms, medians (${results.machine.date.slice(0, 10)})`,
+  `Metric export — ${results.machine.node}, ${results.machine.cores} × ${results.machine.cpu}, ${ROUNDS} rounds × ${WINDOW_MS / 1000} s, export every ${INTERVAL_MS} ms, medians (${results.machine.date.slice(0, 10)}, commit ${results.machine.commit})`,
   '',
   '| prom-client series | build | main-thread CPU ms: 1st export (cold) / 2nd / median of exports 4–12 | main-thread CPU ms per export, steady (exports 13–22) | main-thread busy (wall) ms per export, steady | CPU ms per export (all threads), steady | GC ms per export | max event-loop lag (ms) over 5 more exports, metrics on / off |',
   '| --- | --- | --- | --- | --- | --- | --- | --- |',

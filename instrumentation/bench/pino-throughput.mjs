@@ -123,7 +123,7 @@ const pct = (x) => (x === null ? '–' : `${fmt(x * 100)}%`);
 const row = (label, workload, field, digits, f = (x) => fmt(x, digits)) =>
   `| ${label} | ${names.map((n) => f(med[workload][n][field])).join(' | ')} |`;
 const lines = [
-  `pino throughput — ${results.machine.node}, ${results.machine.cores} × ${results.machine.cpu}, ${ROUNDS} rounds × ${LOGS} records, medians (${results.machine.date.slice(0, 10)})`,
+  `pino throughput — ${results.machine.node}, ${results.machine.cores} × ${results.machine.cpu}, ${ROUNDS} rounds × ${LOGS} records, medians (${results.machine.date.slice(0, 10)}, commit ${results.machine.commit})`,
   '',
   `| metric | ${names.join(' | ')} |`,
   `|${' --- |'.repeat(names.length + 1)}`,

@@ -178,7 +178,7 @@ const rows = [
   ['time to listen, from spawn (ms)', ...LOAD_VARIANTS.map((n) => fmt(med[n].spawnToListenMs, 0))],
   ['`node -e 0` start-up (ms)', ...LOAD_VARIANTS.map((n) => fmt(results.startup[n]?.medianMs, 0))],
 ];
-const heading = `Traces benchmark — ${results.machine.node}, ${results.machine.cores} × ${results.machine.cpu}, ${ROUNDS} rounds × ${SECONDS} s, medians (${results.machine.date.slice(0, 10)})`;
+const heading = `Traces benchmark — ${results.machine.node}, ${results.machine.cores} × ${results.machine.cpu}, ${ROUNDS} rounds × ${SECONDS} s, medians (${results.machine.date.slice(0, 10)}, commit ${results.machine.commit})`;
 const summary =
   `kit: throughput loss ${fmt(r.kitThroughputLoss * 100)}% (stock ${fmt(r.stockThroughputLoss * 100)}%), ` +
   `CPU/request ${fmt(r.kitCpuPerRequestVsBare, 2)}× bare (stock ${fmt(r.stockCpuPerRequestVsBare, 2)}×), ` +

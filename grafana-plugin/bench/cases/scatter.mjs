@@ -108,7 +108,7 @@ export default {
       notes: [
         'median_ms = data handed over → frame painted (includes the two-frame wait, see two_frame_baseline_ms).',
         'sync_ms = synchronous work; bin_ms/paint_ms = binning/drawing for dots, selection/list render for select, build/render for call trees.',
-        'pinpoint_ms = @pinpoint-fe/scatter-chart on this machine kind (reference/anchor-pinpoint-render.md), measured by a separate run with the same method; vs_pinpoint = pinpoint_ms / median_ms.',
+        'pinpoint_ms = @pinpoint-fe/scatter-chart on this machine kind, measured outside this repository, not in the same run (the project\'s reference notes), with the same method; vs_pinpoint = pinpoint_ms / median_ms.',
       ],
     };
   },

@@ -173,7 +173,7 @@ export default {
         'firstPaint = from React render to two animation frames after the first canvas draw (same end point as the Pinpoint anchor); warm_drawn = from render to the end of that draw (the rest is the browser committing and compositing the canvas)',
         'panzoom_draw = canvas drawScene cost per frame during wheel-zoom and drag; panzoom_frame = rAF interval',
         `panel_layout / dag_layout / elk_layout / dagre_layout: the layout alone, warm, in the same Chromium on the same graphs: the panel's d3-dag 1.2.2 Sugiyama layout (src/servermap/layout/layout.ts; dag_layout is the same call again, kept so older result files compare), ELK with the settings the panel used before d3-dag, dagre as Pinpoint's map uses it; dagre skipped above ${DAGRE_MAX} nodes (about a minute at 1,000)`,
-        'pinpoint_anchor_firstPaint: Pinpoint server-map (cytoscape + dagre) first paint from reference/anchor-pinpoint-render.md, same machine kind, adjacent-layer graphs',
+        'pinpoint_anchor_firstPaint: Pinpoint server-map (cytoscape + dagre) first paint, measured outside this repository, not in the same run (the project\'s reference notes), same machine kind, adjacent-layer graphs',
       ],
     };
   },
