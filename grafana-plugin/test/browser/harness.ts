@@ -63,6 +63,10 @@ export async function openFixture(
   const width = opts.width ?? 1200;
   const height = opts.height ?? 700;
   const page = await h.browser.newPage({ viewport: { width: width + 20, height: height + 20 } });
+  // Playwright's 30 s default is too short for the first load of the harness bundle on a loaded 2-core
+  // machine; each test's own Jest timeout still bounds the whole test.
+  page.setDefaultTimeout(90_000);
+  page.setDefaultNavigationTimeout(90_000);
   const errors: string[] = [];
   page.on('console', (m) => {
     // 404s are reported with their URL by the response listener below.
@@ -87,7 +91,7 @@ export async function openFixture(
   const selector =
     opts.readySelector ??
     '[data-testid=lgtmapm-servermap-canvas][data-frames], [data-testid=lgtmapm-servermap-error], body[data-ready=error]';
-  await page.waitForSelector(selector, { timeout: 60_000 });
+  await page.waitForSelector(selector);
   return { page, errors };
 }
 
