@@ -7,7 +7,11 @@ import { type EnvReader } from './parse.ts';
 export const DEFAULT_METRICS_ENDPOINT = 'http://localhost:9009/otlp/v1/metrics';
 export const DEFAULT_LOGS_ENDPOINT = 'http://localhost:3100/otlp/v1/logs';
 
-/** Key names (any depth, case-insensitive) replaced by "[Redacted]" in exported log records. */
+/**
+ * Key names replaced by "[Redacted]" in exported log records, at any depth, compared by their words
+ * (`accessToken` = `access_token` = `ACCESS-TOKEN`); logs/redact.ts adds word rules (any key with a
+ * word such as password, token, secret, jwt, credentials).
+ */
 export const DEFAULT_LOG_REDACT_KEYS = [
   'authorization',
   'proxy-authorization',
@@ -65,6 +69,8 @@ export interface LogsConfig {
     exportTimeoutMillis: number;
   };
   redactKeys: string[];
+  /** Query-parameter names whose values are scrubbed from URLs inside log values (as for spans). */
+  redactQueryParams: string[];
 }
 
 export interface SignalsConfig {
@@ -110,7 +116,7 @@ function onlyHttpProtobuf(r: EnvReader, signal: 'METRICS' | 'LOGS'): void {
   r.oneOf(`OTEL_EXPORTER_OTLP_${signal}_PROTOCOL`, ['http/protobuf'], 'http/protobuf');
 }
 
-export function readSignalsConfig(r: EnvReader): SignalsConfig {
+export function readSignalsConfig(r: EnvReader, redactQueryParams: readonly string[]): SignalsConfig {
   const metricsList = r.list<MetricsExporterName>(
     'OTEL_METRICS_EXPORTER',
     ['otlp', 'prometheus', 'console', 'none'],
@@ -198,6 +204,7 @@ export function readSignalsConfig(r: EnvReader): SignalsConfig {
         exportTimeoutMillis: r.integer('OTEL_BLRP_EXPORT_TIMEOUT', 30_000, 1, 120_000),
       },
       redactKeys: [...new Set([...DEFAULT_LOG_REDACT_KEYS, ...extraRedact])],
+      redactQueryParams: [...redactQueryParams],
     },
   };
 }

@@ -72,7 +72,9 @@ function startLogsPipeline(
       unreadable = 0;
     }
   };
-  const processors: LogRecordProcessor[] = [new RedactingLogRecordProcessor(config.redactKeys)];
+  const processors: LogRecordProcessor[] = [
+    new RedactingLogRecordProcessor(config.redactKeys, config.redactQueryParams),
+  ];
   const exporters: LazyLogExporter[] = [];
   for (const name of config.exporters) {
     const holder: { bounded?: BoundedLogRecordProcessor } = {};

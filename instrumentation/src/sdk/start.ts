@@ -1,4 +1,12 @@
-import { context, diag, DiagLogLevel, metrics as otelMetrics, propagation, trace, type Attributes } from '@opentelemetry/api';
+import {
+  context,
+  diag,
+  DiagLogLevel,
+  metrics as otelMetrics,
+  propagation,
+  trace,
+  type Attributes,
+} from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import {
   CompositePropagator,
@@ -123,12 +131,21 @@ export function start(options: StartOptions = {}): LgtmApm | undefined {
     active = startUnsafe(options, config, env, warner, health);
     return active;
   } catch (error) {
-    warner.warn('start-failed', `could not start, the app runs without instrumentation: ${(error as Error).stack ?? error}`);
+    warner.warn(
+      'start-failed',
+      `could not start, the app runs without instrumentation: ${(error as Error).stack ?? error}`,
+    );
     return undefined;
   }
 }
 
-function startUnsafe(options: StartOptions, config: KitConfig, env: Env, warner: Warner, health: ExportHealth): LgtmApm {
+function startUnsafe(
+  options: StartOptions,
+  config: KitConfig,
+  env: Env,
+  warner: Warner,
+  health: ExportHealth,
+): LgtmApm {
   diag.setLogger(health.diagLogger(LOG_LEVELS[config.logLevel] >= DiagLogLevel.INFO), {
     logLevel: LOG_LEVELS[config.logLevel],
     suppressOverrideMessage: true,
@@ -146,6 +163,7 @@ function startUnsafe(options: StartOptions, config: KitConfig, env: Env, warner:
     serviceName: options.serviceName,
     mainScript: process.argv[1],
     nodeEnv: env.NODE_ENV,
+    commandArgs: config.resourceCommandArgs,
   });
   // Settle the asynchronous detectors (host id, container id) now rather than at the first export: until
   // then the batch processor parks every batch on a promise, and at process.exit() that one never runs.
@@ -167,8 +185,14 @@ function startUnsafe(options: StartOptions, config: KitConfig, env: Env, warner:
 
   // The kit's own processors run first (while spans are still writable); the exporting ones follow.
   const kitProcessors: SpanProcessor[] = [
-    new ServiceGraphHintsProcessor({ dbPeerService: config.dbPeerService, rootPeerService: config.rootPeerService }),
-    new RedactingSpanProcessor({ sensitiveQueryParams: config.redactQueryParams, dbStatement: config.dbStatement }),
+    new ServiceGraphHintsProcessor({
+      dbPeerService: config.dbPeerService,
+      rootPeerService: config.rootPeerService,
+    }),
+    new RedactingSpanProcessor({
+      sensitiveQueryParams: config.redactQueryParams,
+      dbStatement: config.dbStatement,
+    }),
   ];
   const spanProcessors: SpanProcessor[] = [...kitProcessors];
   const onExporterError = (error: unknown): void => health.recordExportError(error);
@@ -177,7 +201,8 @@ function startUnsafe(options: StartOptions, config: KitConfig, env: Env, warner:
     spanProcessors.push(new BatchSpanProcessor({ exporter: options.traceExporter, ...config.batch }));
   } else {
     for (const name of config.tracesExporters) {
-      if (name === 'console') spanProcessors.push(new SimpleSpanProcessor({ exporter: createConsoleTraceExporter() }));
+      if (name === 'console')
+        spanProcessors.push(new SimpleSpanProcessor({ exporter: createConsoleTraceExporter() }));
       else {
         const exporter = new LazySpanExporter(
           () => createOtlpTraceExporter(config),
@@ -210,7 +235,10 @@ function startUnsafe(options: StartOptions, config: KitConfig, env: Env, warner:
       : undefined;
   if (activeRequests) {
     spanProcessors.push(activeRequests);
-    if (metricsPipeline) activeRequests.observeWith(metricsPipeline.meterProvider.getMeter('@lgtm-apm/instrumentation', '0.1.0'));
+    if (metricsPipeline)
+      activeRequests.observeWith(
+        metricsPipeline.meterProvider.getMeter('@lgtm-apm/instrumentation', '0.1.0'),
+      );
   }
   const tracerProvider = tracingOn
     ? new TracerProvider({ resource, spanProcessors, sampler: options.sampler ?? buildSampler(config) })
@@ -220,8 +248,12 @@ function startUnsafe(options: StartOptions, config: KitConfig, env: Env, warner:
   contextManager.enable();
   context.setGlobalContextManager(contextManager);
   if (config.propagators.length) {
-    const list = config.propagators.map((p) => (p === 'baggage' ? new W3CBaggagePropagator() : new W3CTraceContextPropagator()));
-    propagation.setGlobalPropagator(list.length === 1 ? list[0]! : new CompositePropagator({ propagators: list }));
+    const list = config.propagators.map((p) =>
+      p === 'baggage' ? new W3CBaggagePropagator() : new W3CTraceContextPropagator(),
+    );
+    propagation.setGlobalPropagator(
+      list.length === 1 ? list[0]! : new CompositePropagator({ propagators: list }),
+    );
   }
   if (tracerProvider) trace.setGlobalTracerProvider(tracerProvider);
 
@@ -241,9 +273,15 @@ function startUnsafe(options: StartOptions, config: KitConfig, env: Env, warner:
   const pinoHook = !pinoOn
     ? undefined
     : (logsPipeline?.hook ??
-      (tracerProvider ? new (require('../logs/pino-hook.ts') as typeof PinoHookModule).PinoLogHook(undefined) : undefined));
+      (tracerProvider
+        ? new (require('../logs/pino-hook.ts') as typeof PinoHookModule).PinoLogHook(undefined)
+        : undefined));
   if (pinoHook) instrumentations.push(pinoHook);
-  const esmModuleNames = [...selected.moduleNames, ...(metricsPipeline?.moduleNames ?? []), ...(pinoHook ? ['pino'] : [])];
+  const esmModuleNames = [
+    ...selected.moduleNames,
+    ...(metricsPipeline?.moduleNames ?? []),
+    ...(pinoHook ? ['pino'] : []),
+  ];
   if (options.esmHook !== false) {
     try {
       registerEsmHook(esmModuleNames, config.esmHook);
@@ -251,7 +289,11 @@ function startUnsafe(options: StartOptions, config: KitConfig, env: Env, warner:
       warner.warn('esm-hook', `ESM imports will not be instrumented: ${(error as Error).message}`);
     }
   }
-  const unregister = registerInstrumentations({ instrumentations, tracerProvider, meterProvider: metricsPipeline?.meterProvider });
+  const unregister = registerInstrumentations({
+    instrumentations,
+    tracerProvider,
+    meterProvider: metricsPipeline?.meterProvider,
+  });
 
   let shutdownPromise: Promise<void> | undefined;
   const kit: LgtmApm = {
@@ -295,12 +337,17 @@ function startUnsafe(options: StartOptions, config: KitConfig, env: Env, warner:
   const onExit = (): void => {
     if (shutdownPromise || !config.exitFlush) return;
     const exitFlush = require('../export/exit-flush.ts') as typeof ExitFlushModule;
-    const spans = exitFlushable.flatMap(({ processor, exporter }) => exitFlush.takeQueuedSpans(processor, exporter));
+    const spans = exitFlushable.flatMap(({ processor, exporter }) =>
+      exitFlush.takeQueuedSpans(processor, exporter),
+    );
     if (!spans.length) return;
     const result = exitFlush.exportSpansAtExit(spans);
     if (!result.ok) {
       health.recordLostSpans(spans.length);
-      warner.warn('exit-flush', `${spans.length} spans queued at process.exit() were not exported: ${result.reason}`);
+      warner.warn(
+        'exit-flush',
+        `${spans.length} spans queued at process.exit() were not exported: ${result.reason}`,
+      );
     }
   };
   if (exitFlushable.length) process.once('exit', onExit);

@@ -21,11 +21,13 @@ export async function startApp(
     waitForPort?: boolean;
     /** Node flags placed before the preload, e.g. ['--import', 'tsx']. */
     nodeArgs?: string[];
+    /** Arguments for the app itself, after the script. */
+    appArgs?: string[];
   } = {},
 ): Promise<RunningApp> {
   const flag = options.preloadFlag === undefined ? '--import' : options.preloadFlag;
   const preload = flag ? [flag, '@lgtm-apm/instrumentation'] : [];
-  const args = [...(options.nodeArgs ?? []), ...preload, join(APPS, file)];
+  const args = [...(options.nodeArgs ?? []), ...preload, join(APPS, file), ...(options.appArgs ?? [])];
   const child = spawn(process.execPath, args, {
     cwd: APPS,
     env: { ...process.env, ...options.env },
