@@ -1,4 +1,4 @@
-import { EnvReader, type Env } from './parse.ts';
+import { EnvReader, redactUrlCredentials, type Env } from './parse.ts';
 import { readSignalsConfig, type SignalsConfig } from './signals-config.ts';
 import { INSTRUMENTATION_NAMES, type InstrumentationName } from '../instrumentations/catalogue.ts';
 
@@ -12,6 +12,9 @@ export type SamplerName =
   | 'parentbased_always_off'
   | 'parentbased_traceidratio';
 export type DetectorName = 'env' | 'host' | 'os' | 'process' | 'container' | 'serviceinstance' | 'service';
+/** OTEL_PROPAGATORS values the kit builds (b3 = single header, b3multi = X-B3-* headers). */
+export const PROPAGATORS = ['tracecontext', 'baggage', 'b3', 'b3multi', 'none'] as const;
+export type PropagatorName = (typeof PROPAGATORS)[number];
 export type DbStatementMode = 'sanitized' | 'raw' | 'off';
 export type LogLevelName = 'none' | 'error' | 'warn' | 'info' | 'debug' | 'verbose' | 'all';
 
@@ -33,7 +36,8 @@ export interface KitConfig extends SignalsConfig {
   };
   sampler: SamplerName;
   samplerRatio: number;
-  propagators: Array<'tracecontext' | 'baggage'>;
+  /** `none` alone means no propagation. */
+  propagators: PropagatorName[];
   enabledInstrumentations: InstrumentationName[];
   resourceDetectors: DetectorName[];
   ignorePaths: string[];
@@ -47,6 +51,8 @@ export interface KitConfig extends SignalsConfig {
   exitFlush: boolean;
   shutdownTimeoutMs: number;
   esmHook: 'auto' | 'sync' | 'async' | 'off';
+  /** The valid entries of OTEL_RESOURCE_ATTRIBUTES (the SDK's detector drops them all for one bad entry). */
+  resourceAttributes: Record<string, string>;
   /** Keep `process.command_args` in the resource (LGTM_APM_RESOURCE_COMMAND_ARGS): flags can carry secrets. */
   resourceCommandArgs: boolean;
   problems: string[];
@@ -155,9 +161,11 @@ export function readConfig(env: Env = process.env): KitConfig {
   }
 
   const allNames = INSTRUMENTATION_NAMES;
-  const enabledList = r.raw('OTEL_NODE_ENABLED_INSTRUMENTATIONS')
-    ? r.list<InstrumentationName>('OTEL_NODE_ENABLED_INSTRUMENTATIONS', allNames, [])
-    : allNames.filter((n) => !NOISY_INSTRUMENTATIONS.includes(n));
+  const enabledList = r.list<InstrumentationName>(
+    'OTEL_NODE_ENABLED_INSTRUMENTATIONS',
+    allNames,
+    allNames.filter((n) => !NOISY_INSTRUMENTATIONS.includes(n)),
+  );
   const disabledList = r.list<InstrumentationName>('OTEL_NODE_DISABLED_INSTRUMENTATIONS', allNames, []);
   const enabledInstrumentations = enabledList.filter((n) => !disabledList.includes(n));
 
@@ -175,11 +183,12 @@ export function readConfig(env: Env = process.env): KitConfig {
   );
   const samplerRatio = r.ratio('OTEL_TRACES_SAMPLER_ARG', 1);
 
-  const propagators = r.list<'tracecontext' | 'baggage'>(
-    'OTEL_PROPAGATORS',
-    ['tracecontext', 'baggage'],
-    ['tracecontext', 'baggage'],
-  );
+  const propagators = r.list<PropagatorName>('OTEL_PROPAGATORS', PROPAGATORS, ['tracecontext', 'baggage'], {
+    jaeger:
+      'not supported: @opentelemetry/propagator-jaeger has no release for OpenTelemetry JS 3; its last, 2.12, needs @opentelemetry/api < 1.10',
+    xray: 'not supported by the kit; pass a propagator in code',
+    ottrace: 'not supported by the kit; pass a propagator in code',
+  });
 
   const extraRedacted = r
     .list<string>('LGTM_APM_REDACT_QUERY_PARAMS', undefined, [])
@@ -224,8 +233,43 @@ export function readConfig(env: Env = process.env): KitConfig {
     shutdownTimeoutMs: r.integer('LGTM_APM_SHUTDOWN_TIMEOUT_MS', 5000, 100, 60_000),
     esmHook: r.oneOf('LGTM_APM_ESM_HOOK', ['auto', 'sync', 'async', 'off'] as const, 'auto'),
     resourceCommandArgs: r.boolean('LGTM_APM_RESOURCE_COMMAND_ARGS', false),
+    resourceAttributes: readResourceAttributes(r),
     ...readSignalsConfig(r, redactQueryParams),
     problems: r.problems,
   };
   return config;
+}
+
+/**
+ * OTEL_RESOURCE_ATTRIBUTES as the specification defines it (comma-separated key=value, percent-encoded).
+ * The SDK's env detector discards every attribute when one entry is malformed, and says so only at debug
+ * level: a typo would silently drop service.namespace and deployment.environment.name. Here each bad entry
+ * is reported and skipped, and the good ones are kept.
+ */
+function readResourceAttributes(r: EnvReader): Record<string, string> {
+  const raw = r.raw('OTEL_RESOURCE_ATTRIBUTES');
+  const attributes: Record<string, string> = {};
+  if (raw === undefined) return attributes;
+  const bad: string[] = [];
+  for (const entry of raw.split(',')) {
+    if (!entry.trim()) continue;
+    const parts = entry.split('=');
+    const key = parts[0]!.trim();
+    if (parts.length !== 2 || !key) {
+      bad.push(entry);
+      continue;
+    }
+    try {
+      attributes[decodeURIComponent(key)] = decodeURIComponent(parts[1]!.trim());
+    } catch {
+      bad.push(entry);
+    }
+  }
+  if (bad.length)
+    r.problems.push(
+      `OTEL_RESOURCE_ATTRIBUTES: ignoring ${bad.map((b) => `"${redactUrlCredentials(b.trim())}"`).join(', ')} ` +
+        `(expected key=value pairs separated by commas, with ',', '=' and '%' in values percent-encoded); ` +
+        `keeping ${Object.keys(attributes).join(', ') || 'nothing else'}`,
+    );
+  return attributes;
 }

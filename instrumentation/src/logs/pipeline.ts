@@ -42,8 +42,9 @@ export function startLogs(config: KitConfig, resource: Resource, health: ExportH
     events: {
       onDropped: (count, reason) => health.recordDroppedLogs(count, reason),
       onLost: (count, error) => {
-        health.recordDroppedLogs(count, 'the logs backend did not accept a batch');
+        // The export error first: while shutting down, the first reason per signal is the one reported.
         health.recordSignalExportError('logs', error);
+        health.recordDroppedLogs(count, 'the logs backend did not accept a batch');
       },
       onExportError: (error) => health.recordSignalExportError('logs', error),
       onWorkerFailed: (error) =>

@@ -56,6 +56,8 @@ export interface ResourceOptions {
   nodeEnv?: string;
   /** Keep `process.command_args` (off by default: flags such as --api-key=… would go out on every signal). */
   commandArgs?: boolean;
+  /** OTEL_RESOURCE_ATTRIBUTES as the kit parsed it (bad entries skipped); undefined: the SDK's env detector. */
+  envAttributes?: Record<string, string>;
 }
 
 /**
@@ -84,7 +86,11 @@ export function buildResource(options: ResourceOptions): Resource {
   }
   detectors.push(...(options.extraDetectors ?? []));
   // The env detectors come last so OTEL_RESOURCE_ATTRIBUTES and OTEL_SERVICE_NAME win over detectors.
-  detectors.push(envDetector, serviceNameEnvDetector);
+  const envAttributes = options.envAttributes;
+  detectors.push(
+    envAttributes ? { detect: () => ({ attributes: envAttributes }) } : envDetector,
+    serviceNameEnvDetector,
+  );
 
   let resource = defaultResource()
     .merge(resourceFromAttributes(fallback))
