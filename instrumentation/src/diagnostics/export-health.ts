@@ -106,6 +106,12 @@ export class ExportHealth {
     );
   }
 
+  /** Records in a batch the logs backend did not take: counted in the logs failure line, not a line of their own. */
+  recordLostLogs(count: number, error: unknown): void {
+    this.droppedLogs += count;
+    this.recordSignalExportError('logs', error);
+  }
+
   recordDroppedLogs(count: number, reason: string): void {
     this.droppedLogs += count;
     if (this.#held('logs', reason)) return;

@@ -329,12 +329,17 @@ describe('metrics and logs backends down', () => {
         'every request answered',
       );
       // Both failures are reported as they happen: wait for the two lines, then check nothing repeats.
-      await waitForKitLine(app, /dropped log records/);
+      // (Records in refused batches are counted in the logs line; a queue overflow, if the worker fell
+      // behind, adds at most one "dropped log records" line.)
+      await waitForKitLine(app, /logs export failed \(.*log records dropped so far/);
       await waitForKitLine(app, /metrics export failed/);
       assert.equal((await hit(app.url('/ok')))[0], 200);
       const lines = kitLines(app.stderr());
-      assert.equal(lines.filter((l) => l.includes('dropped log records')).length, 1, lines.join('\n'));
+      assert.equal(lines.filter((l) => l.includes('logs export failed')).length, 1, lines.join('\n'));
+      assert.ok(lines.filter((l) => l.includes('dropped log records')).length <= 1, lines.join('\n'));
       assert.equal(lines.filter((l) => l.includes('metrics export failed')).length, 1, lines.join('\n'));
+      // At most one line per signal, plus the queue overflow (traces go to a live receiver, but with a
+      // 300 ms timeout on a busy machine one of their exports can time out too).
       assert.ok(lines.length <= 4, `the kit stays quiet:\n${lines.join('\n')}`);
       // 600 records were logged; stdout has every one of them regardless of the backend.
       assert.equal(

@@ -78,3 +78,14 @@ test('while shutting down, every signal’s failure goes into one line, printed 
   health.recordExportError(new Error('late answer'));
   assert.equal(lines.length, 1, 'nothing after the shutdown line');
 });
+
+test('a refused logs batch is one line (the failure, counting its records), not a failure plus a drop line', () => {
+  const lines: string[] = [];
+  const health = new ExportHealth(new RateLimitedWarner({ write: (l) => lines.push(l) }));
+  health.recordLostLogs(15, new Error('14 UNAVAILABLE'));
+  assert.equal(lines.length, 1, lines.join('\n'));
+  assert.match(
+    lines[0]!,
+    /logs export failed \(1 failed exports, 15 log records dropped so far\): 14 UNAVAILABLE/,
+  );
+});
