@@ -106,3 +106,39 @@ describe('OTLP protocols × signals', () => {
     }
   });
 });
+
+describe('OTEL_PROPAGATORS through the preload', () => {
+  const receiver = new OtlpReceiver();
+  before(() => receiver.start());
+  after(() => receiver.stop());
+
+  test('b3multi: an incoming X-B3 trace is continued (it used to switch propagation off)', async () => {
+    const app = await startApp('http-app.mjs', {
+      env: {
+        ...BASE_ENV,
+        OTEL_SERVICE_NAME: 'b3-app',
+        OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: receiver.grpcEndpoint,
+        OTEL_METRICS_EXPORTER: 'none',
+        OTEL_LOGS_EXPORTER: 'none',
+        OTEL_PROPAGATORS: 'b3multi',
+      },
+    });
+    try {
+      const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
+      const res = await fetch(app.url('/ok?b3=1'), {
+        headers: { 'x-b3-traceid': traceId, 'x-b3-spanid': '00f067aa0ba902b7', 'x-b3-sampled': '1' },
+      });
+      await res.arrayBuffer();
+      const span = await receiver.waitFor(
+        () => receiver.spans().find((s) => s.service === 'b3-app' && s.kindName === 'SERVER'),
+        15_000,
+        'the b3-app server span',
+      );
+      assert.equal(span.traceId, traceId);
+      assert.equal(span.parentSpanId, '00f067aa0ba902b7');
+    } finally {
+      app.child.kill('SIGKILL');
+      await app.exited;
+    }
+  });
+});
