@@ -30,18 +30,40 @@ const dedupeOpenTelemetry = {
   setup(b) {
     b.onResolve({ filter: /^@opentelemetry\/[^/]+$/ }, async (args) => {
       if (args.pluginData?.dedupe) return undefined;
-      const own = await b.resolve(args.path, { kind: args.kind, resolveDir: args.resolveDir, pluginData: { dedupe: true } });
-      const shared = await b.resolve(args.path, { kind: args.kind, resolveDir: root, pluginData: { dedupe: true } });
+      const own = await b.resolve(args.path, {
+        kind: args.kind,
+        resolveDir: args.resolveDir,
+        pluginData: { dedupe: true },
+      });
+      const shared = await b.resolve(args.path, {
+        kind: args.kind,
+        resolveDir: root,
+        pluginData: { dedupe: true },
+      });
       if (own.errors.length || shared.errors.length || own.external || shared.external) return undefined;
-      return own.path !== shared.path && versionOf(own.path) === versionOf(shared.path) ? { path: shared.path } : undefined;
+      return own.path !== shared.path && versionOf(own.path) === versionOf(shared.path)
+        ? { path: shared.path }
+        : undefined;
     });
   },
 };
 
+// The gRPC exporters for metrics and logs live in their own file (src/export/otlp-grpc-exporters.cjs): in
+// the export worker's bundle they doubled what every worker start parses, for a protocol few use.
+const grpcExportersApart = {
+  name: 'grpc-exporters-apart',
+  setup(b) {
+    b.onResolve({ filter: /^@opentelemetry\/exporter-(metrics|logs)-otlp-grpc$/ }, () => ({
+      path: './otlp-grpc-exporters.cjs',
+      external: true,
+    }));
+  },
+};
+
 /** One CommonJS bundle for Node with the options every dist file shares. */
-function bundle(entry, outfile, external) {
+function bundle(entry, outfile, external, plugins = [grpcExportersApart]) {
   return build({
-    plugins: [dedupeOpenTelemetry],
+    plugins: [...plugins, dedupeOpenTelemetry],
     entryPoints: [join(root, entry)],
     outfile: join(dist, outfile),
     bundle: true,
@@ -66,11 +88,18 @@ function bundle(entry, outfile, external) {
 }
 
 // The API is shared with the app (one global singleton); the loader hooks resolve their own files on disk.
-await bundle('src/index.ts', 'sdk.cjs', ['@opentelemetry/api', 'import-in-the-middle', 'import-in-the-middle/*', 'require-in-the-middle']);
+await bundle('src/index.ts', 'sdk.cjs', [
+  '@opentelemetry/api',
+  'import-in-the-middle',
+  'import-in-the-middle/*',
+  'require-in-the-middle',
+]);
 // The export worker (pino lines and metrics → OTLP off the main thread): only the worker loads it.
 await bundle('src/export/worker.ts', 'export-worker.cjs', ['@opentelemetry/api']);
 // Started only when the app calls process.exit() with spans still queued (src/export/exit-flush.ts).
 await bundle('src/export/exit-sender.ts', 'exit-sender.cjs', ['@opentelemetry/api']);
+// Required by the worker when metrics or logs are sent over gRPC (see grpcExportersApart).
+await bundle('src/export/otlp-grpc-exporters.cjs', 'otlp-grpc-exporters.cjs', ['@opentelemetry/api'], []);
 copyFileSync(join(root, 'src/preload.cjs'), join(dist, 'preload.cjs'));
 mkdirSync(finalDist, { recursive: true });
 for (const file of readdirSync(dist)) renameSync(join(dist, file), join(finalDist, file));

@@ -1,4 +1,4 @@
-import { EnvReader, type Env } from './parse.ts';
+import { EnvReader, redactUrlCredentials, type Env } from './parse.ts';
 import { readSignalsConfig, type SignalsConfig } from './signals-config.ts';
 import { INSTRUMENTATION_NAMES, type InstrumentationName } from '../instrumentations/catalogue.ts';
 
@@ -12,6 +12,9 @@ export type SamplerName =
   | 'parentbased_always_off'
   | 'parentbased_traceidratio';
 export type DetectorName = 'env' | 'host' | 'os' | 'process' | 'container' | 'serviceinstance' | 'service';
+/** OTEL_PROPAGATORS values the kit builds (b3 = single header, b3multi = X-B3-* headers). */
+export const PROPAGATORS = ['tracecontext', 'baggage', 'b3', 'b3multi', 'none'] as const;
+export type PropagatorName = (typeof PROPAGATORS)[number];
 export type DbStatementMode = 'sanitized' | 'raw' | 'off';
 export type LogLevelName = 'none' | 'error' | 'warn' | 'info' | 'debug' | 'verbose' | 'all';
 
@@ -25,10 +28,16 @@ export interface KitConfig extends SignalsConfig {
   /** The user's endpoint was unusable: the kit then passes the default URL explicitly. */
   tracesEndpointInvalid: boolean;
   exportTimeoutMs: number;
-  batch: { scheduledDelayMillis: number; maxQueueSize: number; maxExportBatchSize: number; exportTimeoutMillis: number };
+  batch: {
+    scheduledDelayMillis: number;
+    maxQueueSize: number;
+    maxExportBatchSize: number;
+    exportTimeoutMillis: number;
+  };
   sampler: SamplerName;
   samplerRatio: number;
-  propagators: Array<'tracecontext' | 'baggage'>;
+  /** `none` alone means no propagation. */
+  propagators: PropagatorName[];
   enabledInstrumentations: InstrumentationName[];
   resourceDetectors: DetectorName[];
   ignorePaths: string[];
@@ -42,6 +51,10 @@ export interface KitConfig extends SignalsConfig {
   exitFlush: boolean;
   shutdownTimeoutMs: number;
   esmHook: 'auto' | 'sync' | 'async' | 'off';
+  /** The valid entries of OTEL_RESOURCE_ATTRIBUTES (the SDK's detector drops them all for one bad entry). */
+  resourceAttributes: Record<string, string>;
+  /** Keep `process.command_args` in the resource (LGTM_APM_RESOURCE_COMMAND_ARGS): flags can carry secrets. */
+  resourceCommandArgs: boolean;
   problems: string[];
 }
 
@@ -76,18 +89,41 @@ export const DEFAULT_REDACTED_QUERY_PARAMS = [
   'awsaccesskeyid',
 ];
 
-const DETECTORS: readonly DetectorName[] = ['env', 'host', 'os', 'process', 'container', 'serviceinstance', 'service'];
-const CLOUD_DETECTORS = ['aws', 'gcp', 'azure', 'alibaba', 'alibabacloud', 'ec2', 'eks', 'ecs', 'lambda', 'beanstalk'];
+const DETECTORS: readonly DetectorName[] = [
+  'env',
+  'host',
+  'os',
+  'process',
+  'container',
+  'serviceinstance',
+  'service',
+];
+const CLOUD_DETECTORS = [
+  'aws',
+  'gcp',
+  'azure',
+  'alibaba',
+  'alibabacloud',
+  'ec2',
+  'eks',
+  'ecs',
+  'lambda',
+  'beanstalk',
+];
 
 export function readConfig(env: Env = process.env): KitConfig {
   const r = new EnvReader(env);
   const disabled = r.boolean('OTEL_SDK_DISABLED', false);
 
-  const protocolVar = r.raw('OTEL_EXPORTER_OTLP_TRACES_PROTOCOL') ? 'OTEL_EXPORTER_OTLP_TRACES_PROTOCOL' : 'OTEL_EXPORTER_OTLP_PROTOCOL';
+  const protocolVar = r.raw('OTEL_EXPORTER_OTLP_TRACES_PROTOCOL')
+    ? 'OTEL_EXPORTER_OTLP_TRACES_PROTOCOL'
+    : 'OTEL_EXPORTER_OTLP_PROTOCOL';
   // Tempo's native ingest is gRPC, so that is the kit's default, unlike the SDK's http/protobuf.
   const traceProtocol = r.oneOf<TraceProtocol>(protocolVar, ['grpc', 'http/protobuf', 'http/json'], 'grpc');
 
-  const endpointVar = r.raw('OTEL_EXPORTER_OTLP_TRACES_ENDPOINT') ? 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT' : 'OTEL_EXPORTER_OTLP_ENDPOINT';
+  const endpointVar = r.raw('OTEL_EXPORTER_OTLP_TRACES_ENDPOINT')
+    ? 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT'
+    : 'OTEL_EXPORTER_OTLP_ENDPOINT';
   const tracesEndpoint = r.url(endpointVar);
   const tracesEndpointInvalid = r.raw(endpointVar) !== undefined && tracesEndpoint === undefined;
   const exportTimeoutMs =
@@ -97,7 +133,9 @@ export function readConfig(env: Env = process.env): KitConfig {
 
   const exporters = r.list<TracesExporterName>('OTEL_TRACES_EXPORTER', ['otlp', 'console', 'none'], ['otlp']);
 
-  const detectorNames = (r.raw('OTEL_NODE_RESOURCE_DETECTORS') ?? 'env,host,os,process,container,serviceinstance')
+  const detectorNames = (
+    r.raw('OTEL_NODE_RESOURCE_DETECTORS') ?? 'env,host,os,process,container,serviceinstance'
+  )
     .split(',')
     .map((s) => s.trim().toLowerCase())
     .filter(Boolean);
@@ -105,41 +143,68 @@ export function readConfig(env: Env = process.env): KitConfig {
   if (detectorNames.includes('none')) resourceDetectors = [];
   else if (detectorNames.includes('all')) resourceDetectors = [...DETECTORS];
   else {
-    resourceDetectors = detectorNames.filter((d): d is DetectorName => (DETECTORS as readonly string[]).includes(d));
+    resourceDetectors = detectorNames.filter((d): d is DetectorName =>
+      (DETECTORS as readonly string[]).includes(d),
+    );
     const cloud = detectorNames.filter((d) => CLOUD_DETECTORS.includes(d));
-    const unknown = detectorNames.filter((d) => !(DETECTORS as readonly string[]).includes(d) && !CLOUD_DETECTORS.includes(d));
+    const unknown = detectorNames.filter(
+      (d) => !(DETECTORS as readonly string[]).includes(d) && !CLOUD_DETECTORS.includes(d),
+    );
     if (cloud.length) {
       r.problems.push(
         `OTEL_NODE_RESOURCE_DETECTORS: cloud detectors (${cloud.join(', ')}) are opt-in and not bundled: ` +
           'they probe metadata endpoints and slow start-up. Pass them to start({ resourceDetectors }) instead',
       );
     }
-    if (unknown.length) r.problems.push(`OTEL_NODE_RESOURCE_DETECTORS: ignoring unknown detector(s) ${unknown.join(', ')}`);
+    if (unknown.length)
+      r.problems.push(`OTEL_NODE_RESOURCE_DETECTORS: ignoring unknown detector(s) ${unknown.join(', ')}`);
   }
 
   const allNames = INSTRUMENTATION_NAMES;
-  const enabledList = r.raw('OTEL_NODE_ENABLED_INSTRUMENTATIONS')
-    ? r.list<InstrumentationName>('OTEL_NODE_ENABLED_INSTRUMENTATIONS', allNames, [])
-    : allNames.filter((n) => !NOISY_INSTRUMENTATIONS.includes(n));
+  const enabledList = r.list<InstrumentationName>(
+    'OTEL_NODE_ENABLED_INSTRUMENTATIONS',
+    allNames,
+    allNames.filter((n) => !NOISY_INSTRUMENTATIONS.includes(n)),
+  );
   const disabledList = r.list<InstrumentationName>('OTEL_NODE_DISABLED_INSTRUMENTATIONS', allNames, []);
   const enabledInstrumentations = enabledList.filter((n) => !disabledList.includes(n));
 
   const sampler = r.oneOf<SamplerName>(
     'OTEL_TRACES_SAMPLER',
-    ['always_on', 'always_off', 'traceidratio', 'parentbased_always_on', 'parentbased_always_off', 'parentbased_traceidratio'],
+    [
+      'always_on',
+      'always_off',
+      'traceidratio',
+      'parentbased_always_on',
+      'parentbased_always_off',
+      'parentbased_traceidratio',
+    ],
     'parentbased_always_on',
   );
   const samplerRatio = r.ratio('OTEL_TRACES_SAMPLER_ARG', 1);
 
-  const propagators = r.list<'tracecontext' | 'baggage'>('OTEL_PROPAGATORS', ['tracecontext', 'baggage'], ['tracecontext', 'baggage']);
+  const propagators = r.list<PropagatorName>('OTEL_PROPAGATORS', PROPAGATORS, ['tracecontext', 'baggage'], {
+    jaeger:
+      'not supported: @opentelemetry/propagator-jaeger has no release for OpenTelemetry JS 3; its last, 2.12, needs @opentelemetry/api < 1.10',
+    xray: 'not supported by the kit; pass a propagator in code',
+    ottrace: 'not supported by the kit; pass a propagator in code',
+  });
 
-  const extraRedacted = r.list<string>('LGTM_APM_REDACT_QUERY_PARAMS', undefined, []).map((s) => s.toLowerCase());
+  const extraRedacted = r
+    .list<string>('LGTM_APM_REDACT_QUERY_PARAMS', undefined, [])
+    .map((s) => s.toLowerCase());
+
+  const redactQueryParams = [...new Set([...DEFAULT_REDACTED_QUERY_PARAMS, ...extraRedacted])];
 
   const rootPeer = r.raw('LGTM_APM_ROOT_PEER_SERVICE') ?? 'user';
 
   const config: KitConfig = {
     disabled,
-    logLevel: r.oneOf<LogLevelName>('OTEL_LOG_LEVEL', ['none', 'error', 'warn', 'info', 'debug', 'verbose', 'all'], 'warn'),
+    logLevel: r.oneOf<LogLevelName>(
+      'OTEL_LOG_LEVEL',
+      ['none', 'error', 'warn', 'info', 'debug', 'verbose', 'all'],
+      'warn',
+    ),
     tracesExporters: exporters.includes('none') ? [] : exporters,
     traceProtocol,
     tracesEndpoint,
@@ -158,7 +223,7 @@ export function readConfig(env: Env = process.env): KitConfig {
     enabledInstrumentations,
     resourceDetectors,
     ignorePaths: r.list<string>('LGTM_APM_IGNORE_PATHS', undefined, DEFAULT_IGNORE_PATHS),
-    redactQueryParams: [...new Set([...DEFAULT_REDACTED_QUERY_PARAMS, ...extraRedacted])],
+    redactQueryParams,
     dbStatement: r.oneOf<DbStatementMode>('LGTM_APM_DB_STATEMENT', ['sanitized', 'raw', 'off'], 'sanitized'),
     dbPeerService: r.boolean('LGTM_APM_DB_PEER_SERVICE', true),
     rootPeerService: rootPeer.toLowerCase() === 'off' ? '' : rootPeer,
@@ -167,8 +232,44 @@ export function readConfig(env: Env = process.env): KitConfig {
     exitFlush: r.boolean('LGTM_APM_EXIT_FLUSH', true),
     shutdownTimeoutMs: r.integer('LGTM_APM_SHUTDOWN_TIMEOUT_MS', 5000, 100, 60_000),
     esmHook: r.oneOf('LGTM_APM_ESM_HOOK', ['auto', 'sync', 'async', 'off'] as const, 'auto'),
-    ...readSignalsConfig(r),
+    resourceCommandArgs: r.boolean('LGTM_APM_RESOURCE_COMMAND_ARGS', false),
+    resourceAttributes: readResourceAttributes(r),
+    ...readSignalsConfig(r, redactQueryParams),
     problems: r.problems,
   };
   return config;
+}
+
+/**
+ * OTEL_RESOURCE_ATTRIBUTES as the specification defines it (comma-separated key=value, percent-encoded).
+ * The SDK's env detector discards every attribute when one entry is malformed, and says so only at debug
+ * level: a typo would silently drop service.namespace and deployment.environment.name. Here each bad entry
+ * is reported and skipped, and the good ones are kept.
+ */
+function readResourceAttributes(r: EnvReader): Record<string, string> {
+  const raw = r.raw('OTEL_RESOURCE_ATTRIBUTES');
+  const attributes: Record<string, string> = {};
+  if (raw === undefined) return attributes;
+  const bad: string[] = [];
+  for (const entry of raw.split(',')) {
+    if (!entry.trim()) continue;
+    const parts = entry.split('=');
+    const key = parts[0]!.trim();
+    if (parts.length !== 2 || !key) {
+      bad.push(entry);
+      continue;
+    }
+    try {
+      attributes[decodeURIComponent(key)] = decodeURIComponent(parts[1]!.trim());
+    } catch {
+      bad.push(entry);
+    }
+  }
+  if (bad.length)
+    r.problems.push(
+      `OTEL_RESOURCE_ATTRIBUTES: ignoring ${bad.map((b) => `"${redactUrlCredentials(b.trim())}"`).join(', ')} ` +
+        `(expected key=value pairs separated by commas, with ',', '=' and '%' in values percent-encoded); ` +
+        `keeping ${Object.keys(attributes).join(', ') || 'nothing else'}`,
+    );
+  return attributes;
 }

@@ -56,8 +56,17 @@ export class EnvReader {
     return fallback;
   }
 
-  /** Comma-separated list; unknown entries are reported and skipped, the rest kept. */
-  list<T extends string>(name: string, allowed: readonly T[] | undefined, fallback: readonly T[]): T[] {
+  /**
+   * Comma-separated list; unknown entries are reported and skipped, the rest kept. A list of nothing but
+   * unknown values keeps the default (saying so): `OTEL_PROPAGATORS=b4` must not switch propagation off.
+   * `notes` explain known-but-unsupported values better than "unknown".
+   */
+  list<T extends string>(
+    name: string,
+    allowed: readonly T[] | undefined,
+    fallback: readonly T[],
+    notes: Readonly<Record<string, string>> = {},
+  ): T[] {
     const value = this.raw(name);
     if (value === undefined) return [...fallback];
     const items = value
@@ -65,15 +74,20 @@ export class EnvReader {
       .map((s) => s.trim())
       .filter(Boolean);
     if (!allowed) return items as T[];
-    const known = items.filter((item) => (allowed as readonly string[]).includes(item.toLowerCase()));
-    const unknown = items.filter((item) => !(allowed as readonly string[]).includes(item.toLowerCase()));
+    const isKnown = (item: string): boolean => (allowed as readonly string[]).includes(item.toLowerCase());
+    const known = items.filter(isKnown);
+    const unknown = items.filter((item) => !isKnown(item));
     if (unknown.length) {
+      const described = unknown.map((u) =>
+        notes[u.toLowerCase()] ? `"${u}" (${notes[u.toLowerCase()]})` : `"${u}"`,
+      );
+      const outcome = known.length ? '' : `; using ${fallback.length ? fallback.join(',') : 'none'}`;
       this.problems.push(
-        `${name}: ignoring unknown value${unknown.length > 1 ? 's' : ''} ${unknown.map((u) => `"${u}"`).join(', ')} ` +
-          `(known: ${allowed.join(', ')})`,
+        `${name}: ignoring unknown value${unknown.length > 1 ? 's' : ''} ${described.join(', ')} ` +
+          `(known: ${allowed.join(', ')})${outcome}`,
       );
     }
-    return known.map((k) => k.toLowerCase()) as T[];
+    return known.length || !unknown.length ? (known.map((k) => k.toLowerCase()) as T[]) : [...fallback];
   }
 
   url(name: string): string | undefined {

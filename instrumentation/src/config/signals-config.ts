@@ -7,7 +7,11 @@ import { type EnvReader } from './parse.ts';
 export const DEFAULT_METRICS_ENDPOINT = 'http://localhost:9009/otlp/v1/metrics';
 export const DEFAULT_LOGS_ENDPOINT = 'http://localhost:3100/otlp/v1/logs';
 
-/** Key names (any depth, case-insensitive) replaced by "[Redacted]" in exported log records. */
+/**
+ * Key names replaced by "[Redacted]" in exported log records, at any depth, compared by their words
+ * (`accessToken` = `access_token` = `ACCESS-TOKEN`); logs/redact.ts adds word rules (any key with a
+ * word such as password, token, secret, jwt, credentials).
+ */
 export const DEFAULT_LOG_REDACT_KEYS = [
   'authorization',
   'proxy-authorization',
@@ -32,6 +36,7 @@ export type LogsExporterName = 'otlp' | 'console' | 'none';
 
 export interface MetricsConfig {
   exporters: Array<Exclude<MetricsExporterName, 'none'>>;
+  protocol: OtlpProtocol;
   /** Explicit URL for the OTLP exporter; undefined lets it read OTEL_EXPORTER_OTLP_METRICS_ENDPOINT itself. */
   endpointOverride: string | undefined;
   exportIntervalMs: number;
@@ -56,6 +61,7 @@ export interface ActiveRequestsConfig {
 
 export interface LogsConfig {
   exporters: Array<Exclude<LogsExporterName, 'none'>>;
+  protocol: OtlpProtocol;
   endpointOverride: string | undefined;
   exportTimeoutMs: number;
   batch: {
@@ -65,6 +71,8 @@ export interface LogsConfig {
     exportTimeoutMillis: number;
   };
   redactKeys: string[];
+  /** Query-parameter names whose values are scrubbed from URLs inside log values (as for spans). */
+  redactQueryParams: string[];
 }
 
 export interface SignalsConfig {
@@ -73,19 +81,49 @@ export interface SignalsConfig {
   logs: LogsConfig;
 }
 
-function endpointOverride(r: EnvReader, signal: 'METRICS' | 'LOGS', fallback: string): string | undefined {
+export type OtlpProtocol = 'grpc' | 'http/protobuf' | 'http/json';
+const PROTOCOLS: readonly OtlpProtocol[] = ['grpc', 'http/protobuf', 'http/json'];
+
+/**
+ * The signal's protocol: its own variable, else OTEL_EXPORTER_OTLP_PROTOCOL, else http/protobuf (Mimir and
+ * Loki take OTLP over HTTP) — unless only the generic endpoint is set: that is one collector (Alloy,
+ * grafana/otel-lgtm) for every signal, and the signal then follows the kit's trace default, gRPC.
+ */
+function protocol(r: EnvReader, signal: 'METRICS' | 'LOGS'): OtlpProtocol {
+  const specific = `OTEL_EXPORTER_OTLP_${signal}_PROTOCOL`;
+  const sharedEndpoint =
+    r.raw(`OTEL_EXPORTER_OTLP_${signal}_ENDPOINT`) === undefined &&
+    r.raw('OTEL_EXPORTER_OTLP_ENDPOINT') !== undefined;
+  const fallback: OtlpProtocol = sharedEndpoint ? 'grpc' : 'http/protobuf';
+  if (r.raw(specific) !== undefined) return r.oneOf(specific, PROTOCOLS, fallback);
+  // The generic variable is validated (and reported once) by the trace settings.
+  const generic = r.raw('OTEL_EXPORTER_OTLP_PROTOCOL')?.toLowerCase();
+  return (PROTOCOLS as readonly string[]).includes(generic ?? '') ? (generic as OtlpProtocol) : fallback;
+}
+
+/**
+ * The URL the kit passes to the exporter, or undefined to let the exporter read the standard variables
+ * itself (signal-specific endpoint as is; generic endpoint + /v1/<signal> for HTTP, as is for gRPC).
+ */
+function endpointOverride(
+  r: EnvReader,
+  signal: 'METRICS' | 'LOGS',
+  protocol: OtlpProtocol,
+  httpFallback: string,
+): string | undefined {
+  const fallback = protocol === 'grpc' ? 'http://localhost:4317' : httpFallback;
   const specific = `OTEL_EXPORTER_OTLP_${signal}_ENDPOINT`;
   if (r.raw(specific) !== undefined) {
     // Valid: the exporter reads it itself (standard precedence); invalid: fall back explicitly.
     return r.url(specific) === undefined ? fallback : undefined;
   }
   if (r.raw('OTEL_EXPORTER_OTLP_ENDPOINT') !== undefined) {
-    // A valid generic endpoint gets /v1/<signal> appended by the exporter, as the spec says. An invalid
-    // one is already reported by the trace settings, so it is not reported twice here.
+    // An invalid generic endpoint is already reported by the trace settings, so not twice here.
     return isHttpUrl(r.raw('OTEL_EXPORTER_OTLP_ENDPOINT')!) ? undefined : fallback;
   }
-  // Neither set: the kit's backend default (Mimir / Loki) differs from the SDK's localhost:4318.
-  return fallback;
+  // Neither set: over HTTP the kit's backend default (Mimir / Loki) differs from the SDK's localhost:4318;
+  // over gRPC the exporter's own default (localhost:4317) applies.
+  return protocol === 'grpc' ? undefined : httpFallback;
 }
 
 function isHttpUrl(value: string): boolean {
@@ -105,12 +143,7 @@ function timeout(r: EnvReader, signal: 'METRICS' | 'LOGS'): number {
   return Number.isInteger(generic) && generic >= 1 && generic <= 120_000 ? generic : 10_000;
 }
 
-function onlyHttpProtobuf(r: EnvReader, signal: 'METRICS' | 'LOGS'): void {
-  // Mimir and Loki take OTLP over HTTP; the kit ships only the http/protobuf exporters for them.
-  r.oneOf(`OTEL_EXPORTER_OTLP_${signal}_PROTOCOL`, ['http/protobuf'], 'http/protobuf');
-}
-
-export function readSignalsConfig(r: EnvReader): SignalsConfig {
+export function readSignalsConfig(r: EnvReader, redactQueryParams: readonly string[]): SignalsConfig {
   const metricsList = r.list<MetricsExporterName>(
     'OTEL_METRICS_EXPORTER',
     ['otlp', 'prometheus', 'console', 'none'],
@@ -135,7 +168,7 @@ export function readSignalsConfig(r: EnvReader): SignalsConfig {
     ? []
     : (metricsList.filter((e) => e !== 'prometheus' && e !== 'none') as MetricsConfig['exporters']);
   if (prometheusPort !== undefined && !metricsList.includes('none')) metricsExporters.push('prometheus');
-  onlyHttpProtobuf(r, 'METRICS');
+  const metricsProtocol = protocol(r, 'METRICS');
 
   const exportIntervalMs = r.integer('OTEL_METRIC_EXPORT_INTERVAL', 15_000, 100, 3_600_000);
   let exportTimeoutMs = r.integer('OTEL_METRIC_EXPORT_TIMEOUT', 10_000, 1, 3_600_000);
@@ -167,13 +200,14 @@ export function readSignalsConfig(r: EnvReader): SignalsConfig {
   }
 
   const logsList = r.list<LogsExporterName>('OTEL_LOGS_EXPORTER', ['otlp', 'console', 'none'], ['otlp']);
-  onlyHttpProtobuf(r, 'LOGS');
+  const logsProtocol = protocol(r, 'LOGS');
   const extraRedact = r.list<string>('LGTM_APM_LOG_REDACT_KEYS', undefined, []).map((s) => s.toLowerCase());
 
   return {
     metrics: {
       exporters: metricsExporters,
-      endpointOverride: endpointOverride(r, 'METRICS', DEFAULT_METRICS_ENDPOINT),
+      protocol: metricsProtocol,
+      endpointOverride: endpointOverride(r, 'METRICS', metricsProtocol, DEFAULT_METRICS_ENDPOINT),
       exportIntervalMs,
       exportTimeoutMs,
       otlpTimeoutMs: timeout(r, 'METRICS'),
@@ -189,7 +223,8 @@ export function readSignalsConfig(r: EnvReader): SignalsConfig {
     },
     logs: {
       exporters: logsList.includes('none') ? [] : (logsList as LogsConfig['exporters']),
-      endpointOverride: endpointOverride(r, 'LOGS', DEFAULT_LOGS_ENDPOINT),
+      protocol: logsProtocol,
+      endpointOverride: endpointOverride(r, 'LOGS', logsProtocol, DEFAULT_LOGS_ENDPOINT),
       exportTimeoutMs: timeout(r, 'LOGS'),
       batch: {
         scheduledDelayMillis: r.integer('OTEL_BLRP_SCHEDULE_DELAY', 1000, 0, 60_000),
@@ -198,6 +233,7 @@ export function readSignalsConfig(r: EnvReader): SignalsConfig {
         exportTimeoutMillis: r.integer('OTEL_BLRP_EXPORT_TIMEOUT', 30_000, 1, 120_000),
       },
       redactKeys: [...new Set([...DEFAULT_LOG_REDACT_KEYS, ...extraRedact])],
+      redactQueryParams: [...redactQueryParams],
     },
   };
 }

@@ -1,22 +1,30 @@
 /**
  * SIGTERM/SIGINT: flush what is queued, then behave exactly as the app would without the kit.
  * - The app has its own handler: it owns the shutdown; the kit only starts a flush and never exits.
- * - It has none: Node's default is to die by the signal, so after the flush (bounded by the timeout)
- *   the kit removes itself and re-raises the same signal, giving the same exit status as before.
+ * - It has none: Node's default is to die by the signal, so after the kit's shutdown (bounded by the
+ *   timeout) the kit removes itself and re-raises the same signal, giving the same exit status as before.
  * A second signal while flushing re-raises at once (Ctrl-C twice must always work).
  */
-export type FlushFn = (reason: 'signal') => Promise<void>;
+export interface SignalActions {
+  /** The app handles the signal: flush, and keep running. */
+  flush(): Promise<void>;
+  /** Nobody else does: stop the kit (itself bounded by the timeout), the process dies next. */
+  shutdown(): Promise<void>;
+}
+
+/** The re-raise waits this much past the timeout at most, so the kit's own shutdown line comes first. */
+const BACKSTOP_MARGIN_MS = 250;
 
 const SIGNALS = ['SIGTERM', 'SIGINT'] as const;
 
-export function installSignalHandlers(flush: FlushFn, timeoutMs: number): () => void {
+export function installSignalHandlers(actions: SignalActions, timeoutMs: number): () => void {
   const handlers = new Map<NodeJS.Signals, () => void>();
   for (const signal of SIGNALS) {
     let flushing = false;
     const handler = (): void => {
       const appHandlers = process.listeners(signal).filter((l) => l !== handler);
       if (appHandlers.length > 0) {
-        void flush('signal').catch(() => {});
+        void actions.flush().catch(() => {});
         return;
       }
       if (flushing) {
@@ -26,9 +34,9 @@ export function installSignalHandlers(flush: FlushFn, timeoutMs: number): () => 
       flushing = true;
       let timer: NodeJS.Timeout | undefined;
       const timeout = new Promise<void>((resolve) => {
-        timer = setTimeout(resolve, timeoutMs);
+        timer = setTimeout(resolve, timeoutMs + BACKSTOP_MARGIN_MS);
       });
-      void Promise.race([flush('signal').catch(() => {}), timeout]).then(() => {
+      void Promise.race([actions.shutdown().catch(() => {}), timeout]).then(() => {
         clearTimeout(timer);
         reRaise(signal, handler);
       });

@@ -1,7 +1,7 @@
 import { type ExportResult } from '@opentelemetry/core';
 import { ShutdownAwareExporter } from '../export/shutdown-aware-exporter.ts';
 import { type LogRecordExporter, type ReadableLogRecord } from '@opentelemetry/sdk-logs';
-import { type LogsConfig } from '../config/signals-config.ts';
+import { type LogsConfig, type OtlpProtocol } from '../config/signals-config.ts';
 import type * as LogsProto from '@opentelemetry/exporter-logs-otlp-proto';
 import { FINAL_EXPORT_TIMEOUT_MS } from '../export/final-export.ts';
 
@@ -44,13 +44,26 @@ export class LazyLogExporter implements LogRecordExporter {
   }
 }
 
+/** The official exporter module for the protocol (each is bundled, and loaded only when used). */
+function logExporterModule(protocol: OtlpProtocol): typeof LogsProto {
+  // Literal require() calls, so the bundler sees and includes each package.
+  switch (protocol) {
+    case 'grpc':
+      return require('@opentelemetry/exporter-logs-otlp-grpc') as typeof LogsProto;
+    case 'http/json':
+      return require('@opentelemetry/exporter-logs-otlp-http') as typeof LogsProto;
+    case 'http/protobuf':
+      return require('@opentelemetry/exporter-logs-otlp-proto') as typeof LogsProto;
+  }
+}
+
 /** Loads the OTLP exporter's code ahead of the first batch (in the worker, where start-up costs the app nothing). */
-export function preloadOtlpLogExporter(): void {
-  require('@opentelemetry/exporter-logs-otlp-proto');
+export function preloadOtlpLogExporter(protocol: OtlpProtocol): void {
+  logExporterModule(protocol);
 }
 
 export function createOtlpLogExporter(config: LogsConfig, final = false): LogRecordExporter {
-  const { OTLPLogExporter } = require('@opentelemetry/exporter-logs-otlp-proto') as typeof LogsProto;
+  const { OTLPLogExporter } = logExporterModule(config.protocol);
   const options: { url?: string; timeoutMillis: number } = {
     timeoutMillis: final ? Math.min(config.exportTimeoutMs, FINAL_EXPORT_TIMEOUT_MS) : config.exportTimeoutMs,
   };

@@ -41,10 +41,8 @@ export function startLogs(config: KitConfig, resource: Resource, health: ExportH
     flushTimeoutMs: config.shutdownTimeoutMs,
     events: {
       onDropped: (count, reason) => health.recordDroppedLogs(count, reason),
-      onLost: (count, error) => {
-        health.recordDroppedLogs(count, 'the logs backend did not accept a batch');
-        health.recordSignalExportError('logs', error);
-      },
+      // A batch the backend refused is one problem: the failure line counts its records.
+      onLost: (count, error) => health.recordLostLogs(count, error),
       onExportError: (error) => health.recordSignalExportError('logs', error),
       onWorkerFailed: (error) =>
         health.recordSignalExportError(

@@ -1,28 +1,33 @@
 import { type Context } from '@opentelemetry/api';
 import { type LogRecordProcessor, type ReadWriteLogRecord } from '@opentelemetry/sdk-logs';
-import { REDACTED, redactValue } from './redact.ts';
+import { REDACTED, redactValue, SecretKeyMatcher, type RedactionRules } from './redact.ts';
 
-/** Runs first: scrubs secrets from attributes and structured bodies before any exporter sees them. */
+/** Runs first: scrubs secrets from attributes and bodies before any exporter sees them (see redact.ts). */
 export class RedactingLogRecordProcessor implements LogRecordProcessor {
-  readonly #keys: ReadonlySet<string>;
+  readonly #rules: RedactionRules;
 
-  constructor(keys: readonly string[]) {
-    this.#keys = new Set(keys.map((k) => k.toLowerCase()));
+  constructor(keys: readonly string[], queryParams: readonly string[] = []) {
+    this.#rules = {
+      keys: new SecretKeyMatcher(keys),
+      queryParams: new Set(queryParams.map((p) => p.toLowerCase())),
+    };
   }
 
   onEmit(record: ReadWriteLogRecord): void {
     const attributes = record.attributes as Record<string, unknown>;
     for (const key in attributes) {
       const value = attributes[key];
-      if (this.#keys.has(key.toLowerCase())) record.setAttribute(key, REDACTED);
-      else if (value !== null && typeof value === 'object') {
-        const next = redactValue(value, this.#keys);
-        if (next !== value) record.setAttribute(key, next as never);
+      if (this.#rules.keys.isSecret(key)) {
+        if (value !== REDACTED) record.setAttribute(key, REDACTED);
+        continue;
       }
+      const next = redactValue(value, this.#rules);
+      if (next !== value) record.setAttribute(key, next as never);
     }
-    if (record.body !== null && typeof record.body === 'object') {
-      const next = redactValue(record.body, this.#keys);
-      if (next !== record.body) record.setBody(next);
+    const body = record.body;
+    if (body !== null && body !== undefined) {
+      const next = redactValue(body, this.#rules);
+      if (next !== body) record.setBody(next);
     }
   }
 

@@ -72,7 +72,9 @@ function startLogsPipeline(
       unreadable = 0;
     }
   };
-  const processors: LogRecordProcessor[] = [new RedactingLogRecordProcessor(config.redactKeys)];
+  const processors: LogRecordProcessor[] = [
+    new RedactingLogRecordProcessor(config.redactKeys, config.redactQueryParams),
+  ];
   const exporters: LazyLogExporter[] = [];
   for (const name of config.exporters) {
     const holder: { bounded?: BoundedLogRecordProcessor } = {};
@@ -96,7 +98,7 @@ function startLogsPipeline(
   }
   // Loaded now rather than on the first export: a burst arriving while the exporter's code is still being
   // compiled would otherwise overflow the queue.
-  if (config.exporters.includes('otlp')) preloadOtlpLogExporter();
+  if (config.exporters.includes('otlp')) preloadOtlpLogExporter(config.protocol);
   const provider = new LoggerProvider({ resource, processors });
   const pinoLogger = provider.getLogger(PINO_SCOPE);
   const apiLoggers = new Map<string, Logger>();

@@ -9,6 +9,7 @@ import {
 import { type MetricsConfig } from '../config/signals-config.ts';
 import type * as MetricsProto from '@opentelemetry/exporter-metrics-otlp-proto';
 import type * as MetricsHttp from '@opentelemetry/exporter-metrics-otlp-http';
+import type * as MetricsGrpc from '@opentelemetry/exporter-metrics-otlp-grpc';
 
 /** What a skipped or failed metrics export is reported as (here and on the export worker). */
 export const METRICS_TRANSPORT_MESSAGES = {
@@ -52,8 +53,8 @@ export class LazyMetricExporter implements PushMetricExporter {
   }
 }
 
+/** The official exporter for the configured protocol; each is bundled and loaded only when used. */
 export function createOtlpMetricExporter(config: MetricsConfig, final = false): PushMetricExporter {
-  const { OTLPMetricExporter } = require('@opentelemetry/exporter-metrics-otlp-proto') as typeof MetricsProto;
   const { AggregationTemporalityPreference } =
     require('@opentelemetry/exporter-metrics-otlp-http') as typeof MetricsHttp;
   const options: { url?: string; timeoutMillis: number; temporalityPreference: number } = {
@@ -61,7 +62,23 @@ export function createOtlpMetricExporter(config: MetricsConfig, final = false): 
     temporalityPreference: AggregationTemporalityPreference.CUMULATIVE,
   };
   if (config.endpointOverride) options.url = config.endpointOverride;
-  return new OTLPMetricExporter(options) as unknown as PushMetricExporter;
+  switch (config.protocol) {
+    case 'grpc': {
+      const { OTLPMetricExporter } =
+        require('@opentelemetry/exporter-metrics-otlp-grpc') as typeof MetricsGrpc;
+      return new OTLPMetricExporter(options) as unknown as PushMetricExporter;
+    }
+    case 'http/json': {
+      const { OTLPMetricExporter } =
+        require('@opentelemetry/exporter-metrics-otlp-http') as typeof MetricsHttp;
+      return new OTLPMetricExporter(options) as unknown as PushMetricExporter;
+    }
+    case 'http/protobuf': {
+      const { OTLPMetricExporter } =
+        require('@opentelemetry/exporter-metrics-otlp-proto') as typeof MetricsProto;
+      return new OTLPMetricExporter(options) as unknown as PushMetricExporter;
+    }
+  }
 }
 
 export function createConsoleMetricExporter(): PushMetricExporter {

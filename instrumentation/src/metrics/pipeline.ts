@@ -33,6 +33,8 @@ export interface MetricsPipeline {
   /** Package names for the ESM loader hook. */
   moduleNames: string[];
   forceFlush(): Promise<void>;
+  /** The next exports are the last ones (short timeout, skipped if the previous one failed). */
+  prepareForShutdown(): void;
   shutdown(): Promise<void>;
 }
 
@@ -97,6 +99,9 @@ export function startMetrics(options: MetricsPipelineOptions): MetricsPipeline {
     moduleNames: ['prom-client'],
     forceFlush: () =>
       meterProvider.forceFlush().catch((e: unknown) => health.recordSignalExportError('metrics', e)),
+    prepareForShutdown: () => {
+      for (const exporter of pushExporters) exporter.prepareForShutdown();
+    },
     shutdown: () => {
       for (const exporter of pushExporters) exporter.prepareForShutdown();
       return meterProvider.shutdown().catch((e: unknown) => health.recordSignalExportError('metrics', e));

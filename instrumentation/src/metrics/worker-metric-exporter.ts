@@ -16,8 +16,10 @@ import { type ToMetricsWorker } from './worker-protocol.ts';
  * form of metric-wire.ts, which costs less than cloning or serializing it (README "Benchmarks: metrics and
  * logs"). Temporality is
  * cumulative, as for the in-thread exporter. Every export is acknowledged as a success to the SDK after
- * `onError` has counted a failure (see ShutdownAwareExporter); an export in flight holds the worker, so
- * the last export at exit is waited for.
+ * `onError` has counted a failure (see ShutdownAwareExporter). Only the exports made at shutdown hold the
+ * worker (so the last one is waited for, bounded by the short final timeout): a periodic export to a backend
+ * that never answers must not keep an app that has finished its work alive, and with an interval no longer
+ * than the timeout one is always in flight.
  */
 export class WorkerMetricExporter implements PushMetricExporter {
   readonly #host: ExportWorkerHost;
@@ -61,7 +63,7 @@ export class WorkerMetricExporter implements PushMetricExporter {
       return;
     }
     const id = this.#nextId++;
-    const release = this.#host.hold();
+    const release = this.#final ? this.#host.hold() : () => {};
     this.#pending.set(id, (error) => {
       release();
       if (error !== undefined) {

@@ -54,6 +54,10 @@ export interface ResourceOptions {
   mainScript?: string;
   cwd?: string;
   nodeEnv?: string;
+  /** Keep `process.command_args` (off by default: flags such as --api-key=… would go out on every signal). */
+  commandArgs?: boolean;
+  /** OTEL_RESOURCE_ATTRIBUTES as the kit parsed it (bad entries skipped); undefined: the SDK's env detector. */
+  envAttributes?: Record<string, string>;
 }
 
 /**
@@ -63,7 +67,9 @@ export interface ResourceOptions {
  */
 export function buildResource(options: ResourceOptions): Resource {
   const app = findAppPackage(options.mainScript, options.cwd ?? process.cwd());
-  const scriptName = options.mainScript ? basename(options.mainScript, extname(options.mainScript)) : undefined;
+  const scriptName = options.mainScript
+    ? basename(options.mainScript, extname(options.mainScript))
+    : undefined;
   const fallback: Attributes = {
     'service.name': options.serviceName ?? app.name ?? scriptName ?? 'unknown_service:node',
   };
@@ -74,18 +80,41 @@ export function buildResource(options: ResourceOptions): Resource {
   for (const name of options.detectors) {
     if (name === 'host') detectors.push(hostDetector);
     else if (name === 'os') detectors.push(osDetector);
-    else if (name === 'process') detectors.push(processDetector);
+    else if (name === 'process')
+      detectors.push(options.commandArgs ? processDetector : processDetectorWithoutArgs);
     else if (name === 'container') detectors.push(loadContainerDetector());
   }
   detectors.push(...(options.extraDetectors ?? []));
   // The env detectors come last so OTEL_RESOURCE_ATTRIBUTES and OTEL_SERVICE_NAME win over detectors.
-  detectors.push(envDetector, serviceNameEnvDetector);
+  const envAttributes = options.envAttributes;
+  detectors.push(
+    envAttributes ? { detect: () => ({ attributes: envAttributes }) } : envDetector,
+    serviceNameEnvDetector,
+  );
 
-  let resource = defaultResource().merge(resourceFromAttributes(fallback)).merge(detectResources({ detectors }));
-  if (options.serviceName) resource = resource.merge(resourceFromAttributes({ 'service.name': options.serviceName }));
+  let resource = defaultResource()
+    .merge(resourceFromAttributes(fallback))
+    .merge(detectResources({ detectors }));
+  if (options.serviceName)
+    resource = resource.merge(resourceFromAttributes({ 'service.name': options.serviceName }));
   if (options.attributes) resource = resource.merge(resourceFromAttributes(options.attributes));
   return resource;
 }
+
+/**
+ * The official process detector minus `process.command_args`: the command line is the one resource
+ * attribute that routinely carries secrets (`--password=…`, `--token …`), and it would be sent with every
+ * span, metric and log record and become a `target_info` label. `process.command` (the script) stays.
+ */
+const processDetectorWithoutArgs: ResourceDetector = {
+  detect(config) {
+    const detected = processDetector.detect(config);
+    const attributes = { ...detected.attributes };
+    delete attributes['process.command_args'];
+    delete attributes['process.command_line'];
+    return { ...detected, attributes };
+  },
+};
 
 function loadContainerDetector(): ResourceDetector {
   return require('@opentelemetry/resource-detector-container').containerDetector as ResourceDetector;

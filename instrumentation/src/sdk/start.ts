@@ -1,11 +1,14 @@
-import { context, diag, DiagLogLevel, metrics as otelMetrics, propagation, trace, type Attributes } from '@opentelemetry/api';
-import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import {
-  CompositePropagator,
-  setGlobalErrorHandler,
-  W3CBaggagePropagator,
-  W3CTraceContextPropagator,
-} from '@opentelemetry/core';
+  context,
+  diag,
+  DiagLogLevel,
+  metrics as otelMetrics,
+  propagation,
+  trace,
+  type Attributes,
+} from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { setGlobalErrorHandler } from '@opentelemetry/core';
 import { registerInstrumentations, type Instrumentation } from '@opentelemetry/instrumentation';
 import { type ResourceDetector } from '@opentelemetry/resources';
 import {
@@ -21,6 +24,7 @@ import {
   type SpanProcessor,
 } from '@opentelemetry/sdk-trace';
 import { readConfig, type KitConfig, type LogLevelName } from '../config/config.ts';
+import { buildPropagator } from '../tracing/propagators.ts';
 import { type Env } from '../config/parse.ts';
 import { ExportHealth } from '../diagnostics/export-health.ts';
 import { RateLimitedWarner, type Warner } from '../diagnostics/warner.ts';
@@ -74,7 +78,29 @@ export interface LgtmApm {
   readonly logs: LogsPipeline | undefined;
   readonly activeRequests: ActiveRequestsProcessor | undefined;
   forceFlush(): Promise<void>;
-  shutdown(): Promise<void>;
+  /**
+   * Flushes and stops every signal. Resolves within `timeoutMs` (default LGTM_APM_SHUTDOWN_TIMEOUT_MS)
+   * whatever the backends do; what is still being sent then is lost, with one line on stderr.
+   */
+  shutdown(options?: ShutdownOptions): Promise<void>;
+}
+
+export interface ShutdownOptions {
+  /** Longest the returned promise takes; defaults to LGTM_APM_SHUTDOWN_TIMEOUT_MS (5000). */
+  timeoutMs?: number;
+}
+
+/** Resolves true when `work` settles within `ms`, false when the deadline comes first. */
+function settlesWithin(work: Promise<unknown>, ms: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    // Ref'd on purpose: `await shutdown(); process.exit(code)` must reach its exit call, with its code.
+    const timer = setTimeout(() => resolve(false), ms);
+    const done = (): void => {
+      clearTimeout(timer);
+      resolve(true);
+    };
+    work.then(done, done);
+  });
 }
 
 let active: LgtmApm | undefined;
@@ -123,12 +149,21 @@ export function start(options: StartOptions = {}): LgtmApm | undefined {
     active = startUnsafe(options, config, env, warner, health);
     return active;
   } catch (error) {
-    warner.warn('start-failed', `could not start, the app runs without instrumentation: ${(error as Error).stack ?? error}`);
+    warner.warn(
+      'start-failed',
+      `could not start, the app runs without instrumentation: ${(error as Error).stack ?? error}`,
+    );
     return undefined;
   }
 }
 
-function startUnsafe(options: StartOptions, config: KitConfig, env: Env, warner: Warner, health: ExportHealth): LgtmApm {
+function startUnsafe(
+  options: StartOptions,
+  config: KitConfig,
+  env: Env,
+  warner: Warner,
+  health: ExportHealth,
+): LgtmApm {
   diag.setLogger(health.diagLogger(LOG_LEVELS[config.logLevel] >= DiagLogLevel.INFO), {
     logLevel: LOG_LEVELS[config.logLevel],
     suppressOverrideMessage: true,
@@ -146,6 +181,8 @@ function startUnsafe(options: StartOptions, config: KitConfig, env: Env, warner:
     serviceName: options.serviceName,
     mainScript: process.argv[1],
     nodeEnv: env.NODE_ENV,
+    commandArgs: config.resourceCommandArgs,
+    envAttributes: config.resourceAttributes,
   });
   // Settle the asynchronous detectors (host id, container id) now rather than at the first export: until
   // then the batch processor parks every batch on a promise, and at process.exit() that one never runs.
@@ -167,8 +204,14 @@ function startUnsafe(options: StartOptions, config: KitConfig, env: Env, warner:
 
   // The kit's own processors run first (while spans are still writable); the exporting ones follow.
   const kitProcessors: SpanProcessor[] = [
-    new ServiceGraphHintsProcessor({ dbPeerService: config.dbPeerService, rootPeerService: config.rootPeerService }),
-    new RedactingSpanProcessor({ sensitiveQueryParams: config.redactQueryParams, dbStatement: config.dbStatement }),
+    new ServiceGraphHintsProcessor({
+      dbPeerService: config.dbPeerService,
+      rootPeerService: config.rootPeerService,
+    }),
+    new RedactingSpanProcessor({
+      sensitiveQueryParams: config.redactQueryParams,
+      dbStatement: config.dbStatement,
+    }),
   ];
   const spanProcessors: SpanProcessor[] = [...kitProcessors];
   const onExporterError = (error: unknown): void => health.recordExportError(error);
@@ -177,10 +220,11 @@ function startUnsafe(options: StartOptions, config: KitConfig, env: Env, warner:
     spanProcessors.push(new BatchSpanProcessor({ exporter: options.traceExporter, ...config.batch }));
   } else {
     for (const name of config.tracesExporters) {
-      if (name === 'console') spanProcessors.push(new SimpleSpanProcessor({ exporter: createConsoleTraceExporter() }));
+      if (name === 'console')
+        spanProcessors.push(new SimpleSpanProcessor({ exporter: createConsoleTraceExporter() }));
       else {
         const exporter = new LazySpanExporter(
-          () => createOtlpTraceExporter(config),
+          (final) => createOtlpTraceExporter(config, final),
           onExporterError,
           (count) => health.recordLostSpans(count),
         );
@@ -210,7 +254,10 @@ function startUnsafe(options: StartOptions, config: KitConfig, env: Env, warner:
       : undefined;
   if (activeRequests) {
     spanProcessors.push(activeRequests);
-    if (metricsPipeline) activeRequests.observeWith(metricsPipeline.meterProvider.getMeter('@lgtm-apm/instrumentation', '0.1.0'));
+    if (metricsPipeline)
+      activeRequests.observeWith(
+        metricsPipeline.meterProvider.getMeter('@lgtm-apm/instrumentation', '0.1.0'),
+      );
   }
   const tracerProvider = tracingOn
     ? new TracerProvider({ resource, spanProcessors, sampler: options.sampler ?? buildSampler(config) })
@@ -219,10 +266,8 @@ function startUnsafe(options: StartOptions, config: KitConfig, env: Env, warner:
   const contextManager = new AsyncLocalStorageContextManager();
   contextManager.enable();
   context.setGlobalContextManager(contextManager);
-  if (config.propagators.length) {
-    const list = config.propagators.map((p) => (p === 'baggage' ? new W3CBaggagePropagator() : new W3CTraceContextPropagator()));
-    propagation.setGlobalPropagator(list.length === 1 ? list[0]! : new CompositePropagator({ propagators: list }));
-  }
+  const propagator = buildPropagator(config.propagators);
+  if (propagator) propagation.setGlobalPropagator(propagator);
   if (tracerProvider) trace.setGlobalTracerProvider(tracerProvider);
 
   // pino: the kit's own hook (logs/pino-hook.ts) writes the trace ids into every line and, with logs on,
@@ -241,9 +286,15 @@ function startUnsafe(options: StartOptions, config: KitConfig, env: Env, warner:
   const pinoHook = !pinoOn
     ? undefined
     : (logsPipeline?.hook ??
-      (tracerProvider ? new (require('../logs/pino-hook.ts') as typeof PinoHookModule).PinoLogHook(undefined) : undefined));
+      (tracerProvider
+        ? new (require('../logs/pino-hook.ts') as typeof PinoHookModule).PinoLogHook(undefined)
+        : undefined));
   if (pinoHook) instrumentations.push(pinoHook);
-  const esmModuleNames = [...selected.moduleNames, ...(metricsPipeline?.moduleNames ?? []), ...(pinoHook ? ['pino'] : [])];
+  const esmModuleNames = [
+    ...selected.moduleNames,
+    ...(metricsPipeline?.moduleNames ?? []),
+    ...(pinoHook ? ['pino'] : []),
+  ];
   if (options.esmHook !== false) {
     try {
       registerEsmHook(esmModuleNames, config.esmHook);
@@ -251,9 +302,43 @@ function startUnsafe(options: StartOptions, config: KitConfig, env: Env, warner:
       warner.warn('esm-hook', `ESM imports will not be instrumented: ${(error as Error).message}`);
     }
   }
-  const unregister = registerInstrumentations({ instrumentations, tracerProvider, meterProvider: metricsPipeline?.meterProvider });
+  const unregister = registerInstrumentations({
+    instrumentations,
+    tracerProvider,
+    meterProvider: metricsPipeline?.meterProvider,
+  });
 
-  let shutdownPromise: Promise<void> | undefined;
+  let shutdownInTime: Promise<boolean> | undefined;
+  /** The next exports are the last: short timeouts, and skipped when the backend already failed. */
+  const prepareForExit = (): void => {
+    for (const { exporter } of exitFlushable) exporter.prepareForShutdown();
+    metricsPipeline?.prepareForShutdown();
+  };
+  const stopEverything = async (): Promise<void> => {
+    removeSignalHandlers?.();
+    process.removeListener('beforeExit', onBeforeExit);
+    process.removeListener('exit', onExit);
+    unregister();
+    prepareForExit();
+    try {
+      await tracerProvider?.shutdown();
+    } catch (error) {
+      health.recordExportError(error);
+    }
+    // After traces: ending spans can still write logs and metrics.
+    await Promise.all([metricsPipeline?.shutdown(), logsPipeline?.shutdown()]);
+    if (active === kit) active = undefined;
+  };
+  const shutdownWithin = (timeoutMs: number): Promise<boolean> => {
+    if (!shutdownInTime) {
+      health.beginShutdown();
+      shutdownInTime = settlesWithin(stopEverything(), timeoutMs).then((inTime) => {
+        health.endShutdown(inTime ? undefined : timeoutMs);
+        return inTime;
+      });
+    }
+    return shutdownInTime;
+  };
   const kit: LgtmApm = {
     config,
     tracerProvider,
@@ -269,49 +354,62 @@ function startUnsafe(options: StartOptions, config: KitConfig, env: Env, warner:
         logsPipeline?.forceFlush(),
       ]);
     },
-    shutdown: () => {
-      shutdownPromise ??= (async () => {
-        removeSignalHandlers?.();
-        process.removeListener('beforeExit', onBeforeExit);
-        process.removeListener('exit', onExit);
-        unregister();
-        try {
-          await tracerProvider?.shutdown();
-        } catch (error) {
-          health.recordExportError(error);
-        }
-        // After traces: ending spans can still write logs and metrics.
-        await Promise.all([metricsPipeline?.shutdown(), logsPipeline?.shutdown()]);
-        if (active === kit) active = undefined;
-      })();
-      return shutdownPromise;
+    shutdown: async (options = {}) => {
+      const requested = options.timeoutMs;
+      const timeoutMs =
+        typeof requested === 'number' && Number.isFinite(requested) && requested >= 0
+          ? requested
+          : config.shutdownTimeoutMs;
+      await shutdownWithin(timeoutMs);
     },
   };
   // An app that simply runs out of work should still deliver its last spans.
-  const onBeforeExit = (): void => void kit.shutdown();
+  // Bounded: if the deadline passes while something of the kit's (a request to a backend that never
+  // answers) still keeps the event loop alive, the process ends as it would have without the kit.
+  const onBeforeExit = (): void =>
+    void shutdownWithin(config.shutdownTimeoutMs).then((inTime) => {
+      if (!inTime) process.exit();
+    });
   process.once('beforeExit', onBeforeExit);
   // process.exit() skips beforeExit and leaves no turn for asynchronous export: the spans still queued are
   // handed to a child process that sends them while this one waits (bounded, and only when there are any).
   const onExit = (): void => {
-    if (shutdownPromise || !config.exitFlush) return;
+    exportAtExit();
+    // A signal's flush (the app's handler then called process.exit()) held its failures for this line.
+    health.endShutdown(undefined);
+  };
+  const exportAtExit = (): void => {
+    if (shutdownInTime || !config.exitFlush) return;
     const exitFlush = require('../export/exit-flush.ts') as typeof ExitFlushModule;
-    const spans = exitFlushable.flatMap(({ processor, exporter }) => exitFlush.takeQueuedSpans(processor, exporter));
+    const spans = exitFlushable.flatMap(({ processor, exporter }) =>
+      exitFlush.takeQueuedSpans(processor, exporter),
+    );
     if (!spans.length) return;
     const result = exitFlush.exportSpansAtExit(spans);
-    if (!result.ok) {
-      health.recordLostSpans(spans.length);
-      warner.warn('exit-flush', `${spans.length} spans queued at process.exit() were not exported: ${result.reason}`);
-    }
+    if (!result.ok) health.recordExitFlushFailure(spans.length, result.reason);
   };
-  if (exitFlushable.length) process.once('exit', onExit);
+  process.once('exit', onExit);
   const removeSignalHandlers = config.handleSignals
-    ? installSignalHandlers(() => kit.forceFlush(), config.shutdownTimeoutMs)
+    ? installSignalHandlers(
+        {
+          // The app owns the signal and may keep running (draining) for a while: flush what is queued, with
+          // the final exporters' short timeouts, and keep the pipelines open for what it logs meanwhile.
+          flush: () => {
+            // The process is on its way out: failures now go into the one shutdown line.
+            health.beginShutdown();
+            prepareForExit();
+            return kit.forceFlush();
+          },
+          shutdown: () => kit.shutdown(),
+        },
+        config.shutdownTimeoutMs,
+      )
     : undefined;
   return kit;
 }
 
-export function shutdown(): Promise<void> {
-  return active?.shutdown() ?? Promise.resolve();
+export function shutdown(options?: ShutdownOptions): Promise<void> {
+  return active?.shutdown(options) ?? Promise.resolve();
 }
 
 export function getActive(): LgtmApm | undefined {

@@ -9,7 +9,10 @@ import { type ReadableSpan, type SpanExporter } from '@opentelemetry/sdk-trace';
 export class LazySpanExporter implements SpanExporter {
   #exporter: SpanExporter | undefined;
   #failed = false;
-  readonly #factory: () => SpanExporter;
+  /** Set by prepareForShutdown(): exports from now on are the process's last. */
+  #final = false;
+  #lastFailed = false;
+  readonly #factory: (final: boolean) => SpanExporter;
   readonly #onError: (error: unknown) => void;
   readonly #onLost: (count: number) => void;
   /** Set while the process exits: batches are kept for exit-flush.ts instead of being sent. */
@@ -17,7 +20,12 @@ export class LazySpanExporter implements SpanExporter {
   /** Batches handed to the real exporter and not answered yet: an exit would cut their request off. */
   readonly #inFlight = new Set<ReadableSpan[]>();
 
-  constructor(factory: () => SpanExporter, onError: (error: unknown) => void, onLost: (count: number) => void = () => {}) {
+  /** `factory(true)` builds the exporter for the exports made at shutdown (short timeout, no retry). */
+  constructor(
+    factory: (final: boolean) => SpanExporter,
+    onError: (error: unknown) => void,
+    onLost: (count: number) => void = () => {},
+  ) {
     this.#factory = factory;
     this.#onError = onError;
     this.#onLost = onLost;
@@ -26,13 +34,27 @@ export class LazySpanExporter implements SpanExporter {
   #get(): SpanExporter | undefined {
     if (!this.#exporter && !this.#failed) {
       try {
-        this.#exporter = this.#factory();
+        this.#exporter = this.#factory(this.#final);
       } catch (error) {
         this.#failed = true;
         this.#onError(error);
       }
     }
     return this.#exporter;
+  }
+
+  /**
+   * The next exports are the last ones: they get a new exporter with the short final timeout (the current
+   * one may be stuck in a long request or retry backoff), and are skipped at once when the previous export
+   * failed, so a dead backend costs an exiting process nothing.
+   */
+  prepareForShutdown(): void {
+    if (this.#final) return;
+    this.#final = true;
+    const previous = this.#exporter;
+    this.#exporter = undefined;
+    this.#failed = false;
+    void previous?.shutdown().catch(() => {});
   }
 
   /** From now on, batches handed to export() are kept (see takeCapturedForExit) rather than sent. */
@@ -59,6 +81,14 @@ export class LazySpanExporter implements SpanExporter {
       resultCallback({ code: ExportResultCode.SUCCESS });
       return;
     }
+    if (this.#final && this.#lastFailed) {
+      this.#onLost(spans.length);
+      resultCallback({
+        code: ExportResultCode.FAILED,
+        error: new Error('the trace backend was unreachable; the spans flushed at shutdown were dropped'),
+      });
+      return;
+    }
     const exporter = this.#get();
     if (!exporter) {
       this.#onLost(spans.length);
@@ -68,6 +98,7 @@ export class LazySpanExporter implements SpanExporter {
     this.#inFlight.add(spans);
     exporter.export(spans, (result) => {
       this.#inFlight.delete(spans);
+      this.#lastFailed = result.code !== ExportResultCode.SUCCESS;
       // The batch processor does not retry a failed batch: those spans are gone.
       if (result.code !== ExportResultCode.SUCCESS) this.#onLost(spans.length);
       resultCallback(result);

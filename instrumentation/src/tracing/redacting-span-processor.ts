@@ -1,7 +1,8 @@
-import { type Context } from '@opentelemetry/api';
-import { type ReadableSpan, type Span, type SpanProcessor } from '@opentelemetry/sdk-trace';
-import { redactUrl } from '../redaction/url.ts';
-import { sanitizeSql } from '../redaction/sql.ts';
+import { type Attributes, type Context } from '@opentelemetry/api';
+import { type ReadableSpan, type Span, type SpanProcessor, type TimedEvent } from '@opentelemetry/sdk-trace';
+import { redactQueryString, redactUrl, redactUrlsInText } from '../redaction/url.ts';
+import { sanitizeSql, sqlDialectOf } from '../redaction/sql.ts';
+import { sanitizeDbMessage } from '../redaction/db-message.ts';
 import { isSecretHeaderAttribute } from '../redaction/headers.ts';
 import { BoundedMemo } from '../redaction/bounded-memo.ts';
 import { type DbStatementMode } from '../config/config.ts';
@@ -11,16 +12,29 @@ export interface RedactionOptions {
   dbStatement: DbStatementMode;
 }
 
-const URL_ATTRIBUTES = ['url.full', 'http.url', 'http.target', 'url.query', 'url.original'];
-const SQL_ATTRIBUTES = ['db.query.text', 'db.statement'];
-const CONNECTION_ATTRIBUTES = ['db.connection_string'];
+/**
+ * Attributes that hold a URL, a path with its query, or a query, in any instrumentation: the HTTP ones
+ * (`url.full`, `url.path` — @fastify/otel puts the raw request URL with its query there — `http.target`,
+ * `http.url`), and connection strings. Any other key ending in `.url`/`_url`/`.uri` is treated as a URL too.
+ */
+const URL_ATTRIBUTES = new Map<string, 'url' | 'query'>([
+  ['url.full', 'url'],
+  ['url.path', 'url'],
+  ['url.original', 'url'],
+  ['url.query', 'query'],
+  ['http.url', 'url'],
+  ['http.target', 'url'],
+  ['db.connection_string', 'url'],
+]);
+const SQL_ATTRIBUTES = new Set(['db.query.text', 'db.statement']);
 
 /** Runs while a span is ending (still writable) and scrubs what must not leave the process. */
 export class RedactingSpanProcessor implements SpanProcessor {
   readonly #params: ReadonlySet<string>;
   readonly #options: RedactionOptions;
   // An app runs the same few statements over and over; sanitising each DB span's text again was ~5 µs.
-  readonly #sanitizedSql = new BoundedMemo(sanitizeSql);
+  readonly #sanitizedSql = new BoundedMemo((sql) => sanitizeSql(sql));
+  readonly #sanitizedMysql = new BoundedMemo((sql) => sanitizeSql(sql, 'mysql'));
 
   constructor(options: RedactionOptions) {
     this.#options = options;
@@ -31,23 +45,64 @@ export class RedactingSpanProcessor implements SpanProcessor {
 
   onEnding(span: Span): void {
     const attributes = span.attributes as Record<string, unknown>;
-    for (const key of URL_ATTRIBUTES) {
+    const dbSystem = attributes['db.system.name'] ?? attributes['db.system'];
+    // One pass over the keys: the URL, SQL and header checks are each a lookup or a prefix test.
+    for (const key in attributes) {
       const value = attributes[key];
-      if (typeof value === 'string') attributes[key] = redactUrl(value, this.#params);
+      const urlKind = URL_ATTRIBUTES.get(key);
+      if (urlKind !== undefined) {
+        if (typeof value === 'string')
+          attributes[key] =
+            urlKind === 'query' ? redactQueryString(value, this.#params) : redactUrl(value, this.#params);
+      } else if (SQL_ATTRIBUTES.has(key)) {
+        if (typeof value !== 'string' || this.#options.dbStatement === 'raw') continue;
+        if (this.#options.dbStatement === 'off') delete attributes[key];
+        else
+          attributes[key] = (
+            sqlDialectOf(dbSystem) === 'mysql' ? this.#sanitizedMysql : this.#sanitizedSql
+          ).apply(value);
+      } else if (isSecretHeaderAttribute(key)) {
+        delete attributes[key];
+      } else if (
+        typeof value === 'string' &&
+        (key.endsWith('.url') || key.endsWith('_url') || key.endsWith('.uri'))
+      ) {
+        attributes[key] = redactUrl(value, this.#params);
+      }
     }
-    for (const key of CONNECTION_ATTRIBUTES) {
-      const value = attributes[key];
-      if (typeof value === 'string') attributes[key] = redactUrl(value, this.#params);
+    if (span.name.includes('?') || span.name.includes('@'))
+      span.updateName(redactUrl(span.name, this.#params));
+    const isDb = typeof dbSystem === 'string';
+    const message = span.status.message;
+    if (message) {
+      const clean = this.#scrubMessage(message, isDb);
+      if (clean !== message) span.setStatus({ ...span.status, message: clean });
     }
-    for (const key of SQL_ATTRIBUTES) {
+    const events = span.events as TimedEvent[];
+    for (let i = 0; i < events.length; i++) {
+      const event = events[i]!;
+      if (event.name === 'exception' && event.attributes) {
+        const scrubbed = this.#scrubException(event.attributes, isDb);
+        if (scrubbed !== event.attributes) events[i] = { ...event, attributes: scrubbed };
+      }
+    }
+  }
+
+  /** Error texts quote URLs (fetch, HTTP clients) and, from databases, the offending value. */
+  #scrubMessage(text: string, isDb: boolean): string {
+    const withoutUrls = redactUrlsInText(text, this.#params);
+    return isDb ? sanitizeDbMessage(withoutUrls) : withoutUrls;
+  }
+
+  #scrubException(attributes: Attributes, isDb: boolean): Attributes {
+    let copy: Attributes | undefined;
+    for (const key of ['exception.message', 'exception.stacktrace']) {
       const value = attributes[key];
       if (typeof value !== 'string') continue;
-      if (this.#options.dbStatement === 'off') delete attributes[key];
-      else if (this.#options.dbStatement === 'sanitized') attributes[key] = this.#sanitizedSql.apply(value);
+      const clean = this.#scrubMessage(value, isDb);
+      if (clean !== value) (copy ??= { ...attributes })[key] = clean;
     }
-    for (const key in attributes) {
-      if (isSecretHeaderAttribute(key)) delete attributes[key];
-    }
+    return copy ?? attributes;
   }
 
   onEnd(_span: ReadableSpan): void {}

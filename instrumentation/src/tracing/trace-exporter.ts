@@ -1,5 +1,6 @@
 import { type SpanExporter } from '@opentelemetry/sdk-trace';
 import { type KitConfig } from '../config/config.ts';
+import { FINAL_EXPORT_TIMEOUT_MS } from '../export/final-export.ts';
 
 export const DEFAULT_TRACES_ENDPOINT = {
   grpc: 'http://localhost:4317',
@@ -12,8 +13,11 @@ export const DEFAULT_TRACES_ENDPOINT = {
  * certificates) themselves; the kit passes a URL only when the user's value was invalid, so the
  * standard precedence rules of each exporter stay intact.
  */
-export function createOtlpTraceExporter(config: KitConfig): SpanExporter {
-  const options: { url?: string; timeoutMillis: number } = { timeoutMillis: config.exportTimeoutMs };
+export function createOtlpTraceExporter(config: KitConfig, final = false): SpanExporter {
+  const timeoutMillis = final
+    ? Math.min(config.exportTimeoutMs, FINAL_EXPORT_TIMEOUT_MS)
+    : config.exportTimeoutMs;
+  const options: { url?: string; timeoutMillis: number } = { timeoutMillis };
   if (config.tracesEndpointInvalid) options.url = DEFAULT_TRACES_ENDPOINT[config.traceProtocol];
   switch (config.traceProtocol) {
     case 'grpc':

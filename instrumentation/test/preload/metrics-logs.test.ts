@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import { once } from 'node:events';
 import { OtlpReceiver } from '../support/otlp-receiver.ts';
-import { hit, kitLines, startApp, type RunningApp } from '../support/spawn-app.ts';
+import { hit, kitLines, startApp, waitForKitLine, type RunningApp } from '../support/spawn-app.ts';
 import { latestMetrics, logsOf, metricsOf, signalsEnv, type FlatMetric } from '../support/signals.ts';
 
 /** Runtime series the Inspector dashboard uses (contracts.md, "Metric names in Mimir"). */
@@ -160,11 +160,15 @@ describe('metrics, active requests and logs from one app', () => {
     await receiver.waitFor(() => ages(receiver).some((a) => a['3s'] === 1), 15_000, 'A in the 1–3 s bucket');
     const holdB = hit(app.url('/hold?ms=60000&which=b'));
     const mark = receiver.requests.length;
-    // ...while B, just started, is younger than 1 s.
+    // ...while B, just started, is younger than 1 s. A may have moved on by then (a busy machine can take
+    // seconds between two exports), so A only has to be in one of the older buckets.
     await receiver.waitFor(
-      () => ages(receiver, mark).some((a) => a['1s'] === 1 && a['3s'] === 1),
+      () =>
+        ages(receiver, mark).some(
+          (a) => a['1s'] === 1 && (a['3s'] ?? 0) + (a['5s'] ?? 0) + (a.slow ?? 0) === 1,
+        ),
       15_000,
-      'A in 3s and B in 1s',
+      'B in 1s and A in an older bucket',
     );
     await receiver.waitFor(
       () => ages(receiver).some((a) => (a['5s'] ?? 0) >= 1),
@@ -324,11 +328,18 @@ describe('metrics and logs backends down', () => {
         statuses.flat().every((s) => s === 200),
         'every request answered',
       );
-      await new Promise((r) => setTimeout(r, 1500));
+      // Both failures are reported as they happen: wait for the two lines, then check nothing repeats.
+      // (Records in refused batches are counted in the logs line; a queue overflow, if the worker fell
+      // behind, adds at most one "dropped log records" line.)
+      await waitForKitLine(app, /logs export failed \(.*log records dropped so far/);
+      await waitForKitLine(app, /metrics export failed/);
       assert.equal((await hit(app.url('/ok')))[0], 200);
       const lines = kitLines(app.stderr());
-      assert.equal(lines.filter((l) => l.includes('dropped log records')).length, 1, lines.join('\n'));
+      assert.equal(lines.filter((l) => l.includes('logs export failed')).length, 1, lines.join('\n'));
+      assert.ok(lines.filter((l) => l.includes('dropped log records')).length <= 1, lines.join('\n'));
       assert.equal(lines.filter((l) => l.includes('metrics export failed')).length, 1, lines.join('\n'));
+      // At most one line per signal, plus the queue overflow (traces go to a live receiver, but with a
+      // 300 ms timeout on a busy machine one of their exports can time out too).
       assert.ok(lines.length <= 4, `the kit stays quiet:\n${lines.join('\n')}`);
       // 600 records were logged; stdout has every one of them regardless of the backend.
       assert.equal(
@@ -438,9 +449,10 @@ describe('exit with the backends refusing', () => {
       assert.deepEqual(exit, { code: 0, signal: null }, app.stderr());
       assert.match(app.stdout(), /job done/);
       assert.deepEqual(hits.sort(), ['/otlp/v1/logs', '/otlp/v1/metrics'], 'one attempt each, no retry');
+      // One line for the whole shutdown, naming both signals (not a line per signal, some twice).
       const lines = kitLines(app.stderr());
-      assert.equal(lines.filter((l) => l.includes('metrics export failed')).length, 1, lines.join('\n'));
-      assert.equal(lines.filter((l) => l.includes('logs export failed')).length, 1, lines.join('\n'));
+      assert.equal(lines.length, 1, lines.join('\n'));
+      assert.match(lines[0]!, /shutdown: could not deliver the last .*metrics \(.*retryable.*logs \(/);
     } finally {
       backend.closeAllConnections();
       backend.close();

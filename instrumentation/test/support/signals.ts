@@ -151,6 +151,9 @@ export function signalsEnv(
     OTEL_BLRP_SCHEDULE_DELAY: '200',
     OTEL_METRIC_EXPORT_INTERVAL: '500',
     LGTM_APM_COMPILE_CACHE: 'false',
+    // The kit's shutdown deadline (5 s in production) would cut the last export short when this busy
+    // machine starves the export worker; tests that prove the deadline set their own.
+    LGTM_APM_SHUTDOWN_TIMEOUT_MS: '20000',
     ...extra,
   };
 }

@@ -21,12 +21,16 @@ export async function startApp(
     waitForPort?: boolean;
     /** Node flags placed before the preload, e.g. ['--import', 'tsx']. */
     nodeArgs?: string[];
+    /** Another Node.js binary than the one running the tests. */
+    nodePath?: string;
+    /** Arguments for the app itself, after the script. */
+    appArgs?: string[];
   } = {},
 ): Promise<RunningApp> {
   const flag = options.preloadFlag === undefined ? '--import' : options.preloadFlag;
   const preload = flag ? [flag, '@lgtm-apm/instrumentation'] : [];
-  const args = [...(options.nodeArgs ?? []), ...preload, join(APPS, file)];
-  const child = spawn(process.execPath, args, {
+  const args = [...(options.nodeArgs ?? []), ...preload, join(APPS, file), ...(options.appArgs ?? [])];
+  const child = spawn(options.nodePath ?? process.execPath, args, {
     cwd: APPS,
     env: { ...process.env, ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -73,4 +77,16 @@ export async function hit(url: string, times = 1): Promise<number[]> {
 /** Lines the kit wrote to stderr (all carry the [lgtm-apm] prefix). */
 export function kitLines(stderr: string): string[] {
   return stderr.split('\n').filter((l) => l.startsWith('[lgtm-apm]'));
+}
+
+/** Resolves once the kit has printed a line matching `pattern`; rejects with its stderr after `timeoutMs`. */
+export async function waitForKitLine(app: RunningApp, pattern: RegExp, timeoutMs = 20_000): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const line = kitLines(app.stderr()).find((l) => pattern.test(l));
+    if (line) return line;
+    if (Date.now() > deadline)
+      throw new Error(`no kit line matching ${pattern} within ${timeoutMs} ms; stderr:\n${app.stderr()}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
 }

@@ -17,13 +17,19 @@ test('defaults: gRPC to Tempo, short batch delay, noisy instrumentations off, no
 });
 
 test('the signal-specific protocol wins over the generic one', () => {
-  const c = readConfig({ OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json', OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'http/protobuf' });
+  const c = readConfig({
+    OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+    OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'http/protobuf',
+  });
   assert.equal(c.traceProtocol, 'http/protobuf');
   assert.equal(readConfig({ OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json' }).traceProtocol, 'http/json');
 });
 
 test('enabled/disabled instrumentation lists are honoured; fs can be opted in', () => {
-  const c = readConfig({ OTEL_NODE_ENABLED_INSTRUMENTATIONS: 'http,pg,fs', OTEL_NODE_DISABLED_INSTRUMENTATIONS: 'pg' });
+  const c = readConfig({
+    OTEL_NODE_ENABLED_INSTRUMENTATIONS: 'http,pg,fs',
+    OTEL_NODE_DISABLED_INSTRUMENTATIONS: 'pg',
+  });
   assert.deepEqual(c.enabledInstrumentations, ['http', 'fs']);
 });
 
@@ -65,4 +71,50 @@ test('cloud resource detectors are opt-in only, with a reason', () => {
 test('OTEL_TRACES_EXPORTER=none turns tracing off; extra redacted params are added', () => {
   assert.deepEqual(readConfig({ OTEL_TRACES_EXPORTER: 'none' }).tracesExporters, []);
   assert.ok(readConfig({ LGTM_APM_REDACT_QUERY_PARAMS: 'OTP,pin' }).redactQueryParams.includes('otp'));
+});
+
+test('a list of nothing but unknown values keeps the default and says so', () => {
+  const jaegerExporter = readConfig({ OTEL_TRACES_EXPORTER: 'jaeger' });
+  assert.deepEqual(jaegerExporter.tracesExporters, ['otlp']);
+  assert.match(
+    jaegerExporter.problems.join('\n'),
+    /OTEL_TRACES_EXPORTER: ignoring unknown value "jaeger".*; using otlp/,
+  );
+  const typo = readConfig({ OTEL_PROPAGATORS: 'tracecontxt' });
+  assert.deepEqual(typo.propagators, ['tracecontext', 'baggage']);
+  assert.match(typo.problems.join('\n'), /using tracecontext,baggage/);
+  const enabled = readConfig({ OTEL_NODE_ENABLED_INSTRUMENTATIONS: 'telepathy' });
+  assert.ok(
+    enabled.enabledInstrumentations.includes('http') && !enabled.enabledInstrumentations.includes('fs'),
+  );
+  // A partly known list keeps the known part, as before.
+  assert.deepEqual(readConfig({ OTEL_PROPAGATORS: 'b3,zipkin' }).propagators, ['b3']);
+});
+
+test('b3 and b3multi propagators are known; jaeger is explained, not silently dropped', () => {
+  assert.deepEqual(readConfig({ OTEL_PROPAGATORS: 'b3' }).propagators, ['b3']);
+  assert.deepEqual(readConfig({ OTEL_PROPAGATORS: 'tracecontext,b3multi' }).propagators, [
+    'tracecontext',
+    'b3multi',
+  ]);
+  assert.deepEqual(readConfig({ OTEL_PROPAGATORS: 'none' }).propagators, ['none']);
+  const jaeger = readConfig({ OTEL_PROPAGATORS: 'jaeger' });
+  assert.deepEqual(jaeger.propagators, ['tracecontext', 'baggage']);
+  assert.match(
+    jaeger.problems.join('\n'),
+    /"jaeger" \(not supported: @opentelemetry\/propagator-jaeger has no release/,
+  );
+});
+
+test('garbage in OTEL_RESOURCE_ATTRIBUTES is reported, and the good entries are kept', () => {
+  const config = readConfig({
+    OTEL_RESOURCE_ATTRIBUTES: 'service.namespace=shop,oops,=x,a=b=c,team=pay%2Cments,bad=%E0%A4%A',
+  });
+  assert.deepEqual(config.resourceAttributes, { 'service.namespace': 'shop', team: 'pay,ments' });
+  assert.equal(config.problems.length, 1, config.problems.join('\n'));
+  assert.match(
+    config.problems[0]!,
+    /OTEL_RESOURCE_ATTRIBUTES: ignoring "oops", "=x", "a=b=c", "bad=%E0%A4%A"/,
+  );
+  assert.deepEqual(readConfig({ OTEL_RESOURCE_ATTRIBUTES: 'a=1' }).problems, []);
 });

@@ -2,10 +2,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { LoggerProvider, InMemoryLogRecordExporter, SimpleLogRecordProcessor } from '@opentelemetry/sdk-logs';
 import { DEFAULT_LOG_REDACT_KEYS } from '../../src/config/signals-config.ts';
-import { REDACTED, redactValue } from '../../src/logs/redact.ts';
+import { REDACTED, redactValue, SecretKeyMatcher } from '../../src/logs/redact.ts';
 import { BoundedLogRecordProcessor, RedactingLogRecordProcessor } from '../../src/logs/processors.ts';
 
-const KEYS = new Set(DEFAULT_LOG_REDACT_KEYS);
+const KEYS = { keys: new SecretKeyMatcher(DEFAULT_LOG_REDACT_KEYS), queryParams: new Set<string>() };
 
 test('redacts default keys at any depth and in arrays, case-insensitively', () => {
   const input = {
@@ -35,7 +35,7 @@ test('the processor redacts attributes and structured bodies before the exporter
   const exporter = new InMemoryLogRecordExporter();
   const provider = new LoggerProvider({
     processors: [
-      new RedactingLogRecordProcessor([...KEYS, 'card_number']),
+      new RedactingLogRecordProcessor([...DEFAULT_LOG_REDACT_KEYS, 'card_number']),
       new SimpleLogRecordProcessor({ exporter }),
     ],
   });
@@ -69,4 +69,59 @@ test('the bounded processor drops and counts beyond the queue size until batches
   assert.equal(seen.length, 5);
   assert.equal(dropped, 3);
   assert.equal(bounded.queued, 3);
+});
+
+test('keys are matched by their words, whatever the spelling', async () => {
+  const { SecretKeyMatcher } = await import('../../src/logs/redact.ts');
+  const matcher = new SecretKeyMatcher([...DEFAULT_LOG_REDACT_KEYS, 'card_number']);
+  const secret = [
+    'accessToken',
+    'refreshToken',
+    'apiToken',
+    'authToken',
+    'sessionId',
+    'privateKey',
+    'jwt',
+    'credentials',
+    'userPassword',
+    'db_password',
+    'secretKey',
+    'x-auth-token',
+    'X-API-KEY',
+    'APIKey',
+    'ACCESS_TOKEN',
+    'set-cookie',
+    'cardNumber',
+    'Card-Number',
+    'auth',
+    'client.secret',
+  ];
+  const harmless = [
+    'user',
+    'tokenizerName',
+    'keyboard',
+    'session',
+    'author',
+    'authMethod',
+    'id',
+    'path',
+    'max_tokens',
+    'cacheKey',
+  ];
+  for (const key of secret) assert.ok(matcher.isSecret(key), `${key} should be redacted`);
+  for (const key of harmless) assert.ok(!matcher.isSecret(key), `${key} should be kept`);
+});
+
+test('nothing deeper than the depth limit passes through, and URLs in values are scrubbed', async () => {
+  const { SecretKeyMatcher } = await import('../../src/logs/redact.ts');
+  const rules = {
+    keys: new SecretKeyMatcher(DEFAULT_LOG_REDACT_KEYS),
+    queryParams: new Set(['token', 'code']),
+  };
+  let deep: Record<string, unknown> = { leak: 'D1' };
+  for (let i = 0; i < 40; i++) deep = { level: deep };
+  const out = redactValue({ deep, url: '/cb?code=U1&state=ok', list: ['https://me:U2@h/'] }, rules);
+  const text = JSON.stringify(out);
+  for (const secret of ['D1', 'U1', 'U2']) assert.ok(!text.includes(secret), `${secret} leaked: ${text}`);
+  assert.match(text, /state=ok/);
 });

@@ -48,3 +48,44 @@ test('export errors are counted and credentials in them redacted', () => {
   assert.ok(!lines[0]!.includes('secretpw'));
   assert.match(lines[0]!, /5 spans lost/);
 });
+
+test('the metrics reader’s own timeout line and the kit’s metrics failure are one problem: one line', () => {
+  const lines: string[] = [];
+  const health = new ExportHealth(new RateLimitedWarner({ write: (l) => lines.push(l) }));
+  health.diagLogger(false).error('PeriodicExportingMetricReader: metrics export timed out after 300ms');
+  health.recordSignalExportError('metrics', new Error('Request timed out'));
+  assert.equal(lines.length, 1, lines.join('\n'));
+  assert.match(lines[0]!, /metrics export failed .*metrics export timed out after 300ms/);
+  assert.equal(health.failedSignalExports.metrics, 2);
+});
+
+test('while shutting down, every signal’s failure goes into one line, printed once at the end', () => {
+  const lines: string[] = [];
+  const health = new ExportHealth(new RateLimitedWarner({ write: (l) => lines.push(l) }));
+  health.beginShutdown();
+  health.recordExportError(new Error('connect ECONNREFUSED'));
+  health.recordSignalExportError('metrics', new Error('Request timed out'));
+  health.recordSignalExportError('logs', new Error('503'));
+  health.recordDroppedLogs(3, 'the logs backend did not accept a batch');
+  health.diagLogger(false).error('BatchSpanProcessor: export failed');
+  assert.deepEqual(lines, []);
+  health.endShutdown(2000);
+  assert.equal(lines.length, 1);
+  assert.match(
+    lines[0]!,
+    /shutdown: could not deliver the last traces \(connect ECONNREFUSED\), metrics \(Request timed out\), logs \(503\); stopped waiting after 2000 ms/,
+  );
+  health.recordExportError(new Error('late answer'));
+  assert.equal(lines.length, 1, 'nothing after the shutdown line');
+});
+
+test('a refused logs batch is one line (the failure, counting its records), not a failure plus a drop line', () => {
+  const lines: string[] = [];
+  const health = new ExportHealth(new RateLimitedWarner({ write: (l) => lines.push(l) }));
+  health.recordLostLogs(15, new Error('14 UNAVAILABLE'));
+  assert.equal(lines.length, 1, lines.join('\n'));
+  assert.match(
+    lines[0]!,
+    /logs export failed \(1 failed exports, 15 log records dropped so far\): 14 UNAVAILABLE/,
+  );
+});
