@@ -92,6 +92,13 @@ test('loki: single tenant, OTLP-ready structured metadata, trimmed index labels,
   assert.equal(schema.index.period, '24h', 'retention requires a 24h index period');
 });
 
+test('loki: the log-deletion API is off (no auth on 127.0.0.1 means anyone on the host could call it)', () => {
+  // Loki 3.7's default is 'filter-and-delete'; 'disabled' makes /loki/api/v1/delete answer 403.
+  assert.equal(loki.limits_config.deletion_mode, 'disabled');
+  assert.ok(!('allow_deletes' in loki.limits_config), 'deprecated allow_deletes would be a second switch');
+  assert.ok(!('runtime_config' in loki), 'per-tenant overrides could turn deletion back on');
+});
+
 test('mimir: exemplars on, OTLP suffixes on, resource attributes promoted (as a string), retention', () => {
   assert.equal(mimir.multitenancy_enabled, false);
   assert.equal(mimir.server.http_listen_port, 9009);

@@ -71,16 +71,25 @@ test('docker-compose config -q accepts the file (copy without the top-level name
     writeFileSync(emptyEnvFile, '');
     const base = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: dir };
 
-    const ok = dockerCompose(['--env-file', emptyEnvFile, 'config', '-q'], file, {
-      ...base,
+    const required = {
       GRAFANA_ADMIN_PASSWORD: 'only-for-validation',
-    });
+      GRAFANA_SECRET_KEY: 'only-for-validation-0123456789abcdef',
+    };
+    const ok = dockerCompose(['--env-file', emptyEnvFile, 'config', '-q'], file, { ...base, ...required });
     assert.equal(ok.status, 0, ok.stderr);
 
-    // Without the password the error must say what to do.
-    const missing = dockerCompose(['--env-file', emptyEnvFile, 'config', '-q'], file, base);
-    assert.notEqual(missing.status, 0);
-    assert.match(missing.stderr, /set GRAFANA_ADMIN_PASSWORD in compose\/\.env/);
+    // Each required variable, missing or empty, stops compose with a message that says what to do.
+    for (const name of Object.keys(required) as (keyof typeof required)[]) {
+      for (const value of [undefined, '']) {
+        const env: Record<string, string> = { ...base, ...required };
+        if (value === undefined) delete env[name];
+        else env[name] = value;
+        const missing = dockerCompose(['--env-file', emptyEnvFile, 'config', '-q'], file, env);
+        const what = `${name} ${value === undefined ? 'unset' : 'empty'}`;
+        assert.notEqual(missing.status, 0, what);
+        assert.match(missing.stderr, new RegExp(`set ${name} in compose/\\.env`), what);
+      }
+    }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -273,9 +282,11 @@ test('state lives in named volumes that are declared', () => {
   }
 });
 
-test('Grafana: password required, anonymous off by default, only our unsigned plugin, offline plugin setup', () => {
+test('Grafana: password and secret key required, anonymous off by default, only our unsigned plugin, offline plugin setup', () => {
   const env = envOf(compose.services.grafana!);
   assert.match(env.GF_SECURITY_ADMIN_PASSWORD ?? '', /^\$\{GRAFANA_ADMIN_PASSWORD:\?.+\}$/);
+  // Without it Grafana encrypts stored secrets with the default key published in its source.
+  assert.match(env.GF_SECURITY_SECRET_KEY ?? '', /^\$\{GRAFANA_SECRET_KEY:\?.+\}$/);
   assert.equal(env.GF_AUTH_ANONYMOUS_ENABLED, '${GRAFANA_ANONYMOUS_ENABLED:-false}');
   assert.equal(env.GF_AUTH_ANONYMOUS_ORG_ROLE, 'Viewer');
   assert.equal(env.GF_PLUGINS_ALLOW_LOADING_UNSIGNED_PLUGINS, 'lgtmapm-apm-panel');
@@ -288,6 +299,8 @@ test('Grafana: password required, anonymous off by default, only our unsigned pl
   assert.equal(dependsOn(compose.services.grafana!)['apm-panel'], 'service_completed_successfully');
   const example = readText(join(composeDir, '.env.example'));
   assert.match(example, /^GRAFANA_ADMIN_PASSWORD=$/m, '.env.example must leave the password empty');
+  assert.match(example, /^GRAFANA_SECRET_KEY=$/m, '.env.example must leave the secret key empty');
+  assert.match(example, /install -m 600 compose\/\.env\.example compose\/\.env/);
   assert.ok(!/admin\/admin|PASSWORD=admin\b/.test(readText(composeFile) + example));
 });
 

@@ -15,6 +15,10 @@ export type { PanelQuery, QueryLanguage, VariableQuery } from './inspect/queries
 export {
   TEST_BUILTINS,
   UnknownVariableError,
+  allValue,
+  escapeRegex,
   interpolate,
   referencedVariables,
 } from './inspect/interpolate.ts';
+export type { AllValue, VariableValue } from './inspect/interpolate.ts';
+export { TELEMETRY_VALUE_FILTER, telemetryMatcher, traceqlTelemetryMatcher } from './matchers.ts';

@@ -208,7 +208,7 @@ describe('contracts other folders rely on', () => {
     assert.equal(vars('lgtm-apm-nodejs').service, 'label_values(nodejs_heap_size_used_bytes, service_name)');
     assert.equal(
       vars('lgtm-apm-nodejs').instance,
-      'label_values(nodejs_heap_size_used_bytes{service_name="$service"}, service_instance_id)',
+      'label_values(nodejs_heap_size_used_bytes{service_name=~`${service:regex}`}, service_instance_id)',
     );
     assert.equal(vars('lgtm-apm-logs').service, 'label_values(service_name)');
   });
@@ -216,7 +216,9 @@ describe('contracts other folders rely on', () => {
   test('logs: stream selector on service_name, level from detected_level/severity_text, trace links', () => {
     const logs = byUid('lgtm-apm-logs');
     const queries = collectPanelQueries(logs);
-    assert.ok(queries.every((q) => q.language === 'logql' && q.expr.includes('{service_name=~"$service"}')));
+    assert.ok(
+      queries.every((q) => q.language === 'logql' && q.expr.includes('{service_name=~`${service:regex}`}')),
+    );
     const stream = queries.find((q) => q.panelTitle === 'Logs')!;
     assert.match(stream.expr, /detected_level=~"\$level" or severity_text=~"\$level"/);
     const traces = flattenPanels(logs.panels).find((p) => p.title === 'Traces in these logs')!;

@@ -26,7 +26,13 @@ const HEALTH_TIMEOUT_S = Number(process.env.LGTM_E2E_HEALTH_TIMEOUT_S ?? 900);
 const DATA_TIMEOUT_S = Number(process.env.LGTM_E2E_DATA_TIMEOUT_S ?? 420);
 const KEEP = process.env.LGTM_E2E_KEEP === '1';
 const PASSWORD = process.env.GRAFANA_ADMIN_PASSWORD || randomBytes(18).toString('base64url');
-const env = { ...process.env, GRAFANA_ADMIN_PASSWORD: PASSWORD, COMPOSE_PROJECT_NAME: PROJECT };
+const SECRET_KEY = process.env.GRAFANA_SECRET_KEY || randomBytes(32).toString('hex');
+const env = {
+  ...process.env,
+  GRAFANA_ADMIN_PASSWORD: PASSWORD,
+  GRAFANA_SECRET_KEY: SECRET_KEY,
+  COMPOSE_PROJECT_NAME: PROJECT,
+};
 
 const TEMPO = 'http://127.0.0.1:3200';
 const MIMIR = 'http://127.0.0.1:9009/prometheus';

@@ -20,10 +20,11 @@ import { LOKI, TEMPO, dataSourceVariable, dsRef, type DataSourceSpec } from '../
 import { exploreTraceUrl } from '../links.ts';
 import { KIT_TAG, colorOverride, kitDashboardLinks, lokiTarget, table, timeseries } from '../panels.ts';
 import { DASHBOARD_UIDS } from '../uids.ts';
+import { TELEMETRY_VALUE_FILTER, telemetryMatcher } from '../matchers.ts';
 
 export const LOGS_DATA_SOURCES: readonly DataSourceSpec[] = [LOKI, TEMPO];
 
-const STREAM = '{service_name=~"$service"}';
+const STREAM = `{${telemetryMatcher('service_name', 'service')}}`;
 /** Level filter on Loki's detected level, or the OTLP severity text when level discovery is off. */
 const LEVEL = '| detected_level=~"$level" or severity_text=~"$level"';
 const SEARCH = '|~ "(?i)$search"';
@@ -47,6 +48,7 @@ export function logsDashboard(): DashboardBuilder {
       .datasource(dsRef(LOKI))
       .query('label_values(service_name)')
       .definition('label_values(service_name)')
+      .regex(TELEMETRY_VALUE_FILTER)
       .refresh(VariableRefresh.OnTimeRangeChanged)
       .sort(VariableSort.AlphabeticalAsc)
       .includeAll(true)

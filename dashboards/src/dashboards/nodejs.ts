@@ -25,11 +25,13 @@ import {
   timeseries,
 } from '../panels.ts';
 import { DASHBOARD_UIDS } from '../uids.ts';
+import { TELEMETRY_VALUE_FILTER, telemetryMatcher } from '../matchers.ts';
 
 export const NODEJS_DATA_SOURCES: readonly DataSourceSpec[] = [MIMIR];
 
 /** Selector of the chosen service and instances on runtime series (promoted resource attributes). */
-const SEL = 'service_name="$service", service_instance_id=~"$instance"';
+const SEL = `${telemetryMatcher('service_name', 'service')}, ${telemetryMatcher('service_instance_id', 'instance')}`;
+const INSTANCES_OF_SERVICE = `label_values(nodejs_heap_size_used_bytes{${telemetryMatcher('service_name', 'service')}}, service_instance_id)`;
 const BY = 'service_instance_id';
 
 export function nodejsDashboard(): DashboardBuilder {
@@ -48,6 +50,7 @@ export function nodejsDashboard(): DashboardBuilder {
       .datasource(dsRef(MIMIR))
       .query('label_values(nodejs_heap_size_used_bytes, service_name)')
       .definition('label_values(nodejs_heap_size_used_bytes, service_name)')
+      .regex(TELEMETRY_VALUE_FILTER)
       .refresh(VariableRefresh.OnTimeRangeChanged)
       .sort(VariableSort.AlphabeticalAsc),
   );
@@ -56,8 +59,9 @@ export function nodejsDashboard(): DashboardBuilder {
       .label('Instance')
       .description('service.instance.id of each process (Pinpoint agent)')
       .datasource(dsRef(MIMIR))
-      .query('label_values(nodejs_heap_size_used_bytes{service_name="$service"}, service_instance_id)')
-      .definition('label_values(nodejs_heap_size_used_bytes{service_name="$service"}, service_instance_id)')
+      .query(INSTANCES_OF_SERVICE)
+      .definition(INSTANCES_OF_SERVICE)
+      .regex(TELEMETRY_VALUE_FILTER)
       .refresh(VariableRefresh.OnTimeRangeChanged)
       .sort(VariableSort.AlphabeticalAsc)
       .multi(true)

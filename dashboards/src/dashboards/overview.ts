@@ -16,11 +16,12 @@ import { LOKI, MIMIR, TEMPO, dataSourceVariable, dsRef, type DataSourceSpec } fr
 import { dashboardUrl } from '../links.ts';
 import { KIT_TAG, joinTable, kitDashboardLinks, promTarget, stat, table, timeseries } from '../panels.ts';
 import { DASHBOARD_UIDS } from '../uids.ts';
+import { TELEMETRY_VALUE_FILTER, telemetryMatcher } from '../matchers.ts';
 
 export const OVERVIEW_DATA_SOURCES: readonly DataSourceSpec[] = [MIMIR, TEMPO, LOKI];
 
 const SG = 'traces_service_graph_request';
-const SEL = 'server=~"$service"';
+const SEL = telemetryMatcher('server', 'service');
 /** `le` is "3" from Tempo's remote write and "3.0" after Prometheus 3 scrape normalisation. */
 const LE_3S = 'le=~"3|3.0"';
 
@@ -55,7 +56,7 @@ const q = {
   avg: `sum by (server) (${measured('sum', '$__range')}) / sum by (server) (${measured('count', '$__range')})`,
   p95: `histogram_quantile(0.95, sum by (server, le) (${measured('bucket', '$__range')}))`,
   slowRatio: slowRatio('$__range', 'increase', 'server'),
-  instances: `sum by (server) (label_replace(count by (service_name) (target_info{service_name=~"$service"}), "server", "$1", "service_name", "(.*)"))`,
+  instances: `sum by (server) (label_replace(count by (service_name) (target_info{${telemetryMatcher('service_name', 'service')}}), "server", "$1", "service_name", "(.*)"))`,
 };
 
 export function overviewDashboard(): DashboardBuilder {
@@ -75,6 +76,7 @@ export function overviewDashboard(): DashboardBuilder {
       .datasource(dsRef(MIMIR))
       .query('label_values(traces_service_graph_request_total, server)')
       .definition('label_values(traces_service_graph_request_total, server)')
+      .regex(TELEMETRY_VALUE_FILTER)
       .refresh(VariableRefresh.OnTimeRangeChanged)
       .sort(VariableSort.AlphabeticalAsc)
       .includeAll(true)
@@ -134,7 +136,9 @@ export function overviewDashboard(): DashboardBuilder {
       description: 'Running service instances (target_info)',
       unit: 'none',
       width: 6,
-    }).withTarget(promTarget('count(target_info{service_name=~"$service"})', { refId: 'A' })),
+    }).withTarget(
+      promTarget(`count(target_info{${telemetryMatcher('service_name', 'service')}})`, { refId: 'A' }),
+    ),
   );
 
   const red = table('Services', {
@@ -164,7 +168,10 @@ export function overviewDashboard(): DashboardBuilder {
         value: [
           {
             title: 'Service dashboard',
-            url: dashboardUrl(DASHBOARD_UIDS.service, { service: '${__value.raw}' }, ['mimir', 'tempo']),
+            url: dashboardUrl(DASHBOARD_UIDS.service, { service: '${__value.raw:percentencode}' }, [
+              'mimir',
+              'tempo',
+            ]),
           },
         ],
       },

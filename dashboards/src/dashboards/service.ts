@@ -29,10 +29,12 @@ import {
   timeseries,
 } from '../panels.ts';
 import { DASHBOARD_UIDS } from '../uids.ts';
+import { TELEMETRY_VALUE_FILTER, telemetryMatcher, traceqlTelemetryMatcher } from '../matchers.ts';
 
 export const SERVICE_DATA_SOURCES: readonly DataSourceSpec[] = [MIMIR, TEMPO];
 
-const SM = 'service="$service", span_kind=~"$span_kind"';
+const SM = `${telemetryMatcher('service', 'service')}, span_kind=~"$span_kind"`;
+const SERVICE_NAME = telemetryMatcher('service_name', 'service');
 const SG = 'traces_service_graph_request';
 /** Span-metrics error status as Tempo writes it. */
 const ERR = 'status_code="STATUS_CODE_ERROR"';
@@ -74,6 +76,7 @@ export function serviceDashboard(): DashboardBuilder {
       .datasource(dsRef(MIMIR))
       .query('label_values(traces_spanmetrics_calls_total, service)')
       .definition('label_values(traces_spanmetrics_calls_total, service)')
+      .regex(TELEMETRY_VALUE_FILTER)
       .refresh(VariableRefresh.OnTimeRangeChanged)
       .sort(VariableSort.AlphabeticalAsc),
   );
@@ -128,7 +131,7 @@ export function serviceDashboard(): DashboardBuilder {
       description: 'Running instances of the service (target_info)',
       unit: 'none',
       width: 6,
-    }).withTarget(promTarget('count(target_info{service_name="$service"})', { refId: 'A' })),
+    }).withTarget(promTarget(`count(target_info{${SERVICE_NAME}})`, { refId: 'A' })),
   );
 
   builder.withRow(new RowBuilder('Operations (span metrics)'));
@@ -261,7 +264,7 @@ export function serviceDashboard(): DashboardBuilder {
     edgeTable(
       'Callers',
       'client',
-      `server="$service"`,
+      telemetryMatcher('server', 'service'),
       'Who calls this service; latency measured by the service (server side)',
     ),
   );
@@ -269,7 +272,7 @@ export function serviceDashboard(): DashboardBuilder {
     edgeTable(
       'Callees',
       'server',
-      `client="$service"`,
+      telemetryMatcher('client', 'service'),
       'What this service calls (services, databases, external hosts); latency seen by the caller',
     ),
   );
@@ -280,10 +283,13 @@ export function serviceDashboard(): DashboardBuilder {
       width: 12,
       min: 0,
     }).withTarget(
-      promTarget(`sum by (client) (rate(${SG}_total{server="$service"}[$__rate_interval]))`, {
-        refId: 'A',
-        legend: '{{client}}',
-      }),
+      promTarget(
+        `sum by (client) (rate(${SG}_total{${telemetryMatcher('server', 'service')}}[$__rate_interval]))`,
+        {
+          refId: 'A',
+          legend: '{{client}}',
+        },
+      ),
     ),
   );
   builder.withPanel(
@@ -294,7 +300,7 @@ export function serviceDashboard(): DashboardBuilder {
       min: 0,
     }).withTarget(
       promTarget(
-        `histogram_quantile(0.95, sum by (server, le) (rate(${SG}_client_seconds_bucket{client="$service"}[$__rate_interval])))`,
+        `histogram_quantile(0.95, sum by (server, le) (rate(${SG}_client_seconds_bucket{${telemetryMatcher('client', 'service')}}[$__rate_interval])))`,
         { refId: 'A', legend: '{{server}}', exemplar: true },
       ),
     ),
@@ -310,7 +316,7 @@ export function serviceDashboard(): DashboardBuilder {
       min: 0,
     }).withTarget(
       promTarget(
-        'histogram_quantile(0.95, sum by (http_route, le) (rate(http_server_request_duration_seconds_bucket{service_name="$service"}[$__rate_interval])))',
+        `histogram_quantile(0.95, sum by (http_route, le) (rate(http_server_request_duration_seconds_bucket{${SERVICE_NAME}}[$__rate_interval])))`,
         { refId: 'A', legend: '{{http_route}}', exemplar: true },
       ),
     ),
@@ -324,7 +330,7 @@ export function serviceDashboard(): DashboardBuilder {
       min: 0,
     }).withTarget(
       promTarget(
-        'sum by (http_response_status_code) (rate(http_server_request_duration_seconds_count{service_name="$service"}[$__rate_interval]))',
+        `sum by (http_response_status_code) (rate(http_server_request_duration_seconds_count{${SERVICE_NAME}}[$__rate_interval]))`,
         { refId: 'A', legend: '{{http_response_status_code}}' },
       ),
     ),
@@ -346,7 +352,7 @@ export function serviceDashboard(): DashboardBuilder {
           .refId('A')
           .queryType('traceql')
           .query(
-            '{ resource.service.name = "$service" && kind = server && (status = error || duration > 3s) }',
+            `{ ${traceqlTelemetryMatcher('resource.service.name', 'service')} && kind = server && (status = error || duration > 3s) }`,
           )
           .limit(20)
           .tableType(SearchTableType.Traces),
@@ -381,7 +387,7 @@ function edgeTable(
         value: [
           {
             title: 'Service dashboard',
-            url: dashboardUrl(DASHBOARD_UIDS.service, { service: '${__value.raw}' }, [
+            url: dashboardUrl(DASHBOARD_UIDS.service, { service: '${__value.raw:percentencode}' }, [
               'mimir',
               'tempo',
               'span_kind',
