@@ -4,13 +4,14 @@ import { type GrafanaTheme2, LoadingState, type PanelData, type TimeRange } from
 import { Alert, Button, Icon, Tooltip, useStyles2, useTheme2 } from '@grafana/ui';
 import { type ApmPanelOptions } from '../types';
 import { getSelection, selectService, subscribe } from '../shared/selectionStore';
-import { buildServerMap, filterMap, type ServerMap, type ServerMapEdge, type ServerMapNode } from './model';
+import { buildServerMap, filterMap, type QueryLike, type ServerMap, type ServerMapEdge, type ServerMapNode, type TrafficStats } from './model';
 import { layoutGraphSync, type LayoutResult, reusableLayout, topologyKey } from './layout/layout';
 import { buildScene, type Hit } from './render/scene';
 import { paletteFromTheme } from './render/palette';
-import { formatCount, formatMs, formatPercent } from './render/format';
+import { approx, formatExactCount, formatMs, formatPercent } from './render/format';
 import { ServerMapCanvas } from './ServerMapCanvas';
 import { DetailsPanel, type FocusState } from './DetailsPanel';
+import { grafanaBase } from '../shared/grafanaLinks';
 
 export interface ServerMapViewProps {
   data: PanelData;
@@ -31,6 +32,11 @@ function computeLayout(map: { nodes: ServerMapNode[]; edges: ServerMapEdge[] }, 
   } catch (err) {
     return { key, error: err instanceof Error ? err.message : String(err) };
   }
+}
+
+/** The tooltip's numbers: exact counts, "≈" on what buckets only estimate (percentiles always are). */
+function trafficLine(s: TrafficStats): string {
+  return `${formatExactCount(s.calls)} calls · ${formatPercent(s.errorRate)} errors · avg ${approx(formatMs(s.avgMs), s.avgApproximate)} · p95 ${approx(formatMs(s.p95Ms), true)}`;
 }
 
 const TOOLBAR_H = 32;
@@ -61,14 +67,29 @@ export function ServerMapView({ data, width, height, options, timeRange }: Serve
           latency: options.latencyRefId,
           clientLatency: options.clientLatencyRefId,
           instances: options.instancesRefId,
+          latencySum: options.latencySumRefId,
+          latencyCount: options.latencyCountRefId,
         },
+        queries: data.request?.targets as QueryLike[] | undefined,
         rangeSeconds: rangeSeconds(timeRange),
         apdexThresholdSeconds: options.apdexThresholdSeconds,
       });
       // eslint-disable-next-line react-hooks/purity
       return { ...result, ms: performance.now() - t0 };
     },
-    [data.series, options.callsRefId, options.errorsRefId, options.latencyRefId, options.clientLatencyRefId, options.instancesRefId, options.apdexThresholdSeconds, timeRange],
+    [
+      data.series,
+      data.request?.targets,
+      options.callsRefId,
+      options.errorsRefId,
+      options.latencyRefId,
+      options.clientLatencyRefId,
+      options.instancesRefId,
+      options.latencySumRefId,
+      options.latencyCountRefId,
+      options.apdexThresholdSeconds,
+      timeRange,
+    ],
   );
   const map: ServerMap | undefined = built.ok ? built.map : undefined;
 
@@ -162,11 +183,9 @@ export function ServerMapView({ data, width, height, options, timeRange }: Serve
         <>
           <strong>{n.name}</strong> <span className={styles.weak}>{n.kind}</span>
           {n.kind === 'user' ? (
-            <div>{formatCount(n.outbound.calls)} requests</div>
+            <div>{formatExactCount(n.outbound.calls)} requests</div>
           ) : (
-            <div>
-              {formatCount(n.inbound.calls)} calls · {formatPercent(n.inbound.errorRate)} errors · avg {formatMs(n.inbound.avgMs)} · p95 {formatMs(n.inbound.p95Ms)}
-            </div>
+            <div>{trafficLine(n.inbound)}</div>
           )}
           {n.instances !== undefined && <div>{n.instances} instances</div>}
         </>
@@ -181,9 +200,7 @@ export function ServerMapView({ data, width, height, options, timeRange }: Serve
         <strong>
           {nodesById.get(e.source)?.name} → {nodesById.get(e.target)?.name}
         </strong>
-        <div>
-          {formatCount(e.stats.calls)} calls · {formatPercent(e.stats.errorRate)} errors · avg {formatMs(e.stats.avgMs)} · p95 {formatMs(e.stats.p95Ms)}
-        </div>
+        <div>{trafficLine(e.stats)}</div>
       </>
     );
   };
@@ -271,6 +288,7 @@ export function ServerMapView({ data, width, height, options, timeRange }: Serve
             serviceDashboardUid: options.serviceDashboardUid,
             from: String(timeRange.from.valueOf()),
             to: String(timeRange.to.valueOf()),
+            ...grafanaBase(),
           }}
         />
       )}

@@ -1,6 +1,6 @@
 import { type GraphLayout, type NodeBox, type Point } from '../layout/types';
 import { type NodeKind, type ServerMapEdge, type ServerMapNode } from '../model';
-import { formatCount, formatMs, formatPercent, formatRate } from './format';
+import { approx, formatCount, formatMs, formatPercent, formatRate } from './format';
 
 export type EdgeLabelMode = 'calls' | 'callsRate' | 'callsAvg';
 
@@ -66,7 +66,7 @@ export function edgeLabel(e: ServerMapEdge, mode: EdgeLabelMode): string {
     return `${calls} (${formatRate(e.stats.ratePerSecond)})`;
   }
   if (mode === 'callsAvg' && e.stats.avgMs !== undefined) {
-    return `${calls} · ${formatMs(e.stats.avgMs)}`;
+    return `${calls} · ${approx(formatMs(e.stats.avgMs), e.stats.avgApproximate)}`;
   }
   return calls;
 }
@@ -77,7 +77,7 @@ export function nodeSubtitle(n: ServerMapNode): string {
   }
   const parts = [`${formatCount(n.inbound.calls)} calls`];
   if (n.inbound.avgMs !== undefined) {
-    parts.push(formatMs(n.inbound.avgMs));
+    parts.push(approx(formatMs(n.inbound.avgMs), n.inbound.avgApproximate));
   }
   if (n.inbound.errorRate !== undefined && n.inbound.errorRate > 0) {
     parts.push(formatPercent(n.inbound.errorRate));
