@@ -29,14 +29,14 @@ const DEPTHS = [1, 2, 3, 4].map((d) => ({ label: String(d), value: d }));
 
 function StatsTable({ stats, testId }: { stats: TrafficStats; testId: string }) {
   const styles = useStyles2(getStyles);
-  // Percentiles come from bucket interpolation (histogram_quantile) and are always estimates.
-  const pct = (ms: number | undefined) => approx(formatMs(ms), true);
+  // Percentiles come from bucket interpolation (histogram_quantile) and are always estimates: one "≈" for the row.
+  const percentiles = [stats.p50Ms, stats.p95Ms, stats.p99Ms].map(formatMs).join(' / ');
   const rows: Array<[string, string, string]> = [
     ['Calls', formatExactCount(stats.calls), 'calls'],
     ['Rate', formatRate(stats.ratePerSecond), 'rate'],
     ['Errors', stats.errors === undefined ? 'unknown' : `${formatExactCount(stats.errors)} (${formatPercent(stats.errorRate)})`, 'errors'],
     ['Avg', approx(formatMs(stats.avgMs), stats.avgApproximate), 'avg'],
-    ['p50 / p95 / p99', `${pct(stats.p50Ms)} / ${pct(stats.p95Ms)} / ${pct(stats.p99Ms)}`, 'percentiles'],
+    ['p50 / p95 / p99', stats.p50Ms === undefined ? percentiles : `≈ ${percentiles}`, 'percentiles'],
     ['Apdex', stats.apdex === undefined ? '–' : approx(stats.apdex.toFixed(2), stats.apdexApproximate), 'apdex'],
   ];
   return (

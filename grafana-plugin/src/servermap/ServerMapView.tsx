@@ -5,7 +5,7 @@ import { Alert, Button, Icon, Tooltip, useStyles2, useTheme2 } from '@grafana/ui
 import { type ApmPanelOptions } from '../types';
 import { getSelection, selectService, subscribe } from '../shared/selectionStore';
 import { buildServerMap, filterMap, type QueryLike, type ServerMap, type ServerMapEdge, type ServerMapNode, type TrafficStats } from './model';
-import { layoutGraphSync, type LayoutResult, reusableLayout, topologyKey } from './layout/layout';
+import { cachedLayout, type LayoutResult, reusableLayout, topologyKey } from './layout/layout';
 import { buildScene, type Hit } from './render/scene';
 import { paletteFromTheme } from './render/palette';
 import { approx, formatExactCount, formatMs, formatPercent } from './render/format';
@@ -28,7 +28,8 @@ function rangeSeconds(t: TimeRange): number | undefined {
 
 function computeLayout(map: { nodes: ServerMapNode[]; edges: ServerMapEdge[] }, key: string): LayoutResult {
   try {
-    return { key, layout: layoutGraphSync(map.nodes, map.edges) };
+    const { layout, cached } = cachedLayout(map.nodes, map.edges, key);
+    return { key, layout, cached };
   } catch (err) {
     return { key, error: err instanceof Error ? err.message : String(err) };
   }
@@ -123,7 +124,10 @@ export function ServerMapView({ data, width, height, options, timeRange }: Serve
   const nodesById = useMemo(() => new Map((map?.nodes ?? []).map((n) => [n.id, n])), [map]);
   const edgesById = useMemo(() => new Map((map?.edges ?? []).map((e) => [e.id, e])), [map]);
   const timings = useMemo(
-    () => (laidOut?.layout ? { modelMs: built.ms, layoutMs: laidOut.layout.ms, nodes: filtered?.nodes.length ?? 0 } : undefined),
+    () =>
+      laidOut?.layout
+        ? { modelMs: built.ms, layoutMs: laidOut.cached ? 0 : laidOut.layout.ms, layoutCached: laidOut.cached ? 1 : 0, nodes: filtered?.nodes.length ?? 0 }
+        : undefined,
     [built, laidOut, filtered],
   );
   const scene = useMemo(

@@ -85,7 +85,8 @@ export async function openFixture(
   const selector =
     opts.readySelector ??
     '[data-testid=lgtmapm-servermap-canvas][data-frames], [data-testid=lgtmapm-servermap-error], body[data-ready=error]';
-  await page.waitForSelector(selector, { timeout: 60_000 });
+  // Generous: the machines running CI are shared, and a loaded one takes tens of seconds to start a page.
+  await page.waitForSelector(selector, { timeout: 150_000 });
   return { page, errors };
 }
 
@@ -98,6 +99,10 @@ export async function screenshot(page: Page, name: string): Promise<string> {
 
 export interface DrawnScene {
   nodes: Array<{ id: string; name: string; kind: string; sub: string; instances?: number; screen: { x: number; y: number; w: number; h: number } }>;
+  level: string;
+  labels: boolean;
+  viewport: { scale: number; tx: number; ty: number };
+  canvas: { x: number; y: number; w: number; h: number };
   edges: Array<{ id: string; source: string; target: string; label: string; errorRate?: number; screenPoints: Array<{ x: number; y: number }> }>;
   scale: number;
   frames: number;
@@ -117,6 +122,10 @@ export async function drawnScene(page: Page): Promise<DrawnScene> {
     };
     return {
       scale: d.viewport.scale,
+      level: d.level,
+      labels: d.labels,
+      viewport: { ...d.viewport },
+      canvas: { x: r.left, y: r.top, w: r.width, h: r.height },
       palette: d.palette,
       frames: d.frames,
       lastFrameMs: d.lastFrameMs,

@@ -1,5 +1,6 @@
 import { parser as traceqlParser } from '@grafana/lezer-traceql';
-import { buildScene, fitViewport, hitTest, toGraph, zoomAt } from '../../src/servermap/render/scene';
+import { buildScene, FIT_MAX_SCALE, fitViewport, hitTest, toGraph, zoomAt } from '../../src/servermap/render/scene';
+import { detailLevel } from '../../src/servermap/render/draw';
 import { approx, formatCount, formatExactCount, formatMs, formatPercent } from '../../src/servermap/render/format';
 import { buildServerMap, type ServerMap } from '../../src/servermap/model';
 import { dashboardLink, edgeTraceQl, logsLink, nodeTraceQl, tracesLink } from '../../src/servermap/links';
@@ -57,8 +58,22 @@ describe('scene', () => {
     const after = toGraph(z, 300, 200);
     expect(after.x).toBeCloseTo(before.x);
     expect(after.y).toBeCloseTo(before.y);
-    // Small graphs are not blown up past 1:1.
-    expect(fitViewport({ x: 0, y: 0, w: 10, h: 10 }, 800, 400).scale).toBe(1);
+    // Fit zooms in as well as out: a small map fills the panel, up to FIT_MAX_SCALE.
+    expect(fitViewport({ x: 0, y: 0, w: 560, h: 100 }, 800, 400).scale).toBeCloseTo((800 - 48) / 560);
+    expect(fitViewport({ x: 0, y: 0, w: 10, h: 10 }, 800, 400).scale).toBe(FIT_MAX_SCALE);
+  });
+
+  it('chooses the level of detail from the on-screen text size', () => {
+    const pitch = scene.pitch;
+    // Cards while their 13-unit names are at least 9.5 px tall.
+    expect(detailLevel(0.75, pitch).level).toBe('cards');
+    expect(detailLevel(0.7, pitch).level).toBe('glyphs');
+    // The demo in a 900×500 "both" panel (~0.34): glyphs with names; at 1400×800 (~0.55) with numbers too.
+    expect(detailLevel(0.34, pitch)).toMatchObject({ level: 'glyphs', labels: true, sub: false });
+    expect(detailLevel(0.55, pitch)).toMatchObject({ level: 'glyphs', labels: true, sub: true });
+    expect(detailLevel(0.55, pitch).radius).toBeGreaterThanOrEqual(8);
+    // Far out (1,000 nodes fitted): plain shapes, no text.
+    expect(detailLevel(0.03, pitch)).toMatchObject({ level: 'overview', labels: false });
   });
 });
 
