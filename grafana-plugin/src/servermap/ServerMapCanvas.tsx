@@ -14,6 +14,8 @@ interface Props {
   width: number;
   height: number;
   selected?: Hit;
+  /** Width (px) at the right covered by the details panel on narrow panels: the selected node is kept out of it. */
+  obscuredRight?: number;
   highlight?: DrawState['highlight'];
   /** Model/layout timings shown to the bench and tests through the debug hook. */
   timings?: Record<string, number>;
@@ -41,7 +43,7 @@ export interface CanvasDebug {
   toScreen: (x: number, y: number) => { x: number; y: number };
 }
 
-export function ServerMapCanvas({ scene, fitKey, palette, width, height, selected, highlight, onSelect, tooltip, timings }: Props) {
+export function ServerMapCanvas({ scene, fitKey, palette, width, height, selected, obscuredRight = 0, highlight, onSelect, tooltip, timings }: Props) {
   const styles = useStyles2(getStyles);
   const canvasRef = useRef<HTMLCanvasElement>(null);
   const viewport = useRef<Viewport>(fitViewport(scene.bounds, width, height));
@@ -141,6 +143,25 @@ export function ServerMapCanvas({ scene, fitKey, palette, width, height, selecte
       viewport.current = { ...v, tx: v.tx + dx, ty: v.ty + dy };
     }
   }, [width, height]);
+
+  // On a narrow panel the details panel lies over the map's right part: a selected node under it is panned
+  // into the part still visible (the zoom stays).
+  const selectedNodeId = selected?.type === 'node' ? selected.id : undefined;
+  useLayoutEffect(() => {
+    if (!selectedNodeId || obscuredRight <= 0) {
+      return;
+    }
+    const box = sceneRef.current.nodes.find((n) => n.id === selectedNodeId)?.box;
+    if (!box) {
+      return;
+    }
+    const v = viewport.current;
+    const cx = (box.x + box.w / 2) * v.scale + v.tx;
+    const limit = width - obscuredRight - 40;
+    if (cx > limit && limit > 40) {
+      viewport.current = { ...v, tx: v.tx + (Math.max(40, limit - 40) - cx) };
+    }
+  }, [selectedNodeId, obscuredRight, width, fitKey]);
 
   useLayoutEffect(() => {
     const canvas = canvasRef.current;

@@ -267,6 +267,7 @@ export function ServerMapView({ data, width, height, options, timeRange }: Serve
           width={mapW}
           height={mapH}
           selected={selectedHit}
+          obscuredRight={detailsOpen && mapW === width ? DETAILS_W + 16 : 0}
           highlight={highlight}
           onSelect={onSelect}
           tooltip={tooltip}
