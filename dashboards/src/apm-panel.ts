@@ -1,6 +1,7 @@
 /**
- * The kit's panel plugin `lgtmapm-apm-panel` (server map + response-time scatter). Query roles are found
- * by refId; the expressions and option names are the cross-team contract (contracts.md, "Panel plugin").
+ * The kit's panel plugin `lgtmapm-apm-panel` (server map + response-time scatter). The panel finds each query's
+ * role from its metric name (refIds only override; these keep the role names for readability); the expressions
+ * and option names are the cross-team contract (contracts.md, "Panel plugin").
  */
 import { PanelBuilder } from '@grafana/grafana-foundation-sdk/dashboard';
 import { LOKI, MIMIR, TEMPO, dsRef } from './datasources.ts';
@@ -19,6 +20,11 @@ export const APM_PANEL_QUERIES = {
   clientLatency:
     'sum by (client, server, connection_type, le) (increase(traces_service_graph_request_client_seconds_bucket[$__range]))',
   instances: 'count by (service_name) (target_info)',
+  // Exact averages (sum / count) instead of bucket midpoints.
+  latencySum:
+    'sum by (client, server, connection_type) (increase(traces_service_graph_request_server_seconds_sum[$__range]))',
+  latencyCount:
+    'sum by (client, server, connection_type) (increase(traces_service_graph_request_server_seconds_count[$__range]))',
 } as const;
 
 export interface ApmPanelOptions {

@@ -180,6 +180,10 @@ describe('contracts other folders rely on', () => {
       clientLatency:
         'sum by (client, server, connection_type, le) (increase(traces_service_graph_request_client_seconds_bucket[$__range]))',
       instances: 'count by (service_name) (target_info)',
+      latencySum:
+        'sum by (client, server, connection_type) (increase(traces_service_graph_request_server_seconds_sum[$__range]))',
+      latencyCount:
+        'sum by (client, server, connection_type) (increase(traces_service_graph_request_server_seconds_count[$__range]))',
     });
     assert.deepEqual(Object.keys(APM_PANEL_QUERIES), [
       'calls',
@@ -187,6 +191,8 @@ describe('contracts other folders rely on', () => {
       'latency',
       'clientLatency',
       'instances',
+      'latencySum',
+      'latencyCount',
     ]);
     for (const target of panel.targets ?? []) assert.equal(target.instant, true);
     assert.deepEqual(panel.options, {

@@ -11,6 +11,7 @@ import {
 } from '@grafana/data';
 import { GlobalStyles, ThemeContext } from '@grafana/ui';
 import { ApmPanel } from '../src/components/ApmPanel';
+import { clearLayoutCache } from '../src/servermap/layout/layout';
 import { type CanvasDebug } from '../src/servermap/ServerMapCanvas';
 import { plugin } from '../src/module';
 import { type ApmPanelOptions, DEFAULT_OPTIONS } from '../src/types';
@@ -130,6 +131,8 @@ async function main() {
     painted: undefined as Promise<PaintTiming> | undefined,
     /** Bench hook: unmount and render again with freshly generated frames (warm JIT, new data objects). */
     remount() {
+      // "Warm" in the bench means a full layout with a warm JIT: the page-wide layout cache would skip it.
+      clearLayoutCache();
       root.unmount();
       root = createRoot(container);
       renderFresh('firstFrameAt');

@@ -42,37 +42,54 @@ export function addPanelOptions(builder: PanelOptionsEditorBuilder<ApmPanelOptio
     .addTextInput({
       path: 'callsRefId',
       name: 'Calls query refId',
-      description: 'sum by (client, server, connection_type) (increase(traces_service_graph_request_total[$__range]))',
+      description:
+        'Only to override detection: each query\'s role is read from its metric. sum by (client, server, connection_type) (increase(traces_service_graph_request_total[$__range]))',
       category: [MAP],
       defaultValue: DEFAULT_OPTIONS.callsRefId,
     })
     .addTextInput({
       path: 'errorsRefId',
       name: 'Errors query refId',
-      description: 'Same on traces_service_graph_request_failed_total',
+      description: 'Override; detected from traces_service_graph_request_failed_total',
       category: [MAP],
       defaultValue: DEFAULT_OPTIONS.errorsRefId,
     })
     .addTextInput({
       path: 'latencyRefId',
       name: 'Server latency query refId',
-      description: 'sum by (client, server, connection_type, le) (increase(traces_service_graph_request_server_seconds_bucket[$__range]))',
+      description:
+        'Override; detected from sum by (client, server, connection_type, le) (increase(traces_service_graph_request_server_seconds_bucket[$__range]))',
       category: [MAP],
       defaultValue: DEFAULT_OPTIONS.latencyRefId,
     })
     .addTextInput({
       path: 'clientLatencyRefId',
       name: 'Client latency query refId',
-      description: 'Same on _client_seconds_bucket; used where no server-side histogram exists (virtual nodes)',
+      description: 'Override; detected from _client_seconds_bucket; used where no server-side histogram exists (virtual nodes)',
       category: [MAP],
       defaultValue: DEFAULT_OPTIONS.clientLatencyRefId,
     })
     .addTextInput({
       path: 'instancesRefId',
       name: 'Instances query refId',
-      description: 'count by (service_name) (target_info)',
+      description: 'Override; detected from count by (service_name) (target_info)',
       category: [MAP],
       defaultValue: DEFAULT_OPTIONS.instancesRefId,
+    })
+    .addTextInput({
+      path: 'latencySumRefId',
+      name: 'Latency sum query refId',
+      description:
+        'Override; detected from sum by (client, server, connection_type) (increase(traces_service_graph_request_server_seconds_sum[$__range])). With the count query, averages are exact',
+      category: [MAP],
+      defaultValue: DEFAULT_OPTIONS.latencySumRefId,
+    })
+    .addTextInput({
+      path: 'latencyCountRefId',
+      name: 'Latency count query refId',
+      description: 'Override; detected from the same on traces_service_graph_request_server_seconds_count',
+      category: [MAP],
+      defaultValue: DEFAULT_OPTIONS.latencyCountRefId,
     })
     .addNumberInput({
       path: 'apdexThresholdSeconds',

@@ -11,12 +11,17 @@ export interface ApmPanelOptions {
   /** Dashboard opened by "service dashboard" links (gets `var-service`). */
   serviceDashboardUid: string;
 
-  /** Server map: query refIds that carry each role. */
+  /**
+   * Server map: refIds that override role detection. Each query's role is read from its expression (the
+   * service-graph metric it uses); a refId here wins when a query with that refId exists.
+   */
   callsRefId: string;
   errorsRefId: string;
   latencyRefId: string;
   clientLatencyRefId: string;
   instancesRefId: string;
+  latencySumRefId: string;
+  latencyCountRefId: string;
 
   /** Apdex satisfied threshold T in seconds (tolerating = 4T); only computed when the buckets have T and 4T. */
   apdexThresholdSeconds: number;
@@ -38,6 +43,8 @@ export const DEFAULT_OPTIONS: ApmPanelOptions = {
   latencyRefId: 'latency',
   clientLatencyRefId: 'clientLatency',
   instancesRefId: 'instances',
+  latencySumRefId: 'latencySum',
+  latencyCountRefId: 'latencyCount',
   apdexThresholdSeconds: 1,
   maxNodes: 1500,
   hideTerminal: false,

@@ -6,7 +6,7 @@
 import React, { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { css } from '@emotion/css';
 import { dateTimeFormat, serializeStateToUrlParam, urlUtil, type GrafanaTheme2, type PanelData, type TimeRange } from '@grafana/data';
-import { config } from '@grafana/runtime';
+import { grafanaBase } from '../shared/grafanaLinks';
 import { useStyles2, useTheme2 } from '@grafana/ui';
 import { setHighlight } from '../shared/selectionStore';
 import type { ApmPanelOptions } from '../types';
@@ -382,17 +382,19 @@ export function ScatterView({ data, width, height, options, timeRange, service }
                 height={bottomH}
                 width={width}
                 onBack={() => setOpened(undefined)}
-                exploreUrl={`${config.appSubUrl ?? ''}${traceExploreUrl(
+                exploreUrl={`${grafanaBase().appSubUrl}${traceExploreUrl(
                   urlUtil.renderUrl,
                   tempo,
                   opened.transaction.traceId,
-                  rangeAroundTrace(opened.tree.startMs, opened.tree.endMs)
+                  rangeAroundTrace(opened.tree.startMs, opened.tree.endMs),
+                  grafanaBase().orgId
                 )}`}
-                logsUrl={`${config.appSubUrl ?? ''}${traceLogsExploreUrl(
+                logsUrl={`${grafanaBase().appSubUrl}${traceLogsExploreUrl(
                   urlUtil.renderUrl,
                   loki,
                   opened.transaction.traceId,
-                  rangeAroundTrace(opened.tree.startMs, opened.tree.endMs)
+                  rangeAroundTrace(opened.tree.startMs, opened.tree.endMs),
+                  grafanaBase().orgId
                 )}`}
               />
             ) : (

@@ -37,7 +37,12 @@ export interface Transaction {
   method?: string;
   httpStatus?: number;
   rootService?: string;
+  /** Name of the trace's root span (Pinpoint's "Transaction"). */
   rootName?: string;
+  /** Error status message (what a thrown exception leaves on the span). */
+  exception?: string;
+  /** Address of the client that sent the request. */
+  clientAddress?: string;
 }
 
 /** Columnar copy of the dots for drawing and hit-testing: index i is transactions[i]. */
@@ -60,6 +65,8 @@ const ROUTE_NAMES = ['http.route', 'span.http.route'];
 const METHOD_NAMES = ['http.request.method', 'span.http.request.method', 'http.method'];
 const HTTP_STATUS_NAMES = ['http.response.status_code', 'span.http.response.status_code', 'http.status_code'];
 const SERVICE_NAMES = ['service.name', 'resource.service.name'];
+const EXCEPTION_NAMES = ['statusMessage', 'span:statusMessage', 'exception.message', 'exception.type'];
+const CLIENT_NAMES = ['client.address', 'span.client.address', 'net.sock.peer.addr', 'span.net.sock.peer.addr', 'network.peer.address'];
 
 function cell(field: FieldLike | undefined, i: number): unknown {
   return field ? field.values[i] : undefined;
@@ -97,6 +104,8 @@ function spansFrameRows(frame: FrameLike, fallbackService: string, parent?: { ro
   const method = findField(frame, ...METHOD_NAMES);
   const httpStatus = findField(frame, ...HTTP_STATUS_NAMES);
   const service = findField(frame, ...SERVICE_NAMES);
+  const exception = findField(frame, ...EXCEPTION_NAMES);
+  const client = findField(frame, ...CLIENT_NAMES);
   // Duration of span rows is in nanoseconds (field unit "ns"); honour another unit if a future version sends one.
   const unit = duration.config?.unit;
   const toMs = unit === 'ms' ? 1 : unit === 's' ? 1000 : unit === 'µs' || unit === 'us' ? 1e-3 : 1e-6;
@@ -131,6 +140,14 @@ function spansFrameRows(frame: FrameLike, fallbackService: string, parent?: { ro
     }
     if (httpCode !== undefined) {
       tx.httpStatus = httpCode;
+    }
+    const ex = toStringOrUndefined(cell(exception, i));
+    if (ex) {
+      tx.exception = ex;
+    }
+    const ca = toStringOrUndefined(cell(client, i));
+    if (ca) {
+      tx.clientAddress = ca;
     }
     const rs = toStringOrUndefined(cell(traceService, i)) ?? parent?.rootService;
     if (rs) {

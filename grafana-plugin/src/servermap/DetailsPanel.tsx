@@ -5,7 +5,7 @@ import { Badge, Button, LinkButton, RadioButtonGroup, Stack, useStyles2 } from '
 import { type ServerMapEdge, type ServerMapNode, type TrafficStats } from './model';
 import { HistogramBars } from './HistogramBars';
 import { type Palette } from './render/palette';
-import { formatCount, formatMs, formatPercent, formatRate } from './render/format';
+import { approx, formatExactCount, formatMs, formatPercent, formatRate } from './render/format';
 import { dashboardLink, edgeTraceQl, type LinkOptions, logsLink, nodeTraceQl, tracesLink } from './links';
 
 export interface FocusState {
@@ -29,13 +29,15 @@ const DEPTHS = [1, 2, 3, 4].map((d) => ({ label: String(d), value: d }));
 
 function StatsTable({ stats, testId }: { stats: TrafficStats; testId: string }) {
   const styles = useStyles2(getStyles);
+  // Percentiles come from bucket interpolation (histogram_quantile) and are always estimates: one "≈" for the row.
+  const percentiles = [stats.p50Ms, stats.p95Ms, stats.p99Ms].map(formatMs).join(' / ');
   const rows: Array<[string, string, string]> = [
-    ['Calls', formatCount(stats.calls), 'calls'],
+    ['Calls', formatExactCount(stats.calls), 'calls'],
     ['Rate', formatRate(stats.ratePerSecond), 'rate'],
-    ['Errors', stats.errors === undefined ? 'unknown' : `${formatCount(stats.errors)} (${formatPercent(stats.errorRate)})`, 'errors'],
-    ['Avg', `${formatMs(stats.avgMs)}${stats.avgApproximate ? ' ≈' : ''}`, 'avg'],
-    ['p50 / p95 / p99', `${formatMs(stats.p50Ms)} / ${formatMs(stats.p95Ms)} / ${formatMs(stats.p99Ms)}`, 'percentiles'],
-    ['Apdex', stats.apdex === undefined ? '–' : `${stats.apdex.toFixed(2)}${stats.apdexApproximate ? ' ≈' : ''}`, 'apdex'],
+    ['Errors', stats.errors === undefined ? 'unknown' : `${formatExactCount(stats.errors)} (${formatPercent(stats.errorRate)})`, 'errors'],
+    ['Avg', approx(formatMs(stats.avgMs), stats.avgApproximate), 'avg'],
+    ['p50 / p95 / p99', stats.p50Ms === undefined ? percentiles : `≈ ${percentiles}`, 'percentiles'],
+    ['Apdex', stats.apdex === undefined ? '–' : approx(stats.apdex.toFixed(2), stats.apdexApproximate), 'apdex'],
   ];
   return (
     <table className={styles.table} data-testid={testId}>
@@ -61,7 +63,7 @@ export function DetailsPanel({ node, edge, nodesById, palette, links, focus, onF
   const source = edge ? nodesById.get(edge.source) : undefined;
   const target = edge ? nodesById.get(edge.target) : undefined;
   const title = node ? node.name : `${source?.name ?? edge!.source} → ${target?.name ?? edge!.target}`;
-  const traceql = node ? (node.kind === 'service' ? nodeTraceQl(node) : undefined) : source && target ? edgeTraceQl(source, target) : undefined;
+  const traceql = node ? nodeTraceQl(node) : source && target ? edgeTraceQl(source, target) : undefined;
   const focused = node !== undefined && focus.node === node.id;
 
   return (
@@ -80,7 +82,7 @@ export function DetailsPanel({ node, edge, nodesById, palette, links, focus, onF
           <Badge color="green" text={`${node.instances} instance${node.instances === 1 ? '' : 's'}`} data-testid="lgtmapm-details-instances" />
         )}
         {edge && edge.connectionType && <Badge color="purple" text={edge.connectionType} />}
-        {node && node.kind === 'user' && <Badge color="blue" text={`${formatCount(node.outbound.calls)} requests sent`} />}
+        {node && node.kind === 'user' && <Badge color="blue" text={`${formatExactCount(node.outbound.calls)} requests sent`} />}
       </Stack>
       {stats.histogram ? (
         <HistogramBars histogram={stats.histogram} palette={palette} />
@@ -90,16 +92,16 @@ export function DetailsPanel({ node, edge, nodesById, palette, links, focus, onF
       {node?.kind !== 'user' && <StatsTable stats={stats} testId="lgtmapm-details-stats" />}
       <div className={styles.links}>
         {traceql && (
-          <LinkButton size="sm" variant="secondary" href={tracesLink(traceql, links)} target="_blank" title={traceql}>
+          <LinkButton size="sm" variant="secondary" href={tracesLink(traceql, links)} target="_blank" title={traceql} data-testid="lgtmapm-link-traces">
             Traces
           </LinkButton>
         )}
         {node?.kind === 'service' && (
           <>
-            <LinkButton size="sm" variant="secondary" href={logsLink(node.name, links)} target="_blank">
+            <LinkButton size="sm" variant="secondary" href={logsLink(node.name, links)} target="_blank" data-testid="lgtmapm-link-logs">
               Logs
             </LinkButton>
-            <LinkButton size="sm" variant="secondary" href={dashboardLink(node.name, links)} target="_blank">
+            <LinkButton size="sm" variant="secondary" href={dashboardLink(node.name, links)} target="_blank" data-testid="lgtmapm-link-dashboard">
               Dashboard
             </LinkButton>
           </>

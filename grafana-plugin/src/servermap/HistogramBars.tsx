@@ -4,7 +4,7 @@ import { type GrafanaTheme2 } from '@grafana/data';
 import { useStyles2 } from '@grafana/ui';
 import { type PinpointHistogram } from './model';
 import { type Palette } from './render/palette';
-import { formatCount } from './render/format';
+import { approx, formatExactCount } from './render/format';
 
 const BARS: Array<{ key: keyof Omit<PinpointHistogram, 'approximate'>; label: string }> = [
   { key: 'le1s', label: '1s' },
@@ -24,8 +24,8 @@ export function HistogramBars({ histogram, palette }: { histogram: PinpointHisto
         {BARS.map((b) => {
           const value = histogram[b.key];
           return (
-            <div key={b.key} className={styles.col} data-testid={`lgtmapm-histogram-${b.key}`} data-value={Math.round(value)}>
-              <span className={styles.count}>{formatCount(value)}</span>
+            <div key={b.key} className={styles.col} data-testid={`lgtmapm-histogram-${b.key}`} data-value={Math.round(value)} title={`${b.label}: ${approx(formatExactCount(value), histogram.approximate && b.key !== 'error')}`}>
+              <span className={styles.count}>{approx(formatExactCount(value), histogram.approximate && b.key !== 'error')}</span>
               <div
                 className={styles.bar}
                 style={{ height: `${Math.max(value > 0 ? 2 : 0, (value / max) * 64)}px`, background: palette.histogram[b.key] }}

@@ -2,7 +2,7 @@ import React, { useCallback, useEffect, useLayoutEffect, useRef, useState } from
 import { css } from '@emotion/css';
 import { type GrafanaTheme2 } from '@grafana/data';
 import { Button, useStyles2 } from '@grafana/ui';
-import { type DrawState, drawScene } from './render/draw';
+import { type DetailLevel, type DrawState, drawScene } from './render/draw';
 import { type Palette } from './render/palette';
 import { fitViewport, type Hit, hitTest, type Scene, toGraph, type Viewport, zoomAt } from './render/scene';
 
@@ -14,6 +14,8 @@ interface Props {
   width: number;
   height: number;
   selected?: Hit;
+  /** Width (px) at the right covered by the details panel on narrow panels: the selected node is kept out of it. */
+  obscuredRight?: number;
   highlight?: DrawState['highlight'];
   /** Model/layout timings shown to the bench and tests through the debug hook. */
   timings?: Record<string, number>;
@@ -35,10 +37,13 @@ export interface CanvasDebug {
   frames: number;
   drawnNodes: number;
   drawnEdges: number;
+  /** Level of detail of the last frame, and whether glyph labels were drawn. */
+  level: DetailLevel;
+  labels: boolean;
   toScreen: (x: number, y: number) => { x: number; y: number };
 }
 
-export function ServerMapCanvas({ scene, fitKey, palette, width, height, selected, highlight, onSelect, tooltip, timings }: Props) {
+export function ServerMapCanvas({ scene, fitKey, palette, width, height, selected, obscuredRight = 0, highlight, onSelect, tooltip, timings }: Props) {
   const styles = useStyles2(getStyles);
   const canvasRef = useRef<HTMLCanvasElement>(null);
   const viewport = useRef<Viewport>(fitViewport(scene.bounds, width, height));
@@ -48,9 +53,11 @@ export function ServerMapCanvas({ scene, fitKey, palette, width, height, selecte
   const [hover, setHover] = useState<{ hit: Hit; x: number; y: number } | undefined>();
   const [dragging, setDragging] = useState(false);
   const stateRef = useRef<DrawState>({});
+  const selectedRef = useRef(selected);
   // Declared first so the drawing effects below see the current selection/hover.
   useLayoutEffect(() => {
     stateRef.current = { selected, hovered: hover?.hit, highlight };
+    selectedRef.current = selected;
   }, [selected, hover, highlight]);
   // The selection/hover state the canvas last drew: a state change that a synchronous draw already showed (the
   // first draw on mount, a refresh) needs no second frame, which would make the browser commit the canvas again.
@@ -99,14 +106,62 @@ export function ServerMapCanvas({ scene, fitKey, palette, width, height, selecte
     }
   }, [draw]);
 
-  // A new scene (new topology or filter) or size is shown whole; new numbers on the same scene keep the view.
+  // A new topology (or filter) is shown whole; new numbers on the same topology keep the view. A size change
+  // (the details panel opening beside the map after a click, a resized panel) keeps the user's pan and zoom: the
+  // map is re-fitted only while the user has not moved it since the last fit.
   const sceneRef = useRef(scene);
   useLayoutEffect(() => {
     sceneRef.current = scene;
   }, [scene]);
+  const userMoved = useRef(false);
   useLayoutEffect(() => {
     viewport.current = fitViewport(sceneRef.current.bounds, width, height);
-  }, [fitKey, width, height]);
+    userMoved.current = false;
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [fitKey]);
+  const sizeRef = useRef({ width, height, selected: selected !== undefined });
+  useLayoutEffect(() => {
+    const before = sizeRef.current;
+    const selectedNow = selectedRef.current !== undefined;
+    sizeRef.current = { width, height, selected: selectedNow };
+    if (before.width === width && before.height === height) {
+      return;
+    }
+    // The details panel opening or closing (a click) is not a new panel size: the view stays.
+    if (!userMoved.current && before.selected === selectedNow) {
+      viewport.current = fitViewport(sceneRef.current.bounds, width, height);
+      return;
+    }
+    // Keep scale and position; only bring the selected node back into view if the new size hid it.
+    const box = selectedRef.current?.type === 'node' ? sceneRef.current.nodes.find((n) => n.id === selectedRef.current!.id)?.box : undefined;
+    if (box) {
+      const v = viewport.current;
+      const cx = (box.x + box.w / 2) * v.scale + v.tx;
+      const cy = (box.y + box.h / 2) * v.scale + v.ty;
+      const dx = cx < 24 ? 24 - cx : cx > width - 24 ? width - 24 - cx : 0;
+      const dy = cy < 24 ? 24 - cy : cy > height - 24 ? height - 24 - cy : 0;
+      viewport.current = { ...v, tx: v.tx + dx, ty: v.ty + dy };
+    }
+  }, [width, height]);
+
+  // On a narrow panel the details panel lies over the map's right part: a selected node under it is panned
+  // into the part still visible (the zoom stays).
+  const selectedNodeId = selected?.type === 'node' ? selected.id : undefined;
+  useLayoutEffect(() => {
+    if (!selectedNodeId || obscuredRight <= 0) {
+      return;
+    }
+    const box = sceneRef.current.nodes.find((n) => n.id === selectedNodeId)?.box;
+    if (!box) {
+      return;
+    }
+    const v = viewport.current;
+    const cx = (box.x + box.w / 2) * v.scale + v.tx;
+    const limit = width - obscuredRight - 40;
+    if (cx > limit && limit > 40) {
+      viewport.current = { ...v, tx: v.tx + (Math.max(40, limit - 40) - cx) };
+    }
+  }, [selectedNodeId, obscuredRight, width, fitKey]);
 
   useLayoutEffect(() => {
     const canvas = canvasRef.current;
@@ -142,6 +197,8 @@ export function ServerMapCanvas({ scene, fitKey, palette, width, height, selecte
       ev.preventDefault();
       const rect = canvas.getBoundingClientRect();
       viewport.current = zoomAt(viewport.current, Math.exp(-ev.deltaY * 0.0015), ev.clientX - rect.left, ev.clientY - rect.top);
+      userMoved.current = true;
+      setHover(undefined);
       requestDraw();
     };
     canvas.addEventListener('wheel', onWheel, { passive: false });
@@ -170,6 +227,7 @@ export function ServerMapCanvas({ scene, fitKey, palette, width, height, selecte
         }
         d.moved = true;
         viewport.current = { ...viewport.current, tx: viewport.current.tx + dx, ty: viewport.current.ty + dy };
+        userMoved.current = true;
         d.x = p.x;
         d.y = p.y;
         setHover(undefined);
@@ -192,10 +250,12 @@ export function ServerMapCanvas({ scene, fitKey, palette, width, height, selecte
 
   const zoom = (factor: number) => {
     viewport.current = zoomAt(viewport.current, factor, width / 2, height / 2);
+    userMoved.current = true;
     requestDraw();
   };
   const fit = () => {
     viewport.current = fitViewport(scene.bounds, width, height);
+    userMoved.current = false;
     requestDraw();
   };
 
@@ -224,13 +284,25 @@ export function ServerMapCanvas({ scene, fitKey, palette, width, height, selecte
         </Button>
       </div>
       {hover && (
-        <div className={styles.tooltip} style={{ left: Math.min(hover.x + 14, width - 240), top: Math.min(hover.y + 14, height - 90) }} data-testid="lgtmapm-tooltip">
+        <div
+          className={styles.tooltip}
+          // Beside the pointer, flipped to its other side near the right or bottom edge (never under it).
+          style={{
+            left: hover.x + 14 + TOOLTIP_W <= width ? hover.x + 14 : Math.max(0, hover.x - 14 - TOOLTIP_W),
+            top: hover.y + 14 + TOOLTIP_H <= height ? hover.y + 14 : Math.max(0, hover.y - 14 - TOOLTIP_H),
+          }}
+          data-testid="lgtmapm-tooltip"
+        >
           {tooltip(hover.hit)}
         </div>
       )}
     </div>
   );
 }
+
+/** The tooltip's box (its CSS width, and a height that fits its three lines). */
+const TOOLTIP_W = 240;
+const TOOLTIP_H = 72;
 
 const getStyles = (theme: GrafanaTheme2) => ({
   wrap: css({ position: 'relative', overflow: 'hidden' }),
@@ -249,7 +321,8 @@ const getStyles = (theme: GrafanaTheme2) => ({
   tooltip: css({
     position: 'absolute',
     pointerEvents: 'none',
-    maxWidth: 240,
+    width: TOOLTIP_W,
+    boxSizing: 'border-box',
     background: theme.colors.background.secondary,
     border: `1px solid ${theme.colors.border.medium}`,
     borderRadius: theme.shape.radius.default,

@@ -4,13 +4,14 @@ import { type GrafanaTheme2, LoadingState, type PanelData, type TimeRange } from
 import { Alert, Button, Icon, Tooltip, useStyles2, useTheme2 } from '@grafana/ui';
 import { type ApmPanelOptions } from '../types';
 import { getSelection, selectService, subscribe } from '../shared/selectionStore';
-import { buildServerMap, filterMap, type ServerMap, type ServerMapEdge, type ServerMapNode } from './model';
-import { layoutGraphSync, type LayoutResult, reusableLayout, topologyKey } from './layout/layout';
+import { buildServerMap, filterMap, type QueryLike, type ServerMap, type ServerMapEdge, type ServerMapNode, type TrafficStats } from './model';
+import { cachedLayout, type LayoutResult, reusableLayout, topologyKey } from './layout/layout';
 import { buildScene, type Hit } from './render/scene';
 import { paletteFromTheme } from './render/palette';
-import { formatCount, formatMs, formatPercent } from './render/format';
+import { approx, formatExactCount, formatMs, formatPercent } from './render/format';
 import { ServerMapCanvas } from './ServerMapCanvas';
 import { DetailsPanel, type FocusState } from './DetailsPanel';
+import { grafanaBase } from '../shared/grafanaLinks';
 
 export interface ServerMapViewProps {
   data: PanelData;
@@ -27,10 +28,16 @@ function rangeSeconds(t: TimeRange): number | undefined {
 
 function computeLayout(map: { nodes: ServerMapNode[]; edges: ServerMapEdge[] }, key: string): LayoutResult {
   try {
-    return { key, layout: layoutGraphSync(map.nodes, map.edges) };
+    const { layout, cached } = cachedLayout(map.nodes, map.edges, key);
+    return { key, layout, cached };
   } catch (err) {
     return { key, error: err instanceof Error ? err.message : String(err) };
   }
+}
+
+/** The tooltip's numbers: exact counts, "≈" on what buckets only estimate (percentiles always are). */
+function trafficLine(s: TrafficStats): string {
+  return `${formatExactCount(s.calls)} calls · ${formatPercent(s.errorRate)} errors · avg ${approx(formatMs(s.avgMs), s.avgApproximate)} · p95 ${approx(formatMs(s.p95Ms), true)}`;
 }
 
 const TOOLBAR_H = 32;
@@ -61,14 +68,29 @@ export function ServerMapView({ data, width, height, options, timeRange }: Serve
           latency: options.latencyRefId,
           clientLatency: options.clientLatencyRefId,
           instances: options.instancesRefId,
+          latencySum: options.latencySumRefId,
+          latencyCount: options.latencyCountRefId,
         },
+        queries: data.request?.targets as QueryLike[] | undefined,
         rangeSeconds: rangeSeconds(timeRange),
         apdexThresholdSeconds: options.apdexThresholdSeconds,
       });
       // eslint-disable-next-line react-hooks/purity
       return { ...result, ms: performance.now() - t0 };
     },
-    [data.series, options.callsRefId, options.errorsRefId, options.latencyRefId, options.clientLatencyRefId, options.instancesRefId, options.apdexThresholdSeconds, timeRange],
+    [
+      data.series,
+      data.request?.targets,
+      options.callsRefId,
+      options.errorsRefId,
+      options.latencyRefId,
+      options.clientLatencyRefId,
+      options.instancesRefId,
+      options.latencySumRefId,
+      options.latencyCountRefId,
+      options.apdexThresholdSeconds,
+      timeRange,
+    ],
   );
   const map: ServerMap | undefined = built.ok ? built.map : undefined;
 
@@ -102,7 +124,10 @@ export function ServerMapView({ data, width, height, options, timeRange }: Serve
   const nodesById = useMemo(() => new Map((map?.nodes ?? []).map((n) => [n.id, n])), [map]);
   const edgesById = useMemo(() => new Map((map?.edges ?? []).map((e) => [e.id, e])), [map]);
   const timings = useMemo(
-    () => (laidOut?.layout ? { modelMs: built.ms, layoutMs: laidOut.layout.ms, nodes: filtered?.nodes.length ?? 0 } : undefined),
+    () =>
+      laidOut?.layout
+        ? { modelMs: built.ms, layoutMs: laidOut.cached ? 0 : laidOut.layout.ms, layoutCached: laidOut.cached ? 1 : 0, nodes: filtered?.nodes.length ?? 0 }
+        : undefined,
     [built, laidOut, filtered],
   );
   const scene = useMemo(
@@ -162,11 +187,9 @@ export function ServerMapView({ data, width, height, options, timeRange }: Serve
         <>
           <strong>{n.name}</strong> <span className={styles.weak}>{n.kind}</span>
           {n.kind === 'user' ? (
-            <div>{formatCount(n.outbound.calls)} requests</div>
+            <div>{formatExactCount(n.outbound.calls)} requests</div>
           ) : (
-            <div>
-              {formatCount(n.inbound.calls)} calls · {formatPercent(n.inbound.errorRate)} errors · avg {formatMs(n.inbound.avgMs)} · p95 {formatMs(n.inbound.p95Ms)}
-            </div>
+            <div>{trafficLine(n.inbound)}</div>
           )}
           {n.instances !== undefined && <div>{n.instances} instances</div>}
         </>
@@ -181,9 +204,7 @@ export function ServerMapView({ data, width, height, options, timeRange }: Serve
         <strong>
           {nodesById.get(e.source)?.name} → {nodesById.get(e.target)?.name}
         </strong>
-        <div>
-          {formatCount(e.stats.calls)} calls · {formatPercent(e.stats.errorRate)} errors · avg {formatMs(e.stats.avgMs)} · p95 {formatMs(e.stats.p95Ms)}
-        </div>
+        <div>{trafficLine(e.stats)}</div>
       </>
     );
   };
@@ -246,6 +267,7 @@ export function ServerMapView({ data, width, height, options, timeRange }: Serve
           width={mapW}
           height={mapH}
           selected={selectedHit}
+          obscuredRight={detailsOpen && mapW === width ? DETAILS_W + 16 : 0}
           highlight={highlight}
           onSelect={onSelect}
           tooltip={tooltip}
@@ -271,6 +293,7 @@ export function ServerMapView({ data, width, height, options, timeRange }: Serve
             serviceDashboardUid: options.serviceDashboardUid,
             from: String(timeRange.from.valueOf()),
             to: String(timeRange.to.valueOf()),
+            ...grafanaBase(),
           }}
         />
       )}

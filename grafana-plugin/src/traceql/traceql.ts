@@ -13,6 +13,11 @@ export const DOT_SELECT_FIELDS = [
   'span.http.route',
   'span.http.request.method',
   'span.http.response.status_code',
+  // The transaction list's Exception and Client columns (Pinpoint's): the error status message the SDK sets
+  // from a thrown exception, and the caller's address (HTTP semantic conventions, old and new names).
+  'statusMessage',
+  'span.client.address',
+  'span.net.sock.peer.addr',
 ] as const;
 
 /** Quote a value as a TraceQL string literal (backslash and double quote escaped). */

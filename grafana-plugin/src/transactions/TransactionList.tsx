@@ -4,7 +4,7 @@ import type { GrafanaTheme2 } from '@grafana/data';
 import { useStyles2 } from '@grafana/ui';
 import type { Transaction } from '../scatter/dots';
 import { formatDurationMs } from '../scatter/scales';
-import { sortTransactions, transactionLabel, type SortDir, type SortKey } from './model';
+import { rootLabel, shortTraceId, sortTransactions, transactionLabel, type SortDir, type SortKey } from './model';
 import { VirtualRows } from './VirtualRows';
 
 export interface TransactionListProps {
@@ -19,25 +19,54 @@ export interface TransactionListProps {
   formatTime: (ms: number) => string;
 }
 
-const COLUMNS: Array<{ key: SortKey; label: string; width: string; compact: string | null }> = [
-  { key: 'start', label: 'Start time', width: '100px', compact: '92px' },
-  { key: 'name', label: 'Transaction', width: 'minmax(140px, 1fr)', compact: 'minmax(90px, 1fr)' },
-  { key: 'duration', label: 'Duration', width: '80px', compact: '70px' },
-  { key: 'status', label: 'Status', width: '70px', compact: '62px' },
-  { key: 'service', label: 'Service', width: '90px', compact: null },
-  { key: 'traceId', label: 'Trace ID', width: '140px', compact: '80px' },
+interface Column {
+  key: SortKey;
+  label: string;
+  width: string;
+  /** Width in a narrow panel; null drops the column there. */
+  compact: string | null;
+  /** Shown only when some row has a value (exception, client address: only where the spans carry them). */
+  optional?: (t: Transaction) => unknown;
+  cell: (t: Transaction, formatTime: (ms: number) => string) => { text: string; title?: string };
+}
+
+const COLUMNS: Column[] = [
+  { key: 'start', label: 'Start time', width: '100px', compact: '84px', cell: (t, f) => ({ text: f(t.startMs), title: new Date(t.startMs).toISOString() }) },
+  { key: 'transaction', label: 'Transaction', width: 'minmax(120px, 1fr)', compact: 'minmax(80px, 1fr)', cell: (t) => ({ text: rootLabel(t) }) },
+  { key: 'name', label: 'Endpoint', width: 'minmax(110px, 1fr)', compact: null, cell: (t) => ({ text: transactionLabel(t) }) },
+  { key: 'duration', label: 'Duration', width: '76px', compact: '66px', cell: (t) => ({ text: formatDurationMs(t.durationMs) }) },
+  { key: 'status', label: 'Status', width: '64px', compact: '58px', cell: (t) => ({ text: `${t.failed ? 'failed' : 'ok'}${t.httpStatus ? ` ${t.httpStatus}` : ''}` }) },
+  { key: 'exception', label: 'Exception', width: 'minmax(90px, 1fr)', compact: 'minmax(60px, 0.8fr)', optional: (t) => t.exception, cell: (t) => ({ text: t.exception ?? '' }) },
+  { key: 'client', label: 'Client', width: '110px', compact: null, optional: (t) => t.clientAddress, cell: (t) => ({ text: t.clientAddress ?? '' }) },
+  { key: 'service', label: 'Service', width: '90px', compact: null, cell: (t) => ({ text: t.service }) },
+  { key: 'traceId', label: 'Trace ID', width: '124px', compact: '112px', cell: (t) => ({ text: shortTraceId(t.traceId), title: t.traceId }) },
 ];
-/** Below this width the service column is dropped (it is the selected service anyway) and columns shrink. */
+/** Below this width the endpoint, client and service columns are dropped and the others shrink. */
 const COMPACT_BELOW = 640;
 const ROW_H = 24;
 
 export function TransactionList({ transactions, source, limitHit, height, width, onOpen, formatTime }: TransactionListProps) {
   const styles = useStyles2(getStyles);
   const compact = width < COMPACT_BELOW;
-  const columns = COLUMNS.filter((c) => !compact || c.compact !== null);
+  const columns = useMemo(
+    () => COLUMNS.filter((c) => (!compact || c.compact !== null) && (!c.optional || transactions.some((t) => c.optional!(t)))),
+    [compact, transactions],
+  );
   const GRID = columns.map((c) => (compact ? c.compact : c.width)).join(' ');
   const [sort, setSort] = useState<{ key: SortKey; dir: SortDir }>({ key: 'duration', dir: 'desc' });
   const rows = useMemo(() => sortTransactions(transactions, sort.key, sort.dir), [transactions, sort]);
+  const cellClass = (key: SortKey, t: Transaction) =>
+    key === 'duration'
+      ? styles.num
+      : key === 'status'
+        ? t.failed
+          ? styles.failed
+          : styles.ok
+        : key === 'traceId'
+          ? cx(styles.ellipsis, styles.mono)
+          : key === 'exception'
+            ? cx(styles.ellipsis, styles.failedText)
+            : styles.ellipsis;
   const onSort = (key: SortKey) =>
     setSort((s) => (s.key === key ? { key, dir: s.dir === 'asc' ? 'desc' : 'asc' } : { key, dir: key === 'duration' ? 'desc' : 'asc' }));
 
@@ -87,19 +116,14 @@ export function TransactionList({ transactions, source, limitHit, height, width,
                 data-duration-ms={t.durationMs}
                 title="Open the call tree"
               >
-                <span className={styles.ellipsis} title={new Date(t.startMs).toISOString()}>
-                  {formatTime(t.startMs)}
-                </span>
-                <span className={styles.ellipsis}>{transactionLabel(t)}</span>
-                <span className={styles.num}>{formatDurationMs(t.durationMs)}</span>
-                <span className={t.failed ? styles.failed : styles.ok}>
-                  {t.failed ? 'failed' : 'ok'}
-                  {t.httpStatus ? ` ${t.httpStatus}` : ''}
-                </span>
-                {!compact && <span className={styles.ellipsis}>{t.service}</span>}
-                <span className={cx(styles.ellipsis, styles.mono)} title={t.traceId}>
-                  {t.traceId}
-                </span>
+                {columns.map((c) => {
+                  const { text, title } = c.cell(t, formatTime);
+                  return (
+                    <span key={c.key} className={cellClass(c.key, t)} title={title ?? text} data-col={c.key}>
+                      {text}
+                    </span>
+                  );
+                })}
               </div>
             );
           }}
@@ -132,5 +156,6 @@ const getStyles = (theme: GrafanaTheme2) => ({
   num: css({ textAlign: 'right', fontVariantNumeric: 'tabular-nums' }),
   ok: css({ color: theme.colors.success.text }),
   failed: css({ color: theme.colors.error.text, fontWeight: theme.typography.fontWeightMedium }),
+  failedText: css({ color: theme.colors.error.text }),
   empty: css({ padding: theme.spacing(2), color: theme.colors.text.secondary }),
 });

@@ -2,15 +2,33 @@
 import { distinctTraceCount, type Transaction, type TransactionSet } from '../scatter/dots';
 import { selectInRect, type DataRect } from '../scatter/selection';
 
-export type SortKey = 'start' | 'name' | 'duration' | 'status' | 'service' | 'traceId';
+export type SortKey =
+  'start' | 'transaction' | 'name' | 'duration' | 'status' | 'exception' | 'client' | 'service' | 'traceId';
 export type SortDir = 'asc' | 'desc';
 
 export function transactionLabel(t: Transaction): string {
   return t.route ? `${t.method ?? ''} ${t.route}`.trim() : t.name;
 }
 
+/** Pinpoint's "Transaction": the name of the request that started the trace (its root span). */
+export function rootLabel(t: Transaction): string {
+  return t.rootName ?? transactionLabel(t);
+}
+
+/**
+ * A trace id short enough for a column yet distinct: leading zeros (64-bit ids padded to 128 bits) dropped, then
+ * head and tail kept, as ids that share a prefix still differ at the end.
+ */
+export function shortTraceId(id: string): string {
+  const trimmed = id.replace(/^0+(?=[0-9a-f]{16})/i, '');
+  return trimmed.length <= 16 ? trimmed : `${trimmed.slice(0, 6)}…${trimmed.slice(-8)}`;
+}
+
 const compare: Record<SortKey, (a: Transaction, b: Transaction) => number> = {
   start: (a, b) => a.startMs - b.startMs,
+  transaction: (a, b) => rootLabel(a).localeCompare(rootLabel(b)),
+  exception: (a, b) => (a.exception ?? '').localeCompare(b.exception ?? ''),
+  client: (a, b) => (a.clientAddress ?? '').localeCompare(b.clientAddress ?? ''),
   name: (a, b) => transactionLabel(a).localeCompare(transactionLabel(b)),
   duration: (a, b) => a.durationMs - b.durationMs,
   status: (a, b) => Number(a.failed) - Number(b.failed) || (a.httpStatus ?? 0) - (b.httpStatus ?? 0),

@@ -104,6 +104,10 @@ export async function screenshot(page: Page, name: string): Promise<string> {
 
 export interface DrawnScene {
   nodes: Array<{ id: string; name: string; kind: string; sub: string; instances?: number; screen: { x: number; y: number; w: number; h: number } }>;
+  level: string;
+  labels: boolean;
+  viewport: { scale: number; tx: number; ty: number };
+  canvas: { x: number; y: number; w: number; h: number };
   edges: Array<{ id: string; source: string; target: string; label: string; errorRate?: number; screenPoints: Array<{ x: number; y: number }> }>;
   scale: number;
   frames: number;
@@ -123,6 +127,10 @@ export async function drawnScene(page: Page): Promise<DrawnScene> {
     };
     return {
       scale: d.viewport.scale,
+      level: d.level,
+      labels: d.labels,
+      viewport: { ...d.viewport },
+      canvas: { x: r.left, y: r.top, w: r.width, h: r.height },
       palette: d.palette,
       frames: d.frames,
       lastFrameMs: d.lastFrameMs,

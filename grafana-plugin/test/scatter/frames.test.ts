@@ -57,6 +57,26 @@ describe('search frames → transactions', () => {
     expect(set.skipped).toBe(2);
   });
 
+  it('reads the root span name, the exception message and the client address where the spans carry them', () => {
+    const frame = {
+      name: 'Spans',
+      fields: [
+        { name: 'traceIdHidden', values: ['a', 'b'] },
+        { name: 'traceName', values: ['GET /checkout', 'GET /checkout'] },
+        { name: 'spanID', values: ['1', '2'] },
+        { name: 'time', values: [1000, 2000] },
+        { name: 'name', values: ['GET /orders', 'GET /orders'] },
+        { name: 'statusMessage', values: ['TypeError: price is undefined', ''] },
+        { name: 'client.address', values: ['10.0.0.7', null] },
+        { name: 'duration', values: [1e6, 2e6], config: { unit: 'ns' } },
+      ],
+    };
+    const [a, b] = transactionsFromFrames([frame], 'orders').transactions;
+    expect(a).toMatchObject({ rootName: 'GET /checkout', name: 'GET /orders', exception: 'TypeError: price is undefined', clientAddress: '10.0.0.7' });
+    expect(b!.exception).toBeUndefined();
+    expect(b!.clientAddress).toBeUndefined();
+  });
+
   it('rejects a frame that is not a Tempo search result with a clear message', () => {
     const bogus = { name: 'A', fields: [{ name: 'Value', values: [1, 2] }] };
     expect(() => transactionsFromFrames([bogus], 'orders')).toThrow(FrameFormatError);

@@ -4,7 +4,7 @@ import { dateTime, EventBusSrv, LoadingState, type PanelProps, type TimeRange, t
 import { ApmPanel } from '../../src/components/ApmPanel';
 import { type ApmPanelOptions, DEFAULT_OPTIONS } from '../../src/types';
 import { resetSelectionStoreForTests } from '../../src/shared/selectionStore';
-import { demoTopology, prometheusResponse } from '../fixtures/serviceGraph';
+import { demoTopology, prometheusResponse, QUERIES } from '../fixtures/serviceGraph';
 import { framesFromResponse } from '../fixtures/load';
 
 const END = Date.UTC(2026, 10, 25, 12);
@@ -43,9 +43,22 @@ describe('ApmPanel (jsdom)', () => {
   });
 
   it('shows what is wrong instead of a map when the roles are missing', () => {
-    const frames = framesFromResponse(prometheusResponse(demoTopology())).map((f) => ({ ...f, refId: `x${f.refId}` }));
+    // Other refIds and no executed query: nothing tells the calls query apart.
+    const frames = framesFromResponse(prometheusResponse(demoTopology())).map((f) => ({ ...f, refId: `x${f.refId}`, meta: {} }));
     render(<ApmPanel {...props(frames)} />);
-    expect(screen.getByTestId('lgtmapm-servermap-error').textContent).toMatch(/expected a query with refId "calls"/);
+    expect(screen.getByTestId('lgtmapm-servermap-error').textContent).toMatch(/expected a query on traces_service_graph_request_total/);
+  });
+
+  it('draws a map from queries with Grafana\'s default refIds A, B, C, D (roles from the expressions)', async () => {
+    const refIds = { calls: 'A', errors: 'B', latency: 'C', instances: 'D' };
+    const frames = framesFromResponse(prometheusResponse(demoTopology(), { table: true, refIds }));
+    const p = props(frames, { hideTerminal: true });
+    p.data.request = {
+      targets: Object.entries(refIds).map(([role, refId]) => ({ refId, expr: QUERIES[role as keyof typeof QUERIES] })),
+    } as unknown as NonNullable<PanelProps['data']['request']>;
+    render(<ApmPanel {...p} />);
+    await waitFor(() => expect(screen.getByTestId('lgtmapm-servermap-counts').textContent).toBe('4 nodes · 3 links'), { timeout: 20000 });
+    expect(screen.queryByTestId('lgtmapm-warnings')).toBeNull();
   });
 
   it('uses the refIds from the options', async () => {

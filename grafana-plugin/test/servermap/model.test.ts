@@ -98,7 +98,7 @@ describe('garbage in → a clear message, never an exception', () => {
   it('says which refIds it expected when the roles are missing', () => {
     const res = buildServerMap([{ refId: 'A', fields: [{ name: 'Value', type: 'number', values: [1] }] }]);
     expect(res.ok).toBe(false);
-    expect(!res.ok && res.error).toMatch(/expected a query with refId "calls".*got refIds: A/);
+    expect(!res.ok && res.error).toMatch(/expected a query on traces_service_graph_request_total \(or one with refId "calls"\).*got refIds: A/);
   });
 
   it('names the missing labels when the aggregation is wrong', () => {

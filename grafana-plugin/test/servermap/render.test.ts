@@ -1,5 +1,7 @@
-import { buildScene, fitViewport, hitTest, toGraph, zoomAt } from '../../src/servermap/render/scene';
-import { formatCount, formatMs, formatPercent } from '../../src/servermap/render/format';
+import { parser as traceqlParser } from '@grafana/lezer-traceql';
+import { buildScene, FIT_MAX_SCALE, fitViewport, hitTest, toGraph, zoomAt } from '../../src/servermap/render/scene';
+import { detailLevel } from '../../src/servermap/render/draw';
+import { approx, formatCount, formatExactCount, formatMs, formatPercent } from '../../src/servermap/render/format';
 import { buildServerMap, type ServerMap } from '../../src/servermap/model';
 import { dashboardLink, edgeTraceQl, logsLink, nodeTraceQl, tracesLink } from '../../src/servermap/links';
 import { type GraphLayout } from '../../src/servermap/layout/types';
@@ -30,7 +32,8 @@ describe('scene', () => {
     expect(gw.label).toBe('18k (5.00/s)');
     expect(gw.errorRate).toBeCloseTo(0.05);
     const orders = scene.nodes.find((n) => n.name === 'orders')!;
-    expect(orders.sub).toMatch(/^14k calls · \d+ ms · 5\.0%$/);
+    // The demo queries have no _sum/_count: the average is a bucket estimate and says so.
+    expect(orders.sub).toMatch(/^14k calls · ≈ \d+ ms · 5\.0%$/);
     expect(orders.instances).toBe(2);
     expect(scene.nodes.find((n) => n.kind === 'user')!.sub).toBe('18k requests');
   });
@@ -55,12 +58,31 @@ describe('scene', () => {
     const after = toGraph(z, 300, 200);
     expect(after.x).toBeCloseTo(before.x);
     expect(after.y).toBeCloseTo(before.y);
-    // Small graphs are not blown up past 1:1.
-    expect(fitViewport({ x: 0, y: 0, w: 10, h: 10 }, 800, 400).scale).toBe(1);
+    // Fit zooms in as well as out: a small map fills the panel, up to FIT_MAX_SCALE.
+    expect(fitViewport({ x: 0, y: 0, w: 560, h: 100 }, 800, 400).scale).toBeCloseTo((800 - 48) / 560);
+    expect(fitViewport({ x: 0, y: 0, w: 10, h: 10 }, 800, 400).scale).toBe(FIT_MAX_SCALE);
+  });
+
+  it('chooses the level of detail from the on-screen text size', () => {
+    const pitch = scene.pitch;
+    // Cards while their 13-unit names are at least 9.5 px tall.
+    expect(detailLevel(0.75, pitch).level).toBe('cards');
+    expect(detailLevel(0.7, pitch).level).toBe('glyphs');
+    // The demo in a 900×500 "both" panel (~0.34): glyphs with names; at 1400×800 (~0.55) with numbers too.
+    expect(detailLevel(0.34, pitch)).toMatchObject({ level: 'glyphs', labels: true, sub: false });
+    expect(detailLevel(0.55, pitch)).toMatchObject({ level: 'glyphs', labels: true, sub: true });
+    expect(detailLevel(0.55, pitch).radius).toBeGreaterThanOrEqual(8);
+    // Far out (1,000 nodes fitted): plain shapes, no text.
+    expect(detailLevel(0.03, pitch)).toMatchObject({ level: 'overview', labels: false });
   });
 });
 
 describe('formatting', () => {
+  it('formats exact counts with grouping and marks estimates', () => {
+    expect([formatExactCount(1497), formatExactCount(1497.4), formatExactCount(18000), formatExactCount(undefined)]).toEqual(['1,497', '1,497', '18,000', '–']);
+    expect([approx('450 ms', true), approx('450 ms', false), approx('–', true)]).toEqual(['≈ 450 ms', '450 ms', '–']);
+  });
+
   it('formats counts, durations and shares compactly', () => {
     expect([formatCount(950), formatCount(1234), formatCount(18000), formatCount(1.5e6), formatCount(undefined)]).toEqual(['950', '1.2k', '18k', '1.5M', '–']);
     expect([formatMs(3.25), formatMs(182.4), formatMs(2450), formatMs(12500)]).toEqual(['3.3 ms', '182 ms', '2.45 s', '12.5 s']);
@@ -69,22 +91,65 @@ describe('formatting', () => {
 });
 
 describe('links', () => {
-  const o = { tempoDatasource: 'tempo', lokiDatasource: 'loki', serviceDashboardUid: 'lgtm-apm-service', from: '1', to: '2' };
+  const o = { tempoDatasource: 'tempo', lokiDatasource: 'loki', serviceDashboardUid: 'lgtm-apm-service', from: '1', to: '2', appSubUrl: '' };
   const node = (name: string) => map.nodes.find((n) => n.name === name)!;
 
   it('builds TraceQL for a service and for links to services, databases and external hosts', () => {
     expect(nodeTraceQl(node('orders'))).toBe('{ resource.service.name = "orders" && kind = server }');
     expect(edgeTraceQl(node('gateway'), node('orders'))).toBe('{ resource.service.name = "gateway" } >> { resource.service.name = "orders" && kind = server }');
     expect(edgeTraceQl(node('orders'), node('postgresql'))).toContain('span.db.system = "postgresql"');
+    expect(edgeTraceQl(node('orders'), node('postgresql'))).toMatch(/^\{ resource\.service\.name = "orders" && kind = client && /);
     expect(edgeTraceQl(node('payments'), node('external'))).toContain('span.server.address = "external"');
   });
 
+  it('queries the root server spans of X for a user → X link, not the virtual service "user"', () => {
+    const q = edgeTraceQl(node('user'), node('gateway'));
+    expect(q).toBe('{ resource.service.name = "gateway" && kind = server && nestedSetParent < 0 }');
+    expect(q).not.toContain('"user"');
+    expect(nodeTraceQl(node('user'))).toBeUndefined();
+  });
+
+  it('writes TraceQL that parses (lezer-traceql) for every node and link of the demo', () => {
+    const queries = [
+      ...map.nodes.map((n) => nodeTraceQl(n)).filter((q): q is string => q !== undefined),
+      ...map.edges.map((e) => edgeTraceQl(node(e.source.split('/').pop()!), node(e.target.split('/').pop()!))),
+    ];
+    expect(queries.length).toBe(6 + 6);
+    // lezer-traceql 1.0.0 predates the `nestedSetParent` intrinsic that Tempo's own lexer has
+    // (pkg/traceql/lexer.go; `{nestedSetParent<0}` is Tempo's root-span filter): that clause is checked as text above.
+    for (const q of queries.map((text) => text.replace(' && nestedSetParent < 0', ''))) {
+      const errors: number[] = [];
+      traceqlParser.parse(q).iterate({ enter: (n) => void (n.type.isError && errors.push(n.from)) });
+      expect([q, errors]).toEqual([q, []]);
+    }
+  });
+
+  it('gives databases, caches and external hosts the client spans that call them', () => {
+    expect(nodeTraceQl(node('postgresql'))).toMatch(/^\{ kind = client && \(span\.db\.system = "postgresql" \|\| /);
+    expect(nodeTraceQl(node('redis'))).toContain('span.db.system = "redis"');
+    expect(nodeTraceQl(node('external'))).toBe('{ kind = client && (span.server.address = "external" || span.peer.service = "external") }');
+  });
+
   it('points Explore at the configured data sources and the dashboard at var-service', () => {
-    const traces = decodeURIComponent(tracesLink(nodeTraceQl(node('orders')), o));
+    const traces = decodeURIComponent(tracesLink(nodeTraceQl(node('orders'))!, o));
     expect(traces).toMatch(/^\/explore\?/);
     expect(traces).toContain('"uid":"tempo"');
     expect(traces).toContain('"from":"1"');
+    expect(traces).not.toContain('orgId');
     expect(decodeURIComponent(logsLink('orders', o))).toContain('{service_name=\\"orders\\"}');
     expect(dashboardLink('orders', o)).toBe('/d/lgtm-apm-service?var-service=orders&from=1&to=2');
+  });
+
+  it('honours Grafana\'s sub-path and the current org (no hard-coded orgId=1)', () => {
+    const sub = { ...o, appSubUrl: '/grafana', orgId: 7 };
+    const traces = tracesLink(nodeTraceQl(node('orders'))!, sub);
+    const url = new URL(traces, 'https://example.test');
+    expect(url.pathname).toBe('/grafana/explore');
+    expect(url.searchParams.get('orgId')).toBe('7');
+    expect(JSON.parse(url.searchParams.get('panes')!).a.queries[0].query).toBe(nodeTraceQl(node('orders')));
+    // Spaces are %20, never "+": Grafana's URL parser and URLSearchParams read them back the same.
+    expect(traces).not.toContain('+');
+    expect(new URL(logsLink('orders', sub), 'https://example.test').pathname).toBe('/grafana/explore');
+    expect(dashboardLink('orders', sub)).toBe('/grafana/d/lgtm-apm-service?var-service=orders&from=1&to=2&orgId=7');
   });
 });

@@ -4,6 +4,8 @@ import {
   formatShare,
   isTruncated,
   samplingEstimate,
+  rootLabel,
+  shortTraceId,
   sortTransactions,
   transactionLabel,
   transactionsInRect,
@@ -70,5 +72,24 @@ describe('scatter options', () => {
       ...SCATTER_DEFAULTS,
       scatterRuntimeOverlay: 'off',
     });
+  });
+});
+
+describe('transaction list columns', () => {
+  it('names the transaction after the trace root, falling back to the span', () => {
+    expect(rootLabel(tx('a', 0, 1, { rootName: 'GET /checkout' }))).toBe('GET /checkout');
+    expect(rootLabel(tx('a', 0, 1, { route: '/orders/:id', method: 'GET' }))).toBe('GET /orders/:id');
+    const sorted = sortTransactions([tx('a', 0, 1, { rootName: 'POST /pay' }), tx('b', 0, 1, { rootName: 'GET /cart' })], 'transaction', 'asc');
+    expect(sorted.map((t) => t.traceId)).toEqual(['b', 'a']);
+  });
+
+  it('shortens trace ids so that ids sharing a prefix stay apart', () => {
+    const a = '4bf92f3577b34da6a3ce929d0e0e4736';
+    const b = '4bf92f3577b34da6a3ce929d0e0e9999';
+    expect(shortTraceId(a)).toBe('4bf92f…0e0e4736');
+    expect(shortTraceId(a)).not.toBe(shortTraceId(b));
+    // 64-bit ids padded to 128 bits: the zeros say nothing.
+    expect(shortTraceId('0000000000000000a3ce929d0e0e4736')).toBe('a3ce929d0e0e4736');
+    expect(shortTraceId('abc')).toBe('abc');
   });
 });

@@ -12,9 +12,15 @@ import {
 import { type ServerMapEdge, type ServerMapNode } from '../model';
 import { type GraphLayout, type LayoutMode, type NodeBox, NODE_H, NODE_W, type Point } from './types';
 
-/** Space between layers (room for the link label) and between nodes of one layer. */
+/**
+ * Space between layers (room for the link label) and between nodes of one layer. The row gap also leaves room,
+ * when zoomed out, for a compact glyph with its name and numbers below it (render/draw.ts, detailLevel).
+ */
 export const LAYER_GAP = 96;
-export const NODE_GAP = 28;
+export const NODE_GAP = 44;
+/** Height ÷ width a flat map is spread to (about a panel's), and the most its rows are spread apart. */
+export const TARGET_ASPECT = 0.45;
+export const MAX_ROW_STRETCH = 2.5;
 
 /**
  * Crossing reduction is the step whose cost grows fastest (bench/, README). Counting crossings after every pass
@@ -97,13 +103,17 @@ export function layoutGraphSync(
     .coord(coordGreedy())
     .nodeSize([NODE_H, NODE_W])
     .gap([NODE_GAP, LAYER_GAP])(g);
+  // A few long chains (the usual application map) come out as a wide, flat strip that a panel can only show
+  // tiny. Spreading the rows apart (never the columns) gives it the proportions of a panel, so the fit zooms
+  // less far out and glyphs get room for their names; tall maps are left as they are.
+  const stretch = Math.min(MAX_ROW_STRETCH, Math.max(1, (TARGET_ASPECT * size.height) / Math.max(1, size.width)));
   const boxes = new Map<string, NodeBox>();
   for (const node of g.nodes()) {
-    boxes.set(node.data.id, { x: node.y - NODE_W / 2, y: node.x - NODE_H / 2, w: NODE_W, h: NODE_H });
+    boxes.set(node.data.id, { x: node.y - NODE_W / 2, y: node.x * stretch - NODE_H / 2, w: NODE_W, h: NODE_H });
   }
   const lines = new Map<string, Point[]>();
   for (const { edge, link } of links) {
-    const pts: Point[] = link.points.map(([x, y]) => ({ x: y, y: x }));
+    const pts: Point[] = link.points.map(([x, y]) => ({ x: y, y: x * stretch }));
     if (pts.length >= 2) {
       pts[0] = portOf(boxes.get(edge.source)!, pts[1]!);
       pts[pts.length - 1] = portOf(boxes.get(edge.target)!, pts[pts.length - 2]!);
@@ -116,7 +126,15 @@ export function layoutGraphSync(
       lines.set(e.id, selfLoop(b));
     }
   }
-  return { nodes: boxes, edges: lines, width: size.height, height: size.width, ms: performance.now() - started, mode };
+  return {
+    nodes: boxes,
+    edges: lines,
+    width: size.height,
+    height: size.width * stretch,
+    rowPitch: (NODE_H + NODE_GAP) * stretch,
+    ms: performance.now() - started,
+    mode,
+  };
 }
 
 let warmed = false;
@@ -157,6 +175,8 @@ export async function layoutGraph(nodes: ServerMapNode[], edges: ServerMapEdge[]
 export interface LayoutResult {
   key: string;
   layout?: GraphLayout;
+  /** Taken from the page-wide cache (no layout ran). */
+  cached?: boolean;
   error?: string;
 }
 
@@ -167,6 +187,36 @@ export interface LayoutResult {
  */
 export function reusableLayout(previous: LayoutResult | undefined, key: string): LayoutResult | undefined {
   return previous?.key === key ? previous : undefined;
+}
+
+/**
+ * Layouts of recent topologies, shared by every panel on the page: a remount (dashboard navigation, an option
+ * change that recreates the panel, a second panel on the same queries) of a topology laid out before does no
+ * layout. Keyed by `topologyKey`; a few entries, as a dashboard shows a few maps.
+ */
+const LAYOUT_CACHE_SIZE = 8;
+const layoutCache = new Map<string, GraphLayout>();
+
+/** The cached layout for this topology, or a new one (then cached). */
+export function cachedLayout(nodes: ServerMapNode[], edges: ServerMapEdge[], key: string): { layout: GraphLayout; cached: boolean } {
+  const hit = layoutCache.get(key);
+  if (hit) {
+    // Most recently used last, so the oldest entry is the first to go.
+    layoutCache.delete(key);
+    layoutCache.set(key, hit);
+    return { layout: hit, cached: true };
+  }
+  const layout = layoutGraphSync(nodes, edges);
+  layoutCache.set(key, layout);
+  while (layoutCache.size > LAYOUT_CACHE_SIZE) {
+    layoutCache.delete(layoutCache.keys().next().value!);
+  }
+  return { layout, cached: false };
+}
+
+/** Tests and the bench: forget every cached layout (a cold first paint). */
+export function clearLayoutCache(): void {
+  layoutCache.clear();
 }
 
 /** Key that changes only when the drawn topology changes, so refreshes with new numbers keep positions. */

@@ -18,6 +18,8 @@ export interface GraphLayout {
   edges: Map<string, Point[]>;
   width: number;
   height: number;
+  /** Distance between the centres of neighbouring nodes of a layer (graph units), after spreading flat maps. */
+  rowPitch?: number;
   /** How long the layout engine took, for the bench and the debug hook. */
   ms: number;
   /** Which engine settings were used (see layoutModeFor). */

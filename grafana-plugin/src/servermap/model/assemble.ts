@@ -14,8 +14,11 @@ export interface RawEdge {
   calls: number;
   errors?: number;
   buckets?: Buckets;
-  /** Exact average when the input has one (Tempo mainstat). */
+  /** Exact average when the input has one (Tempo mainstat, or server-histogram sum / count). */
   avgMs?: number;
+  /** Server-histogram `_sum` (seconds) and `_count` over the range, when those queries are present. */
+  durationSumSeconds?: number;
+  durationCount?: number;
 }
 
 export interface RawNodeInfo {
@@ -98,8 +101,12 @@ export function assemble(input: AssembleInput): ServerMap {
     inCalls: number;
     inErrors?: number;
     inBuckets?: Buckets;
-    inAvgWeighted: number;
-    inAvgCalls: number;
+    bucketsIncompatible?: boolean;
+    /** Duration total (ms) and call count behind the exact averages of inbound links. */
+    inAvgSumMs: number;
+    inAvgCount: number;
+    /** Inbound links with calls but no exact average: the node's average is then an estimate. */
+    inWithoutAvg: number;
     outCalls: number;
     outErrors?: number;
   }
@@ -107,7 +114,7 @@ export function assemble(input: AssembleInput): ServerMap {
   const acc = (id: string, name: string, namespace: string | undefined): NodeAcc => {
     let n = nodes.get(id);
     if (!n) {
-      n = { name, namespace, inboundTypes: new Set(), asClient: 0, asServer: 0, inCalls: 0, inAvgWeighted: 0, inAvgCalls: 0, outCalls: 0 };
+      n = { name, namespace, inboundTypes: new Set(), asClient: 0, asServer: 0, inCalls: 0, inAvgSumMs: 0, inAvgCount: 0, inWithoutAvg: 0, outCalls: 0 };
       nodes.set(id, n);
     }
     return n;
@@ -127,12 +134,19 @@ export function assemble(input: AssembleInput): ServerMap {
       dst.inErrors = (dst.inErrors ?? 0) + e.errors;
       src.outErrors = (src.outErrors ?? 0) + e.errors;
     }
-    if (e.buckets) {
+    if (e.buckets && !dst.bucketsIncompatible) {
       dst.inBuckets = addBuckets(dst.inBuckets, e.buckets);
+      // Links with no bound in common but +Inf: no histogram for the node rather than a made-up one.
+      dst.bucketsIncompatible = dst.inBuckets === undefined;
     }
-    if (e.avgMs !== undefined && Number.isFinite(e.avgMs)) {
-      dst.inAvgWeighted += e.avgMs * e.calls;
-      dst.inAvgCalls += e.calls;
+    if (e.durationCount !== undefined && e.durationSumSeconds !== undefined && e.durationCount > 0) {
+      dst.inAvgSumMs += e.durationSumSeconds * 1000;
+      dst.inAvgCount += e.durationCount;
+    } else if (e.avgMs !== undefined && Number.isFinite(e.avgMs)) {
+      dst.inAvgSumMs += e.avgMs * e.calls;
+      dst.inAvgCount += e.calls;
+    } else if (e.calls > 0) {
+      dst.inWithoutAvg++;
     }
     src.outCalls += e.calls;
     outEdges.push({
@@ -158,7 +172,8 @@ export function assemble(input: AssembleInput): ServerMap {
     const kind = kindFor(n.name, n.inboundTypes, n.asServer === 0 && n.asClient > 0, info?.instrumented);
     const calls = info?.calls ?? n.inCalls;
     const errors = info?.errors ?? n.inErrors;
-    const avg = info?.avgMs ?? (n.inAvgCalls > 0 ? n.inAvgWeighted / n.inAvgCalls : undefined);
+    // Exact only when every inbound link has an exact average; otherwise the buckets' estimate (≈) is shown.
+    const avg = info?.avgMs ?? (n.inWithoutAvg === 0 && n.inAvgCount > 0 ? n.inAvgSumMs / n.inAvgCount : undefined);
     const node: ServerMapNode = {
       id,
       name: n.name,

@@ -2,6 +2,7 @@ import { type FrameLike } from './frames';
 import { assemble } from './assemble';
 import { fromPrometheus } from './fromPrometheus';
 import { fromTempo, isEdgesFrame, isNodesFrame } from './fromTempo';
+import { resolveRoles } from './roles';
 import { type BuildOptions, type BuildResult, DEFAULT_ROLES } from './types';
 
 export const DEFAULT_BUILD_OPTIONS: BuildOptions = {
@@ -37,12 +38,13 @@ export function buildServerMap(frames: readonly FrameLike[] | undefined, options
       }
     }
 
-    if (byRef.has(opts.roles.calls)) {
-      const prom = fromPrometheus(byRef, opts.roles);
+    const roles = resolveRoles(byRef, opts.roles, opts.queries);
+    if (byRef.has(roles.calls)) {
+      const prom = fromPrometheus(byRef, roles);
       if (prom.edges.length === 0) {
         return {
           ok: false,
-          error: `No traffic: query "${opts.roles.calls}" returned no links with calls in this time range`,
+          error: `No traffic: query "${roles.calls}" returned no links with calls in this time range`,
           warnings: prom.warnings,
         };
       }
@@ -78,12 +80,12 @@ export function buildServerMap(frames: readonly FrameLike[] | undefined, options
     }
 
     const refs = [...byRef.keys()].join(', ');
-    const r = opts.roles;
     return {
       ok: false,
       error:
-        `No server-map data: expected a query with refId "${r.calls}" (plus optional "${r.errors}", "${r.latency}", ` +
-        `"${r.clientLatency}", "${r.instances}") on traces_service_graph_* metrics, or a Tempo Service Graph query; got refIds: ${refs}`,
+        `No server-map data: expected a query on traces_service_graph_request_total (or one with refId "${roles.calls}"), ` +
+        `optionally with _failed_total, _server_seconds_bucket/_sum/_count, _client_seconds_bucket and target_info ` +
+        `queries, or a Tempo Service Graph query; got refIds: ${refs}`,
       warnings: [],
     };
   } catch (err) {

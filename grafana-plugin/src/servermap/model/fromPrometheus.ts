@@ -211,6 +211,46 @@ export function fromPrometheus(framesByRef: Map<string, FrameLike[]>, roles: Rol
     warnings.push(`no "${roles.errors}" query: error counts are unknown`);
   }
 
+  // Exact averages: sum / count of the server histogram per link (bucket midpoints are only an estimate).
+  const addTotals = (refId: string, put: (edge: RawEdge, amount: number) => void) => {
+    const frames = framesByRef.get(refId);
+    if (!frames) {
+      return false;
+    }
+    let unmatched = 0;
+    for (const s of roleSeries(frames, refId, false, aggregation, warnings)) {
+      const amount = seriesAmount(s);
+      const edge = amount === undefined ? undefined : match(s.labels);
+      if (amount === undefined) {
+        continue;
+      }
+      if (!edge) {
+        unmatched++;
+        continue;
+      }
+      put(edge, amount);
+    }
+    if (unmatched > 0) {
+      warnings.push(`query "${refId}": ${unmatched} series match no link of "${roles.calls}" and were ignored`);
+    }
+    return true;
+  };
+  const hasSum = addTotals(roles.latencySum, (e, v) => (e.durationSumSeconds = (e.durationSumSeconds ?? 0) + v));
+  const hasCount = addTotals(roles.latencyCount, (e, v) => (e.durationCount = (e.durationCount ?? 0) + v));
+  if (hasSum !== hasCount) {
+    warnings.push(
+      `averages need both traces_service_graph_request_server_seconds_sum and _count; only the ${hasSum ? 'sum' : 'count'} query is there, so averages are estimated from buckets (≈)`,
+    );
+  }
+  for (const e of edges.edges) {
+    if (hasSum && hasCount && e.durationCount !== undefined && e.durationCount > 0 && e.durationSumSeconds !== undefined) {
+      e.avgMs = (e.durationSumSeconds / e.durationCount) * 1000;
+    } else {
+      e.durationSumSeconds = undefined;
+      e.durationCount = undefined;
+    }
+  }
+
   const latencyHint = 'aggregate with sum by (client, server, connection_type, le)';
   const serverBuckets = framesByRef.get(roles.latency);
   const clientBuckets = framesByRef.get(roles.clientLatency);

@@ -164,23 +164,26 @@ export function apdex(b: Buckets, thresholdSeconds: number): { value: number; ap
   };
 }
 
-export function addBuckets(a: Buckets | undefined, b: Buckets): Buckets {
+/**
+ * Sum of two cumulative histograms. With the same bounds (the links into one node nearly always share them) it
+ * is element-wise. With different bounds only the bounds both have are kept: there each count is known exactly,
+ * while at a bound only one side has, the other side's count is unknown (merging by position, or filling in,
+ * would invent it). Undefined when no finite bound is shared.
+ */
+export function addBuckets(a: Buckets | undefined, b: Buckets): Buckets | undefined {
   if (!a) {
     return b.map((bucket) => [bucket[0], bucket[1]]);
   }
-  // The links into one node nearly always share their bounds: then the sum is element-wise (what normalising the
-  // concatenation gives too, as two valid histograms add up to a valid one).
-  let sameBounds = a.length === b.length;
-  for (let i = 0; i < a.length && sameBounds; i++) {
-    sameBounds = a[i]![0] === b[i]![0];
-  }
-  if (sameBounds) {
-    const sum: Buckets = [];
-    for (let i = 0; i < a.length; i++) {
-      sum.push([a[i]![0], a[i]![1] + b[i]![1]]);
+  const sum: Buckets = [];
+  let j = 0;
+  for (let i = 0; i < a.length; i++) {
+    const le = a[i]![0];
+    while (j < b.length && b[j]![0] < le) {
+      j++;
     }
-    return sum;
+    if (j < b.length && b[j]![0] === le) {
+      sum.push([le, a[i]![1] + b[j]![1]]);
+    }
   }
-  const raw: Array<[number, number]> = [...a, ...b];
-  return normaliseBuckets(raw) ?? a;
+  return sum.length >= 2 && sum[sum.length - 1]![0] === Number.POSITIVE_INFINITY ? sum : undefined;
 }

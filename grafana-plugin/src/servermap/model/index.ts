@@ -15,3 +15,4 @@ export type {
   RoleRefIds,
 } from './types';
 export { DEFAULT_ROLES } from './types';
+export { resolveRoles, roleOfExpression, type QueryLike, type Role } from './roles';

@@ -1,3 +1,5 @@
+import { type QueryLike } from './roles';
+
 /** Pinpoint's node categories, as they map onto Tempo service-graph nodes. */
 export type NodeKind = 'user' | 'service' | 'database' | 'cache' | 'messaging' | 'external';
 
@@ -19,9 +21,13 @@ export interface TrafficStats {
   errors?: number;
   /** errors / calls in [0, 1]; `undefined` when errors are unknown or there were no calls. */
   errorRate?: number;
-  /** Average duration in ms (exact from Tempo's mainstat, estimated from bucket midpoints otherwise). */
+  /**
+   * Average duration in ms: exact from Tempo's mainstat or from the `_sum`/`_count` queries, else estimated from
+   * bucket midpoints (`avgApproximate`).
+   */
   avgMs?: number;
   avgApproximate?: boolean;
+  /** Percentiles are interpolated inside histogram buckets (histogram_quantile): always estimates. */
   p50Ms?: number;
   p95Ms?: number;
   p99Ms?: number;
@@ -79,10 +85,16 @@ export interface RoleRefIds {
   latency: string;
   clientLatency: string;
   instances: string;
+  /** `traces_service_graph_request_server_seconds_sum` / `_count`: exact averages instead of bucket midpoints. */
+  latencySum: string;
+  latencyCount: string;
 }
 
 export interface BuildOptions {
+  /** RefIds that override role detection (used when a query with that refId is present). */
   roles: RoleRefIds;
+  /** The panel's queries (`PanelData.request.targets`): their expressions tell each query's role. */
+  queries?: readonly QueryLike[];
   /** Length of the queried range in seconds (rates from Tempo frames are turned into counts with it). */
   rangeSeconds?: number;
   apdexThresholdSeconds: number;
@@ -96,4 +108,6 @@ export const DEFAULT_ROLES: RoleRefIds = {
   latency: 'latency',
   clientLatency: 'clientLatency',
   instances: 'instances',
+  latencySum: 'latencySum',
+  latencyCount: 'latencyCount',
 };

@@ -46,3 +46,16 @@ export function formatRate(perSecond: number | undefined): string {
   }
   return perSecond >= 100 ? `${Math.round(perSecond)}/s` : `${perSecond.toFixed(perSecond >= 10 ? 1 : 2)}/s`;
 }
+
+/** Exact count with thousands grouping for the details panel: 1,497 (counts from increase() are rounded). */
+export function formatExactCount(n: number | undefined): string {
+  if (n === undefined || !Number.isFinite(n)) {
+    return '–';
+  }
+  return Math.round(n).toLocaleString('en-US');
+}
+
+/** "≈ " before a number that is an estimate (bucket midpoints, interpolation inside buckets). */
+export function approx(text: string, estimated: boolean | undefined): string {
+  return estimated && text !== '–' ? `≈ ${text}` : text;
+}

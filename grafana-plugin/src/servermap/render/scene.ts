@@ -1,6 +1,7 @@
-import { type GraphLayout, type NodeBox, type Point } from '../layout/types';
+import { type GraphLayout, type NodeBox, NODE_H, NODE_W, type Point } from '../layout/types';
+import { LAYER_GAP, NODE_GAP } from '../layout/layout';
 import { type NodeKind, type ServerMapEdge, type ServerMapNode } from '../model';
-import { formatCount, formatMs, formatPercent, formatRate } from './format';
+import { approx, formatCount, formatMs, formatPercent, formatRate } from './format';
 
 export type EdgeLabelMode = 'calls' | 'callsRate' | 'callsAvg';
 
@@ -11,6 +12,8 @@ export interface SceneNode {
   box: NodeBox;
   /** Second line: calls and average. */
   sub: string;
+  /** The same, shorter, for the narrow label under a glyph. */
+  subShort: string;
   instances?: number;
   errorRate?: number;
 }
@@ -25,12 +28,17 @@ export interface SceneEdge {
   errorRate?: number;
   /** Stroke width in graph units (1–5), from call volume. */
   width: number;
+  /** Centres of the end nodes' boxes: glyph mode draws links between them. */
+  sourceCentre?: Point;
+  targetCentre?: Point;
 }
 
 export interface Scene {
   nodes: SceneNode[];
   edges: SceneEdge[];
   bounds: { x: number; y: number; w: number; h: number };
+  /** Layout spacing (graph units) the level of detail is measured against. */
+  pitch: { column: number; row: number; gap: number };
 }
 
 /** Error share at which a node/link turns orange, and red. */
@@ -66,18 +74,18 @@ export function edgeLabel(e: ServerMapEdge, mode: EdgeLabelMode): string {
     return `${calls} (${formatRate(e.stats.ratePerSecond)})`;
   }
   if (mode === 'callsAvg' && e.stats.avgMs !== undefined) {
-    return `${calls} · ${formatMs(e.stats.avgMs)}`;
+    return `${calls} · ${approx(formatMs(e.stats.avgMs), e.stats.avgApproximate)}`;
   }
   return calls;
 }
 
-export function nodeSubtitle(n: ServerMapNode): string {
+export function nodeSubtitle(n: ServerMapNode, short = false): string {
   if (n.kind === 'user') {
-    return `${formatCount(n.outbound.calls)} requests`;
+    return short ? formatCount(n.outbound.calls) : `${formatCount(n.outbound.calls)} requests`;
   }
-  const parts = [`${formatCount(n.inbound.calls)} calls`];
+  const parts = [short ? formatCount(n.inbound.calls) : `${formatCount(n.inbound.calls)} calls`];
   if (n.inbound.avgMs !== undefined) {
-    parts.push(formatMs(n.inbound.avgMs));
+    parts.push(approx(formatMs(n.inbound.avgMs), n.inbound.avgApproximate));
   }
   if (n.inbound.errorRate !== undefined && n.inbound.errorRate > 0) {
     parts.push(formatPercent(n.inbound.errorRate));
@@ -107,6 +115,7 @@ export function buildScene(nodes: ServerMapNode[], edges: ServerMapEdge[], layou
       kind: n.kind,
       box,
       sub: nodeSubtitle(n),
+      subShort: nodeSubtitle(n, true),
       instances: n.instances,
       errorRate: n.kind === 'user' ? undefined : n.inbound.errorRate,
     });
@@ -118,10 +127,14 @@ export function buildScene(nodes: ServerMapNode[], edges: ServerMapEdge[], layou
     if (!points || points.length < 2) {
       continue;
     }
+    const sb = layout.nodes.get(e.source);
+    const tb = layout.nodes.get(e.target);
     sceneEdges.push({
       id: e.id,
       source: e.source,
       target: e.target,
+      sourceCentre: sb && e.source !== e.target ? { x: sb.x + sb.w / 2, y: sb.y + sb.h / 2 } : undefined,
+      targetCentre: tb && e.source !== e.target ? { x: tb.x + tb.w / 2, y: tb.y + tb.h / 2 } : undefined,
       points,
       label: edgeLabel(e, mode),
       labelAt: midpoint(points),
@@ -133,7 +146,12 @@ export function buildScene(nodes: ServerMapNode[], edges: ServerMapEdge[], layou
     minX = minY = 0;
     maxX = maxY = 1;
   }
-  return { nodes: sceneNodes, edges: sceneEdges, bounds: { x: minX, y: minY, w: maxX - minX, h: maxY - minY } };
+  return {
+    nodes: sceneNodes,
+    edges: sceneEdges,
+    bounds: { x: minX, y: minY, w: maxX - minX, h: maxY - minY },
+    pitch: { column: NODE_W + LAYER_GAP, row: layout.rowPitch ?? NODE_H + NODE_GAP, gap: LAYER_GAP },
+  };
 }
 
 export type Hit = { type: 'node'; id: string } | { type: 'edge'; id: string };
@@ -178,11 +196,14 @@ export interface Viewport {
   ty: number;
 }
 
-/** Viewport showing the whole scene with a margin; never zooms in past 1:1 (small graphs stay crisp). */
+/** Largest zoom a fit chooses: a small map in a large panel is zoomed in (cards), not left small in the middle. */
+export const FIT_MAX_SCALE = 1.6;
+
+/** Viewport showing the whole scene with a margin, zooming in as well as out (up to FIT_MAX_SCALE). */
 export function fitViewport(bounds: Scene['bounds'], width: number, height: number, margin = 24): Viewport {
   const w = Math.max(1, bounds.w);
   const h = Math.max(1, bounds.h);
-  const scale = Math.min(1, (width - 2 * margin) / w, (height - 2 * margin) / h);
+  const scale = Math.min(FIT_MAX_SCALE, (width - 2 * margin) / w, (height - 2 * margin) / h);
   const s = Math.max(0.02, scale);
   return { scale: s, tx: (width - w * s) / 2 - bounds.x * s, ty: (height - h * s) / 2 - bounds.y * s };
 }

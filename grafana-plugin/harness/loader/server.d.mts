@@ -1,0 +1,1 @@
+export function startLoaderServer(root: string, pluginId: string): Promise<{ url: string; stop: () => Promise<void> }>;
