@@ -35,7 +35,7 @@ describe('TraceQL builders', () => {
   it('selects the server spans of the service with the list attributes', () => {
     const q = buildDotsQuery({ service: 'orders' });
     expect(q).toBe(
-      '{ resource.service.name = "orders" && kind = server } | select(status, span.http.route, span.http.request.method, span.http.response.status_code, statusMessage, span.client.address, span.net.sock.peer.addr)'
+      '{ resource.service.name = "orders" && kind = server } | select(name, status, span.http.route, span.http.request.method, span.http.response.status_code, statusMessage, span.client.address, span.net.sock.peer.addr)'
     );
     expect(syntaxErrors(traceqlParser, q)).toEqual([]);
   });

@@ -7,8 +7,13 @@
  * would show nothing for it. Every query is checked with `@grafana/lezer-traceql` in unit tests.
  */
 
-/** Extra attributes returned with every dot; `name` and the span duration always come back. */
+/**
+ * Extra attributes returned with every dot; only the span id, start and duration always come back. A real
+ * Tempo v3.0.3 leaves `name` out of search results unless it is selected, and the list needs it for spans
+ * that are not HTTP (no route).
+ */
 export const DOT_SELECT_FIELDS = [
+  'name',
   'status',
   'span.http.route',
   'span.http.request.method',

@@ -134,8 +134,16 @@ export class PromClientMetricProducer implements MetricProducer {
       // First registry wins: duplicate names would be conflicting series in Mimir.
       if (seen.has(metric.name)) continue;
       seen.add(metric.name);
-      if ('upperBounds' in metric) out.push(convertPromHistogramState(metric, this.#startTime, endTime));
-      else for (const data of convertPromMetric(metric, this.#startTime, endTime)) out.push(data);
+      // A labelled metric with no series yet (prom-client's nodejs_active_requests while idle) converts to a
+      // metric without data points, which Prometheus 3.9's OTLP receiver answers with a 500 that throws away
+      // the whole export (measured); an absent metric is what the OTLP spec means anyway.
+      if ('upperBounds' in metric) {
+        const data = convertPromHistogramState(metric, this.#startTime, endTime);
+        if (data.dataPoints.length > 0) out.push(data);
+      } else {
+        for (const data of convertPromMetric(metric, this.#startTime, endTime))
+          if (data.dataPoints.length > 0) out.push(data);
+      }
     }
   }
 }

@@ -96,6 +96,8 @@ export function assemble(input: AssembleInput): ServerMap {
     name: string;
     namespace?: string;
     inboundTypes: Set<string>;
+    /** Tempo saw this node's own spans: it calls out on a non-virtual link. */
+    sentSpans: boolean;
     asClient: number;
     asServer: number;
     inCalls: number;
@@ -114,7 +116,7 @@ export function assemble(input: AssembleInput): ServerMap {
   const acc = (id: string, name: string, namespace: string | undefined): NodeAcc => {
     let n = nodes.get(id);
     if (!n) {
-      n = { name, namespace, inboundTypes: new Set(), asClient: 0, asServer: 0, inCalls: 0, inAvgSumMs: 0, inAvgCount: 0, inWithoutAvg: 0, outCalls: 0 };
+      n = { name, namespace, inboundTypes: new Set(), sentSpans: false, asClient: 0, asServer: 0, inCalls: 0, inAvgSumMs: 0, inAvgCount: 0, inWithoutAvg: 0, outCalls: 0 };
       nodes.set(id, n);
     }
     return n;
@@ -125,6 +127,8 @@ export function assemble(input: AssembleInput): ServerMap {
     const src = acc(e.source, e.sourceName, e.sourceNamespace);
     const dst = acc(e.target, e.targetName, e.targetNamespace);
     src.asClient++;
+    // A virtual node is never the client of a paired or database link; `user` is the client of a virtual one.
+    src.sentSpans ||= e.connectionType !== 'virtual_node';
     dst.asServer++;
     if (e.connectionType) {
       dst.inboundTypes.add(e.connectionType);
@@ -169,7 +173,11 @@ export function assemble(input: AssembleInput): ServerMap {
   const outNodes: ServerMapNode[] = [];
   for (const [id, n] of nodes) {
     const info = input.nodeInfo?.get(id);
-    const kind = kindFor(n.name, n.inboundTypes, n.asServer === 0 && n.asClient > 0, info?.instrumented);
+    // Tempo marks user -> gateway `virtual_node` because the *client* is virtual, so a virtual_node link in
+    // does not make its server external when the server shows its own spans: it calls out, Tempo read its
+    // namespace from a span's resource, or target_info counts instances of it (real Tempo v3.0.3 data).
+    const proven = n.sentSpans || n.namespace !== undefined || (input.instances?.get(n.name) ?? 0) > 0;
+    const kind = kindFor(n.name, n.inboundTypes, n.asServer === 0 && n.asClient > 0, proven ? true : info?.instrumented);
     const calls = info?.calls ?? n.inCalls;
     const errors = info?.errors ?? n.inErrors;
     // Exact only when every inbound link has an exact average; otherwise the buckets' estimate (≈) is shown.

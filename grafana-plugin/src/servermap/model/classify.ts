@@ -57,7 +57,7 @@ export function kindFor(
   if (isClientOnly && name === USER_NODE_NAME) {
     return 'user';
   }
-  if (inboundConnectionTypes.has('virtual_node') || instrumented === false) {
+  if ((inboundConnectionTypes.has('virtual_node') && instrumented !== true) || instrumented === false) {
     // Without connection_type (Tempo frames) a known system name still tells a database/cache apart.
     if (system !== undefined) {
       return CACHE_SYSTEMS.has(system) ? 'cache' : MESSAGING_SYSTEMS.has(system) ? 'messaging' : 'database';
