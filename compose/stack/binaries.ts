@@ -85,7 +85,10 @@ export function selectBinaries(
   found: FoundBinaries,
   versions: PinnedVersions,
   searched: { binDir?: string },
+  /** Binaries found but unusable, with the reason (e.g. Debian's Prometheus 2.42). */
+  rejected: Partial<Record<BinaryName, string>> = {},
 ): StackBinaries {
+  found = Object.fromEntries(Object.entries(found).filter(([name]) => !rejected[name as BinaryName]));
   const missing: BinaryName[] = [];
   if (!found.tempo) missing.push('tempo');
   if (!found.loki) missing.push('loki');
@@ -103,6 +106,7 @@ export function selectBinaries(
         ? []
         : [`  - ${whereToGet('mimir', versions)}`, `    or ${whereToGet('prometheus', versions)}`]),
       ...(found.grafana ? [] : [`  - ${whereToGet('grafana', versions)}`]),
+      ...Object.values(rejected).map((reason) => `Not used: ${reason}`),
       'Put them in one folder and run LGTM_APM_BIN_DIR=/that/folder npm run stack, or add them to PATH.',
       'With Docker instead: docker compose -f compose/compose.yaml up -d --build',
     ];
@@ -153,6 +157,30 @@ export function probe(path: string, args: string[]): string {
 
 export function prometheusVersion(path: string): string {
   return checkPrometheusVersion(probe(path, ['--version']), probe(path, ['--help']), path);
+}
+
+/**
+ * Finds and picks the binaries; a Prometheus older than 3 counts as missing (with the reason in the
+ * message) so one message covers everything.
+ */
+export function resolveBinaries(
+  binDir: string | undefined,
+  versions: PinnedVersions,
+): StackBinaries & { metricsVersion?: string } {
+  const found = findBinaries({ binDir });
+  const rejected: Partial<Record<BinaryName, string>> = {};
+  let metricsVersion: string | undefined;
+  if (found.prometheus && !found.mimir) {
+    try {
+      metricsVersion = prometheusVersion(found.prometheus);
+    } catch (err) {
+      rejected.prometheus = err instanceof Error ? err.message : String(err);
+    }
+  }
+  return {
+    ...selectBinaries(found, versions, { binDir }, rejected),
+    ...(metricsVersion ? { metricsVersion } : {}),
+  };
 }
 
 /** First line of `--version` (Tempo, Loki, Mimir print "<name>, version …"). */

@@ -14,14 +14,7 @@ import {
 import { dirname, join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parse, stringify } from 'yaml';
-import {
-  findBinaries,
-  selectBinaries,
-  prometheusVersion,
-  versionLine,
-  type StackBinaries,
-  type PinnedVersions,
-} from './binaries.ts';
+import { resolveBinaries, versionLine, type StackBinaries, type PinnedVersions } from './binaries.ts';
 import {
   repoRoot,
   loadComposeSource,
@@ -90,7 +83,7 @@ export function pinnedVersions(compose: ComposeSource): PinnedVersions {
 /** Finds and checks the binaries without starting anything (throws MissingBinariesError). */
 export function resolveStackBinaries(binDir = process.env.LGTM_APM_BIN_DIR || undefined): StackBinaries {
   const compose = loadComposeSource();
-  return selectBinaries(findBinaries({ binDir }), pinnedVersions(compose), { binDir });
+  return resolveBinaries(binDir, pinnedVersions(compose));
 }
 
 async function waitReady(proc: ManagedProcess, url: string, timeoutMs: number): Promise<void> {
@@ -196,16 +189,13 @@ export async function startNativeStack(opts: NativeStackOptions = {}): Promise<N
   const log = opts.log ?? (() => {});
   const compose = loadComposeSource();
   const binDir = opts.binDir ?? (process.env.LGTM_APM_BIN_DIR || undefined);
-  const binaries = selectBinaries(findBinaries({ binDir }), pinnedVersions(compose), { binDir });
+  const binaries = resolveBinaries(binDir, pinnedVersions(compose));
   const withGrafana = Boolean(binaries.grafana) && !opts.withoutGrafana;
   const versions: Record<string, string> = {
     tempo: versionLine(binaries.tempo, '--version'),
     loki: versionLine(binaries.loki, '-version'),
   };
-  versions[binaries.metricsStore] =
-    binaries.metricsStore === 'prometheus'
-      ? prometheusVersion(binaries.metrics)
-      : versionLine(binaries.metrics, '-version');
+  versions[binaries.metricsStore] = binaries.metricsVersion ?? versionLine(binaries.metrics, '-version');
   if (withGrafana) versions.grafana = versionLine(binaries.grafana!, '--version');
 
   const offset = opts.portOffset ?? 0;

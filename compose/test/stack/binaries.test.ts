@@ -74,6 +74,25 @@ test('missing binaries: one message naming each, its version and where to get it
   assert.doesNotMatch(msg, /Loki \d/, 'loki was found, so it is not listed');
 });
 
+test('a Prometheus 2.x on PATH counts as missing, and the message says why', () => {
+  const reason = '/usr/bin/prometheus is Prometheus 2.42.0; the stack needs Prometheus >= 3.0';
+  assert.throws(
+    () =>
+      selectBinaries(
+        { tempo: 't', loki: 'l', prometheus: '/usr/bin/prometheus' },
+        versions,
+        {},
+        { prometheus: reason },
+      ),
+    (err: unknown) => {
+      assert.ok(err instanceof MissingBinariesError);
+      assert.deepEqual(err.missing, ['mimir or prometheus']);
+      assert.match(err.message, /Not used: \/usr\/bin\/prometheus is Prometheus 2\.42\.0/);
+      return true;
+    },
+  );
+});
+
 test('Mimir is preferred; Prometheus otherwise; Grafana is optional', () => {
   const both = selectBinaries({ tempo: 't', loki: 'l', mimir: 'm', prometheus: 'p' }, versions, {});
   assert.deepEqual(both, { tempo: 't', loki: 'l', metricsStore: 'mimir', metrics: 'm' });
