@@ -14,6 +14,7 @@ import {
   resolveStackBinaries,
   MissingBinariesError,
   assertPortFree,
+  parsePortOffset,
 } from '../stack/index.ts';
 import { repoRoot, loadComposeSource } from '../stack/compose-source.ts';
 
@@ -56,6 +57,7 @@ const dataDir = mkdtempSync(join(tmpdir(), 'lgtm-apm-footprint-'));
 const stack = await startNativeStack({
   dataDir,
   withoutGrafana: true,
+  portOffset: parsePortOffset(process.env.LGTM_APM_STACK_PORT_OFFSET),
   log: (l) => console.log(`footprint: ${l}`),
 });
 const demo = spawn(process.execPath, [join(repoRoot, 'demo', 'src', 'run-all.js')], {
@@ -72,8 +74,7 @@ const demo = spawn(process.execPath, [join(repoRoot, 'demo', 'src', 'run-all.js'
   detached: true,
 });
 demo.stdout.on('data', (d: Buffer) => {
-  for (const line of d.toString().split('\n'))
-    if (line.includes('load:')) console.log(`demo | ${line}`);
+  for (const line of d.toString().split('\n')) if (line.includes('load:')) console.log(`demo | ${line}`);
 });
 const stopDemo = () => {
   try {

@@ -185,5 +185,7 @@ export function resolveBinaries(
 
 /** First line of `--version` (Tempo, Loki, Mimir print "<name>, version …"). */
 export function versionLine(path: string, flag = '-version'): string {
-  return probe(path, [flag]).trim().split('\n')[0] ?? '';
+  const line = probe(path, [flag]).trim().split('\n')[0] ?? '';
+  // A plain `go build` from a source checkout stamps no version ("tempo, version  (branch: , …").
+  return /version\s+\(/.test(line) ? `${line} [no version stamped: a source build]` : line;
 }

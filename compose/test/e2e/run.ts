@@ -21,6 +21,7 @@ import {
   resolveStackBinaries,
   MissingBinariesError,
   assertPortFree,
+  parsePortOffset,
 } from '../../stack/index.ts';
 
 const PROJECT = process.env.LGTM_E2E_PROJECT ?? 'lgtm-apm-e2e';
@@ -248,6 +249,7 @@ async function runNative(): Promise<Result[]> {
   console.log(`e2e: native stack, data in ${dataDir}`);
   const stack = await startNativeStack({
     dataDir,
+    portOffset: parsePortOffset(process.env.LGTM_APM_STACK_PORT_OFFSET),
     log: (line) => console.log(`e2e: ${line}`),
     vars: { ...process.env, GRAFANA_ADMIN_PASSWORD: PASSWORD },
   });
