@@ -140,7 +140,7 @@ export function checkPrometheusVersion(versionOutput: string, helpOutput: string
         'point LGTM_APM_BIN_DIR at the folder holding it (it wins over PATH).',
     );
   }
-  if (!version && !helpOutput.includes('--web.enable-otlp-receiver')) {
+  if (!version && !helpOutput.includes('web.enable-otlp-receiver')) {
     throw new Error(
       `${path}: cannot tell its version ("${versionOutput.trim().split('\n')[0]}") and it has no ` +
         '--web.enable-otlp-receiver flag; the stack needs Prometheus >= 3.0.',
