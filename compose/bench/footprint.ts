@@ -84,6 +84,8 @@ const stopDemo = () => {
   }
 };
 process.on('exit', stopDemo);
+// Ctrl-C / SIGTERM: exit through process.exit so the exit handlers stop the demo and the backends.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => process.exit(130));
 
 const names = stack.processes.map((p) => p.name);
 const samples: Array<{ t: number; load1: number; rss: Record<string, number> }> = [];

@@ -322,7 +322,7 @@ async function runNative(): Promise<Result[]> {
     await demoExited;
     if (KEEP) {
       console.log(`e2e: LGTM_E2E_KEEP=1: the stack stays up until you press Ctrl-C (data in ${dataDir})`);
-      await new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));
+      await new Promise<void>(() => {}); // Ctrl-C exits; the exit handlers stop the demo and the stack
     }
     await stack.stop();
     if (!process.env.LGTM_E2E_DATA && !KEEP) rmSync(dataDir, { recursive: true, force: true });
@@ -331,6 +331,8 @@ async function runNative(): Promise<Result[]> {
 }
 
 // ---------------------------------------------------------------- main
+// Ctrl-C / SIGTERM: exit through process.exit so the exit handlers stop the demo and the backends.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => process.exit(130));
 const forced = process.env.LGTM_E2E_LAUNCHER;
 if (forced && forced !== 'docker' && forced !== 'native')
   skip(`LGTM_E2E_LAUNCHER must be docker or native, got "${forced}"`);
