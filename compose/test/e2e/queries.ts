@@ -7,18 +7,18 @@ export interface ExpectedEdge {
   /** `$external`: the name Tempo gives payments' uninstrumented peer (depends on the launcher's URL). */
   server: string;
   connectionType: '' | 'database' | 'virtual_node' | 'messaging_system';
-  /** Tempo's virtual_node label (enable_virtual_node_label): which side was not instrumented. */
+  /** Tempo's virtual_node label (enable_virtual_node_label, off: see compose/tempo.yaml). */
   virtualNode?: 'client' | 'server';
 }
 
 /** The demo's service graph, as demo/README.md ("Expected service graph") describes it. */
 export const DEMO_EDGES: readonly ExpectedEdge[] = [
-  { client: 'user', server: 'gateway', connectionType: 'virtual_node', virtualNode: 'client' },
+  { client: 'user', server: 'gateway', connectionType: 'virtual_node' },
   { client: 'gateway', server: 'orders', connectionType: '' },
   { client: 'orders', server: 'payments', connectionType: '' },
   { client: 'orders', server: 'postgresql', connectionType: 'database' },
   { client: 'orders', server: 'redis', connectionType: 'database' },
-  { client: 'payments', server: '$external', connectionType: 'virtual_node', virtualNode: 'server' },
+  { client: 'payments', server: '$external', connectionType: 'virtual_node' },
 ];
 
 export const TRACEQL_GATEWAY_TRACES =
