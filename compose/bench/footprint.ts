@@ -87,6 +87,12 @@ process.on('exit', stopDemo);
 // Ctrl-C / SIGTERM: exit through process.exit so the exit handlers stop the demo and the backends.
 for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => process.exit(130));
 
+const startCommit = spawnSync('git', ['rev-parse', 'HEAD'], {
+  cwd: repoRoot,
+  encoding: 'utf8',
+}).stdout.trim();
+const startDirty =
+  spawnSync('git', ['status', '--porcelain'], { cwd: repoRoot, encoding: 'utf8' }).stdout.trim() !== '';
 const names = stack.processes.map((p) => p.name);
 const samples: Array<{ t: number; load1: number; rss: Record<string, number> }> = [];
 const started = Date.now();
@@ -136,12 +142,9 @@ try {
     }),
   );
   const totals = samples.map((s) => Object.values(s.rss).reduce((a, b) => a + b, 0));
-  const commit = spawnSync('git', ['rev-parse', 'HEAD'], { cwd: repoRoot, encoding: 'utf8' }).stdout.trim();
-  const dirty =
-    spawnSync('git', ['status', '--porcelain'], { cwd: repoRoot, encoding: 'utf8' }).stdout.trim() !== '';
   const result = {
     what: 'RSS of the native stack backends under the demo load (compose/bench/footprint.ts)',
-    commit: dirty ? `${commit}+uncommitted` : commit,
+    commit: startDirty ? `${startCommit}+uncommitted` : startCommit,
     date: new Date().toISOString(),
     machine: {
       cpus: cpus().length,
