@@ -136,7 +136,7 @@ export async function runChecks(opts: CheckOptions): Promise<Result[]> {
     );
 
   // ---------------------------------------------------------------- traces
-  let traceId = '';
+  let loggedTraceId = '';
   await eventually('Tempo search finds demo traces and returns a full trace', async () => {
     const r = await tempoSearch(TRACEQL_GATEWAY_TRACES, 20);
     const traces = (r.traces ?? []) as Json[];
@@ -144,7 +144,7 @@ export async function runChecks(opts: CheckOptions): Promise<Result[]> {
     const trace = await getJson(`${urls.tempo}/api/v2/traces/${traces[0]!.traceID}`);
     const spans = JSON.stringify(trace).match(/"spanId"/g)?.length ?? 0;
     if (spans < 2) throw new Error(`trace ${traces[0]!.traceID} has ${spans} spans`);
-    traceId = traces[0]!.traceID;
+
     return `${traces.length} traces, first has ${spans} spans`;
   });
 
@@ -223,6 +223,10 @@ export async function runChecks(opts: CheckOptions): Promise<Result[]> {
       }),
     );
     if (withTrace.length === 0) throw new Error(`${streams.length} streams, none with a trace_id`);
+    // The call tree check follows this trace: it has logs (a /healthz trace, logged at debug, has none).
+    const first = withTrace[0]!;
+    loggedTraceId =
+      (first[2] as { structuredMetadata?: Record<string, string> }).structuredMetadata?.trace_id ?? '';
     const labels = new Set(streams.flatMap((s) => Object.keys(s.stream)));
     const missing = LOKI_STREAM_LABELS.filter((l) => !labels.has(l));
     if (missing.length)
@@ -355,13 +359,13 @@ export async function runChecks(opts: CheckOptions): Promise<Result[]> {
   });
 
   await eventually('panel call tree: trace by id, and its logs in Loki', async () => {
-    if (!traceId) throw new Error('no trace id found yet');
-    const trace = await getJson(`${urls.tempo}/api/v2/traces/${traceId}`);
+    if (!loggedTraceId) throw new Error('no logged trace id found yet');
+    const trace = await getJson(`${urls.tempo}/api/v2/traces/${loggedTraceId}`);
     if (!JSON.stringify(trace).includes('"spanId"')) throw new Error('trace has no spans');
-    const logs = (await lokiRange(panel.traceLogsRequest(traceId).expr, 50)).result as Json[];
+    const logs = (await lokiRange(panel.traceLogsRequest(loggedTraceId).expr, 50)).result as Json[];
     const lines = logs.reduce((n, s) => n + s.values.length, 0);
-    if (lines === 0) throw new Error(`no log lines for trace ${traceId}`);
-    return `trace ${traceId}: ${lines} log lines`;
+    if (lines === 0) throw new Error(`no log lines for trace ${loggedTraceId}`);
+    return `trace ${loggedTraceId}: ${lines} log lines`;
   });
 
   await eventually('panel PromQL: runtime overlays and request count', async () => {
@@ -388,7 +392,7 @@ export async function runChecks(opts: CheckOptions): Promise<Result[]> {
     const logsQ = String(tempoDs.tracesToLogsV2.query)
       .replaceAll('$$', '$')
       .replace('${__tags}', 'service_name="gateway"')
-      .replace('${__trace.traceId}', traceId);
+      .replace('${__trace.traceId}', loggedTraceId);
     const lines = ((await lokiRange(logsQ, 20)).result as Json[]).reduce((n, s) => n + s.values.length, 0);
     if (!lines) throw new Error(`no logs for ${logsQ}`);
     return `${(tempoDs.tracesToMetrics.queries as Json[]).length} metrics queries, logs query ${lines} lines`;
