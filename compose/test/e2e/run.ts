@@ -1,29 +1,34 @@
 #!/usr/bin/env node
-// End-to-end check of the whole stack on a host with a Docker engine (`npm run test:e2e`):
-// up --build, wait for health, let the demo produce traffic, then ask the real APIs whether traces,
-// service-graph and runtime metrics, logs with trace ids, data sources, the panel plugin, dashboards and
-// alert rules are there; print each container's memory beside its limit; tear everything down.
-// Without a Docker engine it prints why and exits 0.
-import { spawnSync } from 'node:child_process';
+// End-to-end check of the whole stack (`npm run test:e2e`), whichever way it can be started here:
+// - Docker compose when a Docker engine answers (LGTM_E2E_LAUNCHER=docker forces it);
+// - the native stack (`npm run stack`'s supervisor) when Tempo, Loki and Mimir or Prometheus >= 3 are
+//   found in LGTM_APM_BIN_DIR or on PATH (LGTM_E2E_LAUNCHER=native forces it);
+// - otherwise it prints why and exits 0.
+// Both launchers run the same checks (checks.ts, queries.ts) against the real APIs while the demo's
+// load runs, then tear everything down (LGTM_E2E_KEEP=1 keeps it).
+import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { build } from 'esbuild';
 import { composeFile, repoRoot } from '../helpers/files.ts';
 import { loadCompose, oneShotServices, parseBytes, dependencyClosure } from '../helpers/compose-model.ts';
+import { runChecks, getJson, type PanelQueryBuilders, type Result } from './checks.ts';
 import {
-  DEMO_SERVICES,
-  REQUIRED_EDGES,
-  ENTRY_SERVICE,
-  EXPECTED_ENTRY_CLIENT,
-  TRACEQL_GATEWAY_TRACES,
-  PROMQL_SERVICE_GRAPH_EDGES,
-  PROMQL_RUNTIME_SERIES,
-  LOGQL_DEMO_LOGS_WITH_TRACE,
-  PROMQL_EXEMPLAR_SERIES,
-} from './queries.ts';
+  startNativeStack,
+  resolveStackBinaries,
+  MissingBinariesError,
+  assertPortFree,
+  parsePortOffset,
+} from '../../stack/index.ts';
 
 const PROJECT = process.env.LGTM_E2E_PROJECT ?? 'lgtm-apm-e2e';
 const HEALTH_TIMEOUT_S = Number(process.env.LGTM_E2E_HEALTH_TIMEOUT_S ?? 900);
-const DATA_TIMEOUT_S = Number(process.env.LGTM_E2E_DATA_TIMEOUT_S ?? 420);
+const DATA_TIMEOUT_S = Number(process.env.LGTM_E2E_DATA_TIMEOUT_S ?? 600);
+/** Native launcher: how long the demo's load generator runs (the checks poll meanwhile). */
+const LOAD_S = Number(process.env.LGTM_E2E_LOAD_S ?? 900);
 const KEEP = process.env.LGTM_E2E_KEEP === '1';
 const PASSWORD = process.env.GRAFANA_ADMIN_PASSWORD || randomBytes(18).toString('base64url');
 const SECRET_KEY = process.env.GRAFANA_SECRET_KEY || randomBytes(32).toString('hex');
@@ -33,11 +38,6 @@ const env = {
   GRAFANA_SECRET_KEY: SECRET_KEY,
   COMPOSE_PROJECT_NAME: PROJECT,
 };
-
-const TEMPO = 'http://127.0.0.1:3200';
-const MIMIR = 'http://127.0.0.1:9009/prometheus';
-const LOKI = 'http://127.0.0.1:3100';
-const GRAFANA = 'http://127.0.0.1:3000';
 const GRAFANA_AUTH = `Basic ${Buffer.from(`${process.env.GRAFANA_ADMIN_USER ?? 'admin'}:${PASSWORD}`).toString('base64')}`;
 
 function run(cmd: string, args: string[], opts: { quiet?: boolean } = {}) {
@@ -46,64 +46,114 @@ function run(cmd: string, args: string[], opts: { quiet?: boolean } = {}) {
   return res;
 }
 
-const dc = (...args: string[]) => run('docker', ['compose', '-f', composeFile, '-p', PROJECT, ...args]);
-
 function skip(reason: string): never {
   console.log(`e2e skipped: ${reason}`);
   console.log('ℹ tests 0\nℹ pass 0\nℹ fail 0\nℹ skipped 1');
   process.exit(0);
 }
 
-// ---------------------------------------------------------------- preconditions
-const info = run('docker', ['info', '--format', '{{.ServerVersion}}'], { quiet: true });
-if (info.error) skip(`no docker CLI on PATH (${info.error.message})`);
-if (info.status !== 0)
-  skip(`no Docker engine reachable (docker info: ${(info.stderr || '').trim().split('\n')[0]})`);
-const v2 = run('docker', ['compose', 'version', '--short'], { quiet: true });
-if (v2.status !== 0) skip('Docker Compose v2 plugin (`docker compose`) not installed');
-console.log(`e2e: Docker engine ${info.stdout.trim()}, compose ${v2.stdout.trim()}, project ${PROJECT}`);
-
-// ---------------------------------------------------------------- checks
-interface Result {
-  name: string;
-  ok: boolean;
-  detail: string;
-}
-const results: Result[] = [];
-
-// API responses are checked field by field below; their full shapes are not worth typing here.
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-
-async function getJson(url: string, headers: Record<string, string> = {}): Promise<Json> {
-  const res = await fetch(url, { headers, signal: AbortSignal.timeout(15_000) });
-  const text = await res.text();
-  if (!res.ok) throw new Error(`${res.status} ${url}: ${text.slice(0, 200)}`);
-  return JSON.parse(text);
+/** The panel's pure query builders, bundled from grafana-plugin/src/traceql (extension-less imports). */
+async function loadPanelBuilders(): Promise<PanelQueryBuilders> {
+  const out = await build({
+    entryPoints: [join(repoRoot, 'grafana-plugin', 'src', 'traceql', 'index.ts')],
+    bundle: true,
+    format: 'esm',
+    platform: 'node',
+    write: false,
+    logLevel: 'silent',
+  });
+  const code = out.outputFiles[0]!.text;
+  return (await import(
+    `data:text/javascript;base64,${Buffer.from(code).toString('base64')}`
+  )) as PanelQueryBuilders;
 }
 
-const grafana = (path: string) => getJson(`${GRAFANA}${path}`, { Authorization: GRAFANA_AUTH });
-const promQuery = (q: string) => getJson(`${MIMIR}/api/v1/query?query=${encodeURIComponent(q)}`);
-
-/** Retries `check` until it returns a detail string or the deadline passes (data arrives over minutes). */
-async function eventually(name: string, deadline: number, check: () => Promise<string>) {
-  let last: string;
-  while (true) {
-    try {
-      const detail = await check();
-      results.push({ name, ok: true, detail });
-      console.log(`  ✔ ${name}: ${detail}`);
-      return;
-    } catch (err) {
-      last = err instanceof Error ? err.message : String(err);
+// ---------------------------------------------------------------- Grafana (both launchers, when present)
+async function grafanaChecks(base: string, deadline: number, results: Result[]) {
+  const grafana = (path: string) => getJson(`${base}${path}`, { Authorization: GRAFANA_AUTH });
+  const checks: Array<[string, () => Promise<string>]> = [
+    [
+      'Grafana lists the three data sources and each is healthy',
+      async () => {
+        const list = (await grafana('/api/datasources')) as Array<{ uid: string }>;
+        const uids = list.map((d) => d.uid).sort();
+        for (const uid of ['loki', 'mimir', 'tempo']) {
+          if (!uids.includes(uid)) throw new Error(`data source ${uid} missing (have ${uids.join(', ')})`);
+          const h = await grafana(`/api/datasources/uid/${uid}/health`);
+          if (h.status !== 'OK') throw new Error(`${uid} health: ${JSON.stringify(h)}`);
+        }
+        return 'mimir, tempo, loki OK';
+      },
+    ],
+    [
+      'Grafana loaded the lgtmapm-apm-panel plugin',
+      async () => {
+        const p = await grafana('/api/plugins/lgtmapm-apm-panel/settings');
+        if (p.id !== 'lgtmapm-apm-panel' || p.type !== 'panel')
+          throw new Error(JSON.stringify(p).slice(0, 200));
+        return `version ${p.info?.version ?? '?'}, signature ${p.signature ?? '?'}`;
+      },
+    ],
+    [
+      'Grafana serves the provisioned dashboards',
+      async () => {
+        const found = (await grafana('/api/search?type=dash-db&limit=500')) as Array<{ uid: string }>;
+        const want = ['lgtm-apm-overview', 'lgtm-apm-service', 'lgtm-apm-nodejs', 'lgtm-apm-logs'];
+        const missing = want.filter((u) => !found.some((d) => d.uid === u));
+        if (missing.length) throw new Error(`missing dashboards ${missing.join(', ')}`);
+        const home = await grafana('/api/dashboards/home');
+        if (home.dashboard?.uid !== 'lgtm-apm-overview')
+          throw new Error(`home dashboard is ${home.dashboard?.uid}`);
+        return `${want.join(', ')}; home = lgtm-apm-overview`;
+      },
+    ],
+    [
+      'Grafana provisioned the alert rules',
+      async () => {
+        const rules = (await grafana('/api/v1/provisioning/alert-rules')) as Array<{ uid: string }>;
+        const ours = rules.map((r) => r.uid).filter((u) => u.startsWith('lgtm-apm-'));
+        if (ours.length < 6) throw new Error(`only ${ours.join(', ')}`);
+        return `${ours.length} rules`;
+      },
+    ],
+  ];
+  for (const [name, check] of checks) {
+    let last: string;
+    for (;;) {
+      try {
+        const detail = await check();
+        results.push({ name, ok: true, detail });
+        console.log(`  ✔ ${name}: ${detail}`);
+        break;
+      } catch (err) {
+        last = err instanceof Error ? err.message : String(err);
+      }
+      if (Date.now() > deadline) {
+        results.push({ name, ok: false, detail: last });
+        console.log(`  ✖ ${name}: ${last}`);
+        break;
+      }
+      await sleep(10_000);
     }
-    if (Date.now() > deadline) {
-      results.push({ name, ok: false, detail: last });
-      console.log(`  ✖ ${name}: ${last}`);
-      return;
-    }
-    await sleep(10_000);
   }
 }
+
+// ---------------------------------------------------------------- Docker compose launcher
+function dockerStatus(): { ok: true; detail: string } | { ok: false; reason: string } {
+  const info = run('docker', ['info', '--format', '{{.ServerVersion}}'], { quiet: true });
+  if (info.error) return { ok: false, reason: `no docker CLI on PATH (${info.error.message})` };
+  if (info.status !== 0)
+    return {
+      ok: false,
+      reason: `no Docker engine reachable (docker info: ${(info.stderr || '').trim().split('\n')[0]})`,
+    };
+  const v2 = run('docker', ['compose', 'version', '--short'], { quiet: true });
+  if (v2.status !== 0)
+    return { ok: false, reason: 'Docker Compose v2 plugin (`docker compose`) not installed' };
+  return { ok: true, detail: `Docker engine ${info.stdout.trim()}, compose ${v2.stdout.trim()}` };
+}
+
+const dc = (...args: string[]) => run('docker', ['compose', '-f', composeFile, '-p', PROJECT, ...args]);
 
 async function waitForHealth(): Promise<void> {
   const compose = loadCompose();
@@ -111,9 +161,8 @@ async function waitForHealth(): Promise<void> {
   const deadline = Date.now() + HEALTH_TIMEOUT_S * 1000;
   let pending: string[] = [];
   while (Date.now() < deadline) {
-    const ps = dc('ps', '--all', '--format', 'json');
-    const rows = ps.stdout
-      .trim()
+    const rows = dc('ps', '--all', '--format', 'json')
+      .stdout.trim()
       .split('\n')
       .filter(Boolean)
       .flatMap((line) => {
@@ -137,12 +186,12 @@ async function waitForHealth(): Promise<void> {
   throw new Error(`not healthy after ${HEALTH_TIMEOUT_S}s: ${pending.join(', ')}`);
 }
 
-function memoryReport() {
+function dockerMemoryReport(results: Result[]) {
   const compose = loadCompose();
   const stats = run('docker', ['stats', '--no-stream', '--format', '{{json .}}']);
   const lgtm = dependencyClosure(compose, ['grafana']);
-  const rows: Array<[string, string, string, string]> = [];
   let lgtmUsed = 0;
+  console.log('\nmemory (docker stats) vs mem_limit:');
   for (const line of stats.stdout.trim().split('\n').filter(Boolean)) {
     const s = JSON.parse(line) as { Name: string; MemUsage: string; MemPerc: string };
     const service = Object.keys(compose.services).find((n) => s.Name === `${PROJECT}-${n}-1`);
@@ -150,157 +199,172 @@ function memoryReport() {
     const used = s.MemUsage.split('/')[0]!.trim();
     const bytes = parseBytes(used.replace(/iB$/, '').replace(/B$/, '').toLowerCase());
     if (lgtm.has(service)) lgtmUsed += bytes;
-    rows.push([service, used, String(compose.services[service]!.mem_limit), s.MemPerc]);
+    console.log(
+      `  ${service.padEnd(12)} ${used.padStart(10)} ${String(compose.services[service]!.mem_limit).padStart(8)} ${s.MemPerc.padStart(7)}`,
+    );
   }
-  console.log('\nmemory (docker stats) vs mem_limit:');
-  console.log(`  ${'service'.padEnd(12)} ${'used'.padStart(10)} ${'limit'.padStart(8)} ${'%'.padStart(7)}`);
-  for (const [n, u, l, p] of rows)
-    console.log(`  ${n.padEnd(12)} ${u.padStart(10)} ${l.padStart(8)} ${p.padStart(7)}`);
   const budget = [...lgtm].reduce((a, n) => a + parseBytes(compose.services[n]!.mem_limit!), 0);
-  console.log(
-    `  LGTM total used ${(lgtmUsed / 1024 ** 2).toFixed(0)} MiB of ${(budget / 1024 ** 2).toFixed(0)} MiB limits`,
-  );
   results.push({
     name: 'LGTM memory within limits',
     ok: lgtmUsed > 0 && lgtmUsed <= budget,
-    detail: `${(lgtmUsed / 1024 ** 2).toFixed(0)} MiB used`,
+    detail: `${(lgtmUsed / 1024 ** 2).toFixed(0)} MiB used of ${(budget / 1024 ** 2).toFixed(0)} MiB`,
   });
 }
 
-async function checks() {
-  const deadline = Date.now() + DATA_TIMEOUT_S * 1000;
-  const nowS = () => Math.floor(Date.now() / 1000);
-
-  await eventually('Tempo search finds demo traces and returns a full trace', deadline, async () => {
-    const q = encodeURIComponent(TRACEQL_GATEWAY_TRACES);
-    const r = await getJson(`${TEMPO}/api/search?q=${q}&limit=20&start=${nowS() - 900}&end=${nowS()}`);
-    const traces = r.traces ?? [];
-    if (traces.length === 0) throw new Error('no traces yet');
-    const trace = await getJson(`${TEMPO}/api/v2/traces/${traces[0].traceID}`);
-    const spans = JSON.stringify(trace).match(/"spanId"/g)?.length ?? 0;
-    if (spans < 2) throw new Error(`trace ${traces[0].traceID} has ${spans} spans`);
-    return `${traces.length} traces, first has ${spans} spans`;
-  });
-
-  await eventually('Mimir has traces_service_graph_request_total for the demo edges', deadline, async () => {
-    const r = await promQuery(PROMQL_SERVICE_GRAPH_EDGES);
-    const series = r.data.result as Json[];
-    const edges = new Set<string>(series.map((s) => `${s.metric.client}->${s.metric.server}`));
-    const missing = REQUIRED_EDGES.map(([c, s]) => `${c}->${s}`).filter((e) => !edges.has(e));
-    if (missing.length)
-      throw new Error(`missing edges ${missing.join(', ')} (have ${[...edges].join(', ') || 'none'})`);
-    const entry = series.find((s) => s.metric.server === ENTRY_SERVICE && s.metric.virtual_node === 'client');
-    if (!entry) throw new Error(`no virtual client edge into ${ENTRY_SERVICE} yet`);
-    if (entry.metric.client !== EXPECTED_ENTRY_CLIENT) {
-      console.log(
-        `  note: the entry edge's client is "${entry.metric.client}", not "${EXPECTED_ENTRY_CLIENT}" ` +
-          '(a peer_attributes match on the root server span; see compose/README.md, Troubleshooting)',
-      );
-    }
-    return [...edges].sort().join(', ');
-  });
-
-  await eventually('Mimir has the prom-client runtime series for every demo service', deadline, async () => {
-    const seen: string[] = [];
-    for (const q of PROMQL_RUNTIME_SERIES) {
-      const r = await promQuery(q);
-      const services = new Set(r.data.result.map((s: Json) => s.metric.service_name));
-      const missing = DEMO_SERVICES.filter((s) => !services.has(s));
-      if (missing.length) throw new Error(`${q}: no series for ${missing.join(', ')}`);
-      seen.push(q.match(/\((\w+)\{/)![1]!);
-    }
-    return seen.join(', ');
-  });
-
-  await eventually('Mimir keeps exemplars that carry Tempo trace ids', deadline, async () => {
-    const q = encodeURIComponent(PROMQL_EXEMPLAR_SERIES);
-    const r = await getJson(`${MIMIR}/api/v1/query_exemplars?query=${q}&start=${nowS() - 900}&end=${nowS()}`);
-    const ids = (r.data as Json[]).flatMap((s) =>
-      (s.exemplars as Json[]).map((e) => e.labels.traceID ?? e.labels.trace_id),
+async function runDocker(detail: string): Promise<Result[]> {
+  console.log(`e2e: ${detail}, project ${PROJECT}`);
+  const results: Result[] = [];
+  try {
+    console.log('e2e: docker compose up -d --build (first run pulls images and builds the demo and plugin)');
+    if (dc('up', '-d', '--build').status !== 0) throw new Error('docker compose up failed');
+    await waitForHealth();
+    console.log('e2e: every service healthy; checking the APIs while the demo load runs');
+    const deadline = Date.now() + DATA_TIMEOUT_S * 1000;
+    results.push(
+      ...(await runChecks({
+        urls: {
+          tempo: 'http://127.0.0.1:3200',
+          metrics: 'http://127.0.0.1:9009/prometheus',
+          loki: 'http://127.0.0.1:3100',
+        },
+        externalPeer: 'external',
+        deadline,
+        panel: await loadPanelBuilders(),
+      })),
     );
-    if (!ids.some((id) => /^[0-9a-f]{16,32}$/.test(String(id))))
-      throw new Error('no exemplars with a trace id yet');
-    return `${ids.length} exemplars`;
-  });
+    await grafanaChecks('http://127.0.0.1:3000', deadline, results);
+    dockerMemoryReport(results);
+  } catch (err) {
+    results.push({ name: 'stack', ok: false, detail: err instanceof Error ? err.message : String(err) });
+    console.error(`e2e: ${err instanceof Error ? err.message : err}`);
+    console.error(dc('logs', '--tail', '40').stdout);
+  } finally {
+    if (KEEP) console.log(`e2e: LGTM_E2E_KEEP=1, leaving project ${PROJECT} running`);
+    else dc('down', '-v', '--remove-orphans');
+  }
+  return results;
+}
 
-  await eventually('Loki returns demo logs carrying trace_id', deadline, async () => {
-    const q = encodeURIComponent(LOGQL_DEMO_LOGS_WITH_TRACE);
-    const r = await getJson(
-      `${LOKI}/loki/api/v1/query_range?query=${q}&limit=50&start=${(nowS() - 900) * 1e9}&end=${nowS() * 1e9}`,
-      {
-        'X-Loki-Response-Encoding-Flags': 'categorize-labels',
-      },
-    );
-    const streams = r.data.result as Array<{ stream: Record<string, string>; values: unknown[][] }>;
-    const withTrace = streams.flatMap((s) =>
-      s.values.filter((v) => {
-        const meta = (v[2] as { structuredMetadata?: Record<string, string> } | undefined)
-          ?.structuredMetadata;
-        return /^[0-9a-f]{32}$/.test(meta?.trace_id ?? s.stream.trace_id ?? '');
-      }),
-    );
-    if (withTrace.length === 0) throw new Error(`${streams.length} streams, none with a trace_id`);
-    return `${withTrace.length} lines with trace_id from ${new Set(streams.map((s) => s.stream.service_name)).size} services`;
+// ---------------------------------------------------------------- native launcher
+async function runNative(): Promise<Result[]> {
+  const results: Result[] = [];
+  const dataDir = process.env.LGTM_E2E_DATA || mkdtempSync(join(tmpdir(), 'lgtm-apm-e2e-'));
+  const demoPortBase = Number(process.env.LGTM_E2E_DEMO_PORT_BASE ?? 8080);
+  for (let i = 0; i < 4; i++)
+    await assertPortFree(demoPortBase + i, `the demo (DEMO_PORT_BASE ${demoPortBase} + ${i})`);
+  console.log(`e2e: native stack, data in ${dataDir}`);
+  const stack = await startNativeStack({
+    dataDir,
+    portOffset: parsePortOffset(process.env.LGTM_APM_STACK_PORT_OFFSET),
+    log: (line) => console.log(`e2e: ${line}`),
+    vars: { ...process.env, GRAFANA_ADMIN_PASSWORD: PASSWORD },
   });
-
-  await eventually('Grafana lists the three data sources and each is healthy', deadline, async () => {
-    const list = (await grafana('/api/datasources')) as Array<{ uid: string }>;
-    const uids = list.map((d) => d.uid).sort();
-    for (const uid of ['loki', 'mimir', 'tempo']) {
-      if (!uids.includes(uid)) throw new Error(`data source ${uid} missing (have ${uids.join(', ')})`);
-      const h = await grafana(`/api/datasources/uid/${uid}/health`);
-      if (h.status !== 'OK') throw new Error(`${uid} health: ${JSON.stringify(h)}`);
+  console.log(
+    `e2e: ${Object.entries(stack.versions)
+      .map(([k, v]) => `${k}: ${v}`)
+      .join('; ')}`,
+  );
+  // The demo exactly as a user runs it (`npm run demo`), exporting to the native stack.
+  const demo = spawn(process.execPath, [join(repoRoot, 'demo', 'src', 'run-all.js')], {
+    cwd: repoRoot,
+    env: {
+      ...process.env,
+      ...stack.otelEnv,
+      DEMO_PORT_BASE: String(demoPortBase),
+      LOAD_DURATION_S: String(LOAD_S),
+      OTEL_METRIC_EXPORT_INTERVAL: '15000',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
+  const demoLog: string[] = [];
+  const keep = (d: Buffer) => {
+    for (const line of d.toString().split('\n')) if (line) demoLog.push(line);
+    if (demoLog.length > 400) demoLog.splice(0, demoLog.length - 400);
+  };
+  demo.stdout.on('data', keep);
+  demo.stderr.on('data', keep);
+  const killDemo = () => {
+    try {
+      process.kill(-demo.pid!, 'SIGTERM');
+    } catch {
+      /* gone */
     }
-    return 'mimir, tempo, loki OK';
-  });
-
-  await eventually('Grafana loaded the lgtmapm-apm-panel plugin', deadline, async () => {
-    const p = await grafana('/api/plugins/lgtmapm-apm-panel/settings');
-    if (p.id !== 'lgtmapm-apm-panel' || p.type !== 'panel') throw new Error(JSON.stringify(p).slice(0, 200));
-    return `version ${p.info?.version ?? '?'}, signature ${p.signature ?? '?'}`;
-  });
-
-  await eventually('Grafana serves the provisioned dashboards', deadline, async () => {
-    const found = (await grafana('/api/search?type=dash-db&limit=500')) as Array<{ uid: string }>;
-    const uids = found.map((d) => d.uid);
-    const want = ['lgtm-apm-overview', 'lgtm-apm-service', 'lgtm-apm-nodejs', 'lgtm-apm-logs'];
-    const missing = want.filter((u) => !uids.includes(u));
-    if (missing.length) throw new Error(`missing dashboards ${missing.join(', ')}`);
-    const home = await grafana('/api/dashboards/home');
-    if (home.dashboard?.uid !== 'lgtm-apm-overview')
-      throw new Error(`home dashboard is ${home.dashboard?.uid}`);
-    return `${want.join(', ')}; home = lgtm-apm-overview`;
-  });
-
-  await eventually('Grafana provisioned the alert rules', deadline, async () => {
-    const rules = (await grafana('/api/v1/provisioning/alert-rules')) as Array<{ uid: string }>;
-    const ours = rules.map((r) => r.uid).filter((u) => u.startsWith('lgtm-apm-'));
-    if (ours.length < 6) throw new Error(`only ${ours.join(', ')}`);
-    return `${ours.length} rules`;
-  });
+  };
+  process.on('exit', killDemo);
+  const demoExited = new Promise<number | null>((resolve) => demo.once('exit', resolve));
+  try {
+    const started = Date.now();
+    const deadline = started + DATA_TIMEOUT_S * 1000;
+    console.log(
+      `e2e: demo running (gateway on 127.0.0.1:${demoPortBase}, load for ${LOAD_S} s); checking the APIs`,
+    );
+    results.push(
+      ...(await runChecks({
+        urls: stack.urls,
+        // payments calls the stub at EXTERNAL_URL=http://127.0.0.1:<port>; Tempo names it by server.address.
+        externalPeer: '127.0.0.1',
+        deadline,
+        panel: await loadPanelBuilders(),
+      })),
+    );
+    if (stack.binaries.grafana) await grafanaChecks(stack.urls.grafana, deadline, results);
+    else
+      console.log('  - Grafana checks skipped: no grafana binary (Grafana stays unverified on this machine)');
+    console.log(`e2e: checks took ${Math.round((Date.now() - started) / 1000)} s`);
+    if (demo.exitCode !== null)
+      throw new Error(`the demo exited early (${demo.exitCode}):\n${demoLog.slice(-30).join('\n')}`);
+  } catch (err) {
+    results.push({
+      name: 'native stack',
+      ok: false,
+      detail: err instanceof Error ? err.message : String(err),
+    });
+    console.error(`e2e: ${err instanceof Error ? err.message : err}`);
+    for (const p of stack.processes) console.error(`--- ${p.name}\n${p.tail(20)}`);
+    console.error(`--- demo\n${demoLog.slice(-30).join('\n')}`);
+  } finally {
+    killDemo();
+    await demoExited;
+    if (KEEP) {
+      console.log(`e2e: LGTM_E2E_KEEP=1: the stack stays up until you press Ctrl-C (data in ${dataDir})`);
+      await new Promise<void>(() => {}); // Ctrl-C exits; the exit handlers stop the demo and the stack
+    }
+    await stack.stop();
+    if (!process.env.LGTM_E2E_DATA && !KEEP) rmSync(dataDir, { recursive: true, force: true });
+  }
+  return results;
 }
 
 // ---------------------------------------------------------------- main
-let exitCode = 0;
-try {
-  console.log('e2e: docker compose up -d --build (first run pulls images and builds the demo and plugin)');
-  const up = dc('up', '-d', '--build');
-  if (up.status !== 0) throw new Error('docker compose up failed');
-  await waitForHealth();
-  console.log('e2e: every service healthy; checking the APIs while the demo load runs');
-  await checks();
-  memoryReport();
-} catch (err) {
-  results.push({ name: 'stack', ok: false, detail: err instanceof Error ? err.message : String(err) });
-  console.error(`e2e: ${err instanceof Error ? err.message : err}`);
-  const logs = dc('logs', '--tail', '40');
-  console.error(logs.stdout);
-} finally {
-  if (KEEP)
-    console.log(`e2e: LGTM_E2E_KEEP=1, leaving project ${PROJECT} running (Grafana admin password: see env)`);
-  else dc('down', '-v', '--remove-orphans');
+// Ctrl-C / SIGTERM: exit through process.exit so the exit handlers stop the demo and the backends.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => process.exit(130));
+const forced = process.env.LGTM_E2E_LAUNCHER;
+if (forced && forced !== 'docker' && forced !== 'native')
+  skip(`LGTM_E2E_LAUNCHER must be docker or native, got "${forced}"`);
+let results: Result[];
+const docker =
+  forced === 'native' ? { ok: false as const, reason: 'LGTM_E2E_LAUNCHER=native' } : dockerStatus();
+if (docker.ok) {
+  results = await runDocker(docker.detail);
+} else {
+  let nativeReason = '';
+  try {
+    resolveStackBinaries();
+  } catch (err) {
+    if (!(err instanceof MissingBinariesError)) throw err;
+    nativeReason = err.message;
+  }
+  if (nativeReason) {
+    if (forced === 'native') {
+      console.error(nativeReason);
+      process.exit(1);
+    }
+    skip(`${docker.reason}; and no native stack:\n${nativeReason}`);
+  }
+  if (forced === 'docker') skip(docker.reason);
+  results = await runNative();
 }
 const failed = results.filter((r) => !r.ok);
 console.log(`\nℹ tests ${results.length}\nℹ pass ${results.length - failed.length}\nℹ fail ${failed.length}`);
-if (failed.length) exitCode = 1;
-process.exit(exitCode);
+process.exit(failed.length ? 1 : 0);

@@ -36,12 +36,16 @@ interface PromMetricInternals {
  * when the registry does not look like prom-client 13–15 or has default labels (which only
  * `getMetricsAsJSON` applies): the caller then uses `getMetricsAsJSON`.
  */
-function collectDirect(registry: PromRegistryLike): Promise<Array<PromMetric | PromHistogramState>> | undefined {
+function collectDirect(
+  registry: PromRegistryLike,
+): Promise<Array<PromMetric | PromHistogramState>> | undefined {
   const r = registry as PromRegistryLike & PromRegistryInternals;
   if (typeof r.getMetricsAsArray !== 'function' || !r._defaultLabels || Object.keys(r._defaultLabels).length)
     return undefined;
   const list = r.getMetricsAsArray() as PromMetricInternals[];
-  return Promise.all(list.map((metric) => (isPlainHistogram(metric) ? histogramState(metric) : metric.get())));
+  return Promise.all(
+    list.map((metric) => (isPlainHistogram(metric) ? histogramState(metric) : metric.get())),
+  );
 }
 
 function isPlainHistogram(metric: PromMetricInternals): boolean {
@@ -134,16 +138,14 @@ export class PromClientMetricProducer implements MetricProducer {
       // First registry wins: duplicate names would be conflicting series in Mimir.
       if (seen.has(metric.name)) continue;
       seen.add(metric.name);
-      // A labelled metric with no series yet (prom-client's nodejs_active_requests while idle) converts to a
-      // metric without data points, which Prometheus 3.9's OTLP receiver answers with a 500 that throws away
-      // the whole export (measured); an absent metric is what the OTLP spec means anyway.
-      if ('upperBounds' in metric) {
-        const data = convertPromHistogramState(metric, this.#startTime, endTime);
-        if (data.dataPoints.length > 0) out.push(data);
-      } else {
-        for (const data of convertPromMetric(metric, this.#startTime, endTime))
-          if (data.dataPoints.length > 0) out.push(data);
-      }
+      const converted =
+        'upperBounds' in metric
+          ? [convertPromHistogramState(metric, this.#startTime, endTime)]
+          : convertPromMetric(metric, this.#startTime, endTime);
+      // A metric with no series yet (e.g. nodejs_active_requests while nothing is pending) is left out:
+      // Prometheus 3.9's OTLP receiver rejects the whole request (500, nothing stored) when any metric
+      // in it has no data points.
+      for (const data of converted) if (data.dataPoints.length > 0) out.push(data);
     }
   }
 }
