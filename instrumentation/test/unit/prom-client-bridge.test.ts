@@ -109,21 +109,6 @@ test('producer: the app registry wins, the kit runtime registry does not count a
   assert.equal(new Set(names).size, names.length, 'no duplicate names');
 });
 
-test('producer: metrics without series are left out (Prometheus 3 rejects a request containing one)', async () => {
-  const app = new client.Registry();
-  new client.Gauge({ name: 'no_series_yet', help: 'h', labelNames: ['type'], registers: [app] });
-  new client.Counter({ name: 'has_series_total', help: 'h', registers: [app] }).inc();
-  const producer = new PromClientMetricProducer(resourceFromAttributes({}), () => {});
-  producer.addAppRegistry(app);
-  const { resourceMetrics } = await producer.collect();
-  const metrics = resourceMetrics.scopeMetrics.flatMap((s) => s.metrics);
-  assert.deepEqual(
-    metrics.map((m) => m.descriptor.name),
-    ['has_series_total'],
-  );
-  for (const m of metrics) assert.ok(m.dataPoints.length > 0, m.descriptor.name);
-});
-
 test('producer: a registry whose collect throws costs its own metrics only, and is reported', async () => {
   const good = new client.Registry();
   new client.Gauge({ name: 'fine', help: 'h', registers: [good] }).set(1);
