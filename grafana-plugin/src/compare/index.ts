@@ -19,3 +19,5 @@ export type {
   MapDiff,
   CompareResult,
 } from './types';
+export { baselineRange, splitTimeCompareFrames, BASELINE_SHIFTS } from './baseline';
+export type { AbsoluteRange, BaselineShift, BaselineChoice, BaselineRangeResult, CompareFrameLike } from './baseline';
