@@ -35,16 +35,29 @@ function p95BucketMs(buckets: CompareStats['buckets']): readonly [number, number
   if (!buckets || buckets.length < 2) {
     return undefined;
   }
-  const sorted = buckets
-    .filter(([le, count]) => !Number.isNaN(le) && Number.isFinite(count) && count >= 0)
-    .sort((a, b) => a[0] - b[0]);
-  const total = sorted.reduce((max, [, count]) => Math.max(max, count), 0);
+  // The model hands buckets sorted by bound; sort a copy only when they are not (thousands of links per diff).
+  let sorted = buckets;
+  for (let i = 1; i < buckets.length; i++) {
+    if (!(buckets[i - 1]![0] <= buckets[i]![0])) {
+      sorted = [...buckets].sort((a, b) => a[0] - b[0]);
+      break;
+    }
+  }
+  let total = 0;
+  for (const [, count] of sorted) {
+    if (Number.isFinite(count) && count > total) {
+      total = count;
+    }
+  }
   if (!(total > 0)) {
     return undefined;
   }
   let lower = 0;
   let running = 0;
   for (const [le, count] of sorted) {
+    if (Number.isNaN(le) || !Number.isFinite(count) || count < 0) {
+      continue;
+    }
     running = Math.max(running, count);
     if (running >= 0.95 * total) {
       return [lower * 1000, le * 1000];
