@@ -360,6 +360,14 @@ describe('diffMaps edge cases', () => {
       baselineBucketMs: [1000, 3000],
       withinOneBucket: true,
     });
+    // Buckets out of order or with an unusable bound (input not from buildServerMap) give the same answer.
+    const edge = withBuckets(2800, [800, 100, 40, 60, 0, 0, 0]).edges[0]!;
+    const shuffled: CompareEdge = {
+      ...edge,
+      stats: { ...edge.stats, buckets: [...edge.stats.buckets!].reverse().concat([[Number.NaN, 5]]) },
+    };
+    const messy = diffOf(side({ nodes: [], edges: [shuffled] }), side(withBuckets(1500, [800, 100, 45, 55, 0, 0, 0])));
+    expect(link(messy, 'a->b').p95Ms.currentBucketMs).toEqual([1000, 3000]);
   });
 
   it('rejects bad input with a clear error instead of throwing', () => {
