@@ -1,0 +1,98 @@
+import { type DataFrame } from '@grafana/data';
+import { buildServerMap, type ServerMap } from '../../src/servermap/model';
+import { baselineRange, diffMaps, splitTimeCompareFrames } from '../../src/compare';
+import { demoTopology, prometheusResponse } from '../fixtures/serviceGraph';
+import { framesFromResponse } from '../fixtures/load';
+import { BASELINE_RANGE_SECONDS, CURRENT_RANGE_SECONDS, demoAfterBadRelease } from '../fixtures/compare';
+
+const HOUR = 3_600_000;
+const now = Date.UTC(2026, 10, 25, 12, 0, 0);
+
+describe('baselineRange', () => {
+  it('shifts the current range back by 1 h, 1 d or 7 d, as absolute instants of the same length', () => {
+    const current = { from: now - HOUR, to: now };
+    expect(baselineRange(current, { shift: '1h' })).toEqual({
+      ok: true,
+      range: { from: now - 2 * HOUR, to: now - HOUR },
+      rangeSeconds: 3600,
+    });
+    expect(baselineRange(current, { shift: '1d' })).toEqual({
+      ok: true,
+      range: { from: now - 25 * HOUR, to: now - 24 * HOUR },
+      rangeSeconds: 3600,
+    });
+    expect(baselineRange(current, { shift: '7d' })).toEqual({
+      ok: true,
+      range: { from: now - 169 * HOUR, to: now - 168 * HOUR },
+      rangeSeconds: 3600,
+    });
+  });
+
+  it('takes a custom range of another length as it is', () => {
+    expect(
+      baselineRange({ from: now - HOUR / 2, to: now }, { range: { from: now - 26 * HOUR, to: now - 24 * HOUR } })
+    ).toEqual({
+      ok: true,
+      range: { from: now - 26 * HOUR, to: now - 24 * HOUR },
+      rangeSeconds: 7200,
+    });
+  });
+
+  it('says what is wrong with a bad range or shift instead of throwing', () => {
+    expect(baselineRange({ from: now, to: now - 1 }, { shift: '1h' })).toEqual({
+      ok: false,
+      error: 'The current time range is not a valid range (from must be before to)',
+    });
+    expect(baselineRange({ from: now - HOUR, to: now }, { range: { from: Number.NaN, to: now } })).toEqual({
+      ok: false,
+      error: 'The baseline range is not a valid range (from must be before to)',
+    });
+    expect(baselineRange({ from: now - HOUR, to: now }, { shift: '2w' as never })).toEqual({
+      ok: false,
+      error: 'Unknown baseline shift "2w"; use one of 1h, 1d, 7d',
+    });
+  });
+});
+
+describe("splitTimeCompareFrames (Grafana's panel Time comparison)", () => {
+  /** Frames as Grafana's compare request delivers them: refId `<refId>-compare`, meta.timeCompare set. */
+  function compareFrames(frames: DataFrame[], diffMs: number): DataFrame[] {
+    return frames.map(
+      (f) =>
+        ({
+          ...f,
+          refId: `${f.refId}-compare`,
+          meta: { ...f.meta, timeCompare: { diffMs, isTimeShiftQuery: true } },
+        }) as DataFrame
+    );
+  }
+  const ok = (frames: DataFrame[], rangeSeconds: number): ServerMap => {
+    const r = buildServerMap(frames, { rangeSeconds });
+    if (!r.ok) {
+      throw new Error(r.error);
+    }
+    return r.map;
+  };
+
+  it('separates the baseline frames, restores their refIds, and the diff ranks the slowed link first', () => {
+    const current = framesFromResponse(
+      prometheusResponse(demoAfterBadRelease(), { rangeSeconds: CURRENT_RANGE_SECONDS })
+    );
+    const baseline = compareFrames(framesFromResponse(prometheusResponse(demoTopology())), -24 * HOUR);
+    const split = splitTimeCompareFrames([...current, ...baseline]);
+    expect(split.current).toHaveLength(current.length);
+    expect(split.baseline).toHaveLength(baseline.length);
+    expect(split.shiftMs).toBe(24 * HOUR);
+    expect(new Set(split.baseline.map((f) => f.refId))).toEqual(new Set(['calls', 'errors', 'latency', 'instances']));
+    const diff = diffMaps(
+      { map: ok(split.current, CURRENT_RANGE_SECONDS), rangeSeconds: CURRENT_RANGE_SECONDS },
+      { map: ok(split.baseline, BASELINE_RANGE_SECONDS), rangeSeconds: BASELINE_RANGE_SECONDS }
+    );
+    expect(diff.ok && diff.diff.biggestChanges[0]!.linkId).toBe('demo/orders->demo/payments');
+  });
+
+  it('without Time comparison everything is current', () => {
+    const frames = framesFromResponse(prometheusResponse(demoTopology()));
+    expect(splitTimeCompareFrames(frames)).toEqual({ current: frames, baseline: [] });
+  });
+});
