@@ -146,7 +146,11 @@ try {
     what: 'RSS of the native stack backends under the demo load (compose/bench/footprint.ts)',
     commit: startDirty ? `${startCommit}+uncommitted` : startCommit,
     date: new Date().toISOString(),
+    // node / cpu / date: the provenance fields every results file carries (scripts/test/bench-results.test.mjs).
     machine: {
+      node: process.version,
+      cpu: `${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}`,
+      date: new Date().toISOString(),
       cpus: cpus().length,
       cpuModel: cpus()[0]?.model,
       totalMemMiB: mib(totalmem()),
