@@ -66,15 +66,19 @@ export function heatmapFromFrames(frames: unknown[]): HeatmapGrid | undefined {
   if (series.length === 0) {
     return undefined;
   }
-  const times = [...new Set(series.flatMap((s) => s.t))].sort((a, b) => a - b);
+  const sampleTimes = [...new Set(series.flatMap((s) => s.t))].sort((a, b) => a - b);
   const bucketsMs = [...new Set(series.map((s) => s.bucket))].sort((a, b) => a - b);
   const diffs: number[] = [];
-  for (let i = 1; i < times.length; i++) {
-    diffs.push(times[i]! - times[i - 1]!);
+  for (let i = 1; i < sampleTimes.length; i++) {
+    diffs.push(sampleTimes[i]! - sampleTimes[i - 1]!);
   }
   diffs.sort((a, b) => a - b);
   const stepMs = diffs.length ? diffs[Math.floor(diffs.length / 2)]! : 60_000;
-  const col = new Map(times.map((t, i) => [t, i]));
+  // Tempo's TraceQL metrics intervals are right-closed and a sample carries its interval's END
+  // (IntervalMapperQueryRange.TimestampOf in pkg/traceql/engine_metrics.go; measured on v3.0.3: the sample
+  // at T counts the spans that started in (T - step, T]). Columns are drawn from their start.
+  const times = sampleTimes.map((t) => t - stepMs);
+  const col = new Map(sampleTimes.map((t, i) => [t, i]));
   const row = new Map(bucketsMs.map((b, i) => [b, i]));
   const counts = new Float64Array(times.length * bucketsMs.length);
   let maxCount = 0;
