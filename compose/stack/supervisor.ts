@@ -251,36 +251,24 @@ export async function startNativeStack(opts: NativeStackOptions = {}): Promise<N
     writeYaml(join(configDir, 'prometheus.yaml'), plan.config);
     plans.push({ name: 'prometheus', command: binaries.metrics, args: plan.args, ready: urls.metricsReady });
   }
-  const lokiCfg = renderBackendConfig(
-    'loki',
-    readYaml(configFileOf(compose, 'loki')),
-    ctx,
-    dataPathsOf(compose, 'loki', dataDir),
-  );
-  plans.push({
-    name: 'loki',
-    command: binaries.loki,
-    args: [
-      `-config.file=${writeYaml(join(configDir, 'loki.yaml'), lokiCfg)}`,
-      ...extraFlagsOf(compose, 'loki'),
-    ],
-    ready: `${urls.loki}/ready`,
-  });
-  const tempoCfg = renderBackendConfig(
-    'tempo',
-    readYaml(configFileOf(compose, 'tempo')),
-    ctx,
-    dataPathsOf(compose, 'tempo', dataDir),
-  );
-  plans.push({
-    name: 'tempo',
-    command: binaries.tempo,
-    args: [
-      `-config.file=${writeYaml(join(configDir, 'tempo.yaml'), tempoCfg)}`,
-      ...extraFlagsOf(compose, 'tempo'),
-    ],
-    ready: `${urls.tempo}/ready`,
-  });
+  // Loki and Tempo start the same way: compose's config rendered for this host, compose's extra flags.
+  for (const name of ['loki', 'tempo'] as const) {
+    const config = renderBackendConfig(
+      name,
+      readYaml(configFileOf(compose, name)),
+      ctx,
+      dataPathsOf(compose, name, dataDir),
+    );
+    plans.push({
+      name,
+      command: binaries[name],
+      args: [
+        `-config.file=${writeYaml(join(configDir, `${name}.yaml`), config)}`,
+        ...extraFlagsOf(compose, name),
+      ],
+      ready: `${urls[name]}/ready`,
+    });
+  }
   if (withGrafana) {
     const g = planGrafana(compose, ctx, dataDir, binaries.grafana!, vars);
     plans.push({

@@ -237,7 +237,7 @@ test('provisioning: data source URLs and the dashboards path rewritten; with Pro
 });
 
 test('Grafana environment: compose’s, interpolated, paths mapped, listening on 127.0.0.1', () => {
-  const env = environmentOf(compose, 'grafana', { GRAFANA_ADMIN_PASSWORD: 's3cret' });
+  const env = environmentOf(compose, 'grafana', { GRAFANA_ADMIN_PASSWORD: 's3cret', GRAFANA_SECRET_KEY: 'k3y' });
   const rendered = renderGrafanaEnv(env, offsetCtx, [['/etc/lgtm-apm/dashboards', '/repo/dash']], {
     data: '/d/grafana-data',
     provisioning: '/d/prov',
@@ -246,6 +246,7 @@ test('Grafana environment: compose’s, interpolated, paths mapped, listening on
   });
   assert.equal(rendered.GF_SECURITY_ADMIN_PASSWORD, 's3cret');
   assert.equal(rendered.GF_SECURITY_ADMIN_USER, 'admin');
+  assert.equal(rendered.GF_SECURITY_SECRET_KEY, 'k3y');
   assert.equal(rendered.GF_AUTH_ANONYMOUS_ENABLED, 'false');
   assert.equal(rendered.GF_PLUGINS_ALLOW_LOADING_UNSIGNED_PLUGINS, 'lgtmapm-apm-panel');
   assert.equal(rendered.GF_DASHBOARDS_DEFAULT_HOME_DASHBOARD_PATH, '/repo/dash/lgtm-apm-overview.json');
@@ -253,8 +254,12 @@ test('Grafana environment: compose’s, interpolated, paths mapped, listening on
   assert.equal(rendered.GF_SERVER_HTTP_PORT, '13000');
   assert.equal(rendered.GF_PATHS_PROVISIONING, '/d/prov');
   assert.throws(
-    () => environmentOf(compose, 'grafana', {}),
+    () => environmentOf(compose, 'grafana', { GRAFANA_SECRET_KEY: 'k3y' }),
     /GRAFANA_ADMIN_PASSWORD: set GRAFANA_ADMIN_PASSWORD in compose\/\.env/,
+  );
+  assert.throws(
+    () => environmentOf(compose, 'grafana', { GRAFANA_ADMIN_PASSWORD: 's3cret' }),
+    /GRAFANA_SECRET_KEY: set GRAFANA_SECRET_KEY in compose\/\.env/,
   );
 });
 
