@@ -84,18 +84,23 @@ export function startProcess(opts: StartOptions): ManagedProcess {
   child.stderr!.on('data', onData);
   // The pipe only signals the supervisor's death; nothing is ever written to it.
   child.stdin!.on('error', () => {});
+  // A log file that cannot be written is reported in the tail, never thrown at the supervisor.
+  log.on('error', (err) => recent.push(`log file: ${err.message}`));
   let done = false;
   const exited = new Promise<number | null>((resolve) => {
-    child.once('exit', (code) => {
+    // Settled only once the log file is closed: the stream opens asynchronously, and a backend that exits
+    // at once would otherwise leave the open (and its last output) pending after `exited` resolved.
+    const settle = (code: number | null) => {
       done = true;
+      if (log.closed) return resolve(code);
+      log.once('close', () => resolve(code));
       log.end();
-      resolve(code);
-    });
+    };
+    // 'close', not 'exit': the backend's last output has been read (and logged) by then.
+    child.once('close', (code) => settle(code));
     child.once('error', (err) => {
-      done = true;
       recent.push(String(err));
-      log.end();
-      resolve(null);
+      settle(null);
     });
   });
   const pgid = child.pid!;
