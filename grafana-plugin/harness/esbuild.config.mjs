@@ -4,9 +4,36 @@
 import { copyFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 
+/**
+ * esbuild does not bundle `new Worker(new URL(…, import.meta.url))` as webpack does: the harness builds the layout
+ * worker as a second entry point and swaps the module that starts it for one loading that file (same worker
+ * code, another way to find its URL).
+ */
+const harnessLayoutWorker = {
+  name: 'harness-layout-worker',
+  setup(build) {
+    build.onResolve({ filter: /\/createLayoutWorker$/ }, () => ({
+      path: 'harness-create-layout-worker',
+      namespace: 'harness',
+    }));
+    build.onLoad({ filter: /.*/, namespace: 'harness' }, () => ({
+      contents: `export function createLayoutWorker() {
+        if (typeof Worker === 'undefined') { throw new Error('this browser has no Web Worker'); }
+        if (globalThis.__harnessBreakWorker) { throw new Error('harness: Worker disabled for this page'); }
+        return new Worker(new URL('layout.worker.js', document.baseURI), { name: 'lgtmapm-layout' });
+      }`,
+      loader: 'js',
+    }));
+  },
+};
+
 export function harnessBuildOptions(root, { minify = true } = {}) {
   return {
-    entryPoints: [path.join(root, 'harness', 'main.tsx')],
+    entryPoints: {
+      main: path.join(root, 'harness', 'main.tsx'),
+      'layout.worker': path.join(root, 'src', 'servermap', 'layout', 'layout.worker.ts'),
+    },
+    plugins: [harnessLayoutWorker],
     bundle: true,
     format: 'iife',
     jsx: 'automatic',

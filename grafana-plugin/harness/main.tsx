@@ -12,6 +12,7 @@ import {
 import { GlobalStyles, ThemeContext } from '@grafana/ui';
 import { ApmPanel } from '../src/components/ApmPanel';
 import { clearLayoutCache } from '../src/servermap/layout/layout';
+import { layoutWorkerStats } from '../src/servermap/layout/layoutClient';
 import { type CanvasDebug } from '../src/servermap/ServerMapCanvas';
 import { plugin } from '../src/module';
 import { type ApmPanelOptions, DEFAULT_OPTIONS } from '../src/types';
@@ -68,6 +69,8 @@ function watchPaint(since: number, key: 'firstFrameAt' | 'lastFrameAt'): Promise
 
 async function main() {
   const params = new URLSearchParams(window.location.search);
+  // `&noWorker=1`: the layout worker cannot start (as under a CSP without worker-src), the main-thread fallback runs.
+  (globalThis as { __harnessBreakWorker?: boolean }).__harnessBreakWorker = params.has('noWorker');
   const name = params.get('fixture') ?? 'demo';
   const mode = params.get('theme') === 'light' ? 'light' : 'dark';
   const width = Number(params.get('w') ?? 1200);
@@ -127,6 +130,8 @@ async function main() {
     seriesMs,
     frames: series.length,
     renderStart: 0,
+    /** Layouts run in the worker, fallbacks to the main thread, cancels (tests). */
+    layoutWorkerStats,
     /** Timing of the latest render started through the harness (see watchPaint). */
     painted: undefined as Promise<PaintTiming> | undefined,
     /** Bench hook: unmount and render again with freshly generated frames (warm JIT, new data objects). */

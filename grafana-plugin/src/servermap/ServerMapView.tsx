@@ -5,7 +5,9 @@ import { Alert, Button, Icon, Tooltip, useStyles2, useTheme2 } from '@grafana/ui
 import { type ApmPanelOptions } from '../types';
 import { getSelection, selectService, subscribe } from '../shared/selectionStore';
 import { buildServerMap, filterMap, type QueryLike, type ServerMap, type ServerMapEdge, type ServerMapNode, type TrafficStats } from './model';
-import { cachedLayout, type LayoutResult, reusableLayout, topologyKey } from './layout/layout';
+import { topologyKey } from './layout/layout';
+import { useMapLayout } from './useMapLayout';
+import { LayoutProgressBar } from './LayoutProgressBar';
 import { buildScene, type Hit } from './render/scene';
 import { paletteFromTheme } from './render/palette';
 import { approx, formatExactCount, formatMs, formatPercent } from './render/format';
@@ -24,15 +26,6 @@ export interface ServerMapViewProps {
 function rangeSeconds(t: TimeRange): number | undefined {
   const s = (t.to.valueOf() - t.from.valueOf()) / 1000;
   return Number.isFinite(s) && s > 0 ? s : undefined;
-}
-
-function computeLayout(map: { nodes: ServerMapNode[]; edges: ServerMapEdge[] }, key: string): LayoutResult {
-  try {
-    const { layout, cached } = cachedLayout(map.nodes, map.edges, key);
-    return { key, layout, cached };
-  } catch (err) {
-    return { key, error: err instanceof Error ? err.message : String(err) };
-  }
 }
 
 /** The tooltip's numbers: exact counts, "≈" on what buckets only estimate (percentiles always are). */
@@ -109,16 +102,10 @@ export function ServerMapView({ data, width, height, options, timeRange }: Serve
   );
 
   const key = useMemo(() => (filtered ? topologyKey(filtered.nodes, filtered.edges) : ''), [filtered]);
-  // Laid out during render, not in an effect: an effect would first commit and paint a "Laying out…" frame and
-  // only then start the layout, adding a frame or more to the first paint for the same main-thread work.
-  // Positions are kept in state while the topology key is unchanged, so a refresh with new numbers only rebuilds
-  // the scene (React's derived-state pattern: the state update during render re-renders before committing).
-  const [kept, setKept] = useState<LayoutResult | undefined>();
-  let laidOut = filtered ? reusableLayout(kept, key) : undefined;
-  if (filtered && !laidOut) {
-    laidOut = computeLayout(filtered, key);
-    setKept(laidOut);
-  }
+  // Small maps are laid out during render, large ones in the layout worker within the first-paint budget
+  // (useMapLayout); "show all" lays out everything there, with progress and Cancel.
+  const pinned = useMemo(() => [...(filtered?.nodes.filter((n) => n.kind === 'user').map((n) => n.id) ?? []), ...(focus.node ? [focus.node] : [])], [filtered, focus.node]);
+  const { laidOut, shown, pending, cancel: cancelLayout } = useMapLayout(filtered, key, { all: showAll, pinned, onCancel: () => setShowAll(false) });
   const layoutError = laidOut?.error;
 
   const nodesById = useMemo(() => new Map((map?.nodes ?? []).map((n) => [n.id, n])), [map]);
@@ -126,13 +113,20 @@ export function ServerMapView({ data, width, height, options, timeRange }: Serve
   const timings = useMemo(
     () =>
       laidOut?.layout
-        ? { modelMs: built.ms, layoutMs: laidOut.cached ? 0 : laidOut.layout.ms, layoutCached: laidOut.cached ? 1 : 0, nodes: filtered?.nodes.length ?? 0 }
+        ? {
+            modelMs: built.ms,
+            layoutMs: laidOut.cached ? 0 : laidOut.layout.ms,
+            layoutCached: laidOut.cached ? 1 : 0,
+            layoutInWorker: laidOut.where === 'worker' ? 1 : 0,
+            hiddenByBudget: laidOut.hiddenByBudget ?? 0,
+            nodes: filtered?.nodes.length ?? 0,
+          }
         : undefined,
     [built, laidOut, filtered],
   );
   const scene = useMemo(
-    () => (filtered && laidOut?.layout && laidOut.key === key ? buildScene(filtered.nodes, filtered.edges, laidOut.layout, options.edgeLabel) : undefined),
-    [filtered, laidOut, key, options.edgeLabel],
+    () => (filtered && shown?.layout ? buildScene(filtered.nodes, filtered.edges, shown.layout, options.edgeLabel) : undefined),
+    [filtered, shown, options.edgeLabel],
   );
 
   // The store holds a service *name* (what the scatter filters TraceQL by); map it back to a node.
@@ -230,12 +224,13 @@ export function ServerMapView({ data, width, height, options, timeRange }: Serve
   // Beside the map when there is room, so the panel does not cover nodes; over it on narrow panels.
   const detailsOpen = selectedNode !== undefined || selectedEdge !== undefined;
   const mapW = detailsOpen && width - DETAILS_W - 8 >= 260 ? width - DETAILS_W - 8 : width;
-  const hidden = filtered?.hiddenByLimit ?? 0;
+  const hidden = (filtered?.hiddenByLimit ?? 0) + (laidOut?.hiddenByBudget ?? 0);
+  const notes = [...(map?.warnings ?? []), ...(laidOut?.fallbackNote ? [laidOut.fallbackNote] : [])];
   return (
     <div className={styles.root} style={{ width, height }} data-testid="lgtmapm-servermap">
       <div className={styles.toolbar} style={{ height: TOOLBAR_H }}>
         <span className={styles.weak} data-testid="lgtmapm-servermap-counts">
-          {filtered?.nodes.length ?? 0} nodes · {filtered?.edges.length ?? 0} links
+          {scene ? scene.nodes.length : (filtered?.nodes.length ?? 0)} nodes · {scene ? scene.edges.length : (filtered?.edges.length ?? 0)} links
         </span>
         <Button size="sm" variant={hideTerminal ? 'primary' : 'secondary'} fill="outline" onClick={() => setHideTerminal(!hideTerminal)} data-testid="lgtmapm-hide-terminal">
           Services only
@@ -245,24 +240,25 @@ export function ServerMapView({ data, width, height, options, timeRange }: Serve
             Focus: {nodesById.get(focus.node)?.name ?? focus.node} ✕
           </Button>
         )}
-        {(hidden > 0 || showAll) && (
+        {(hidden > 0 || showAll) && !pending?.all && (
           <Button size="sm" variant="secondary" fill="outline" onClick={() => setShowAll(!showAll)} data-testid="lgtmapm-hidden-nodes">
-            {showAll ? `Limit to ${options.maxNodes} nodes` : `${hidden} nodes hidden · show all`}
+            {showAll ? 'Show the busiest part' : `${hidden.toLocaleString('en-US')} nodes hidden · show all`}
           </Button>
         )}
-        {map && map.warnings.length > 0 && (
-          <Tooltip content={<div>{map.warnings.map((w) => <div key={w}>{w}</div>)}</div>}>
+        {notes.length > 0 && (
+          <Tooltip content={<div>{notes.map((w) => <div key={w}>{w}</div>)}</div>}>
             <span className={styles.warn} data-testid="lgtmapm-warnings">
-              <Icon name="info-circle" /> {map.warnings.length} note{map.warnings.length === 1 ? '' : 's'}
+              <Icon name="info-circle" /> {notes.length} note{notes.length === 1 ? '' : 's'}
             </span>
           </Tooltip>
         )}
       </div>
       {layoutError && <Alert title="Layout failed" severity="error">{layoutError}</Alert>}
+      {pending && scene && <LayoutProgressBar pending={pending} onCancel={cancelLayout} />}
       {scene ? (
         <ServerMapCanvas
           scene={scene}
-          fitKey={key}
+          fitKey={shown?.key ?? key}
           palette={palette}
           width={mapW}
           height={mapH}
@@ -275,7 +271,8 @@ export function ServerMapView({ data, width, height, options, timeRange }: Serve
         />
       ) : (
         <div className={styles.message} style={{ width, height: mapH }} data-testid="lgtmapm-servermap-loading">
-          Laying out {filtered?.nodes.length ?? 0} nodes…
+          Laying out {(filtered?.nodes.length ?? 0).toLocaleString('en-US')} nodes…
+          {pending && <LayoutProgressBar pending={pending} onCancel={cancelLayout} inline />}
         </div>
       )}
       {(selectedNode || selectedEdge) && (
