@@ -11,5 +11,13 @@ export function createLayoutWorker(): Worker {
   if (typeof Worker === 'undefined') {
     throw new Error('this browser has no Web Worker');
   }
-  return new Worker(new URL('./layout.worker.ts', import.meta.url), { name: 'lgtmapm-layout' });
+  // The plugin's output is an AMD library (`define(…)`, for Grafana's SystemJS loader); a worker has no
+  // `define`, so its entry is a plain script (webpack.config.ts enables the "var" library type).
+  return new Worker(
+    /* webpackEntryOptions: { library: { type: "var", name: "lgtmapmLayoutWorker" } } */ new URL(
+      './layout.worker.ts',
+      import.meta.url
+    ),
+    { name: 'lgtmapm-layout' }
+  );
 }
