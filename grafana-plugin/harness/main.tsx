@@ -67,6 +67,23 @@ function watchPaint(since: number, key: 'firstFrameAt' | 'lastFrameAt'): Promise
   });
 }
 
+/**
+ * Bench hook (`&benchPaint=1`): every main-thread task over 50 ms (the Long Tasks API), from page start, so the
+ * bench can say whether any task while the map was built and laid out blocked the page.
+ */
+const longTasks: Array<{ start: number; duration: number }> = [];
+if (new URLSearchParams(window.location.search).has('benchPaint') && typeof PerformanceObserver !== 'undefined') {
+  try {
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) {
+        longTasks.push({ start: e.startTime, duration: e.duration });
+      }
+    }).observe({ type: 'longtask', buffered: true });
+  } catch {
+    // No Long Tasks API: the bench reports the column as missing.
+  }
+}
+
 async function main() {
   const params = new URLSearchParams(window.location.search);
   // `&noWorker=1`: the layout worker cannot start (as under a CSP without worker-src), the main-thread fallback runs.
@@ -132,6 +149,8 @@ async function main() {
     renderStart: 0,
     /** Layouts run in the worker, fallbacks to the main thread, cancels (tests). */
     layoutWorkerStats,
+    /** Main-thread tasks over 50 ms since the page started (bench). */
+    longTasks,
     /** Timing of the latest render started through the harness (see watchPaint). */
     painted: undefined as Promise<PaintTiming> | undefined,
     /** Bench hook: unmount and render again with freshly generated frames (warm JIT, new data objects). */

@@ -24,7 +24,15 @@ let nextId = 1;
 /** Why workers are not used on this page any more (the first failure is remembered, not retried per layout). */
 let unavailable: string | undefined;
 /** Counters for tests and the bench: layouts run in a worker, on the main thread as a fallback, cancelled. */
-export const layoutWorkerStats = { started: 0, workerDone: 0, fallbacks: 0, cancelled: 0, workersCreated: 0 };
+export const layoutWorkerStats = {
+  started: 0,
+  workerDone: 0,
+  fallbacks: 0,
+  cancelled: 0,
+  workersCreated: 0,
+  /** The latest worker layout: when it was posted, first heard of, and answered (performance.now()). */
+  last: { postedAt: 0, firstReplyAt: 0, doneAt: 0 },
+};
 
 function takeWorker(): Worker {
   if (idle) {
@@ -42,6 +50,22 @@ function release(w: Worker) {
     w.terminate();
   } else {
     idle = w;
+  }
+}
+
+/**
+ * Starts the idle worker ahead of the first large layout (the panel calls this while its queries run), so its
+ * script is fetched and compiled before the data arrives.
+ */
+export function prewarmLayoutWorker(): void {
+  if (idle || unavailable) {
+    return;
+  }
+  try {
+    idle = createLayoutWorker();
+    layoutWorkerStats.workersCreated++;
+  } catch (err) {
+    unavailable = `the Web Worker could not start (${err instanceof Error ? err.message : String(err)})`;
   }
 }
 
@@ -108,6 +132,9 @@ export function startLayout<N extends LayoutNode, E extends LayoutEdge>(
     };
     worker.onmessage = (ev: MessageEvent<LayoutReply>) => {
       const reply = ev.data;
+      if (!heard) {
+        layoutWorkerStats.last.firstReplyAt = performance.now();
+      }
       heard = true;
       if (reply?.id !== id) {
         return;
@@ -117,6 +144,7 @@ export function startLayout<N extends LayoutNode, E extends LayoutEdge>(
       } else if (reply.type === 'done') {
         finish();
         layoutWorkerStats.workerDone++;
+        layoutWorkerStats.last.doneAt = performance.now();
         release(worker);
         resolve({ ...reply.result, where: 'worker' });
       } else {
@@ -152,6 +180,7 @@ export function startLayout<N extends LayoutNode, E extends LayoutEdge>(
       budgetMs: input.budgetMs,
     },
   };
+  layoutWorkerStats.last = { postedAt: performance.now(), firstReplyAt: 0, doneAt: 0 };
   worker.postMessage(request);
   return {
     promise,
