@@ -93,6 +93,7 @@ export function useMapLayout(
         nodes: map.nodes,
         edges: map.edges,
         weights: map.nodes.map((n) => n.inbound.calls + n.outbound.calls),
+        edgeWeights: map.edges.map((e) => e.stats.calls),
         pinned: pinnedRef.current,
         budgetMs: opts.all ? undefined : FIRST_PAINT_LAYOUT_MS,
       },

@@ -13,6 +13,12 @@ export interface BudgetInput<N extends LayoutNode, E extends LayoutEdge> {
   edges: readonly E[];
   /** Calls through each node (same order as `nodes`): the busiest part is kept. */
   weights: readonly number[];
+  /**
+   * Calls on each link (same order as `edges`). When given, the busiest part is grown from the busiest links
+   * (their two ends), so it is a connected picture; busy nodes whose links all fall outside it would otherwise
+   * be stacked, unconnected, in one tall column.
+   */
+  edgeWeights?: readonly number[];
   /** Node ids always kept (the user node, a focused node). */
   pinned?: readonly string[];
   /** Estimated ms allowed; undefined = lay out everything ("show all"). */
@@ -26,6 +32,55 @@ export interface BudgetedLayout {
   /** Estimated ms of the layout that ran, and of the whole map (bench, notes). */
   estimateMs: number;
   fullEstimateMs: number;
+}
+
+/**
+ * Nodes in the order the budget keeps them: pinned first, then the ends of links from the busiest link down
+ * (with edge weights), then the remaining nodes by their own calls.
+ */
+function rankNodes(
+  nodes: readonly LayoutNode[],
+  edges: readonly LayoutEdge[],
+  weights: readonly number[],
+  edgeWeights: readonly number[] | undefined,
+  pinned: Set<string>
+): number[] {
+  const index = new Map(nodes.map((n, i) => [n.id, i]));
+  const byWeight = (a: number, b: number) =>
+    (weights[b] ?? 0) - (weights[a] ?? 0) || (nodes[a]!.id < nodes[b]!.id ? -1 : 1);
+  const order: number[] = [];
+  const taken = new Set<number>();
+  const take = (i: number | undefined) => {
+    if (i !== undefined && !taken.has(i)) {
+      taken.add(i);
+      order.push(i);
+    }
+  };
+  nodes
+    .map((_, i) => i)
+    .filter((i) => pinned.has(nodes[i]!.id))
+    .sort(byWeight)
+    .forEach(take);
+  if (edgeWeights) {
+    const links = edges.map((_, i) => i).sort((a, b) => (edgeWeights[b] ?? 0) - (edgeWeights[a] ?? 0) || a - b);
+    for (const l of links) {
+      const e = edges[l]!;
+      const [s, t] = [index.get(e.source), index.get(e.target)];
+      // The busier end first, so a cut between the two keeps the one with more traffic.
+      if (s !== undefined && t !== undefined && byWeight(s, t) > 0) {
+        take(t);
+        take(s);
+      } else {
+        take(s);
+        take(t);
+      }
+    }
+  }
+  nodes
+    .map((_, i) => i)
+    .sort(byWeight)
+    .forEach(take);
+  return order;
 }
 
 /**
@@ -45,11 +100,7 @@ export function budgetedLayout<N extends LayoutNode, E extends LayoutEdge>(
   let kept = nodes.length;
   if (budgetMs !== undefined && estimateMs > budgetMs && nodes.length > 1) {
     const pinned = new Set(input.pinned ?? []);
-    const order = nodes.map((_, i) => i);
-    order.sort((a, b) => {
-      const pin = Number(pinned.has(nodes[b]!.id)) - Number(pinned.has(nodes[a]!.id));
-      return pin !== 0 ? pin : (weights[b] ?? 0) - (weights[a] ?? 0) || (nodes[a]!.id < nodes[b]!.id ? -1 : 1);
-    });
+    const order = rankNodes(nodes, edges, weights, input.edgeWeights, pinned);
     const floor = Math.min(nodes.length, Math.max(1, pinned.size));
     for (let probe = 0; probe < 12 && estimateMs > budgetMs && kept > floor; probe++) {
       // The estimate grows faster than linearly with the node count (layers × layered nodes): shrink a bit more

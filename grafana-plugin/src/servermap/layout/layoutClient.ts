@@ -176,6 +176,7 @@ export function startLayout<N extends LayoutNode, E extends LayoutEdge>(
       nodes: input.nodes.map((n) => ({ id: n.id })),
       edges: input.edges.map((e) => ({ id: e.id, source: e.source, target: e.target })),
       weights: input.weights,
+      edgeWeights: input.edgeWeights,
       pinned: input.pinned,
       budgetMs: input.budgetMs,
     },
