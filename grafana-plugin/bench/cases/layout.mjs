@@ -140,7 +140,7 @@ export default {
       notes: [
         'all times ms, medians over rounds (longestTask: the maximum over rounds); cold = fresh page with the data present at mount; warm = unmount and mount again in the same page with new frames and the layout cache cleared; refresh = new frames for the same topology in the mounted panel (model rebuilt, positions kept)',
         'firstPaint = from React render to two animation frames after the first canvas draw; refresh_drawn = from render to the end of the refreshed draw (the work itself), refresh_paint adds the two-frame wait',
-        'longestTask = longest main-thread task (Long Tasks API) overlapping render → paint, counted from the render start (the page generates the fixture\'s frames in the same task just before); 0 = none over 50 ms',
+        "longestTask = longest main-thread task (Long Tasks API) overlapping render → paint, counted from the render start (the page generates the fixture's frames in the same task just before); 0 = none over 50 ms",
         'frames are generated in the page before the clock starts (50,000 links: ~466,000 per-series frames would take seconds to decode in any panel, so the 50k row uses table frames, what the shipped dashboards request)',
         "50,000 links: the model keeps the busiest 20,000 links (15,313 nodes), the fixture's maxNodes 5,000 nodes, then the layout budget the busiest part that lays out in about FIRST_PAINT_LAYOUT_MS (src/servermap/layout/budget.ts); hidden_by_budget counts only the budget's share",
       ],
