@@ -7,7 +7,7 @@ import { HistogramBars } from './HistogramBars';
 import { type Palette } from './render/palette';
 import { approx, formatExactCount, formatMs, formatPercent, formatRate } from './render/format';
 import { dashboardLink, edgeTraceQl, type LinkOptions, logsLink, nodeTraceQl, tracesLink } from './links';
-import { instanceSelector, loadSelector } from './details/selectors';
+import { instanceSelector, linkScatterNote, loadSelector, traceLinkOf } from './details/selectors';
 import { useDetailsData } from './details/useDetailsData';
 import { LoadChart } from './details/LoadChart';
 import { InstanceTable } from './details/InstanceTable';
@@ -32,6 +32,8 @@ interface Props {
   timeRange: TimeRange;
   /** Changes on every dashboard refresh (the panel request's id), so the details query again. */
   refreshId?: string;
+  /** The scatter is on screen beside the map (it then shows a picked link's calls). */
+  scatterShown?: boolean;
 }
 
 const DEPTHS = [1, 2, 3, 4].map((d) => ({ label: String(d), value: d }));
@@ -71,8 +73,8 @@ function StatsTable({ stats, testId }: { stats: TrafficStats; testId: string }) 
  * drill-down links.
  */
 export function DetailsPanel(props: Props) {
-  const { node, edge, nodesById, palette, links, focus, onFocus, onClose, metricsDatasource, timeRange, refreshId } =
-    props;
+  const { node, edge, nodesById, palette, links, focus, onFocus, onClose } = props;
+  const { metricsDatasource, timeRange, refreshId, scatterShown } = props;
   const styles = useStyles2(getStyles);
   const stats = node ? node.inbound : edge?.stats;
   const source = edge ? nodesById.get(edge.source) : undefined;
@@ -129,6 +131,11 @@ export function DetailsPanel(props: Props) {
       {node?.kind !== 'user' && <StatsTable stats={stats} testId="lgtmapm-details-stats" />}
       {details.load && <LoadChart load={details.load} palette={palette} />}
       {details.instances && <InstanceTable instances={details.instances} />}
+      {scatterShown && edge && source && target && (
+        <div className={styles.muted} data-testid="lgtmapm-details-scatter-note">
+          {linkScatterNote(traceLinkOf(edge, source, target))}
+        </div>
+      )}
       <div className={styles.links}>
         {traceql && (
           <LinkButton

@@ -300,6 +300,7 @@ export function ServerMapView({ data, width, height, options, timeRange }: Serve
           metricsDatasource={metricsDatasourceUid(data.request?.targets, (options as { mimirDatasource?: string }).mimirDatasource || 'mimir')}
           timeRange={timeRange}
           refreshId={data.request?.requestId}
+          scatterShown={options.layout === 'both'}
           links={{
             tempoDatasource: options.tempoDatasource,
             lokiDatasource: options.lokiDatasource,

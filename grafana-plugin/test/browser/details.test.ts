@@ -135,6 +135,9 @@ describeBrowser('details panel: load, instances, link-filtered scatter (Chromium
       );
       await page.waitForSelector('[data-testid=lgtmapm-scatter-count]');
       expect(await page.textContent('[data-testid=lgtmapm-details-title]')).toBe('gateway → orders');
+      expect(await page.textContent('[data-testid=lgtmapm-details-scatter-note]')).toBe(
+        "The scatter shows gateway's calls answered by orders (client spans of gateway)."
+      );
       expect((await bars(page)).map((b) => b.calls)).toEqual(values('load-link-calls'));
       // A link has no instances of its own.
       expect(await page.$('[data-testid=lgtmapm-instances], [data-testid=lgtmapm-instances-message]')).toBeNull();

@@ -6,7 +6,7 @@ import { buildServerMap, type ServerMap, type FrameLike } from '../../src/server
 import { loadFromFrames } from '../../src/servermap/details/load';
 import { instancesFromFrames } from '../../src/servermap/details/instances';
 import { metricsDatasourceUid } from '../../src/servermap/details/datasource';
-import { instanceSelector, loadSelector, traceLinkOf } from '../../src/servermap/details/selectors';
+import { instanceSelector, linkScatterNote, loadSelector, traceLinkOf } from '../../src/servermap/details/selectors';
 import {
   buildDotsQuery,
   buildHistogramQuery,
@@ -172,6 +172,16 @@ describe('what the details query', () => {
       server: { name: 'gateway', namespace: 'demo' },
     });
     expect(loadSelector()).toBeUndefined();
+  });
+
+  it('says what the scatter shows for a link', () => {
+    const link = (a: string, b: string) => {
+      const e = map.edges.find((x) => x.source === node(a).id && x.target === node(b).id)!;
+      return linkScatterNote(traceLinkOf(e, node(a), node(b)));
+    };
+    expect(link('user', 'gateway')).toBe('The scatter shows the requests that start a trace in gateway (its root server spans).');
+    expect(link('orders', 'payments')).toBe("The scatter shows orders's calls answered by payments (client spans of orders).");
+    expect(link('orders', 'postgresql')).toBe("The scatter shows orders's calls to postgresql (client spans of orders).");
   });
 
   it('instances only for services', () => {

@@ -34,3 +34,15 @@ export function traceLinkOf(edge: ServerMapEdge, source: ServerMapNode, target: 
     connectionType: edge.connectionType || undefined,
   };
 }
+
+/** What the scatter shows for a picked link, in the words of the map (see `linkSpanset`). */
+export function linkScatterNote(link: TraceLink): string {
+  const { source, target } = link;
+  if (source.kind === 'user') {
+    return `The scatter shows the requests that start a trace in ${target.name} (its root server spans).`;
+  }
+  if (target.kind === 'service') {
+    return `The scatter shows ${source.name}'s calls answered by ${target.name} (client spans of ${source.name}).`;
+  }
+  return `The scatter shows ${source.name}'s calls to ${target.name} (client spans of ${source.name}).`;
+}
