@@ -117,8 +117,8 @@ describe('instances', () => {
     Number(detailsProm[file]!.data!.result.find((r) => r.metric.instance === instance)!.value![1]);
 
   it('lists both recorded orders instances with calls, errors, exact average and p95', () => {
-    const { rows, anyTraffic } = instancesFromFrames(frames);
-    expect(anyTraffic).toBe(true);
+    const { rows, anyTraffic, httpMetric } = instancesFromFrames(frames);
+    expect([anyTraffic, httpMetric]).toEqual([true, true]);
     const roster = detailsProm['instances-roster']!.data!.result;
     expect(rows.map((r) => r.instance).sort()).toEqual(roster.map((r) => r.metric.instance).sort());
     expect(rows).toHaveLength(2);
@@ -155,7 +155,10 @@ describe('instances', () => {
       { instance: 'busy', calls: 10, errors: 0, errorRate: 0, avgMs: 50 },
       { instance: 'idle', host: 'h1', calls: 0, errors: 0 },
     ]);
-    expect(instancesFromFrames([])).toEqual({ rows: [], anyTraffic: false });
+    expect(instancesFromFrames([])).toEqual({ rows: [], anyTraffic: false, httpMetric: false });
+    // Only the roster: a service without the HTTP server metric has instances with unknown numbers.
+    const rosterOnly = instancesFromFrames([frame('instances-roster', 'worker-1', 1)]);
+    expect(rosterOnly).toMatchObject({ httpMetric: false, anyTraffic: false, rows: [{ instance: 'worker-1' }] });
   });
 });
 
@@ -179,9 +182,15 @@ describe('what the details query', () => {
       const e = map.edges.find((x) => x.source === node(a).id && x.target === node(b).id)!;
       return linkScatterNote(traceLinkOf(e, node(a), node(b)));
     };
-    expect(link('user', 'gateway')).toBe('The scatter shows the requests that start a trace in gateway (its root server spans).');
-    expect(link('orders', 'payments')).toBe("The scatter shows orders's calls answered by payments (client spans of orders).");
-    expect(link('orders', 'postgresql')).toBe("The scatter shows orders's calls to postgresql (client spans of orders).");
+    expect(link('user', 'gateway')).toBe(
+      'The scatter shows the requests that start a trace in gateway (its root server spans).'
+    );
+    expect(link('orders', 'payments')).toBe(
+      "The scatter shows orders's calls answered by payments (client spans of orders)."
+    );
+    expect(link('orders', 'postgresql')).toBe(
+      "The scatter shows orders's calls to postgresql (client spans of orders)."
+    );
   });
 
   it('instances only for services', () => {

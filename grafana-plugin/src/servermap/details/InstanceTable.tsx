@@ -32,7 +32,7 @@ export function InstanceTable({ instances }: { instances: Loadable<InstancesMode
       </div>
     );
   }
-  const { rows } = instances.value;
+  const { rows, httpMetric } = instances.value;
   if (rows.length === 0) {
     return (
       <div className={styles.message} data-testid="lgtmapm-instances-message">
@@ -42,7 +42,9 @@ export function InstanceTable({ instances }: { instances: Loadable<InstancesMode
   }
   return (
     <div>
-      <div className={styles.caption}>Instances ({rows.length}) · HTTP server requests</div>
+      <div className={styles.caption} data-testid="lgtmapm-instances-caption">
+        Instances ({rows.length}) · {httpMetric ? 'HTTP server requests' : 'no HTTP server metric for this service'}
+      </div>
       <table className={styles.table} data-testid="lgtmapm-instances">
         <colgroup>
           {COLUMN_WIDTHS.map((w, i) => (
@@ -67,7 +69,7 @@ export function InstanceTable({ instances }: { instances: Loadable<InstancesMode
                   <div className={styles.sub}>{[r.host, r.pid && `pid ${r.pid}`].filter(Boolean).join(' · ')}</div>
                 )}
               </td>
-              <td data-testid="lgtmapm-instance-calls">{formatExactCount(r.calls)}</td>
+              <td data-testid="lgtmapm-instance-calls">{httpMetric ? formatExactCount(r.calls) : '–'}</td>
               <td data-testid="lgtmapm-instance-errors" title={`${formatExactCount(r.errors)} errors`}>
                 {r.calls > 0 ? formatPercent(r.errorRate) : '–'}
               </td>

@@ -23,6 +23,11 @@ export interface InstancesModel {
   rows: InstanceRow[];
   /** Instances with requests but no roster entry, or the reverse, are still listed; this only says if any ran. */
   anyTraffic: boolean;
+  /**
+   * The service has the HTTP server metric at all. Without it (not an HTTP server, or an SDK on the old HTTP
+   * conventions) the roster's instances have unknown numbers, not zero.
+   */
+  httpMetric: boolean;
 }
 
 function newest(values: number[]): number | undefined {
@@ -51,6 +56,7 @@ export function instancesFromFrames(frames: FrameLike[]): InstancesModel {
     }
   }
   const durationSum = new Map<string, number>();
+  const httpMetric = bySeries('calls').length > 0;
   for (const [series, apply] of [
     ['calls', (r: InstanceRow, v: number) => (r.calls = v)],
     ['errors', (r: InstanceRow, v: number) => (r.errors = v)],
@@ -73,5 +79,5 @@ export function instancesFromFrames(frames: FrameLike[]): InstancesModel {
     }
   }
   const sorted = [...rows.values()].sort((a, b) => b.calls - a.calls || a.instance.localeCompare(b.instance));
-  return { rows: sorted, anyTraffic: sorted.some((r) => r.calls > 0) };
+  return { rows: sorted, anyTraffic: sorted.some((r) => r.calls > 0), httpMetric };
 }
