@@ -119,6 +119,12 @@ describeBrowser('details panel: load, instances, link-filtered scatter (Chromium
         recorded.map((r) => [r.instance, formatExactCount(r.calls)])
       );
       expect(rows.every((r) => r.p95!.startsWith('≈ '))).toBe(true);
+      // Every number is readable in the 280 px panel: no cell is cut off (a long host wraps under the id).
+      const cut = await page.$$eval(
+        '[data-testid=lgtmapm-instance-row] td:not(:first-child), [data-testid=lgtmapm-instance-row] td:first-child > div',
+        (els) => els.filter((el) => el.scrollWidth > el.clientWidth).map((el) => el.textContent)
+      );
+      expect(cut).toEqual([]);
 
       expect(await page.textContent('[data-testid=lgtmapm-scatter-title]')).toBe('Transactions · orders');
       await screenshot(page, `details-node-${theme}`);

@@ -9,8 +9,8 @@ import { type Loadable } from './useDetailsData';
 /** Instance ids are UUIDs: the first block tells them apart in a short list; the full id is in the tooltip. */
 const shortId = (id: string) => (/^[0-9a-f]{8}-/i.test(id) ? id.slice(0, 8) : id);
 
-/** Fixed columns, so a long host name is cut (full text on hover) rather than pushing p95 out of the panel. */
-const COLUMN_WIDTHS = ['25%', '15%', '13%', '21%', '26%'];
+/** Fixed columns, so a long host name wraps under the id rather than pushing p95 out of the panel. */
+const COLUMN_WIDTHS = ['24%', '17%', '14%', '21%', '24%'];
 
 /**
  * Pinpoint's agent list for one service: each instance's requests, errors, average and p95 over the range,
@@ -115,7 +115,7 @@ const getStyles = (theme: GrafanaTheme2) => ({
     overflow: 'hidden',
     textOverflow: 'ellipsis',
   }),
-  sub: css({ fontSize: 10, color: theme.colors.text.secondary, overflow: 'hidden', textOverflow: 'ellipsis' }),
+  sub: css({ fontSize: 10, color: theme.colors.text.secondary, whiteSpace: 'normal', overflowWrap: 'anywhere' }),
   message: css({ fontSize: theme.typography.bodySmall.fontSize, color: theme.colors.text.secondary }),
   error: css({ fontSize: theme.typography.bodySmall.fontSize, color: theme.colors.error.text }),
 });
