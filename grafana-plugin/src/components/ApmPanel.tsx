@@ -53,6 +53,7 @@ export function ApmPanel(props: PanelProps<ApmPanelOptions>) {
           options={options}
           timeRange={timeRange}
           service={selection.service}
+          link={selection.link}
         />
       )}
     </div>

@@ -3,7 +3,7 @@ import { css } from '@emotion/css';
 import { type GrafanaTheme2, LoadingState, type PanelData, type TimeRange } from '@grafana/data';
 import { Alert, Button, Icon, Tooltip, useStyles2, useTheme2 } from '@grafana/ui';
 import { type ApmPanelOptions } from '../types';
-import { getSelection, selectService, subscribe } from '../shared/selectionStore';
+import { getSelection, selectLink, selectService, subscribe } from '../shared/selectionStore';
 import { buildServerMap, filterMap, type QueryLike, type ServerMap, type ServerMapEdge, type ServerMapNode, type TrafficStats } from './model';
 import { topologyKey } from './layout/layout';
 import { useMapLayout } from './useMapLayout';
@@ -14,6 +14,8 @@ import { approx, formatExactCount, formatMs, formatPercent } from './render/form
 import { ServerMapCanvas } from './ServerMapCanvas';
 import { DetailsPanel, type FocusState } from './DetailsPanel';
 import { grafanaBase } from '../shared/grafanaLinks';
+import { metricsDatasourceUid } from './details/datasource';
+import { traceLinkOf } from './details/selectors';
 
 export interface ServerMapViewProps {
   data: PanelData;
@@ -166,6 +168,14 @@ export function ServerMapView({ data, width, height, options, timeRange }: Serve
     if (hit?.type === 'node') {
       const node = nodesById.get(hit.id);
       selectService(node && node.kind !== 'user' ? node.name : undefined);
+      return;
+    }
+    const edge = hit ? edgesById.get(hit.id) : undefined;
+    const source = edge && nodesById.get(edge.source);
+    const target = edge && nodesById.get(edge.target);
+    if (edge && source && target) {
+      // The scatter follows: it shows the calls along this link.
+      selectLink(traceLinkOf(edge, source, target));
     } else {
       selectService(undefined);
     }
@@ -284,6 +294,10 @@ export function ServerMapView({ data, width, height, options, timeRange }: Serve
           focus={focus}
           onFocus={setFocus}
           onClose={() => onSelect(undefined)}
+          metricsDatasource={metricsDatasourceUid(data.request?.targets, (options as { mimirDatasource?: string }).mimirDatasource || 'mimir')}
+          timeRange={timeRange}
+          refreshId={data.request?.requestId}
+          scatterShown={options.layout === 'both'}
           links={{
             tempoDatasource: options.tempoDatasource,
             lokiDatasource: options.lokiDatasource,
