@@ -202,8 +202,10 @@ function portOf(authority: string | undefined, hostname: string, protocol: strin
 
 /** Upstream's `getAbsoluteUrl`: the port unless 80/443, the query with its default redactions. */
 function fullUrl(protocol: string, hostname: string, port: number, path: string): string {
+  // An IPv6 literal is bracketed, with its port like any other host (upstream drops the port of an
+  // IPv6 `hostname` option: its host test looks for a colon).
   let host = hostname.includes(':') && !hostname.startsWith('[') ? `[${hostname}]` : hostname;
-  if (!host.includes(':') && port !== 80 && port !== 443) host += `:${port}`;
+  if (port !== 80 && port !== 443) host += `:${port}`;
   const q = path.indexOf('?');
   if (q !== -1) {
     try {

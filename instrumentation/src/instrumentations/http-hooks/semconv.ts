@@ -51,10 +51,11 @@ export function redactQuery(query: string): string {
 }
 
 /**
- * A request target WHATWG URL parsing leaves as it is: origin-form, no dot segments (also not
- * percent-encoded ones), no characters it would percent-encode, no fragment.
+ * A request target WHATWG URL parsing leaves as it is: origin-form but not `//…` (which it reads as a
+ * host), no dot segments (also not percent-encoded ones), no characters it would percent-encode, no
+ * fragment. test/unit/http-hooks-semconv.test.ts checks it against `new URL`.
  */
-const PLAIN_TARGET = /^\/(?!.*\/(?:\.|%2e))[\w\-.~!$&()*+,;=:@%/]*(?:\?[\w\-.~!$&()*+,;=:@%/?]*)?$/i;
+const PLAIN_TARGET = /^(?!\/\/)(?!.*\/(?:\.|%2e))\/[\w\-.~!$&()*+,;=:@%/]*(?:\?[\w\-.~!$&()*+,;=:@%/?]*)?$/i;
 
 export interface PathAndQuery {
   pathname: string;
@@ -71,13 +72,13 @@ export function splitPlainTarget(target: string): PathAndQuery | undefined {
 }
 
 /** Whether `new URL(path, scheme://host)` can parse with this Host header; memoised (few distinct hosts). */
-const hostParses = new Map<string, boolean>();
-export function hostIsParsable(scheme: string, host: string): boolean {
-  const key = `${scheme}://${host}`;
-  let ok = hostParses.get(key);
+const hostParses = { http: new Map<string, boolean>(), https: new Map<string, boolean>() };
+export function hostIsParsable(scheme: 'http' | 'https', host: string): boolean {
+  const known = hostParses[scheme];
+  let ok = known.get(host);
   if (ok === undefined) {
-    ok = URL.canParse(`${key}/`);
-    if (hostParses.size < 256) hostParses.set(key, ok);
+    ok = URL.canParse(`${scheme}://${host}/`);
+    if (known.size < 256) known.set(host, ok);
   }
   return ok;
 }
@@ -110,8 +111,13 @@ export interface HostAndPort {
 
 /** instrumentation-http's `parseHostHeader` (semantic conventions 1.27, server.address). */
 export function parseHostHeader(hostHeader: string, proto?: string): HostAndPort {
-  const parts = hostHeader.split(':');
   const defaultPort = proto === 'http' ? '80' : proto === 'https' ? '443' : undefined;
+  // The usual `host` and `host:port` without splitting into an array.
+  const colon = hostHeader.indexOf(':');
+  if (colon === -1) return defaultPort ? { host: hostHeader, port: defaultPort } : { host: hostHeader };
+  if (hostHeader.indexOf(':', colon + 1) === -1)
+    return { host: hostHeader.slice(0, colon), port: hostHeader.slice(colon + 1) };
+  const parts = hostHeader.split(':');
   if (parts.length === 1) return defaultPort ? { host: parts[0]!, port: defaultPort } : { host: parts[0]! };
   if (parts.length === 2) return { host: parts[0]!, port: parts[1]! };
   if (parts[0]!.startsWith('[')) {

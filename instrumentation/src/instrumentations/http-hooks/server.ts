@@ -209,7 +209,7 @@ function runListeners(
 function incomingAttributes(
   request: IncomingMessage,
   method: string,
-  scheme: string,
+  scheme: 'http' | 'https',
   target: string | undefined,
 ): Attributes {
   const headers = request.headers;
@@ -238,7 +238,11 @@ function incomingAttributes(
 }
 
 /** Upstream's `getInfoFromIncomingMessage`: WHATWG parsing of the target against the Host header. */
-function parseTarget(target: string, scheme: string, host: string | undefined): PathAndQuery | undefined {
+function parseTarget(
+  target: string,
+  scheme: 'http' | 'https',
+  host: string | undefined,
+): PathAndQuery | undefined {
   const base = host || 'localhost';
   const plain = hostIsParsable(scheme, base) ? splitPlainTarget(target) : undefined;
   if (plain) return plain;
