@@ -31,9 +31,35 @@ const VARIANTS = {
   bare: { args: [], env: {} },
   kit_unsampled: { args: KIT, env: { OTEL_TRACES_SAMPLER: 'always_off' } },
   // The same, one upstream instrumentation at a time: whose hooks the always_off cost is.
-  unsampled_http_only: { args: KIT, env: { OTEL_TRACES_SAMPLER: 'always_off', OTEL_NODE_ENABLED_INSTRUMENTATIONS: 'http' } },
-  unsampled_undici_only: { args: KIT, env: { OTEL_TRACES_SAMPLER: 'always_off', OTEL_NODE_ENABLED_INSTRUMENTATIONS: 'undici' } },
-  unsampled_pg_only: { args: KIT, env: { OTEL_TRACES_SAMPLER: 'always_off', OTEL_NODE_ENABLED_INSTRUMENTATIONS: 'pg' } },
+  unsampled_http_only: {
+    args: KIT,
+    env: { OTEL_TRACES_SAMPLER: 'always_off', OTEL_NODE_ENABLED_INSTRUMENTATIONS: 'http' },
+  },
+  unsampled_undici_only: {
+    args: KIT,
+    env: { OTEL_TRACES_SAMPLER: 'always_off', OTEL_NODE_ENABLED_INSTRUMENTATIONS: 'undici' },
+  },
+  unsampled_pg_only: {
+    args: KIT,
+    env: { OTEL_TRACES_SAMPLER: 'always_off', OTEL_NODE_ENABLED_INSTRUMENTATIONS: 'pg' },
+  },
+  // The same two hooks with the upstream instrumentations the kit's own hooks replace (issue 14).
+  upstream_http_only: {
+    args: KIT,
+    env: {
+      OTEL_TRACES_SAMPLER: 'always_off',
+      OTEL_NODE_ENABLED_INSTRUMENTATIONS: 'http',
+      LGTM_APM_HTTP_HOOKS: 'upstream',
+    },
+  },
+  upstream_undici_only: {
+    args: KIT,
+    env: {
+      OTEL_TRACES_SAMPLER: 'always_off',
+      OTEL_NODE_ENABLED_INSTRUMENTATIONS: 'undici',
+      LGTM_APM_HTTP_HOOKS: 'upstream',
+    },
+  },
   kit_no_export: { args: ['--require', join(here, 'preload-noop-exporter.cjs')], env: {} },
   kit: { args: KIT, env: {} },
 };
@@ -77,6 +103,8 @@ const results = {
     http: cpu.unsampled_http_only - cpu.bare,
     undici: cpu.unsampled_undici_only - cpu.bare,
     pg: cpu.unsampled_pg_only - cpu.bare,
+    upstreamHttp: cpu.upstream_http_only - cpu.bare,
+    upstreamUndici: cpu.upstream_undici_only - cpu.bare,
   },
 };
 mkdirSync(join(here, 'results'), { recursive: true });
@@ -92,8 +120,9 @@ const report =
   `\n\nThe kit's ${fmt(overhead * 1000, 0)} µs per request: instrumentation hooks and context propagation ` +
   `${share(results.split.hooksAndContextMs)}, recording three spans ${share(results.split.recordingSpansMs)}, ` +
   `protobuf encoding and sending ${share(results.split.exportMs)}. ` +
-  `The hooks alone, one upstream instrumentation at a time (always_off): http ` +
-  `${fmt(results.hooksByInstrumentationMs.http * 1000, 0)} µs, undici (fetch) ${fmt(results.hooksByInstrumentationMs.undici * 1000, 0)} µs, ` +
-  `pg ${fmt(results.hooksByInstrumentationMs.pg * 1000, 0)} µs per request.\n`;
+  `The hooks alone, one at a time (always_off): the kit's own http (server + client) hooks ` +
+  `${fmt(results.hooksByInstrumentationMs.http * 1000, 0)} µs (upstream instrumentation-http ${fmt(results.hooksByInstrumentationMs.upstreamHttp * 1000, 0)} µs), ` +
+  `own undici (fetch) ${fmt(results.hooksByInstrumentationMs.undici * 1000, 0)} µs (upstream ${fmt(results.hooksByInstrumentationMs.upstreamUndici * 1000, 0)} µs), ` +
+  `pg (upstream) ${fmt(results.hooksByInstrumentationMs.pg * 1000, 0)} µs per request.\n`;
 console.log(`\n${report}`);
 updateReadmeBlock('cost-split', report);

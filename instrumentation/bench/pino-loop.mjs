@@ -5,8 +5,12 @@
 // Prints one JSON line: logs/s, CPU µs per record for the whole process and for the main thread alone
 // (the app's own thread: what the kit's worker takes is not on it) and what the logs pipeline dropped
 // during the measured part.
-import pino from 'pino';
+import { createRequire } from 'node:module';
 import { trace } from '@opentelemetry/api';
+
+// pino is required, not imported: stock's register hooks pino only through require (measured: an
+// imported pino sent no records), and every variant must log through the same path.
+const pino = createRequire(import.meta.url)('pino');
 
 const N = Number(process.env.LOGS ?? 200_000);
 // 100 records per span: the span's own cost (measured by the traces benchmark) stays a small share.

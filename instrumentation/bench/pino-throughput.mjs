@@ -35,6 +35,13 @@ const VARIANTS = {
   },
   kit_logs_off: { args: preload, env: { OTEL_LOGS_EXPORTER: 'none' } },
   kit_logs_on: { args: preload, env: {} },
+  // Stock (issue 14): the official preload, whose @opentelemetry/instrumentation-pino sends every record
+  // through the SDK's batch log processor and the official OTLP http/protobuf log exporter, on the
+  // main thread.
+  stock_logs_on: {
+    args: ['--import', '@opentelemetry/auto-instrumentations-node/register'],
+    env: { OTEL_LOGS_EXPORTER: 'otlp', OTEL_EXPORTER_OTLP_LOGS_PROTOCOL: 'http/protobuf' },
+  },
 };
 // PREVIOUS_PRELOAD=/path/to/an/older/build/dist/preload.cjs adds that build with logs on, for a
 // before/after comparison in the same run (e.g. a git worktree of the commit before a change).
@@ -105,6 +112,16 @@ results.ratios = {
     paced.kit_logs_off.mainThreadCpuUsPerLog - paced.kit_tracing_only.mainThreadCpuUsPerLog,
   pacedMainThreadUsTracing: paced.kit_tracing_only.mainThreadCpuUsPerLog - paced.bare.mainThreadCpuUsPerLog,
   pacedWorkerUsPerLog: paced.kit_logs_on.cpuUsPerLog - paced.kit_logs_on.mainThreadCpuUsPerLog,
+  // Added CPU per record over bare, paced: the kit with logs on vs stock with instrumentation-pino's
+  // log sending and the official OTLP exporter.
+  pacedAddedMainThreadUs: {
+    kit: paced.kit_logs_on.mainThreadCpuUsPerLog - paced.bare.mainThreadCpuUsPerLog,
+    stock: paced.stock_logs_on.mainThreadCpuUsPerLog - paced.bare.mainThreadCpuUsPerLog,
+  },
+  pacedAddedAllThreadsUs: {
+    kit: paced.kit_logs_on.cpuUsPerLog - paced.bare.cpuUsPerLog,
+    stock: paced.stock_logs_on.cpuUsPerLog - paced.bare.cpuUsPerLog,
+  },
 };
 results.targets = {
   'pino throughput loss <= 15% vs bare (flood, all signals on)':
@@ -112,6 +129,10 @@ results.targets = {
   [`main-thread logging capacity loss <= 15% vs bare (paced ${RATE}/s)`]:
     results.ratios.pacedMainThreadCapacityLossVsBare <= 0.15,
   'no records dropped at the paced rate': paced.kit_logs_on.droppedShare === 0,
+  [`kit's added CPU per record <= 1/2 of stock's (paced ${RATE}/s, main thread)`]:
+    results.ratios.pacedAddedMainThreadUs.kit <= results.ratios.pacedAddedMainThreadUs.stock / 2,
+  [`kit's added CPU per record <= 1/2 of stock's (paced ${RATE}/s, all threads)`]:
+    results.ratios.pacedAddedAllThreadsUs.kit <= results.ratios.pacedAddedAllThreadsUs.stock / 2,
 };
 
 results.machine.loadavgAtEnd = loadavg();
@@ -139,7 +160,10 @@ const lines = [
     `(sending alone ${pct(r.floodThroughputLossSendingVsLogsOff)} of the logs-off throughput). ` +
     `Paced, on the main thread: sending ${fmt(r.pacedMainThreadUsSending, 2)} µs per record, trace-id correlation ` +
     `${fmt(r.pacedMainThreadUsCorrelation, 2)} µs, tracing ${fmt(r.pacedMainThreadUsTracing, 2)} µs; ` +
-    `the export worker ${fmt(r.pacedWorkerUsPerLog, 2)} µs per record on its own thread.`,
+    `the export worker ${fmt(r.pacedWorkerUsPerLog, 2)} µs per record on its own thread. ` +
+    `Added CPU per record over bare, paced: kit ${fmt(r.pacedAddedMainThreadUs.kit, 2)} µs on the main thread / ${fmt(r.pacedAddedAllThreadsUs.kit, 2)} µs all threads, ` +
+    `stock (instrumentation-pino + the official OTLP log exporter) ${fmt(r.pacedAddedMainThreadUs.stock, 2)} / ${fmt(r.pacedAddedAllThreadsUs.stock, 2)} µs ` +
+    `(stock's records dropped by its batch processor are not counted: the loop cannot see them).`,
   ...(med.paced.previous_logs_on
     ? [
         '',

@@ -14,7 +14,7 @@ let traceBodies = [];
 
 /** Spans by kind and scope in the trace bodies received since the last call; undecodable bodies are counted. */
 function spansSinceLastCall() {
-  const stats = { spans: 0, byKind: {}, byScope: {}, undecodable: 0 };
+  const stats = { spans: 0, byKind: {}, byScope: {}, byService: {}, undecodable: 0 };
   for (const body of traceBodies) {
     let message;
     try {
@@ -23,15 +23,19 @@ function spansSinceLastCall() {
       stats.undecodable++;
       continue;
     }
-    for (const rs of message.resourceSpans ?? [])
+    for (const rs of message.resourceSpans ?? []) {
+      const service =
+        rs.resource?.attributes?.find((a) => a.key === 'service.name')?.value?.stringValue ?? '';
       for (const ss of rs.scopeSpans ?? [])
         for (const span of ss.spans ?? []) {
           stats.spans++;
+          stats.byService[service] = (stats.byService[service] ?? 0) + 1;
           const kind = KIND[span.kind] ?? String(span.kind);
           stats.byKind[kind] = (stats.byKind[kind] ?? 0) + 1;
           const scope = ss.scope?.name ?? '';
           stats.byScope[scope] = (stats.byScope[scope] ?? 0) + 1;
         }
+    }
   }
   traceBodies = [];
   return stats;

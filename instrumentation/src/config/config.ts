@@ -51,6 +51,8 @@ export interface KitConfig extends SignalsConfig {
   exitFlush: boolean;
   shutdownTimeoutMs: number;
   esmHook: 'auto' | 'sync' | 'async' | 'off';
+  /** `own`: the kit's diagnostics_channel hooks trace http/https/fetch; `upstream`: the OTel instrumentations. */
+  httpHooks: 'own' | 'upstream';
   /** The valid entries of OTEL_RESOURCE_ATTRIBUTES (the SDK's detector drops them all for one bad entry). */
   resourceAttributes: Record<string, string>;
   /** Keep `process.command_args` in the resource (LGTM_APM_RESOURCE_COMMAND_ARGS): flags can carry secrets. */
@@ -232,6 +234,7 @@ export function readConfig(env: Env = process.env): KitConfig {
     exitFlush: r.boolean('LGTM_APM_EXIT_FLUSH', true),
     shutdownTimeoutMs: r.integer('LGTM_APM_SHUTDOWN_TIMEOUT_MS', 5000, 100, 60_000),
     esmHook: r.oneOf('LGTM_APM_ESM_HOOK', ['auto', 'sync', 'async', 'off'] as const, 'auto'),
+    httpHooks: r.oneOf('LGTM_APM_HTTP_HOOKS', ['own', 'upstream'] as const, 'own'),
     resourceCommandArgs: r.boolean('LGTM_APM_RESOURCE_COMMAND_ARGS', false),
     resourceAttributes: readResourceAttributes(r),
     ...readSignalsConfig(r, redactQueryParams),

@@ -44,6 +44,12 @@ export interface MetricsConfig {
   /** HTTP timeout of one OTLP request (OTEL_EXPORTER_OTLP_METRICS_TIMEOUT / OTEL_EXPORTER_OTLP_TIMEOUT). */
   otlpTimeoutMs: number;
   runtimeMetrics: boolean;
+  /**
+   * Sampling interval of the event-loop delay monitor behind nodejs_eventloop_lag_*: it wakes the main
+   * thread this often. 20 ms (prom-client's own default is 10) halves those wake-ups; what it misses is
+   * in the README (bench/event-loop-resolution.mjs).
+   */
+  eventLoopResolutionMs: number;
   /** Pull endpoint; undefined = off. */
   prometheusPort: number | undefined;
   prometheusHost: string;
@@ -212,6 +218,7 @@ export function readSignalsConfig(r: EnvReader, redactQueryParams: readonly stri
       exportTimeoutMs,
       otlpTimeoutMs: timeout(r, 'METRICS'),
       runtimeMetrics: r.boolean('LGTM_APM_RUNTIME_METRICS', true),
+      eventLoopResolutionMs: r.integer('LGTM_APM_EVENT_LOOP_RESOLUTION_MS', 20, 1, 1000),
       prometheusPort,
       prometheusHost: r.raw('LGTM_APM_PROMETHEUS_HOST') ?? '127.0.0.1',
     },

@@ -1,4 +1,7 @@
 import { type Instrumentation } from '@opentelemetry/instrumentation';
+import type * as ServerHooksModule from './http-hooks/server.ts';
+import type * as ClientHooksModule from './http-hooks/client.ts';
+import type * as UndiciHooksModule from './http-hooks/undici.ts';
 
 /**
  * The curated instrumentations. Each entry is loaded only when one of its target packages is installed
@@ -9,6 +12,8 @@ import { type Instrumentation } from '@opentelemetry/instrumentation';
  */
 export interface InstrumentationContext {
   ignorePaths: readonly string[];
+  /** `own`: the kit's diagnostics_channel hooks (./http-hooks) for http/https/fetch; `upstream`: OTel's. */
+  httpHooks?: 'own' | 'upstream';
 }
 
 export interface CatalogueEntry {
@@ -29,7 +34,12 @@ export const CATALOGUE = [
   {
     name: 'http',
     targets: ['node:http', 'node:https'],
-    create: ({ ignorePaths }) => {
+    create: ({ ignorePaths, httpHooks }) => {
+      if (httpHooks !== 'upstream') {
+        const { ServerHooks } = require('./http-hooks/server.ts') as typeof ServerHooksModule;
+        const { ClientHooks } = require('./http-hooks/client.ts') as typeof ClientHooksModule;
+        return [new ServerHooks({ ignorePaths }), new ClientHooks()];
+      }
       const { HttpInstrumentation } = require('@opentelemetry/instrumentation-http');
       return new HttpInstrumentation({
         ignoreIncomingRequestHook: (request: { url?: string }) => isIgnoredPath(request.url, ignorePaths),
@@ -39,7 +49,10 @@ export const CATALOGUE = [
   {
     name: 'undici',
     targets: ['node:http'],
-    create: () => new (require('@opentelemetry/instrumentation-undici').UndiciInstrumentation)(),
+    create: ({ httpHooks }) =>
+      httpHooks !== 'upstream'
+        ? new (require('./http-hooks/undici.ts') as typeof UndiciHooksModule).UndiciHooks()
+        : new (require('@opentelemetry/instrumentation-undici').UndiciInstrumentation)(),
   },
   {
     name: 'express',
@@ -49,7 +62,8 @@ export const CATALOGUE = [
   {
     name: 'fastify',
     targets: ['fastify'],
-    create: () => new (require('@fastify/otel').FastifyOtelInstrumentation)({ registerOnInitialization: true }),
+    create: () =>
+      new (require('@fastify/otel').FastifyOtelInstrumentation)({ registerOnInitialization: true }),
   },
   {
     name: 'koa',
@@ -101,7 +115,9 @@ export const CATALOGUE = [
     name: 'mongodb',
     targets: ['mongodb'],
     create: () =>
-      new (require('@opentelemetry/instrumentation-mongodb').MongoDBInstrumentation)({ enhancedDatabaseReporting: false }),
+      new (require('@opentelemetry/instrumentation-mongodb').MongoDBInstrumentation)({
+        enhancedDatabaseReporting: false,
+      }),
   },
   {
     name: 'mongoose',
@@ -127,7 +143,10 @@ export const CATALOGUE = [
     name: 'graphql',
     targets: ['graphql'],
     create: () =>
-      new (require('@opentelemetry/instrumentation-graphql').GraphQLInstrumentation)({ mergeItems: true, ignoreTrivialResolveSpans: true }),
+      new (require('@opentelemetry/instrumentation-graphql').GraphQLInstrumentation)({
+        mergeItems: true,
+        ignoreTrivialResolveSpans: true,
+      }),
   },
   {
     name: 'grpc',
@@ -147,7 +166,8 @@ export const CATALOGUE = [
   {
     name: 'fs',
     targets: ['node:fs'],
-    create: () => new (require('@opentelemetry/instrumentation-fs').FsInstrumentation)({ requireParentSpan: true }),
+    create: () =>
+      new (require('@opentelemetry/instrumentation-fs').FsInstrumentation)({ requireParentSpan: true }),
   },
   {
     name: 'dns',

@@ -81,7 +81,7 @@ export function startMetrics(options: MetricsPipelineOptions): MetricsPipeline {
     // free, and nothing is exported before the first interval anyway.
     const timer = setImmediate(() => {
       try {
-        producer.setKitRegistry(createRuntimeRegistry());
+        producer.setKitRegistry(createRuntimeRegistry(config.metrics.eventLoopResolutionMs));
       } catch (error) {
         warner.warn(
           'runtime-metrics',

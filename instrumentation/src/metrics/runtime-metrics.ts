@@ -7,9 +7,9 @@ import type * as PromClient from 'prom-client';
  * built on these exact names. prom-client is required here, not at start-up, so the app's first
  * module loads do not wait for it.
  */
-export function createRuntimeRegistry(): PromRegistryLike {
+export function createRuntimeRegistry(eventLoopResolutionMs = 20): PromRegistryLike {
   const client = require('prom-client') as typeof PromClient;
   const registry = new client.Registry();
-  client.collectDefaultMetrics({ register: registry });
+  client.collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: eventLoopResolutionMs });
   return registry;
 }

@@ -118,3 +118,12 @@ test('garbage in OTEL_RESOURCE_ATTRIBUTES is reported, and the good entries are 
   );
   assert.deepEqual(readConfig({ OTEL_RESOURCE_ATTRIBUTES: 'a=1' }).problems, []);
 });
+
+test('LGTM_APM_HTTP_HOOKS: own by default, upstream on request, a bad value keeps own with one line', () => {
+  assert.equal(readConfig({}).httpHooks, 'own');
+  assert.equal(readConfig({ LGTM_APM_HTTP_HOOKS: 'upstream' }).httpHooks, 'upstream');
+  const bad = readConfig({ LGTM_APM_HTTP_HOOKS: 'otel' });
+  assert.equal(bad.httpHooks, 'own');
+  assert.equal(bad.problems.length, 1);
+  assert.match(bad.problems[0]!, /LGTM_APM_HTTP_HOOKS="otel" is not valid .*using own/);
+});
