@@ -2,6 +2,7 @@ import React from 'react';
 import { createRoot } from 'react-dom/client';
 import {
   createTheme,
+  type DataQueryRequest,
   dateTime,
   EventBusSrv,
   LoadingState,
@@ -102,9 +103,23 @@ async function main() {
   const t0 = performance.now();
   const series = fixture.series();
   const seriesMs = performance.now() - t0;
+  // As Grafana hands it to a panel: the request that produced the data, when the fixture has queries.
+  const request = fixture.targets
+    ? ({
+        requestId: 'harness-1',
+        targets: fixture.targets,
+        range: timeRange,
+        interval: '15s',
+        intervalMs: 15_000,
+        timezone: 'utc',
+        app: 'dashboard',
+        scopedVars: {},
+        startTime: range.from,
+      } as unknown as DataQueryRequest)
+    : undefined;
   const props: PanelProps<ApmPanelOptions> = {
     id: 1,
-    data: { state: LoadingState.Done, series, timeRange },
+    data: { state: LoadingState.Done, series, timeRange, request },
     timeRange,
     timeZone: 'utc',
     options,
@@ -167,7 +182,7 @@ async function main() {
     // As in Grafana: the panel mounts while its queries run, and the data arrives later.
     root.render(
       <ThemeContext.Provider value={theme}>
-        <ApmPanel {...props} data={{ state: LoadingState.Loading, series: [], timeRange }} />
+        <ApmPanel {...props} data={{ state: LoadingState.Loading, series: [], timeRange, request }} />
       </ThemeContext.Provider>,
     );
     await new Promise((resolve) => setTimeout(resolve, delay));

@@ -10,6 +10,8 @@ export interface ScatterSlotProps {
   options: ApmPanelOptions;
   timeRange: TimeRange;
   service?: string;
+  /** Compare: the baseline range whose dots are drawn in grey under the current ones. */
+  baselineRange?: { from: number; to: number };
 }
 
 /** The scatter half of the panel (issue 7): `src/scatter/ScatterView.tsx`. */

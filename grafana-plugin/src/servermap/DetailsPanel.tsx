@@ -23,6 +23,10 @@ interface Props {
   focus: FocusState;
   onFocus: (focus: FocusState) => void;
   onClose: () => void;
+  /** Compare: the same node's or link's numbers over the baseline range; its histogram is drawn beside this one. */
+  baseline?: TrafficStats;
+  /** Compare: what changed (lines of text), shown under the title. */
+  changes?: string[];
 }
 
 const DEPTHS = [1, 2, 3, 4].map((d) => ({ label: String(d), value: d }));
@@ -54,7 +58,7 @@ function StatsTable({ stats, testId }: { stats: TrafficStats; testId: string }) 
 }
 
 /** Side panel for the clicked node or link: Pinpoint's histogram, statistics and drill-down links. */
-export function DetailsPanel({ node, edge, nodesById, palette, links, focus, onFocus, onClose }: Props) {
+export function DetailsPanel({ node, edge, nodesById, palette, links, focus, onFocus, onClose, baseline, changes }: Props) {
   const styles = useStyles2(getStyles);
   const stats = node ? node.inbound : edge?.stats;
   if (!stats || (!node && !edge)) {
@@ -84,8 +88,15 @@ export function DetailsPanel({ node, edge, nodesById, palette, links, focus, onF
         {edge && edge.connectionType && <Badge color="purple" text={edge.connectionType} />}
         {node && node.kind === 'user' && <Badge color="blue" text={`${formatExactCount(node.outbound.calls)} requests sent`} />}
       </Stack>
+      {changes && changes.length > 0 && (
+        <div className={styles.muted} data-testid="lgtmapm-details-changes">
+          {changes.map((c) => (
+            <div key={c}>{c}</div>
+          ))}
+        </div>
+      )}
       {stats.histogram ? (
-        <HistogramBars histogram={stats.histogram} palette={palette} />
+        <HistogramBars histogram={stats.histogram} palette={palette} baseline={baseline?.histogram} />
       ) : (
         node?.kind !== 'user' && <div className={styles.muted}>No latency histogram for this {node ? 'node' : 'link'}.</div>
       )}

@@ -1,5 +1,5 @@
 import { of, Observable } from 'rxjs';
-import { runQuery, QueryError } from '../../src/scatter/queryClient';
+import { runQuery, QueryError } from '../../src/shared/queryClient';
 import { dotsRequest } from '../../src/traceql/requests';
 
 const get = jest.fn();
