@@ -89,7 +89,12 @@ function dotsIn(from: number, to: number, slower: number) {
   return [dataFrameFromJSON({ schema: frame.schema, data: { values } } as DataFrameJSON)];
 }
 
-export function installCompareDataSources(scenario: CompareScenario, current: { from: number; to: number }): void {
+export function installCompareDataSources(
+  scenario: CompareScenario,
+  current: { from: number; to: number },
+  /** The baseline's topology over one hour (default: the demo before the bad release). */
+  baselineTopology: () => Topology = demoTopology
+): void {
   (window as unknown as { __lgtmapmQueries: typeof log }).__lgtmapmQueries = log;
   // The new version rolled out when the current range starts; the old one ran for the three hours before it.
   const versions =
@@ -126,7 +131,7 @@ export function installCompareDataSources(scenario: CompareScenario, current: { 
       }
       const seconds = (to - from) / 1000;
       const all = framesFromResponse(
-        prometheusResponse(scaledTopology(demoTopology(), seconds), { endMs: to, rangeSeconds: seconds })
+        prometheusResponse(scaledTopology(baselineTopology(), seconds), { endMs: to, rangeSeconds: seconds })
       );
       const asked = new Set(targets.map((t) => t.refId));
       return answer(all.filter((f) => asked.has(f.refId ?? '')));

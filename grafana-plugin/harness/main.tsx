@@ -13,6 +13,7 @@ import {
 import { GlobalStyles, ThemeContext } from '@grafana/ui';
 import { ApmPanel } from '../src/components/ApmPanel';
 import { clearLayoutCache } from '../src/servermap/layout/layout';
+import { clearQueryCache } from '../src/components/compare/useCachedQuery';
 import { type CanvasDebug } from '../src/servermap/ServerMapCanvas';
 import { plugin } from '../src/module';
 import { type ApmPanelOptions, DEFAULT_OPTIONS } from '../src/types';
@@ -29,6 +30,8 @@ interface PaintTiming {
   /** From render to the end of that draw. */
   frameMs: number;
   timings?: Record<string, number>;
+  /** The frame drew a compared map (links carry compare marks). */
+  marked: boolean;
   nodes: number;
   edges: number;
 }
@@ -54,6 +57,7 @@ function watchPaint(since: number, key: 'firstFrameAt' | 'lastFrameAt'): Promise
               paintMs: performance.now() - since,
               frameMs: d[key] - since,
               timings: d.timings,
+              marked: d.scene.edges.some((e) => e.mark !== undefined),
               nodes: d.scene.nodes.length,
               edges: d.scene.edges.length,
             }),
@@ -145,12 +149,19 @@ async function main() {
     /** Timing of the latest render started through the harness (see watchPaint). */
     painted: undefined as Promise<PaintTiming> | undefined,
     /** Bench hook: unmount and render again with freshly generated frames (warm JIT, new data objects). */
-    remount() {
+    remount(optionsPatch?: Partial<ApmPanelOptions>) {
       // "Warm" in the bench means a full layout with a warm JIT: the page-wide layout cache would skip it.
       clearLayoutCache();
+      if (optionsPatch) {
+        props.options = { ...props.options, ...optionsPatch };
+      }
       root.unmount();
       root = createRoot(container);
       renderFresh('firstFrameAt');
+    },
+    /** Bench hook: forget compare baselines fetched so far (a baseline that still has to be queried). */
+    clearCompareCache() {
+      clearQueryCache();
     },
     /** Bench hook: render again in the same root with freshly generated frames (a dashboard refresh). */
     refresh() {

@@ -65,6 +65,19 @@ function trafficLine(s: TrafficStats): string {
   return `${formatExactCount(s.calls)} calls · ${formatPercent(s.errorRate)} errors · avg ${approx(formatMs(s.avgMs), s.avgApproximate)} · p95 ${approx(formatMs(s.p95Ms), true)}`;
 }
 
+/** `previous` when it placed every node and link of `map` (a sub-map of what it laid out), under `key`. */
+function positionsWithin(
+  previous: LayoutResult | undefined,
+  map: { nodes: ServerMapNode[]; edges: ServerMapEdge[] },
+  key: string,
+): LayoutResult | undefined {
+  const layout = previous?.layout;
+  if (!layout || !map.nodes.every((n) => layout.nodes.has(n.id)) || !map.edges.every((e) => layout.edges.has(e.id))) {
+    return undefined;
+  }
+  return { key, layout, cached: true };
+}
+
 const TOOLBAR_H = 32;
 const DETAILS_W = 280;
 
@@ -142,10 +155,16 @@ export function ServerMapView({ data, width, height, options, timeRange, overlay
   // Positions are kept in state while the topology key is unchanged, so a refresh with new numbers only rebuilds
   // the scene (React's derived-state pattern: the state update during render re-renders before committing).
   const [kept, setKept] = useState<LayoutResult | undefined>();
+  // The overlay's map (e.g. the union of two ranges) holds every node and link of the map without it: turning the
+  // overlay off keeps those positions instead of laying the map out again (no jump, no layout cost).
+  const [keptOverlay, setKeptOverlay] = useState<LayoutResult | undefined>();
   let laidOut = filtered ? reusableLayout(kept, key) : undefined;
   if (filtered && !laidOut) {
-    laidOut = computeLayout(filtered, key);
+    laidOut = (!overlaid && positionsWithin(keptOverlay, filtered, key)) || computeLayout(filtered, key);
     setKept(laidOut);
+    if (overlaid) {
+      setKeptOverlay(laidOut);
+    }
   }
   const layoutError = laidOut?.error;
 

@@ -17,7 +17,7 @@ const RANGE = { from: 1795600800000, to: 1795601700000 };
 const DAY = 86_400_000;
 
 interface MarkedScene {
-  nodes: Array<{ id: string; mark?: { presence: string; tone: string } }>;
+  nodes: Array<{ id: string; box: { x: number; y: number }; mark?: { presence: string; tone: string } }>;
   edges: Array<{
     id: string;
     label: string;
@@ -40,7 +40,7 @@ async function markedScene(page: Page): Promise<MarkedScene> {
       return { x: s.x + r.left, y: s.y + r.top };
     };
     return {
-      nodes: d.scene.nodes.map((n: any) => ({ id: n.id, mark: n.mark })),
+      nodes: d.scene.nodes.map((n: any) => ({ id: n.id, box: { x: n.box.x, y: n.box.y }, mark: n.mark })),
       edges: d.scene.edges.map((e: any) => ({ id: e.id, label: e.label, mark: e.mark, mid: scr(e.labelAt) })),
       palette: d.palette,
       viewport: { scale: d.viewport.scale },
@@ -193,10 +193,15 @@ describeBrowser('compare in Chromium (harness: the demo before and after a bad r
   it('toggles off and on with the baseline loaded: no query again, the marks come and go', async () => {
     const { page, errors } = await openFixture(h, { fixture: 'compare', theme: 'dark', service: 'none' });
     await waitCompare(page, 'ready');
+    const on = await markedScene(page);
     await page.click('[data-testid=lgtmapm-compare-toggle]');
     await waitCompare(page, 'off');
     const off = await markedScene(page);
     expect(off.edges.map((e) => e.id)).not.toContain('demo/orders->redis');
+    // Off keeps the compared map's positions (the current map is part of the union): nothing jumps.
+    for (const n of off.nodes) {
+      expect(n.box).toEqual(on.nodes.find((m) => m.id === n.id)!.box);
+    }
     expect(await page.$('[data-testid=lgtmapm-compare-changes]')).toBeNull();
     await page.click('[data-testid=lgtmapm-compare-toggle]');
     await waitCompare(page, 'ready');

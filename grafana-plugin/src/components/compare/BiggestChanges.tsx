@@ -6,10 +6,15 @@ import { changeMark, formatPerMinute, type LinkDiff } from '../../compare';
 import { type MapOverlayResult } from '../../servermap/ServerMapView';
 import { type CompareOverlayData } from './compareOverlay';
 
+type Tone = 'worse' | 'better' | 'mixed' | 'new' | 'gone';
+
 interface Props {
   result: MapOverlayResult;
   onFocusLink: (id: string) => void;
 }
+
+/** Rows per section: the top of each list is what is read; the map marks every change. */
+export const MAX_ROWS = 25;
 
 /** The side list: links ranked by their change in error % and p95, then new and gone links. Click focuses one. */
 export function BiggestChanges({ result, onFocusLink }: Props) {
@@ -20,10 +25,16 @@ export function BiggestChanges({ result, onFocusLink }: Props) {
   }
   const { diff, linkNames } = data;
   const byId = new Map(diff.links.map((l) => [l.id, l]));
-  const row = (id: string, text: string, tone: string, testId: string, rank?: number) => (
+  const more = (total: number) =>
+    total > MAX_ROWS && (
+      <div className={styles.muted} data-testid="lgtmapm-compare-more">
+        and {total - MAX_ROWS} more, marked on the map
+      </div>
+    );
+  const row = (id: string, text: string, tone: Tone, testId: string, rank?: number) => (
     <button
       key={id}
-      className={cx(styles.row, styles.tone(tone))}
+      className={cx(styles.row, styles[tone])}
       onClick={() => onFocusLink(id)}
       data-testid={testId}
       data-link-id={id}
@@ -44,14 +55,18 @@ export function BiggestChanges({ result, onFocusLink }: Props) {
       {diff.biggestChanges.length === 0 && (
         <div className={styles.muted}>No link changed its error % or p95 past the threshold.</div>
       )}
-      {diff.biggestChanges.map((c, i) => {
+      {diff.biggestChanges.slice(0, MAX_ROWS).map((c, i) => {
         const mark = changeMark(byId.get(c.linkId)!, diff.thresholds);
-        return row(c.linkId, mark.label, c.direction, 'lgtmapm-compare-change', i + 1);
+        const tone: Tone = c.direction === 'unchanged' ? 'gone' : c.direction;
+        return row(c.linkId, mark.label, tone, 'lgtmapm-compare-change', i + 1);
       })}
+      {more(diff.biggestChanges.length)}
       {diff.appeared.length > 0 && <div className={styles.heading}>New links ({diff.appeared.length})</div>}
-      {diff.appeared.map((id) => row(id, added(byId.get(id)), 'new', 'lgtmapm-compare-new'))}
+      {diff.appeared.slice(0, MAX_ROWS).map((id) => row(id, added(byId.get(id)), 'new', 'lgtmapm-compare-new'))}
+      {more(diff.appeared.length)}
       {diff.disappeared.length > 0 && <div className={styles.heading}>Gone links ({diff.disappeared.length})</div>}
-      {diff.disappeared.map((id) => row(id, gone(byId.get(id)), 'gone', 'lgtmapm-compare-gone'))}
+      {diff.disappeared.slice(0, MAX_ROWS).map((id) => row(id, gone(byId.get(id)), 'gone', 'lgtmapm-compare-gone'))}
+      {more(diff.disappeared.length)}
     </div>
   );
 }
@@ -87,19 +102,11 @@ const getStyles = (theme: GrafanaTheme2) => ({
     '&:hover': { background: theme.colors.action.hover },
     '&:focus-visible': { outline: `2px solid ${theme.colors.primary.main}` },
   }),
-  tone: (tone: string) =>
-    css({
-      borderLeftColor:
-        tone === 'worse'
-          ? theme.colors.error.main
-          : tone === 'better'
-            ? theme.colors.success.main
-            : tone === 'mixed'
-              ? theme.colors.warning.main
-              : tone === 'new'
-                ? theme.colors.primary.main
-                : theme.colors.text.disabled,
-    }),
+  worse: css({ borderLeftColor: theme.colors.error.main }),
+  better: css({ borderLeftColor: theme.colors.success.main }),
+  mixed: css({ borderLeftColor: theme.colors.warning.main }),
+  new: css({ borderLeftColor: theme.colors.primary.main }),
+  gone: css({ borderLeftColor: theme.colors.text.disabled }),
   name: css({ color: theme.colors.text.primary, overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap' }),
   rank: css({ color: theme.colors.text.secondary, marginRight: 4 }),
   change: css({

@@ -165,28 +165,40 @@ export function useCompare(
   }
 
   const currentSeconds = (current.to - current.from) / 1000;
-  const overlay: MapOverlay | undefined = useMemo(() => {
-    if (!settings.on || !baselineMap?.ok || !(currentSeconds > 0)) {
+  // Built while Compare is off too (it only holds closures), so turning Compare on again hands the map the same
+  // overlay, whose results for a map it has seen come from its cache: no second diff for the same two maps.
+  const thresholds = thresholdsFor(settings.level);
+  const ready: MapOverlay | undefined = useMemo(() => {
+    if (!baselineMap?.ok || !(currentSeconds > 0)) {
       return undefined;
     }
     const baseline: ServerMap = baselineMap.map;
-    const thresholds = thresholdsFor(settings.level);
+    const results = new WeakMap<ServerMap, MapOverlayResult>();
+    const applyOnce = (map: ServerMap): MapOverlayResult => {
+      const applied = applyCompare(map, currentSeconds, baseline, baselineSeconds, thresholds);
+      if (!applied.ok) {
+        // Both ranges are checked above, so this is not expected; the map stays as it is and says why.
+        return {
+          map: { ...map, warnings: [...map.warnings, `Compare: ${applied.error}`] },
+          marks: { nodes: new Map(), edges: new Map() },
+        };
+      }
+      return applied.result;
+    };
     return {
       apply: (map: ServerMap): MapOverlayResult => {
-        const applied = applyCompare(map, currentSeconds, baseline, baselineSeconds, thresholds);
-        if (!applied.ok) {
-          // Both ranges are checked above, so this is not expected; the map stays as it is and says why.
-          return {
-            map: { ...map, warnings: [...map.warnings, `Compare: ${applied.error}`] },
-            marks: { nodes: new Map(), edges: new Map() },
-          };
+        let result = results.get(map);
+        if (!result) {
+          result = applyOnce(map);
+          results.set(map, result);
         }
-        return applied.result;
+        return result;
       },
       renderSide,
       sideWidth: 250,
     };
-  }, [settings.on, settings.level, baselineMap, currentSeconds, baselineSeconds, renderSide]);
+  }, [thresholds, baselineMap, currentSeconds, baselineSeconds, renderSide]);
+  const overlay = settings.on ? ready : undefined;
 
   let status: CompareState['status'] = 'off';
   if (settings.on) {
