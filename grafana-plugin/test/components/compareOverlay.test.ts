@@ -55,6 +55,10 @@ describe('applyCompare (the overlay the map draws)', () => {
     // The details panel's baseline histogram: the baseline's own counts for that link.
     expect(r.baseline!.get('demo/orders->demo/payments')!.histogram).toMatchObject({ le1s: 7150, error: 36 });
     expect(r.baseline!.has('demo/fraud-check')).toBe(false);
+    // Gone items are drawn with no current traffic; their numbers from before stay in `baseline`.
+    expect(r.map.nodes.find((n) => n.id === 'redis')!.inbound).toEqual({ calls: 0 });
+    expect(r.map.edges.find((e) => e.id === 'demo/orders->redis')!.stats).toEqual({ calls: 0 });
+    expect(r.baseline!.get('demo/orders->redis')!.calls).toBe(21600);
     const data = r.data as { diff: { biggestChanges: Array<{ linkId: string }> }; linkNames: Map<string, string> };
     expect(data.diff.biggestChanges[0]!.linkId).toBe('demo/orders->demo/payments');
     expect(data.linkNames.get('demo/orders->demo/payments')).toBe('orders → payments');

@@ -80,7 +80,16 @@ export function applyCompare(
     return { ok: false, error: result.error };
   }
   const diff = result.diff;
-  const union = unionMap(current, baseline);
+  const merged = unionMap(current, baseline);
+  // What is gone had no traffic in the current range: drawn and detailed with zero calls (the baseline's numbers
+  // are beside them in the details and in the mark), not with the baseline's numbers as if they were current.
+  const goneIds = new Set([...diff.nodes, ...diff.links].filter((d) => d.presence === 'gone').map((d) => d.id));
+  const union = {
+    nodes: merged.nodes.map((n) =>
+      goneIds.has(n.id) ? { ...n, instances: undefined, inbound: { calls: 0 }, outbound: { calls: 0 } } : n
+    ),
+    edges: merged.edges.map((e) => (goneIds.has(e.id) ? { ...e, stats: { calls: 0 } } : e)),
+  };
   const nodeMarks = new Map<string, SceneMark>();
   const edgeMarks = new Map<string, SceneMark>();
   const changes = new Map<string, string[]>();
