@@ -253,7 +253,8 @@ export function ScatterView({ data, width, height, options, timeRange, service, 
       : undefined;
   const [baselineLoaded, setBaselineLoaded] = useState<BaselineDotsState | undefined>();
   useEffect(() => {
-    if (!baselineKey || !service || !baselineRange) {
+    // Turning Compare off and on again finds the same baseline already loaded.
+    if (!baselineKey || !service || !baselineRange || baselineLoaded?.key === baselineKey) {
       return;
     }
     let live = true;

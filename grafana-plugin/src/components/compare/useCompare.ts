@@ -65,7 +65,16 @@ export function useCompare(
   renderSide?: MapOverlay['renderSide']
 ): CompareState {
   const [settings, setSettings] = useState<CompareSettings>(() => initialSettings(options));
-  const update = useCallback((patch: Partial<CompareSettings>) => setSettings((s) => ({ ...s, ...patch })), []);
+  // Once Compare has been on, the baseline stays loaded (and its map, diff and layout with it) while it is off, so
+  // turning it on again only repaints.
+  const [used, setUsed] = useState(settings.on);
+  const update = useCallback((patch: Partial<CompareSettings>) => {
+    if (patch.on) {
+      setUsed(true);
+    }
+    setSettings((s) => ({ ...s, ...patch }));
+  }, []);
+  const active = settings.on || used;
   const current: AbsoluteRange = useMemo(
     () => ({ from: timeRange.from.valueOf(), to: timeRange.to.valueOf() }),
     [timeRange]
@@ -76,7 +85,7 @@ export function useCompare(
 
   // Release mode: which versions served when (span metrics), then the previous one's window.
   const releaseKey =
-    settings.on && settings.mode === 'release' && service && promUid
+    active && settings.mode === 'release' && service && promUid
       ? `releases|${promUid}|${service}|${current.to}|${requestId}`
       : undefined;
   const releases = useCachedQuery(releaseKey, async () =>
@@ -94,7 +103,7 @@ export function useCompare(
   let error: string | undefined;
   const notes: string[] = [];
   let releaseInfo: CompareState['releases'];
-  if (settings.on) {
+  if (active) {
     if (settings.mode === 'release') {
       if (!service) {
         error = 'Select a service on the map to compare its releases';
