@@ -14,7 +14,7 @@ async function remountPaint(page, patch, clearBaseline) {
       window.__harness.remount(patch);
       return window.__harness.painted;
     },
-    { patch, clearBaseline },
+    { patch, clearBaseline }
   );
 }
 
@@ -63,7 +63,10 @@ export default {
     const rows = [];
     for (const n of SIZES) {
       const page = await browser.newPage({ viewport: { width: 1220, height: 720 } });
-      await page.goto(`${url}?fixture=compare-large&n=${n}&seed=1&compare=off&w=1200&h=700&benchPaint=1`, { waitUntil: 'commit', timeout: 300_000 });
+      await page.goto(`${url}?fixture=compare-large&n=${n}&seed=1&compare=off&w=1200&h=700&benchPaint=1`, {
+        waitUntil: 'commit',
+        timeout: 300_000,
+      });
       await page.waitForFunction(() => window.__harness?.painted !== undefined, undefined, { timeout: 300_000 });
       await page.evaluate(() => window.__harness.painted);
       // Warm-up: JIT, and the baseline's answer cached page-wide as after a first Compare.
@@ -110,12 +113,15 @@ export default {
         on_fetch_paint: median(fetched),
         toggle_on_paint: m(toggles.on, 'paintMs'),
         toggle_off_paint: m(toggles.off, 'paintMs'),
-        toggle_paint_p95: percentile(allToggles.map((t) => t.paintMs), 0.95),
+        toggle_paint_p95: percentile(
+          allToggles.map((t) => t.paintMs),
+          0.95
+        ),
         toggle_drawn_p50: median(allToggles.map((t) => t.drawnMs)),
         target_toggle: 50,
       };
       log(
-        `nodes ${n}: off ${row.off_firstPaint.toFixed(0)} ms, on ${row.on_firstPaint.toFixed(0)} ms (×${row.on_over_off.toFixed(2)}), fetched ${row.on_fetch_paint.toFixed(0)} ms, toggle on ${row.toggle_on_paint.toFixed(0)} / off ${row.toggle_off_paint.toFixed(0)} ms (p95 ${row.toggle_paint_p95.toFixed(0)})`,
+        `nodes ${n}: off ${row.off_firstPaint.toFixed(0)} ms, on ${row.on_firstPaint.toFixed(0)} ms (×${row.on_over_off.toFixed(2)}), fetched ${row.on_fetch_paint.toFixed(0)} ms, toggle on ${row.toggle_on_paint.toFixed(0)} / off ${row.toggle_off_paint.toFixed(0)} ms (p95 ${row.toggle_paint_p95.toFixed(0)})`
       );
       rows.push(row);
     }
@@ -125,7 +131,7 @@ export default {
         'all times ms, medians over rounds (toggles: 2 on and 2 off per round); one page per size, rounds interleave Compare off and on',
         'off_firstPaint / on_firstPaint: unmount and mount again (layout cache cleared, JIT warm) with Compare off, then on; "on" has the baseline already loaded (its answer cached page-wide, as after a first Compare or when the baseline query returned with the data), so its first frame is the compared map: baseline model + diff + union layout + marks; target ≤ 1.3 × off (issue 16)',
         'on_fetch_paint: Compare on with the baseline not loaded: the panel draws the current map, re-runs its targets for the baseline (the fake Mimir answers at once), then draws the compared map; timed from render to that second map (two layouts)',
-        'toggle_*: click on the Compare toggle with both ranges loaded → two animation frames after the canvas drew the other state; target ≤ 50 ms (issue 16). Off reuses the compared map\'s positions (a sub-map of the union); on finds the union\'s layout in the page-wide cache',
+        "toggle_*: click on the Compare toggle with both ranges loaded → two animation frames after the canvas drew the other state; target ≤ 50 ms (issue 16). Off reuses the compared map's positions (a sub-map of the union); on finds the union's layout in the page-wide cache",
         'fixture: harness/fixtures/compare-large.ts, generated layered topology (test/fixtures/serviceGraph.ts generateTopology), every 10th link slowed, every 50th gone, a new link from every 40th server',
       ],
     };
