@@ -392,7 +392,9 @@ export class ScatterChart {
       ctx.lineTo(plot.left + plot.width, Math.round(y) + 0.5);
       ctx.stroke();
       ctx.fillStyle = color;
-      ctx.fillText(line.label, plot.left + plot.width - 4 - (line.range === 'baseline' ? 110 : 0), y - 1);
+      // Current labels at the right edge, the baseline's at the left: two lines close together stay readable.
+      ctx.textAlign = line.range === 'current' ? 'right' : 'left';
+      ctx.fillText(line.label, line.range === 'current' ? plot.left + plot.width - 4 : plot.left + 4, y - 1);
     }
     ctx.restore();
   }
