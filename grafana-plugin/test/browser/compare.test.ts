@@ -217,6 +217,33 @@ describeBrowser('compare in Chromium (harness: the demo before and after a bad r
     await page.close();
   });
 
+  it('custom baseline: a range of another length, typed like in the time picker; bad input says why', async () => {
+    const { page, errors } = await openFixture(h, { fixture: 'compare', theme: 'dark', service: 'none' });
+    await waitCompare(page, 'ready');
+    await page.click('[data-testid=lgtmapm-compare-mode] input[id^="option-custom-"]');
+    await page.fill('[data-testid=lgtmapm-compare-from]', 'not a time');
+    await page.click('[data-testid=lgtmapm-compare-apply]');
+    expect(await page.textContent('[data-testid=lgtmapm-compare-input-error]')).toBe(
+      'Not a time: "not a time" (use e.g. now-2d or 2026-11-24 11:00)'
+    );
+    await page.fill('[data-testid=lgtmapm-compare-from]', '2026-11-24 06:00:00');
+    await page.fill('[data-testid=lgtmapm-compare-to]', '2026-11-24 08:00:00');
+    await page.click('[data-testid=lgtmapm-compare-apply]');
+    await page.waitForFunction(() => ((window as any).__lgtmapmQueries as unknown[]).length === 2);
+    await waitCompare(page, 'ready');
+    const queries = await page.evaluate(() => (window as any).__lgtmapmQueries as Array<{ from: number; to: number }>);
+    // Two hours against the current 15 minutes: compared per minute, so the same demo load shows the same changes.
+    expect(queries[1]).toMatchObject({ from: Date.UTC(2026, 10, 24, 6), to: Date.UTC(2026, 10, 24, 8) });
+    expect(await page.textContent('[data-testid=lgtmapm-compare-status]')).toBe('vs 2026-11-24 06:00–08:00');
+    expect(await rankedRows(page)).toEqual([
+      'demo/orders->demo/payments',
+      'user->demo/gateway',
+      'demo/gateway->demo/orders',
+    ]);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
   it('previous release: versions from span metrics, the baseline is the window before 1.4.0', async () => {
     const { page, errors } = await openFixture(h, {
       fixture: 'compare',
