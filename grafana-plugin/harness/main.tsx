@@ -14,6 +14,7 @@ import { GlobalStyles, ThemeContext } from '@grafana/ui';
 import { ApmPanel } from '../src/components/ApmPanel';
 import { clearLayoutCache } from '../src/servermap/layout/layout';
 import { clearQueryCache } from '../src/components/compare/useCachedQuery';
+import { layoutWorkerStats } from '../src/servermap/layout/layoutClient';
 import { type CanvasDebug } from '../src/servermap/ServerMapCanvas';
 import { plugin } from '../src/module';
 import { type ApmPanelOptions, DEFAULT_OPTIONS } from '../src/types';
@@ -71,8 +72,27 @@ function watchPaint(since: number, key: 'firstFrameAt' | 'lastFrameAt'): Promise
   });
 }
 
+/**
+ * Bench hook (`&benchPaint=1`): every main-thread task over 50 ms (the Long Tasks API), from page start, so the
+ * bench can say whether any task while the map was built and laid out blocked the page.
+ */
+const longTasks: Array<{ start: number; duration: number }> = [];
+if (new URLSearchParams(window.location.search).has('benchPaint') && typeof PerformanceObserver !== 'undefined') {
+  try {
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) {
+        longTasks.push({ start: e.startTime, duration: e.duration });
+      }
+    }).observe({ type: 'longtask', buffered: true });
+  } catch {
+    // No Long Tasks API: the bench reports the column as missing.
+  }
+}
+
 async function main() {
   const params = new URLSearchParams(window.location.search);
+  // `&noWorker=1`: the layout worker cannot start (as under a CSP without worker-src), the main-thread fallback runs.
+  (globalThis as { __harnessBreakWorker?: boolean }).__harnessBreakWorker = params.has('noWorker');
   const name = params.get('fixture') ?? 'demo';
   const mode = params.get('theme') === 'light' ? 'light' : 'dark';
   const width = Number(params.get('w') ?? 1200);
@@ -146,6 +166,10 @@ async function main() {
     seriesMs,
     frames: series.length,
     renderStart: 0,
+    /** Layouts run in the worker, fallbacks to the main thread, cancels (tests). */
+    layoutWorkerStats,
+    /** Main-thread tasks over 50 ms since the page started (bench). */
+    longTasks,
     /** Timing of the latest render started through the harness (see watchPaint). */
     painted: undefined as Promise<PaintTiming> | undefined,
     /** Bench hook: unmount and render again with freshly generated frames (warm JIT, new data objects). */

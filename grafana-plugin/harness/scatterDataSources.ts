@@ -101,7 +101,13 @@ export function installScatterDataSources(scenario: ScatterScenario, delayMs = 4
     getRef: () => ({ uid: 'mimir', type: 'prometheus' }),
     query(req: DataQueryRequest): Observable<DataQueryResponse> {
       log.push({ uid: 'mimir', targets: req.targets, from: req.range.from.valueOf(), to: req.range.to.valueOf() });
-      const expr = (req.targets[0] as unknown as { expr: string }).expr;
+      const target = req.targets[0] as unknown as { refId: string; expr: string };
+      const expr = target.expr;
+      // The details panel's load and instance queries have recorded answers in the `details` fixture only; here
+      // they fail visibly instead of being answered with the runtime series.
+      if (target.refId.startsWith('load-') || target.refId.startsWith('instances-')) {
+        return respond({ results: { [target.refId]: { status: 400, error: 'not part of the scatter fixture (see ?fixture=details)' } } }, delayMs);
+      }
       if (expr.includes('http_server_request_duration_seconds_count')) {
         // 300 transactions reached Tempo out of 600 requests the SDK counted: 50 % sampling.
         return respond(countEnvelope(600), delayMs);

@@ -15,7 +15,7 @@ import * as grafanaRuntime from '@grafana/runtime';
 import * as grafanaUi from '@grafana/ui';
 import * as rxjs from 'rxjs';
 import * as rxjsOperators from 'rxjs/operators';
-import { demoTopology, prometheusResponse } from '../../test/fixtures/serviceGraph';
+import { demoTopology, generateTopology, prometheusResponse } from '../../test/fixtures/serviceGraph';
 import { framesFromResponse } from '../../test/fixtures/load';
 
 const PLUGIN_ID = 'lgtmapm-apm-panel';
@@ -126,6 +126,7 @@ async function main() {
   result.optionPaths = items.map((i) => i.path).sort();
   result.defaults = Object.fromEntries(items.map((i) => [i.path, i.defaultValue]));
 
+  const largeN = Number(new URLSearchParams(location.search).get('n') ?? 0);
   const end = Date.UTC(2026, 10, 25, 12);
   const timeRange = {
     from: grafanaData.toUtc(end - 3600_000),
@@ -140,7 +141,8 @@ async function main() {
         id={1}
         data={{
           state: grafanaData.LoadingState.Done,
-          series: framesFromResponse(prometheusResponse(demoTopology())),
+          // `?n=1000`: a generated map large enough for the layout worker (the demo is laid out in the render).
+          series: framesFromResponse(prometheusResponse(largeN > 0 ? generateTopology(largeN, 1) : demoTopology())),
           timeRange,
         }}
         timeRange={timeRange}

@@ -7,6 +7,7 @@ import { getSelection, setUrlAdapter, subscribe } from '../shared/selectionStore
 import { grafanaUrlAdapter } from '../shared/grafanaUrlAdapter';
 import { type MapOverlay, ServerMapView } from '../servermap/ServerMapView';
 import { prewarmLayout } from '../servermap/layout/layout';
+import { prewarmLayoutWorker } from '../servermap/layout/layoutClient';
 import { ScatterSlot } from './ScatterSlot';
 import { BiggestChanges } from './compare/BiggestChanges';
 import { COMPARE_BAR_H, CompareBar } from './compare/CompareBar';
@@ -18,10 +19,12 @@ export function ApmPanel(props: PanelProps<ApmPanelOptions>) {
   const options = { ...DEFAULT_OPTIONS, ...props.options };
   const styles = useStyles2(getStyles);
   useEffect(() => setUrlAdapter(grafanaUrlAdapter()), []);
-  // Grafana mounts the panel before its queries return: use that time to load and warm up the layout engine.
+  // Grafana mounts the panel before its queries return: use that time to load and warm up the layout engine
+  // (here, and the layout worker for large maps).
   useEffect(() => {
     if (options.layout !== 'scatter' && data.state !== LoadingState.Done) {
       prewarmLayout();
+      prewarmLayoutWorker();
     }
   }, [options.layout, data.state]);
   const selection = useSyncExternalStore(subscribe, getSelection);
@@ -67,6 +70,7 @@ export function ApmPanel(props: PanelProps<ApmPanelOptions>) {
             options={options}
             timeRange={timeRange}
             service={selection.service}
+            link={selection.link}
             baselineRange={compare.settings.on ? compare.range : undefined}
           />
         )}

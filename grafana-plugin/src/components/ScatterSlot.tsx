@@ -2,6 +2,7 @@ import React from 'react';
 import { type PanelData, type TimeRange } from '@grafana/data';
 import { type ApmPanelOptions } from '../types';
 import { ScatterView } from '../scatter/ScatterView';
+import { type TraceLink } from '../traceql';
 
 export interface ScatterSlotProps {
   data: PanelData;
@@ -10,6 +11,7 @@ export interface ScatterSlotProps {
   options: ApmPanelOptions;
   timeRange: TimeRange;
   service?: string;
+  link?: TraceLink;
   /** Compare: the baseline range whose dots are drawn in grey under the current ones. */
   baselineRange?: { from: number; to: number };
 }

@@ -19,6 +19,7 @@ setPaneSerializer((pane) => serializeStateToUrlParam(pane as unknown as Paramete
 import { parseTraceFrames, type SpanRecord } from '../calltree/parseTrace';
 import { pathsOfTraces } from '../calltree/pathsOfTraces';
 import { bandRequest, dotsRequest, histogramRequest, requestCountRequest, runtimeRequest, traceRequest } from '../traceql/requests';
+import { linkLabel, linkSpanService, type TraceLink } from '../traceql/link';
 import { TransactionList } from '../transactions/TransactionList';
 import { formatShare, isTruncated, samplingEstimate, transactionLabel, transactionsInRect, withinRect } from '../transactions/model';
 import { transactionsFromFrames, type ScatterPoints, type Transaction, type TransactionSet } from './dots';
@@ -37,6 +38,8 @@ export interface ScatterViewProps {
   options: ApmPanelOptions;
   timeRange: TimeRange;
   service?: string;
+  /** A server-map link: the dots are then its calls (see traceql/link.ts) instead of the service's transactions. */
+  link?: TraceLink;
   /** Compare: the baseline range; its dots are drawn in grey under the current ones, on the same axes. */
   baselineRange?: QueryRange;
 }
@@ -137,7 +140,10 @@ function firstNumber(frames: unknown[]): number | undefined {
   return undefined;
 }
 
-export function ScatterView({ data, width, height, options, timeRange, service, baselineRange }: ScatterViewProps) {
+export function ScatterView({ data, width, height, options, timeRange, service: selectedService, link, baselineRange }: ScatterViewProps) {
+  // For a link the dots are one service's spans too: the caller's client spans (the callee's for user → X).
+  const service = link ? linkSpanService(link) : selectedService;
+  const linkKey = link ? JSON.stringify(link) : '';
   const theme = useTheme2();
   const styles = useStyles2(getStyles);
   const opts = useMemo(() => scatterOptionsOf(options), [options]);
@@ -157,7 +163,7 @@ export function ScatterView({ data, width, height, options, timeRange, service, 
   // Dashboard refresh produces a new request id; a new range or service reloads too. State from an older key
   // (dots, selection, opened trace) is ignored during render rather than reset inside the effect.
   const [retries, setRetries] = useState(0);
-  const refreshKey = `${service ?? ''}|${range.from}|${range.to}|${data.request?.requestId ?? ''}|${tempo}|${opts.scatterDotLimit}|${opts.scatterRuntimeOverlay}|${opts.mimirDatasource}|${retries}`;
+  const refreshKey = `${service ?? ''}|${linkKey}|${range.from}|${range.to}|${data.request?.requestId ?? ''}|${tempo}|${opts.scatterDotLimit}|${opts.scatterRuntimeOverlay}|${opts.mimirDatasource}|${retries}`;
   const [loaded, setDots] = useState<DotsState & { key: string }>({ key: '', status: 'idle', notes: [] });
   const [selectionState, setSelectionState] = useState<(SelectionState & { key: string }) | undefined>();
   const [openedState, setOpenedState] = useState<(OpenedState & { key: string }) | undefined>();
@@ -184,7 +190,7 @@ export function ScatterView({ data, width, height, options, timeRange, service, 
       return;
     }
     const key = refreshKey;
-    const filter = { service };
+    const filter = { service, link };
     const stepS = Math.max(15, Math.ceil((range.to - range.from) / 1000 / 120));
     const tasks = [
       runQuery(tempo, [dotsRequest(filter, opts.scatterDotLimit)], range, { timeRange }),
@@ -192,7 +198,8 @@ export function ScatterView({ data, width, height, options, timeRange, service, 
       opts.scatterRuntimeOverlay === 'off'
         ? Promise.resolve([])
         : runQuery(opts.mimirDatasource, [runtimeRequest(opts.scatterRuntimeOverlay, service)], range, { timeRange }),
-      runQuery(opts.mimirDatasource, [requestCountRequest(service)], range, { timeRange }),
+      // The sampling estimate compares with the service's HTTP server requests: no counterpart for a link's calls.
+      link ? Promise.resolve([]) : runQuery(opts.mimirDatasource, [requestCountRequest(service)], range, { timeRange }),
     ] as const;
     Promise.allSettled(tasks).then(([dotsR, histR, rtR, reqR]) => {
       if (gen !== generation.current) {
@@ -335,6 +342,7 @@ export function ScatterView({ data, width, height, options, timeRange, service, 
       setSelection({ rect, status: 'loading', list: fromLoaded, source: 'loaded' });
       const band = bandRequest({
         service,
+        link,
         minMs: Math.max(0, rect.y0),
         maxMs: Number.isFinite(rect.y1) ? rect.y1 : undefined,
         status: visible[0] && !visible[1] ? 'ok' : !visible[0] && visible[1] ? 'error' : undefined,
@@ -357,7 +365,7 @@ export function ScatterView({ data, width, height, options, timeRange, service, 
           }
         });
     },
-    [dots, service, tempo, highlightPaths, setSelection, setOpened]
+    [dots, service, link, tempo, highlightPaths, setSelection, setOpened]
   );
 
   const openTransaction = useCallback(
@@ -503,7 +511,9 @@ export function ScatterView({ data, width, height, options, timeRange, service, 
               {dots.status === 'loading'
                 ? 'Loading transactions…'
                 : shown === 0 && dots.status === 'done'
-                  ? `No transactions of ${service} in this time range.`
+                  ? link
+                    ? `No calls along ${linkLabel(link)} in this time range.`
+                    : `No transactions of ${service} in this time range.`
                   : 'Drag a rectangle around dots to list those transactions; click a dot to open its call tree.'}
             </div>
           )}
@@ -515,17 +525,19 @@ export function ScatterView({ data, width, height, options, timeRange, service, 
   return (
     <div className={styles.root} style={{ width, height }} data-testid="lgtmapm-scatter">
       <div className={styles.header} style={{ height: HEADER_H }}>
-        <span className={styles.title}>{service ? `Transactions · ${service}` : 'Transactions'}</span>
+        <span className={styles.title} data-testid="lgtmapm-scatter-title">
+          {link ? `Calls · ${linkLabel(link)}` : service ? `Transactions · ${service}` : 'Transactions'}
+        </span>
         {set && (
           <span className={styles.note} data-testid="lgtmapm-scatter-count">
             {dots.truncated && total !== undefined
-              ? `${shown.toLocaleString('en-US')} of ${Math.max(total, shown).toLocaleString('en-US')} transactions shown (limit ${opts.scatterDotLimit.toLocaleString('en-US')} traces; heatmap shows all)`
+              ? `${shown.toLocaleString('en-US')} of ${Math.max(total, shown).toLocaleString('en-US')} ${link ? 'calls' : 'transactions'} shown (limit ${opts.scatterDotLimit.toLocaleString('en-US')} traces; heatmap shows all)`
               : dots.truncated
-                ? `${shown.toLocaleString('en-US')} transactions shown (limit reached)`
-                : `${shown.toLocaleString('en-US')} transactions`}
+                ? `${shown.toLocaleString('en-US')} ${link ? 'calls' : 'transactions'} shown (limit reached)`
+                : `${shown.toLocaleString('en-US')} ${link ? 'calls' : 'transactions'}`}
           </span>
         )}
-        {set && (
+        {set && !link && (
           <span className={styles.note} data-testid="lgtmapm-scatter-sampling" title="Transactions in Tempo ÷ requests counted by the SDK's HTTP server metric">
             {sampling !== undefined ? `sampling ≈ ${formatShare(sampling)}` : 'sampling ratio unknown'}
           </span>

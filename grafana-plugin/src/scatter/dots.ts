@@ -66,7 +66,13 @@ const METHOD_NAMES = ['http.request.method', 'span.http.request.method', 'http.m
 const HTTP_STATUS_NAMES = ['http.response.status_code', 'span.http.response.status_code', 'http.status_code'];
 const SERVICE_NAMES = ['service.name', 'resource.service.name'];
 const EXCEPTION_NAMES = ['statusMessage', 'span:statusMessage', 'exception.message', 'exception.type'];
-const CLIENT_NAMES = ['client.address', 'span.client.address', 'net.sock.peer.addr', 'span.net.sock.peer.addr', 'network.peer.address'];
+const CLIENT_NAMES = [
+  'client.address',
+  'span.client.address',
+  'net.sock.peer.addr',
+  'span.net.sock.peer.addr',
+  'network.peer.address',
+];
 
 function cell(field: FieldLike | undefined, i: number): unknown {
   return field ? field.values[i] : undefined;
@@ -89,7 +95,20 @@ function isFailed(status: unknown, httpStatus: number | undefined): boolean {
   return httpStatus !== undefined && httpStatus >= 500;
 }
 
-function spansFrameRows(frame: FrameLike, fallbackService: string, parent?: { rootService?: string; rootName?: string }) {
+/**
+ * A `select()`ed attribute the span does not have comes back from Tempo v3.0.3 as the string "nil" (measured:
+ * `span.http.route` on HTTP client spans), which would read as a route called "nil".
+ */
+function selectedAttribute(value: unknown): string | undefined {
+  const s = toStringOrUndefined(value);
+  return s === 'nil' ? undefined : s;
+}
+
+function spansFrameRows(
+  frame: FrameLike,
+  fallbackService: string,
+  parent?: { rootService?: string; rootName?: string }
+) {
   const rows: Transaction[] = [];
   let skipped = 0;
   const traceId = requireField(frame, 'Tempo span rows', 'traceIdHidden', 'traceID');
@@ -130,22 +149,22 @@ function spansFrameRows(frame: FrameLike, fallbackService: string, parent?: { ro
       name: toStringOrUndefined(cell(name, i)) ?? '',
       service: toStringOrUndefined(cell(service, i)) ?? fallbackService,
     };
-    const r = toStringOrUndefined(cell(route, i));
+    const r = selectedAttribute(cell(route, i));
     if (r) {
       tx.route = r;
     }
-    const m = toStringOrUndefined(cell(method, i));
+    const m = selectedAttribute(cell(method, i));
     if (m) {
       tx.method = m;
     }
     if (httpCode !== undefined) {
       tx.httpStatus = httpCode;
     }
-    const ex = toStringOrUndefined(cell(exception, i));
+    const ex = selectedAttribute(cell(exception, i));
     if (ex) {
       tx.exception = ex;
     }
-    const ca = toStringOrUndefined(cell(client, i));
+    const ca = selectedAttribute(cell(client, i));
     if (ca) {
       tx.clientAddress = ca;
     }

@@ -3,15 +3,19 @@ import { css } from '@emotion/css';
 import { type GrafanaTheme2, LoadingState, type PanelData, type TimeRange } from '@grafana/data';
 import { Alert, Button, Icon, Tooltip, useStyles2, useTheme2 } from '@grafana/ui';
 import { type ApmPanelOptions } from '../types';
-import { getSelection, selectService, subscribe } from '../shared/selectionStore';
+import { getSelection, selectLink, selectService, subscribe } from '../shared/selectionStore';
 import { buildServerMap, filterMap, type QueryLike, type ServerMap, type ServerMapEdge, type ServerMapNode, type TrafficStats } from './model';
-import { cachedLayout, type LayoutResult, reusableLayout, topologyKey } from './layout/layout';
+import { type LayoutResult, topologyKey } from './layout/layout';
+import { useMapLayout } from './useMapLayout';
+import { LayoutProgressBar } from './LayoutProgressBar';
 import { buildScene, type Hit, type SceneMarks } from './render/scene';
 import { paletteFromTheme } from './render/palette';
 import { approx, formatExactCount, formatMs, formatPercent } from './render/format';
 import { ServerMapCanvas } from './ServerMapCanvas';
 import { DetailsPanel, type FocusState } from './DetailsPanel';
 import { grafanaBase } from '../shared/grafanaLinks';
+import { metricsDatasourceUid } from './details/datasource';
+import { traceLinkOf } from './details/selectors';
 
 /**
  * Something laid over the map by the panel shell (compare): it replaces the map drawn (e.g. with the union of two
@@ -51,31 +55,9 @@ function rangeSeconds(t: TimeRange): number | undefined {
   return Number.isFinite(s) && s > 0 ? s : undefined;
 }
 
-function computeLayout(map: { nodes: ServerMapNode[]; edges: ServerMapEdge[] }, key: string): LayoutResult {
-  try {
-    const { layout, cached } = cachedLayout(map.nodes, map.edges, key);
-    return { key, layout, cached };
-  } catch (err) {
-    return { key, error: err instanceof Error ? err.message : String(err) };
-  }
-}
-
 /** The tooltip's numbers: exact counts, "≈" on what buckets only estimate (percentiles always are). */
 function trafficLine(s: TrafficStats): string {
   return `${formatExactCount(s.calls)} calls · ${formatPercent(s.errorRate)} errors · avg ${approx(formatMs(s.avgMs), s.avgApproximate)} · p95 ${approx(formatMs(s.p95Ms), true)}`;
-}
-
-/** `previous` when it placed every node and link of `map` (a sub-map of what it laid out), under `key`. */
-function positionsWithin(
-  previous: LayoutResult | undefined,
-  map: { nodes: ServerMapNode[]; edges: ServerMapEdge[] },
-  key: string,
-): LayoutResult | undefined {
-  const layout = previous?.layout;
-  if (!layout || !map.nodes.every((n) => layout.nodes.has(n.id)) || !map.edges.every((e) => layout.edges.has(e.id))) {
-    return undefined;
-  }
-  return { key, layout, cached: true };
 }
 
 const TOOLBAR_H = 32;
@@ -150,21 +132,20 @@ export function ServerMapView({ data, width, height, options, timeRange, overlay
   );
 
   const key = useMemo(() => (filtered ? topologyKey(filtered.nodes, filtered.edges) : ''), [filtered]);
-  // Laid out during render, not in an effect: an effect would first commit and paint a "Laying out…" frame and
-  // only then start the layout, adding a frame or more to the first paint for the same main-thread work.
-  // Positions are kept in state while the topology key is unchanged, so a refresh with new numbers only rebuilds
-  // the scene (React's derived-state pattern: the state update during render re-renders before committing).
-  const [kept, setKept] = useState<LayoutResult | undefined>();
+  // Small maps are laid out during render, large ones in the layout worker within the first-paint budget
+  // (useMapLayout); "show all" lays out everything there, with progress and Cancel.
+  const pinned = useMemo(() => [...(filtered?.nodes.filter((n) => n.kind === 'user').map((n) => n.id) ?? []), ...(focus.node ? [focus.node] : [])], [filtered, focus.node]);
   // The overlay's map (e.g. the union of two ranges) holds every node and link of the map without it: turning the
   // overlay off keeps those positions instead of laying the map out again (no jump, no layout cost).
   const [keptOverlay, setKeptOverlay] = useState<LayoutResult | undefined>();
-  let laidOut = filtered ? reusableLayout(kept, key) : undefined;
-  if (filtered && !laidOut) {
-    laidOut = (!overlaid && positionsWithin(keptOverlay, filtered, key)) || computeLayout(filtered, key);
-    setKept(laidOut);
-    if (overlaid) {
-      setKeptOverlay(laidOut);
-    }
+  const { laidOut, shown, pending, cancel: cancelLayout } = useMapLayout(filtered, key, {
+    all: showAll,
+    pinned,
+    onCancel: () => setShowAll(false),
+    within: overlaid ? undefined : keptOverlay,
+  });
+  if (overlaid && laidOut?.layout && laidOut !== keptOverlay) {
+    setKeptOverlay(laidOut);
   }
   const layoutError = laidOut?.error;
 
@@ -173,16 +154,23 @@ export function ServerMapView({ data, width, height, options, timeRange, overlay
   const timings = useMemo(
     () =>
       laidOut?.layout
-        ? { modelMs: built.ms, layoutMs: laidOut.cached ? 0 : laidOut.layout.ms, layoutCached: laidOut.cached ? 1 : 0, nodes: filtered?.nodes.length ?? 0 }
+        ? {
+            modelMs: built.ms,
+            layoutMs: laidOut.cached ? 0 : laidOut.layout.ms,
+            layoutCached: laidOut.cached ? 1 : 0,
+            layoutInWorker: laidOut.where === 'worker' ? 1 : 0,
+            hiddenByBudget: laidOut.hiddenByBudget ?? 0,
+            nodes: filtered?.nodes.length ?? 0,
+          }
         : undefined,
     [built, laidOut, filtered],
   );
   const scene = useMemo(
     () =>
-      filtered && laidOut?.layout && laidOut.key === key
-        ? buildScene(filtered.nodes, filtered.edges, laidOut.layout, options.edgeLabel, overlaid?.marks)
+      filtered && shown?.layout
+        ? buildScene(filtered.nodes, filtered.edges, shown.layout, options.edgeLabel, overlaid?.marks)
         : undefined,
-    [filtered, laidOut, key, options.edgeLabel, overlaid],
+    [filtered, shown, options.edgeLabel, overlaid],
   );
 
   // The store holds a service *name* (what the scatter filters TraceQL by); map it back to a node.
@@ -222,6 +210,14 @@ export function ServerMapView({ data, width, height, options, timeRange, overlay
     if (hit?.type === 'node') {
       const node = nodesById.get(hit.id);
       selectService(node && node.kind !== 'user' ? node.name : undefined);
+      return;
+    }
+    const edge = hit ? edgesById.get(hit.id) : undefined;
+    const source = edge && nodesById.get(edge.source);
+    const target = edge && nodesById.get(edge.target);
+    if (edge && source && target) {
+      // The scatter follows: it shows the calls along this link.
+      selectLink(traceLinkOf(edge, source, target));
     } else {
       selectService(undefined);
     }
@@ -291,12 +287,13 @@ export function ServerMapView({ data, width, height, options, timeRange, overlay
   // Beside the map when there is room, so the panel does not cover nodes; over it on narrow panels.
   const detailsOpen = selectedNode !== undefined || selectedEdge !== undefined;
   const mapW = detailsOpen && areaW - DETAILS_W - 8 >= 260 ? areaW - DETAILS_W - 8 : areaW;
-  const hidden = filtered?.hiddenByLimit ?? 0;
+  const hidden = (filtered?.hiddenByLimit ?? 0) + (laidOut?.hiddenByBudget ?? 0);
+  const notes = [...(map?.warnings ?? []), ...(laidOut?.fallbackNote ? [laidOut.fallbackNote] : [])];
   return (
     <div className={styles.root} style={{ width, height }} data-testid="lgtmapm-servermap">
       <div className={styles.toolbar} style={{ height: TOOLBAR_H }}>
         <span className={styles.weak} data-testid="lgtmapm-servermap-counts">
-          {filtered?.nodes.length ?? 0} nodes · {filtered?.edges.length ?? 0} links
+          {scene ? scene.nodes.length : (filtered?.nodes.length ?? 0)} nodes · {scene ? scene.edges.length : (filtered?.edges.length ?? 0)} links
         </span>
         <Button size="sm" variant={hideTerminal ? 'primary' : 'secondary'} fill="outline" onClick={() => setHideTerminal(!hideTerminal)} data-testid="lgtmapm-hide-terminal">
           Services only
@@ -306,20 +303,21 @@ export function ServerMapView({ data, width, height, options, timeRange, overlay
             Focus: {nodesById.get(focus.node)?.name ?? focus.node} ✕
           </Button>
         )}
-        {(hidden > 0 || showAll) && (
+        {(hidden > 0 || showAll) && !pending?.all && (
           <Button size="sm" variant="secondary" fill="outline" onClick={() => setShowAll(!showAll)} data-testid="lgtmapm-hidden-nodes">
-            {showAll ? `Limit to ${options.maxNodes} nodes` : `${hidden} nodes hidden · show all`}
+            {showAll ? 'Show the busiest part' : `${hidden.toLocaleString('en-US')} nodes hidden · show all`}
           </Button>
         )}
-        {map && map.warnings.length > 0 && (
-          <Tooltip content={<div>{map.warnings.map((w) => <div key={w}>{w}</div>)}</div>}>
+        {notes.length > 0 && (
+          <Tooltip content={<div>{notes.map((w) => <div key={w}>{w}</div>)}</div>}>
             <span className={styles.warn} data-testid="lgtmapm-warnings">
-              <Icon name="info-circle" /> {map.warnings.length} note{map.warnings.length === 1 ? '' : 's'}
+              <Icon name="info-circle" /> {notes.length} note{notes.length === 1 ? '' : 's'}
             </span>
           </Tooltip>
         )}
       </div>
       {layoutError && <Alert title="Layout failed" severity="error">{layoutError}</Alert>}
+      {pending && scene && <LayoutProgressBar pending={pending} onCancel={cancelLayout} />}
       <div style={{ display: 'flex' }}>
       {side && (
         <div style={{ width: sideW, height: mapH, flex: 'none', overflow: 'hidden' }} data-testid="lgtmapm-servermap-side">
@@ -329,7 +327,7 @@ export function ServerMapView({ data, width, height, options, timeRange, overlay
       {scene ? (
         <ServerMapCanvas
           scene={scene}
-          fitKey={key}
+          fitKey={shown?.key ?? key}
           palette={palette}
           width={mapW}
           height={mapH}
@@ -343,7 +341,8 @@ export function ServerMapView({ data, width, height, options, timeRange, overlay
         />
       ) : (
         <div className={styles.message} style={{ width: areaW, height: mapH }} data-testid="lgtmapm-servermap-loading">
-          Laying out {filtered?.nodes.length ?? 0} nodes…
+          Laying out {(filtered?.nodes.length ?? 0).toLocaleString('en-US')} nodes…
+          {pending && <LayoutProgressBar pending={pending} onCancel={cancelLayout} inline />}
         </div>
       )}
       </div>
@@ -356,6 +355,10 @@ export function ServerMapView({ data, width, height, options, timeRange, overlay
           focus={focus}
           onFocus={setFocus}
           onClose={() => onSelect(undefined)}
+          metricsDatasource={metricsDatasourceUid(data.request?.targets, (options as { mimirDatasource?: string }).mimirDatasource || 'mimir')}
+          timeRange={timeRange}
+          refreshId={data.request?.requestId}
+          scatterShown={options.layout === 'both'}
           baseline={overlaid?.baseline?.get((selectedNode ?? selectedEdge)!.id)}
           changes={overlaid?.changes?.get((selectedNode ?? selectedEdge)!.id)}
           links={{

@@ -10,6 +10,8 @@
  * default `window.location`/`history` adapter.
  */
 
+import { type TraceLink } from '../traceql';
+
 export interface SelectionHighlight {
   services: string[];
   edges: Array<[string, string]>;
@@ -17,6 +19,11 @@ export interface SelectionHighlight {
 
 export interface Selection {
   service?: string;
+  /**
+   * A server-map link whose calls the scatter shows instead of a service's transactions. Not mirrored in the
+   * URL: a link is picked on the map, and a reload starts from the map again.
+   */
+  link?: TraceLink;
   highlight?: SelectionHighlight;
 }
 
@@ -110,7 +117,8 @@ function emit(): void {
 function onExternalUrlChange(): void {
   const service = readServiceFromUrl();
   if (service !== current.service) {
-    current = { ...current, service };
+    // A service chosen elsewhere (variable picker, back/forward) replaces a picked link.
+    current = { ...current, service, link: service === undefined ? current.link : undefined };
     emit();
   }
 }
@@ -134,11 +142,34 @@ export function subscribe(listener: SelectionListener): () => void {
 export function selectService(name: string | undefined): void {
   ensureLoaded();
   const service = name === '' ? undefined : name;
-  if (service === current.service) {
+  if (service === current.service && current.link === undefined) {
     return;
   }
-  current = { ...current, service };
-  adapter.set(serviceParam(), service);
+  const urlChanges = service !== current.service;
+  current = { ...current, service, link: undefined };
+  if (urlChanges) {
+    adapter.set(serviceParam(), service);
+  }
+  emit();
+}
+
+/** Selects a server-map link (no service then); `undefined` clears it. */
+export function selectLink(link: TraceLink | undefined): void {
+  ensureLoaded();
+  if (link === undefined) {
+    if (current.link !== undefined) {
+      current = { ...current, link: undefined };
+      emit();
+    }
+    return;
+  }
+  if (current.link && JSON.stringify(current.link) === JSON.stringify(link) && current.service === undefined) {
+    return;
+  }
+  if (current.service !== undefined) {
+    adapter.set(serviceParam(), undefined);
+  }
+  current = { ...current, service: undefined, link };
   emit();
 }
 

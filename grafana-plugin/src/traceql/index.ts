@@ -1,8 +1,31 @@
-export { DOT_SELECT_FIELDS, traceqlString, traceqlDuration, transactionSpanset, buildDotsQuery, buildHistogramQuery } from './traceql';
+export {
+  DOT_SELECT_FIELDS,
+  traceqlString,
+  traceqlDuration,
+  transactionSpanset,
+  buildDotsQuery,
+  buildHistogramQuery,
+} from './traceql';
 export type { TransactionFilter } from './traceql';
 export { buildTraceLogsQuery } from './logql';
-export { promqlString, buildRuntimeOverlayQuery, buildRequestCountQuery } from './promql';
-export type { RuntimeOverlayKind } from './promql';
+export {
+  promqlString,
+  buildRuntimeOverlayQuery,
+  buildRequestCountQuery,
+  serviceGraphMatchers,
+  buildLoadQuery,
+  buildInstanceQueries,
+} from './promql';
+export type {
+  RuntimeOverlayKind,
+  GraphEnd,
+  GraphSelector,
+  LoadSeries,
+  InstanceSelector,
+  InstanceSeries,
+} from './promql';
+export { peerPredicate, nodeSpanset, linkSpanset, linkSpanService, linkLabel } from './link';
+export type { EndpointKind, TraceEndpoint, TraceLink } from './link';
 export {
   DEFAULT_DOT_LIMIT,
   DEFAULT_SPSS,
@@ -14,6 +37,11 @@ export {
   runtimeRequest,
   traceLogsRequest,
   requestCountRequest,
+  LOAD_MAX_BARS,
+  LOAD_MIN_INTERVAL,
+  loadRequests,
+  INSTANCE_SERIES,
+  instanceRequests,
 } from './requests';
 export type {
   TempoSearchQuery,

@@ -5,7 +5,17 @@
  */
 import { buildDotsQuery, buildHistogramQuery, type TransactionFilter } from './traceql';
 import { buildTraceLogsQuery } from './logql';
-import { buildRequestCountQuery, buildRuntimeOverlayQuery, type RuntimeOverlayKind } from './promql';
+import {
+  buildInstanceQueries,
+  buildLoadQuery,
+  buildRequestCountQuery,
+  buildRuntimeOverlayQuery,
+  type GraphSelector,
+  type InstanceSelector,
+  type InstanceSeries,
+  type LoadSeries,
+  type RuntimeOverlayKind,
+} from './promql';
 
 /** Pinpoint asks for 10 000 dots; Tempo's own default search limit is 20. 5 000 keeps one query < ~2 MB. */
 export const DEFAULT_DOT_LIMIT = 5000;
@@ -45,6 +55,8 @@ export interface PromRangeQuery {
   expr: string;
   range: true;
   instant: false;
+  /** The Prometheus query's "Min step" (Grafana never picks a smaller step or `$__interval`). */
+  interval?: string;
 }
 
 export interface PromInstantQuery {
@@ -119,4 +131,39 @@ export function traceLogsRequest(traceId: string): LokiLogsQuery {
 
 export function requestCountRequest(service: string): PromInstantQuery {
   return { refId: 'requests', expr: buildRequestCountQuery(service), range: false, instant: true };
+}
+
+/**
+ * Bars the load chart asks for (the request's maxDataPoints): one per minute over an hour, like Pinpoint's
+ * load chart at that range.
+ */
+export const LOAD_MAX_BARS = 60;
+/**
+ * Smallest load interval. Tempo writes the service-graph counters every 15 s (`collection_interval`), and an
+ * `increase` needs two samples in its window.
+ */
+export const LOAD_MIN_INTERVAL = '30s';
+
+/** The load chart's two range queries: calls and failed calls per interval. */
+export function loadRequests(sel: GraphSelector): PromRangeQuery[] {
+  return (['calls', 'errors'] as LoadSeries[]).map((series) => ({
+    refId: `load-${series}`,
+    expr: buildLoadQuery(series, sel),
+    range: true,
+    instant: false,
+    interval: LOAD_MIN_INTERVAL,
+  }));
+}
+
+export const INSTANCE_SERIES: readonly InstanceSeries[] = ['calls', 'errors', 'durationSum', 'p95', 'roster'];
+
+/** The per-instance breakdown's instant queries over the dashboard range, one refId per series. */
+export function instanceRequests(sel: InstanceSelector): PromInstantQuery[] {
+  const queries = buildInstanceQueries(sel);
+  return INSTANCE_SERIES.map((series) => ({
+    refId: `instances-${series}`,
+    expr: queries[series],
+    range: false,
+    instant: true,
+  }));
 }

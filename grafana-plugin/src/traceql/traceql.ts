@@ -6,6 +6,10 @@
  * to trace roots (`nestedSetParent < 0`): in the demo, `orders` is never a trace root, so a root-only query
  * would show nothing for it. Every query is checked with `@grafana/lezer-traceql` in unit tests.
  */
+import { linkSpanset, type TraceLink } from './link';
+import { traceqlString } from './literals';
+
+export { traceqlString };
 
 /**
  * Extra attributes returned with every dot; only the span id, start and duration always come back. A real
@@ -24,11 +28,6 @@ export const DOT_SELECT_FIELDS = [
   'span.client.address',
   'span.net.sock.peer.addr',
 ] as const;
-
-/** Quote a value as a TraceQL string literal (backslash and double quote escaped). */
-export function traceqlString(value: string): string {
-  return `"${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`;
-}
 
 /**
  * A TraceQL duration literal for a millisecond value. Sub-millisecond values use `us` so that a selection
@@ -49,7 +48,10 @@ export function traceqlDuration(ms: number): string {
 }
 
 export interface TransactionFilter {
+  /** The service whose spans are the dots (for a link, `linkSpanService(link)`). */
   service: string;
+  /** Only the calls along this server-map link (the caller's client spans, see `linkSpanset`). */
+  link?: TraceLink;
   /** Inclusive lower bound on span duration, ms. */
   minMs?: number;
   /** Inclusive upper bound on span duration, ms. */
@@ -58,13 +60,16 @@ export interface TransactionFilter {
   status?: 'error' | 'ok';
 }
 
-/** The span-set filter `{ ... }` selecting the service's transactions, optionally within a duration band. */
+/**
+ * The span-set filter `{ ... }` selecting the service's transactions (or a link's calls), optionally within a
+ * duration band.
+ */
 export function transactionSpanset(filter: TransactionFilter): string {
   const service = filter.service.trim();
   if (!service) {
     throw new Error('A service name is required to query its transactions');
   }
-  const conditions = [`resource.service.name = ${traceqlString(service)}`, 'kind = server'];
+  const conditions: string[] = [];
   if (filter.minMs !== undefined) {
     conditions.push(`duration >= ${traceqlDuration(filter.minMs)}`);
   }
@@ -77,7 +82,10 @@ export function transactionSpanset(filter: TransactionFilter): string {
   } else if (filter.status === 'ok') {
     conditions.push('status != error');
   }
-  return `{ ${conditions.join(' && ')} }`;
+  if (filter.link) {
+    return linkSpanset(filter.link, conditions);
+  }
+  return `{ ${[`resource.service.name = ${traceqlString(service)}`, 'kind = server', ...conditions].join(' && ')} }`;
 }
 
 /** Dots: every transaction of the service with the attributes the list and the colours need. */

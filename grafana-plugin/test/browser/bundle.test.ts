@@ -102,4 +102,30 @@ describeBrowser('shipped dist/module.js through a Grafana-style SystemJS loader 
     expect(errors).toEqual([]);
     await page.close();
   });
+
+  it('lays a large map out in the shipped layout worker, loaded from the plugin public path', async () => {
+    const page = await browser.newPage({ viewport: { width: 1040, height: 640 } });
+    const errors: string[] = [];
+    const requested: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    page.on('console', (m) => {
+      if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) {
+        errors.push(m.text());
+      }
+    });
+    page.on('request', (r) => requested.push(new URL(r.url()).pathname));
+    await page.goto(`${server.url}?n=1000`);
+    await page.waitForSelector('[data-testid=lgtmapm-servermap-canvas][data-frames]', { timeout: 150_000 });
+    const drawn = await page.$eval('[data-testid=lgtmapm-servermap-canvas]', (el) => {
+      const d = (
+        el as HTMLCanvasElement & { __lgtmapm?: { scene: { nodes: unknown[] }; timings?: Record<string, number> } }
+      ).__lgtmapm!;
+      return { nodes: d.scene.nodes.length, inWorker: d.timings?.layoutInWorker };
+    });
+    expect(drawn).toEqual({ nodes: 1000, inWorker: 1 });
+    // webpack resolved the worker against the public path the AMD module was loaded from.
+    expect(requested).toContain('/public/plugins/lgtmapm-apm-panel/lgtmapm-layout.js');
+    expect(errors).toEqual([]);
+    await page.close();
+  });
 });

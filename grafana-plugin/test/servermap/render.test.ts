@@ -96,7 +96,10 @@ describe('links', () => {
 
   it('builds TraceQL for a service and for links to services, databases and external hosts', () => {
     expect(nodeTraceQl(node('orders'))).toBe('{ resource.service.name = "orders" && kind = server }');
-    expect(edgeTraceQl(node('gateway'), node('orders'))).toBe('{ resource.service.name = "gateway" } >> { resource.service.name = "orders" && kind = server }');
+    // The caller's client spans whose direct child is the callee's server span: the calls the scatter shows for the link.
+    expect(edgeTraceQl(node('gateway'), node('orders'))).toBe(
+      '{ resource.service.name = "orders" && kind = server } < { resource.service.name = "gateway" && kind = client }',
+    );
     expect(edgeTraceQl(node('orders'), node('postgresql'))).toContain('span.db.system = "postgresql"');
     expect(edgeTraceQl(node('orders'), node('postgresql'))).toMatch(/^\{ resource\.service\.name = "orders" && kind = client && /);
     expect(edgeTraceQl(node('payments'), node('external'))).toContain('span.server.address = "external"');

@@ -1,6 +1,7 @@
 import {
   getSelection,
   resetSelectionStoreForTests,
+  selectLink,
   selectService,
   setHighlight,
   setUrlAdapter,
@@ -89,5 +90,50 @@ describe('selectionStore', () => {
     expect(seen).toEqual([2, 2, 0]);
     expect(errors).toHaveBeenCalled();
     errors.mockRestore();
+  });
+
+  describe('a picked link', () => {
+    const link = {
+      source: { name: 'gateway', kind: 'service' as const },
+      target: { name: 'orders', kind: 'service' as const },
+    };
+
+    it('replaces the service (and its URL parameter) and is replaced by a service', () => {
+      const adapter = memoryAdapter({ 'var-service': 'orders' });
+      setUrlAdapter(adapter);
+      const seen: Array<[string | undefined, string | undefined]> = [];
+      subscribe((s) => seen.push([s.service, s.link?.target.name]));
+      selectLink(link);
+      expect(getSelection()).toMatchObject({ service: undefined, link });
+      expect(adapter.params.has('var-service')).toBe(false);
+      selectLink({ ...link }); // same link, no event
+      selectService('payments');
+      expect(getSelection().link).toBeUndefined();
+      // As after selectService(undefined): the removed dashboard parameter leaves the panel's own one.
+      expect(adapter.params.get('lgtmapm-service')).toBe('payments');
+      selectLink(link);
+      selectService(undefined); // clears the link, the URL already has no service
+      expect(getSelection()).toMatchObject({ service: undefined, link: undefined });
+      selectLink(link);
+      selectLink(undefined);
+      expect(getSelection().link).toBeUndefined();
+      expect(seen).toEqual([
+        [undefined, 'orders'],
+        ['payments', undefined],
+        [undefined, 'orders'],
+        [undefined, undefined],
+        [undefined, 'orders'],
+        [undefined, undefined],
+      ]);
+    });
+
+    it('gives way to a service chosen in the URL (variable picker, back/forward)', () => {
+      const adapter = memoryAdapter({});
+      setUrlAdapter(adapter);
+      selectLink(link);
+      adapter.params.set('lgtmapm-service', 'orders');
+      adapter.fire();
+      expect(getSelection()).toMatchObject({ service: 'orders', link: undefined });
+    });
   });
 });

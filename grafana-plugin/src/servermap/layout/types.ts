@@ -24,6 +24,26 @@ export interface GraphLayout {
   ms: number;
   /** Which engine settings were used (see layoutModeFor). */
   mode: LayoutMode;
+  /** Links drawn straight instead of routed through the layers (too long for the dummy-node budget). */
+  straightLinks?: number;
+  /** Number of layers (columns). */
+  layers?: number;
+}
+
+/** What the layout reads of a node and a link (the worker gets only this). */
+export interface LayoutNode {
+  id: string;
+}
+export interface LayoutEdge {
+  id: string;
+  source: string;
+  target: string;
+}
+
+/** A long layout's progress, for the "show all" bar: the phase and how far it is (0–1, where known). */
+export interface LayoutProgress {
+  phase: 'queued' | 'budget' | 'layering' | 'ordering' | 'coordinates' | 'routing';
+  fraction: number;
 }
 
 export const NODE_W = 210;
