@@ -255,12 +255,24 @@ describeBrowser('compare in Chromium (harness: the demo before and after a bad r
     expect(await page.textContent('[data-testid=lgtmapm-compare-versions]')).toContain('1.4.0 vs');
     expect(await page.getAttribute('[data-testid=lgtmapm-compare-versions] input', 'value')).toBe('1.3.2');
     const queries = await page.evaluate(
-      () => (window as any).__lgtmapmQueries as Array<{ uid: string; exprs: string[]; from: number; to: number }>
+      () =>
+        (window as any).__lgtmapmQueries as Array<{
+          uid: string;
+          refIds: string[];
+          exprs: string[];
+          from: number;
+          to: number;
+        }>
     );
+    // The details panel of the selected service queries Mimir too: pick the two compare queries by what they ask.
     const mimir = queries.filter((q) => q.uid === 'mimir');
-    expect(mimir[0]!.exprs[0]).toContain('traces_spanmetrics_calls_total{service="orders"');
+    const release = mimir.filter((q) => q.exprs[0]!.includes('traces_spanmetrics_calls_total'));
+    expect(release).toHaveLength(1);
+    expect(release[0]!.exprs[0]).toContain('traces_spanmetrics_calls_total{service="orders"');
     // 1.3.2 served until a minute before the current range: the baseline is its last 15 minutes.
-    expect(mimir[1]).toMatchObject({ from: RANGE.from - 60_000 - 900_000, to: RANGE.from - 60_000 });
+    const baseline = mimir.filter((q) => q.refIds.join() === 'calls,errors,latency,instances');
+    expect(baseline).toHaveLength(1);
+    expect(baseline[0]).toMatchObject({ from: RANGE.from - 60_000 - 900_000, to: RANGE.from - 60_000 });
     expect(await page.$('[data-testid=lgtmapm-compare-notes]')).not.toBeNull();
     expect(await rankedRows(page)).toEqual([
       'demo/orders->demo/payments',
