@@ -52,6 +52,8 @@ test('tempo: service graphs carry Pinpoint buckets, namespace dimension, server.
   assert.ok(sg.peer_attributes.includes('server.address'));
   assert.equal(sg.peer_attributes[0], 'peer.service', 'an explicit peer.service must win');
   assert.equal(tempo.metrics_generator.processor.span_metrics.enable_target_info, true);
+  // The panel's release compare reads traces_spanmetrics_calls_total by service_version.
+  assert.deepEqual(tempo.metrics_generator.processor.span_metrics.dimensions, ['service.version']);
   for (const edge of [1, 3, 5])
     assert.ok(tempo.metrics_generator.processor.span_metrics.histogram_buckets.includes(edge));
 });

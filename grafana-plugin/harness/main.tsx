@@ -2,6 +2,7 @@ import React from 'react';
 import { createRoot } from 'react-dom/client';
 import {
   createTheme,
+  type DataQueryRequest,
   dateTime,
   EventBusSrv,
   LoadingState,
@@ -12,6 +13,7 @@ import {
 import { GlobalStyles, ThemeContext } from '@grafana/ui';
 import { ApmPanel } from '../src/components/ApmPanel';
 import { clearLayoutCache } from '../src/servermap/layout/layout';
+import { clearQueryCache } from '../src/components/compare/useCachedQuery';
 import { layoutWorkerStats } from '../src/servermap/layout/layoutClient';
 import { type CanvasDebug } from '../src/servermap/ServerMapCanvas';
 import { plugin } from '../src/module';
@@ -29,6 +31,8 @@ interface PaintTiming {
   /** From render to the end of that draw. */
   frameMs: number;
   timings?: Record<string, number>;
+  /** The frame drew a compared map (links carry compare marks). */
+  marked: boolean;
   nodes: number;
   edges: number;
 }
@@ -54,6 +58,7 @@ function watchPaint(since: number, key: 'firstFrameAt' | 'lastFrameAt'): Promise
               paintMs: performance.now() - since,
               frameMs: d[key] - since,
               timings: d.timings,
+              marked: d.scene.edges.some((e) => e.mark !== undefined),
               nodes: d.scene.nodes.length,
               edges: d.scene.edges.length,
             }),
@@ -122,9 +127,23 @@ async function main() {
   const t0 = performance.now();
   const series = fixture.series();
   const seriesMs = performance.now() - t0;
+  // As Grafana hands it to a panel: the request that produced the data, when the fixture has queries.
+  const request = fixture.targets
+    ? ({
+        requestId: 'harness-1',
+        targets: fixture.targets,
+        range: timeRange,
+        interval: '15s',
+        intervalMs: 15_000,
+        timezone: 'utc',
+        app: 'dashboard',
+        scopedVars: {},
+        startTime: range.from,
+      } as unknown as DataQueryRequest)
+    : undefined;
   const props: PanelProps<ApmPanelOptions> = {
     id: 1,
-    data: { state: LoadingState.Done, series, timeRange },
+    data: { state: LoadingState.Done, series, timeRange, request },
     timeRange,
     timeZone: 'utc',
     options,
@@ -154,12 +173,19 @@ async function main() {
     /** Timing of the latest render started through the harness (see watchPaint). */
     painted: undefined as Promise<PaintTiming> | undefined,
     /** Bench hook: unmount and render again with freshly generated frames (warm JIT, new data objects). */
-    remount() {
+    remount(optionsPatch?: Partial<ApmPanelOptions>) {
       // "Warm" in the bench means a full layout with a warm JIT: the page-wide layout cache would skip it.
       clearLayoutCache();
+      if (optionsPatch) {
+        props.options = { ...props.options, ...optionsPatch };
+      }
       root.unmount();
       root = createRoot(container);
       renderFresh('firstFrameAt');
+    },
+    /** Bench hook: forget compare baselines fetched so far (a baseline that still has to be queried). */
+    clearCompareCache() {
+      clearQueryCache();
     },
     /** Bench hook: render again in the same root with freshly generated frames (a dashboard refresh). */
     refresh() {
@@ -191,7 +217,7 @@ async function main() {
     // As in Grafana: the panel mounts while its queries run, and the data arrives later.
     root.render(
       <ThemeContext.Provider value={theme}>
-        <ApmPanel {...props} data={{ state: LoadingState.Loading, series: [], timeRange }} />
+        <ApmPanel {...props} data={{ state: LoadingState.Loading, series: [], timeRange, request }} />
       </ThemeContext.Provider>,
     );
     await new Promise((resolve) => setTimeout(resolve, delay));

@@ -11,5 +11,7 @@ export interface HarnessFixture {
   /** Range in ms; defaults to the hour ending 2026-11-25 12:00 UTC (the fixtures' time). */
   timeRange?: { from: number; to: number };
   options?: Partial<ApmPanelOptions>;
+  /** The panel's queries (`data.request.targets`), for features that re-run them (compare). */
+  targets?: Array<{ refId: string; datasource?: { uid: string; type?: string } } & Record<string, unknown>>;
   setup?: (params: URLSearchParams) => void | Promise<void>;
 }

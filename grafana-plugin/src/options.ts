@@ -126,6 +126,37 @@ export function addPanelOptions(builder: PanelOptionsEditorBuilder<ApmPanelOptio
           { value: 'callsAvg', label: 'Calls + avg' },
         ],
       },
+    })
+    .addRadio({
+      path: 'compareBaseline',
+      name: 'Compare on open',
+      description: 'Open with Compare on against this baseline (the header toggle changes it for the session)',
+      category: ['Compare'],
+      defaultValue: DEFAULT_OPTIONS.compareBaseline,
+      settings: {
+        options: [
+          { value: 'off', label: 'Off' },
+          { value: '1h', label: '1 h earlier' },
+          { value: '1d', label: '1 d earlier' },
+          { value: '7d', label: '7 d earlier' },
+          { value: 'release', label: 'Previous release' },
+        ],
+      },
+    })
+    .addRadio({
+      path: 'compareThreshold',
+      name: 'Hide changes under',
+      description: 'p95 ratio (and ms), error points and calls ratio a change must pass to be drawn and ranked',
+      category: ['Compare'],
+      defaultValue: DEFAULT_OPTIONS.compareThreshold,
+      settings: {
+        options: [
+          { value: 'small', label: '5 %' },
+          { value: 'default', label: '20 %' },
+          { value: 'large', label: '50 %' },
+          { value: 'huge', label: '×2' },
+        ],
+      },
     });
   addScatterOptions(builder);
   return builder;

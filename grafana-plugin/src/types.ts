@@ -31,6 +31,11 @@ export interface ApmPanelOptions {
   hideTerminal: boolean;
   /** Edge label: calls only, or calls with rate / average. */
   edgeLabel: 'calls' | 'callsRate' | 'callsAvg';
+
+  /** Compare (src/compare): on when the panel opens, against this baseline; the header toggle changes it for the session. */
+  compareBaseline?: 'off' | '1h' | '1d' | '7d' | 'release';
+  /** Compare: smallest change shown (src/compare/levels.ts). */
+  compareThreshold?: 'small' | 'default' | 'large' | 'huge';
 }
 
 export const DEFAULT_OPTIONS: ApmPanelOptions = {
@@ -49,4 +54,6 @@ export const DEFAULT_OPTIONS: ApmPanelOptions = {
   maxNodes: 1500,
   hideTerminal: false,
   edgeLabel: 'calls',
+  compareBaseline: 'off',
+  compareThreshold: 'default',
 };

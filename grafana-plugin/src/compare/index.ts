@@ -21,3 +21,11 @@ export type {
 } from './types';
 export { baselineRange, splitTimeCompareFrames, BASELINE_SHIFTS } from './baseline';
 export type { AbsoluteRange, BaselineShift, BaselineChoice, BaselineRangeResult, CompareFrameLike } from './baseline';
+export { unionMap } from './union';
+export type { UnionInput } from './union';
+export { changeMark, formatDurationMs, formatPerMinute, formatRatio } from './marks';
+export type { ChangeMark, Tone } from './marks';
+export { releaseQuery, releaseWindows, previousRelease, VERSION_LABEL, RELEASE_LOOKBACK_MS } from './release';
+export type { ReleaseWindow, PreviousReleaseResult } from './release';
+export { THRESHOLD_LEVELS, thresholdsFor } from './levels';
+export type { ThresholdLevel } from './levels';

@@ -1,14 +1,17 @@
-import React, { useEffect, useSyncExternalStore } from 'react';
+import React, { useCallback, useEffect, useSyncExternalStore } from 'react';
 import { css } from '@emotion/css';
 import { LoadingState, type PanelProps } from '@grafana/data';
 import { useStyles2 } from '@grafana/ui';
 import { type ApmPanelOptions, DEFAULT_OPTIONS } from '../types';
 import { getSelection, setUrlAdapter, subscribe } from '../shared/selectionStore';
 import { grafanaUrlAdapter } from '../shared/grafanaUrlAdapter';
-import { ServerMapView } from '../servermap/ServerMapView';
+import { type MapOverlay, ServerMapView } from '../servermap/ServerMapView';
 import { prewarmLayout } from '../servermap/layout/layout';
 import { prewarmLayoutWorker } from '../servermap/layout/layoutClient';
 import { ScatterSlot } from './ScatterSlot';
+import { BiggestChanges } from './compare/BiggestChanges';
+import { COMPARE_BAR_H, CompareBar } from './compare/CompareBar';
+import { useCompare } from './compare/useCompare';
 
 /** Panel root: splits the area between the server map and the scatter according to `layout`. */
 export function ApmPanel(props: PanelProps<ApmPanelOptions>) {
@@ -25,41 +28,58 @@ export function ApmPanel(props: PanelProps<ApmPanelOptions>) {
     }
   }, [options.layout, data.state]);
   const selection = useSyncExternalStore(subscribe, getSelection);
+  const renderSide: NonNullable<MapOverlay['renderSide']> = useCallback(
+    (result, focusLink) => <BiggestChanges result={result} onFocusLink={focusLink} />,
+    []
+  );
+  const compare = useCompare(data, timeRange, options, selection.service, renderSide);
 
   const layout = options.layout;
   const both = layout === 'both';
   const gap = both ? 8 : 0;
   // Side by side when wide, stacked when tall; the map gets the larger share as in Pinpoint.
-  const sideBySide = width >= height * 1.2;
+  const viewsH = Math.max(0, height - COMPARE_BAR_H);
+  const sideBySide = width >= viewsH * 1.2;
   const mapW = both && sideBySide ? Math.floor((width - gap) * 0.6) : width;
-  const mapH = both && !sideBySide ? Math.floor((height - gap) * 0.55) : height;
+  const mapH = both && !sideBySide ? Math.floor((viewsH - gap) * 0.55) : viewsH;
   const scatterW = both && sideBySide ? width - mapW - gap : width;
-  const scatterH = both && !sideBySide ? height - mapH - gap : height;
+  const scatterH = both && !sideBySide ? viewsH - mapH - gap : viewsH;
 
   return (
-    <div
-      className={styles.root}
-      style={{ width, height, flexDirection: sideBySide ? 'row' : 'column', gap }}
-      data-testid="lgtmapm-panel"
-    >
-      {layout !== 'scatter' && (
-        <ServerMapView data={data} width={mapW} height={mapH} options={options} timeRange={timeRange} />
-      )}
-      {layout !== 'map' && (
-        <ScatterSlot
-          data={data}
-          width={scatterW}
-          height={scatterH}
-          options={options}
-          timeRange={timeRange}
-          service={selection.service}
-          link={selection.link}
-        />
-      )}
+    <div className={styles.root} style={{ width, height }} data-testid="lgtmapm-panel">
+      <CompareBar state={compare} />
+      <div
+        className={styles.views}
+        style={{ width, height: viewsH, flexDirection: sideBySide ? 'row' : 'column', gap }}
+      >
+        {layout !== 'scatter' && (
+          <ServerMapView
+            data={data}
+            width={mapW}
+            height={mapH}
+            options={options}
+            timeRange={timeRange}
+            overlay={compare.overlay}
+          />
+        )}
+        {layout !== 'map' && (
+          <ScatterSlot
+            data={data}
+            width={scatterW}
+            height={scatterH}
+            options={options}
+            timeRange={timeRange}
+            service={selection.service}
+            link={selection.link}
+            baselineRange={compare.settings.on ? compare.range : undefined}
+          />
+        )}
+      </div>
     </div>
   );
 }
 
 const getStyles = () => ({
-  root: css({ display: 'flex', overflow: 'hidden' }),
+  root: css({ display: 'flex', flexDirection: 'column', overflow: 'hidden' }),
+  views: css({ display: 'flex', overflow: 'hidden' }),
 });

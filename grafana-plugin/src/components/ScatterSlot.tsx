@@ -12,6 +12,8 @@ export interface ScatterSlotProps {
   timeRange: TimeRange;
   service?: string;
   link?: TraceLink;
+  /** Compare: the baseline range whose dots are drawn in grey under the current ones. */
+  baselineRange?: { from: number; to: number };
 }
 
 /** The scatter half of the panel (issue 7): `src/scatter/ScatterView.tsx`. */

@@ -39,8 +39,19 @@ export interface ScatterTheme {
   heat: string;
   band: string;
   selection: string;
+  /** Compare: the baseline's dots and percentile lines. */
+  baseline: string;
   fontFamily: string;
   fontSize: number;
+}
+
+/** A horizontal line across the plot at a duration (compare: p50 / p95 of each range). */
+export interface PercentileLine {
+  valueMs: number;
+  label: string;
+  /** 'current' in the text colour, 'baseline' in the baseline grey. */
+  range: 'current' | 'baseline';
+  dash: number[];
 }
 
 export const DEFAULT_THEME: ScatterTheme = {
@@ -53,6 +64,7 @@ export const DEFAULT_THEME: ScatterTheme = {
   heat: '#5794f2',
   band: '#ff9830',
   selection: '#fade2a',
+  baseline: '#7e8189',
   fontFamily: 'Inter, Helvetica, Arial, sans-serif',
   fontSize: 11,
 };
@@ -113,6 +125,9 @@ export class ScatterChart {
   private points: ScatterPoints = { n: 0, x: new Float64Array(0), y: new Float64Array(0), failed: new Uint8Array(0) };
   private heatmap: HeatmapGrid | undefined;
   private runtime: RuntimeSeries | undefined;
+  private baseline: ScatterPoints | undefined;
+  private baselineGrid: BinGrid | undefined;
+  private lines: PercentileLine[] = [];
   private xRange: [number, number] = [Date.now() - 3_600_000, Date.now()];
   private visible: [boolean, boolean] = [true, true];
   private cssW = 0;
@@ -198,6 +213,15 @@ export class ScatterChart {
     this.runtime = series;
   }
 
+  /** Compare: the baseline's dots, already placed on the current time axis; drawn in grey under the current ones. */
+  setBaseline(points: ScatterPoints | undefined): void {
+    this.baseline = points && points.n > 0 ? points : undefined;
+  }
+
+  setPercentileLines(lines: PercentileLine[]): void {
+    this.lines = lines.filter((l) => Number.isFinite(l.valueMs) && l.valueMs > 0);
+  }
+
   setOptions(options: Partial<ScatterOptions>): void {
     this.options = { ...this.options, ...options };
   }
@@ -244,6 +268,13 @@ export class ScatterChart {
     if (this.heatmap && !n) {
       max = Math.max(max, ...this.heatmap.bucketsMs);
     }
+    // One y scale for both ranges: the baseline's slowest dot counts too.
+    const b = this.baseline;
+    for (let i = 0; b && i < b.n; i++) {
+      if (b.y[i]! > max) {
+        max = b.y[i]!;
+      }
+    }
     return niceMax(max);
   }
 
@@ -279,6 +310,7 @@ export class ScatterChart {
     this.drawHeatmap(ctx, vp, ox, oy);
     this.drawStallShading(ctx, vp, ox, oy);
 
+    this.drawBaselineDots(ctx, vp, ox, oy);
     const tb = performance.now();
     this.grid = binPoints(this.points, vp, this.visible, this.grid);
     this.pixelIndex = undefined;
@@ -301,11 +333,70 @@ export class ScatterChart {
     }
     const te = performance.now();
     ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+    this.drawPercentileLines(ctx, vp, plot);
     this.drawRuntimeBand(ctx, plot);
     this.drawLegend(ctx);
     this.drawOverlay();
     this.lastRender = { binMs: tp - tb, paintMs: te - tp, totalMs: performance.now() - t0, placed: this.grid.placed };
     return this.lastRender;
+  }
+
+  private drawBaselineDots(ctx: CanvasRenderingContext2D, vp: PlotViewport, ox: number, oy: number): void {
+    if (!this.baseline) {
+      return;
+    }
+    this.baselineGrid = binPoints(this.baseline, vp, [true, true], this.baselineGrid);
+    if (this.baselineGrid.placed === 0) {
+      return;
+    }
+    this.dotsCanvas.width = vp.width;
+    this.dotsCanvas.height = vp.height;
+    const dctx = this.dotsCanvas.getContext('2d');
+    if (!dctx) {
+      return;
+    }
+    const grey = parseColor(this.theme.baseline);
+    const img = dctx.createImageData(vp.width, vp.height);
+    paintBins(new Uint32Array(img.data.buffer), this.baselineGrid, [grey, grey], Math.round(this.options.radius * this.dpr));
+    dctx.putImageData(img, 0, 0);
+    ctx.save();
+    ctx.globalAlpha = 0.55;
+    ctx.drawImage(this.dotsCanvas, ox, oy);
+    ctx.restore();
+  }
+
+  private drawPercentileLines(
+    ctx: CanvasRenderingContext2D,
+    vp: PlotViewport,
+    plot: { left: number; top: number; width: number; height: number }
+  ): void {
+    if (this.lines.length === 0) {
+      return;
+    }
+    const toRow = yToRowFn(vp);
+    ctx.save();
+    ctx.font = `${this.theme.fontSize}px ${this.theme.fontFamily}`;
+    ctx.textAlign = 'right';
+    ctx.textBaseline = 'bottom';
+    ctx.lineWidth = 1;
+    for (const line of this.lines) {
+      const y = plot.top + toRow(line.valueMs) / this.dpr;
+      if (y < plot.top || y > plot.top + plot.height) {
+        continue;
+      }
+      const color = line.range === 'current' ? this.theme.text : this.theme.baseline;
+      ctx.strokeStyle = color;
+      ctx.setLineDash(line.dash);
+      ctx.beginPath();
+      ctx.moveTo(plot.left, Math.round(y) + 0.5);
+      ctx.lineTo(plot.left + plot.width, Math.round(y) + 0.5);
+      ctx.stroke();
+      ctx.fillStyle = color;
+      // Current labels at the right edge, the baseline's at the left: two lines close together stay readable.
+      ctx.textAlign = line.range === 'current' ? 'right' : 'left';
+      ctx.fillText(line.label, line.range === 'current' ? plot.left + plot.width - 4 : plot.left + 4, y - 1);
+    }
+    ctx.restore();
   }
 
   private drawGridAndAxes(
@@ -467,6 +558,13 @@ export class ScatterChart {
       ctx.globalAlpha = 1;
       this.legendBoxes.push({ x0: x - 2, x1: x + w + 2, y0: 0, y1: PAD.top - 2, series: s });
       x += w + 16;
+    }
+    if (this.baseline) {
+      // Not a toggle: the baseline is switched with Compare in the panel header.
+      ctx.fillStyle = theme.baseline;
+      ctx.fillRect(x, y - 4, 8, 8);
+      ctx.fillStyle = theme.textWeak;
+      ctx.fillText(`Baseline ${this.baseline.n.toLocaleString('en-US')}`, x + 12, y);
     }
   }
 

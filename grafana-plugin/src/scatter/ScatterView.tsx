@@ -22,11 +22,12 @@ import { bandRequest, dotsRequest, histogramRequest, requestCountRequest, runtim
 import { linkLabel, linkSpanService, type TraceLink } from '../traceql/link';
 import { TransactionList } from '../transactions/TransactionList';
 import { formatShare, isTruncated, samplingEstimate, transactionLabel, transactionsInRect, withinRect } from '../transactions/model';
-import { transactionsFromFrames, type Transaction, type TransactionSet } from './dots';
+import { transactionsFromFrames, type ScatterPoints, type Transaction, type TransactionSet } from './dots';
+import { percentileLines } from '../shared/percentiles';
 import { heatmapFromFrames, runtimeSeriesFromFrames, type HeatmapGrid, type RuntimeSeries } from './heatmap';
 import { scatterOptionsOf } from './options';
 import { runQuery, type QueryRange } from '../shared/queryClient';
-import { ScatterChart, type ScatterTheme } from './ScatterChart';
+import { ScatterChart, type PercentileLine, type ScatterTheme } from './ScatterChart';
 import type { DataRect } from './selection';
 
 export interface ScatterViewProps {
@@ -39,6 +40,40 @@ export interface ScatterViewProps {
   service?: string;
   /** A server-map link: the dots are then its calls (see traceql/link.ts) instead of the service's transactions. */
   link?: TraceLink;
+  /** Compare: the baseline range; its dots are drawn in grey under the current ones, on the same axes. */
+  baselineRange?: QueryRange;
+}
+
+interface BaselineDotsState {
+  key: string;
+  status: 'loading' | 'done' | 'error';
+  set?: TransactionSet;
+  error?: string;
+}
+
+/**
+ * The baseline's dots placed on the current range's time axis (a shifted range lines up minute for minute; a
+ * custom range of another length is stretched onto it), so both ranges share the plot.
+ */
+function baselineOnCurrentAxis(points: ScatterPoints, baseline: QueryRange, current: QueryRange): ScatterPoints {
+  const k = (current.to - current.from) / Math.max(1, baseline.to - baseline.from);
+  const x = new Float64Array(points.n);
+  for (let i = 0; i < points.n; i++) {
+    x[i] = current.from + (points.x[i]! - baseline.from) * k;
+  }
+  return { n: points.n, x, y: points.y, failed: points.failed };
+}
+
+function linesOf(set: TransactionSet | undefined, range: 'current' | 'baseline'): PercentileLine[] {
+  const p = set ? percentileLines(set.points.y, set.points.n) : undefined;
+  if (!p) {
+    return [];
+  }
+  const name = range === 'current' ? 'now' : 'baseline';
+  return [
+    { valueMs: p.p50, label: `p50 ${name}`, range, dash: [2, 3] },
+    { valueMs: p.p95, label: `p95 ${name}`, range, dash: [6, 3] },
+  ];
 }
 
 interface DotsState {
@@ -90,6 +125,7 @@ function chartTheme(theme: GrafanaTheme2): Partial<ScatterTheme> {
     heat: c('blue'),
     band: c('orange'),
     selection: c('yellow'),
+    baseline: theme.isDark ? '#80848e' : '#9b9ea6',
     fontFamily: theme.typography.fontFamily,
   };
 }
@@ -104,7 +140,7 @@ function firstNumber(frames: unknown[]): number | undefined {
   return undefined;
 }
 
-export function ScatterView({ data, width, height, options, timeRange, service: selectedService, link }: ScatterViewProps) {
+export function ScatterView({ data, width, height, options, timeRange, service: selectedService, link, baselineRange }: ScatterViewProps) {
   // For a link the dots are one service's spans too: the caller's client spans (the callee's for user → X).
   const service = link ? linkSpanService(link) : selectedService;
   const linkKey = link ? JSON.stringify(link) : '';
@@ -216,6 +252,43 @@ export function ScatterView({ data, width, height, options, timeRange, service: 
     });
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [refreshKey]);
+
+  // Compare: the same dot query over the baseline range.
+  const baselineKey =
+    service && baselineRange
+      ? `${service}|${baselineRange.from}|${baselineRange.to}|${data.request?.requestId ?? ''}|${tempo}|${opts.scatterDotLimit}`
+      : undefined;
+  const [baselineLoaded, setBaselineLoaded] = useState<BaselineDotsState | undefined>();
+  useEffect(() => {
+    // Turning Compare off and on again finds the same baseline already loaded.
+    if (!baselineKey || !service || !baselineRange || baselineLoaded?.key === baselineKey) {
+      return;
+    }
+    let live = true;
+    runQuery(tempo, [dotsRequest({ service }, opts.scatterDotLimit)], baselineRange)
+      .then((frames) => transactionsFromFrames(frames, service))
+      .then(
+        (set) => live && setBaselineLoaded({ key: baselineKey, status: 'done', set }),
+        (e: unknown) => live && setBaselineLoaded({ key: baselineKey, status: 'error', error: `Baseline dots: ${message(e)}` })
+      );
+    return () => {
+      live = false;
+    };
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [baselineKey]);
+  const baselineDots: BaselineDotsState | undefined = useMemo(
+    () =>
+      baselineKey ? (baselineLoaded?.key === baselineKey ? baselineLoaded : { key: baselineKey, status: 'loading' }) : undefined,
+    [baselineKey, baselineLoaded]
+  );
+  const baselinePoints = useMemo(
+    () => (baselineDots?.set && baselineRange ? baselineOnCurrentAxis(baselineDots.set.points, baselineRange, range) : undefined),
+    [baselineDots, baselineRange, range]
+  );
+  const lines = useMemo(
+    () => (baselineDots ? [...linesOf(dots.set, 'current'), ...linesOf(baselineDots.set, 'baseline')] : []),
+    [baselineDots, dots.set]
+  );
 
   // The date is the dashboard range's; the list shows time of day to the millisecond (full timestamp on hover).
   const formatTime = useCallback((ms: number) => dateTimeFormat(ms, { format: 'HH:mm:ss.SSS' }), []);
@@ -372,6 +445,8 @@ export function ScatterView({ data, width, height, options, timeRange, service: 
           set={set}
           heatmap={dots.truncated ? dots.heatmap : undefined}
           runtime={dots.runtime}
+          baseline={baselinePoints}
+          lines={lines}
           runtimeLabel={opts.scatterRuntimeOverlay === 'gcPause' ? 'GC pause s/s' : 'event-loop lag p99'}
           range={range}
           yScale={yScale}
@@ -467,6 +542,15 @@ export function ScatterView({ data, width, height, options, timeRange, service: 
             {sampling !== undefined ? `sampling ≈ ${formatShare(sampling)}` : 'sampling ratio unknown'}
           </span>
         )}
+        {baselineDots && (
+          <span className={baselineDots.status === 'error' ? styles.warn : styles.note} data-testid="lgtmapm-scatter-baseline">
+            {baselineDots.status === 'loading'
+              ? 'loading baseline dots…'
+              : baselineDots.status === 'error'
+                ? baselineDots.error
+                : `grey: ${baselineDots.set!.transactions.length.toLocaleString('en-US')} baseline transactions`}
+          </span>
+        )}
         {dots.notes.map((n) => (
           <span key={n} className={styles.warn}>
             {n}
@@ -498,6 +582,8 @@ interface ScatterCanvasProps {
   set?: TransactionSet;
   heatmap?: HeatmapGrid;
   runtime?: RuntimeSeries;
+  baseline?: ScatterPoints;
+  lines?: PercentileLine[];
   runtimeLabel: string;
   range: QueryRange;
   yScale: 'linear' | 'log';
@@ -533,7 +619,7 @@ function ScatterCanvas(props: ScatterCanvasProps) {
     };
   }, []);
 
-  const { width, height, set, heatmap, runtime, runtimeLabel, range, yScale, yMax, theme } = props;
+  const { width, height, set, heatmap, runtime, baseline, lines, runtimeLabel, range, yScale, yMax, theme } = props;
   useEffect(() => {
     const c = chart.current;
     if (!c) {
@@ -546,6 +632,8 @@ function ScatterCanvas(props: ScatterCanvasProps) {
     c.setData(set?.points ?? EMPTY_POINTS);
     c.setHeatmap(heatmap);
     c.setRuntime(runtime);
+    c.setBaseline(baseline);
+    c.setPercentileLines(lines ?? []);
     c.render();
     const vp = c.getViewport();
     const plot = c.getPlotRect();
@@ -554,8 +642,10 @@ function ScatterCanvas(props: ScatterCanvasProps) {
     el.dataset.plot = JSON.stringify({ ...plot, xMin: vp?.xMin, xMax: vp?.xMax, yMin: vp?.yMin, yMax: vp?.yMax, yScale: vp?.yScale });
     el.dataset.legend = JSON.stringify(c.getLegendBoxes());
     el.dataset.renderMs = c.lastRender.totalMs.toFixed(2);
+    el.dataset.baseline = String(baseline?.n ?? 0);
+    el.dataset.lines = JSON.stringify((lines ?? []).map((l) => ({ label: l.label, valueMs: l.valueMs })));
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [width, height, set, heatmap, runtime, runtimeLabel, range, yScale, yMax, JSON.stringify(theme)]);
+  }, [width, height, set, heatmap, runtime, baseline, lines, runtimeLabel, range, yScale, yMax, JSON.stringify(theme)]);
 
   return <div ref={container} style={{ width, height }} />;
 }

@@ -34,6 +34,10 @@ interface Props {
   refreshId?: string;
   /** The scatter is on screen beside the map (it then shows a picked link's calls). */
   scatterShown?: boolean;
+  /** Compare: the same node's or link's numbers over the baseline range; its histogram is drawn beside this one. */
+  baseline?: TrafficStats;
+  /** Compare: what changed (lines of text), shown under the title. */
+  changes?: string[];
 }
 
 const DEPTHS = [1, 2, 3, 4].map((d) => ({ label: String(d), value: d }));
@@ -75,6 +79,7 @@ function StatsTable({ stats, testId }: { stats: TrafficStats; testId: string }) 
 export function DetailsPanel(props: Props) {
   const { node, edge, nodesById, palette, links, focus, onFocus, onClose } = props;
   const { metricsDatasource, timeRange, refreshId, scatterShown } = props;
+  const { baseline, changes } = props;
   const styles = useStyles2(getStyles);
   const stats = node ? node.inbound : edge?.stats;
   const source = edge ? nodesById.get(edge.source) : undefined;
@@ -121,8 +126,15 @@ export function DetailsPanel(props: Props) {
           <Badge color="blue" text={`${formatExactCount(node.outbound.calls)} requests sent`} />
         )}
       </Stack>
+      {changes && changes.length > 0 && (
+        <div className={styles.muted} data-testid="lgtmapm-details-changes">
+          {changes.map((c) => (
+            <div key={c}>{c}</div>
+          ))}
+        </div>
+      )}
       {stats.histogram ? (
-        <HistogramBars histogram={stats.histogram} palette={palette} />
+        <HistogramBars histogram={stats.histogram} palette={palette} baseline={baseline?.histogram} />
       ) : (
         node?.kind !== 'user' && (
           <div className={styles.muted}>No latency histogram for this {node ? 'node' : 'link'}.</div>

@@ -14,27 +14,48 @@ const BARS: Array<{ key: keyof Omit<PinpointHistogram, 'approximate'>; label: st
   { key: 'error', label: 'Error' },
 ];
 
-/** Pinpoint's response summary: five bars with their counts. */
-export function HistogramBars({ histogram, palette }: { histogram: PinpointHistogram; palette: Palette }) {
+interface HistogramBarsProps {
+  histogram: PinpointHistogram;
+  palette: Palette;
+  /** Compare: the baseline's counts, drawn as a grey bar beside each current one on the same scale. */
+  baseline?: PinpointHistogram;
+}
+
+/** Pinpoint's response summary: five bars with their counts (and the baseline's beside them while comparing). */
+export function HistogramBars({ histogram, palette, baseline }: HistogramBarsProps) {
   const styles = useStyles2(getStyles);
-  const max = Math.max(1, ...BARS.map((b) => histogram[b.key]));
+  const max = Math.max(1, ...BARS.map((b) => histogram[b.key]), ...(baseline ? BARS.map((b) => baseline[b.key]) : []));
   return (
     <div>
-      <div className={styles.chart} data-testid="lgtmapm-histogram">
+      <div className={styles.chart} style={baseline ? { height: 120 } : undefined} data-testid="lgtmapm-histogram">
         {BARS.map((b) => {
           const value = histogram[b.key];
           return (
             <div key={b.key} className={styles.col} data-testid={`lgtmapm-histogram-${b.key}`} data-value={Math.round(value)} title={`${b.label}: ${approx(formatExactCount(value), histogram.approximate && b.key !== 'error')}`}>
               <span className={styles.count}>{approx(formatExactCount(value), histogram.approximate && b.key !== 'error')}</span>
-              <div
-                className={styles.bar}
-                style={{ height: `${Math.max(value > 0 ? 2 : 0, (value / max) * 64)}px`, background: palette.histogram[b.key] }}
-              />
+              {baseline && (
+                <span className={styles.baselineCount} data-testid={`lgtmapm-histogram-baseline-${b.key}`} data-value={Math.round(baseline[b.key])}>
+                  ({approx(formatExactCount(baseline[b.key]), baseline.approximate && b.key !== 'error')})
+                </span>
+              )}
+              <div className={styles.bars}>
+                {baseline && (
+                  <div
+                    className={styles.bar}
+                    style={{ height: `${Math.max(baseline[b.key] > 0 ? 2 : 0, (baseline[b.key] / max) * 64)}px`, background: palette.textWeak, opacity: 0.55 }}
+                  />
+                )}
+                <div
+                  className={styles.bar}
+                  style={{ height: `${Math.max(value > 0 ? 2 : 0, (value / max) * 64)}px`, background: palette.histogram[b.key] }}
+                />
+              </div>
               <span className={styles.label}>{b.label}</span>
             </div>
           );
         })}
       </div>
+      {baseline && <div className={styles.note}>Grey bars and (counts): the baseline range. Counts are over each range, not per minute.</div>}
       {histogram.approximate && (
         <div className={styles.note}>Approximate: the latency buckets do not include 1 s, 3 s and 5 s bounds.</div>
       )}
@@ -45,7 +66,9 @@ export function HistogramBars({ histogram, palette }: { histogram: PinpointHisto
 const getStyles = (theme: GrafanaTheme2) => ({
   chart: css({ display: 'flex', alignItems: 'flex-end', gap: theme.spacing(1), height: 100, padding: theme.spacing(0, 0.5) }),
   col: css({ flex: 1, display: 'flex', flexDirection: 'column', alignItems: 'center', justifyContent: 'flex-end', height: '100%' }),
-  bar: css({ width: '100%', borderRadius: `${theme.shape.radius.default} ${theme.shape.radius.default} 0 0` }),
+  bars: css({ display: 'flex', alignItems: 'flex-end', gap: 2, width: '100%' }),
+  baselineCount: css({ fontSize: 11, color: theme.colors.text.secondary, marginBottom: 2, whiteSpace: 'nowrap' }),
+  bar: css({ flex: 1, width: '100%', borderRadius: `${theme.shape.radius.default} ${theme.shape.radius.default} 0 0` }),
   count: css({ fontSize: theme.typography.bodySmall.fontSize, color: theme.colors.text.secondary, marginBottom: 2 }),
   label: css({ fontSize: theme.typography.bodySmall.fontSize, marginTop: 2 }),
   note: css({ fontSize: theme.typography.bodySmall.fontSize, color: theme.colors.text.secondary, marginTop: theme.spacing(0.5) }),

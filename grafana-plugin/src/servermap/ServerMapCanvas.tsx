@@ -19,6 +19,8 @@ interface Props {
   highlight?: DrawState['highlight'];
   /** Model/layout timings shown to the bench and tests through the debug hook. */
   timings?: Record<string, number>;
+  /** Bring this node or link to the middle of the view (zooming in to readable cards if needed); a new `seq` repeats it. */
+  focus?: { hit: Hit; seq: number };
   onSelect: (hit: Hit | undefined) => void;
   tooltip: (hit: Hit) => React.ReactNode;
 }
@@ -43,7 +45,10 @@ export interface CanvasDebug {
   toScreen: (x: number, y: number) => { x: number; y: number };
 }
 
-export function ServerMapCanvas({ scene, fitKey, palette, width, height, selected, obscuredRight = 0, highlight, onSelect, tooltip, timings }: Props) {
+/** Zoom a focused item is shown at, at least (cards with readable text). */
+const FOCUS_MIN_SCALE = 0.9;
+
+export function ServerMapCanvas({ scene, fitKey, palette, width, height, selected, obscuredRight = 0, highlight, onSelect, tooltip, timings, focus }: Props) {
   const styles = useStyles2(getStyles);
   const canvasRef = useRef<HTMLCanvasElement>(null);
   const viewport = useRef<Viewport>(fitViewport(scene.bounds, width, height));
@@ -162,6 +167,27 @@ export function ServerMapCanvas({ scene, fitKey, palette, width, height, selecte
       viewport.current = { ...v, tx: v.tx + (Math.max(40, limit - 40) - cx) };
     }
   }, [selectedNodeId, obscuredRight, width, fitKey]);
+
+  // Declared before the drawing effect so the frame it draws already shows the focused item.
+  const focusSeq = focus?.seq;
+  useLayoutEffect(() => {
+    if (!focus) {
+      return;
+    }
+    const s = sceneRef.current;
+    const hit = focus.hit;
+    const box = hit.type === 'node' ? s.nodes.find((n) => n.id === hit.id)?.box : undefined;
+    const at = box ? { x: box.x + box.w / 2, y: box.y + box.h / 2 } : s.edges.find((e) => e.id === hit.id)?.labelAt;
+    if (!at) {
+      return;
+    }
+    const scale = Math.max(viewport.current.scale, FOCUS_MIN_SCALE);
+    const visibleW = Math.max(80, width - obscuredRight);
+    viewport.current = { scale, tx: visibleW / 2 - at.x * scale, ty: height / 2 - at.y * scale };
+    userMoved.current = true;
+    requestDraw();
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [focusSeq]);
 
   useLayoutEffect(() => {
     const canvas = canvasRef.current;

@@ -5,10 +5,10 @@ import { Alert, Button, Icon, Tooltip, useStyles2, useTheme2 } from '@grafana/ui
 import { type ApmPanelOptions } from '../types';
 import { getSelection, selectLink, selectService, subscribe } from '../shared/selectionStore';
 import { buildServerMap, filterMap, type QueryLike, type ServerMap, type ServerMapEdge, type ServerMapNode, type TrafficStats } from './model';
-import { topologyKey } from './layout/layout';
+import { type LayoutResult, topologyKey } from './layout/layout';
 import { useMapLayout } from './useMapLayout';
 import { LayoutProgressBar } from './LayoutProgressBar';
-import { buildScene, type Hit } from './render/scene';
+import { buildScene, type Hit, type SceneMarks } from './render/scene';
 import { paletteFromTheme } from './render/palette';
 import { approx, formatExactCount, formatMs, formatPercent } from './render/format';
 import { ServerMapCanvas } from './ServerMapCanvas';
@@ -17,12 +17,37 @@ import { grafanaBase } from '../shared/grafanaLinks';
 import { metricsDatasourceUid } from './details/datasource';
 import { traceLinkOf } from './details/selectors';
 
+/**
+ * Something laid over the map by the panel shell (compare): it replaces the map drawn (e.g. with the union of two
+ * ranges' topologies) and marks its nodes and links. Declared here so servermap/ needs nothing from the feature
+ * that provides it.
+ */
+export interface MapOverlay {
+  /** Called with the map built from the panel's data; memoise it (a new function re-applies). */
+  apply: (map: ServerMap) => MapOverlayResult;
+  /** Rendered at the map's left, `sideWidth` px wide; `focusEdge` selects a link and brings it into view. */
+  renderSide?: (result: MapOverlayResult, focusEdge: (id: string) => void) => React.ReactNode;
+  sideWidth?: number;
+}
+
+export interface MapOverlayResult {
+  map: ServerMap;
+  marks: SceneMarks;
+  /** Numbers of a node or link (by id) over the baseline: the details panel shows them beside the current ones. */
+  baseline?: ReadonlyMap<string, TrafficStats>;
+  /** Lines describing a node's or link's change (by id), for the tooltip and the details panel. */
+  changes?: ReadonlyMap<string, string[]>;
+  /** Whatever the side panel needs. */
+  data?: unknown;
+}
+
 export interface ServerMapViewProps {
   data: PanelData;
   width: number;
   height: number;
   options: ApmPanelOptions;
   timeRange: TimeRange;
+  overlay?: MapOverlay;
 }
 
 function rangeSeconds(t: TimeRange): number | undefined {
@@ -39,7 +64,7 @@ const TOOLBAR_H = 32;
 const DETAILS_W = 280;
 
 /** The server map: model from the panel's frames, layered layout, canvas drawing, details panel. */
-export function ServerMapView({ data, width, height, options, timeRange }: ServerMapViewProps) {
+export function ServerMapView({ data, width, height, options, timeRange, overlay }: ServerMapViewProps) {
   const styles = useStyles2(getStyles);
   const theme = useTheme2();
   const palette = useMemo(() => paletteFromTheme(theme), [theme]);
@@ -87,7 +112,10 @@ export function ServerMapView({ data, width, height, options, timeRange }: Serve
       timeRange,
     ],
   );
-  const map: ServerMap | undefined = built.ok ? built.map : undefined;
+  const builtMap: ServerMap | undefined = built.ok ? built.map : undefined;
+  const overlaid = useMemo(() => (builtMap && overlay ? overlay.apply(builtMap) : undefined), [builtMap, overlay]);
+  const map: ServerMap | undefined = overlaid?.map ?? builtMap;
+  const [focusRequest, setFocusRequest] = useState<{ hit: Hit; seq: number } | undefined>();
 
   const filtered = useMemo(
     () =>
@@ -107,7 +135,18 @@ export function ServerMapView({ data, width, height, options, timeRange }: Serve
   // Small maps are laid out during render, large ones in the layout worker within the first-paint budget
   // (useMapLayout); "show all" lays out everything there, with progress and Cancel.
   const pinned = useMemo(() => [...(filtered?.nodes.filter((n) => n.kind === 'user').map((n) => n.id) ?? []), ...(focus.node ? [focus.node] : [])], [filtered, focus.node]);
-  const { laidOut, shown, pending, cancel: cancelLayout } = useMapLayout(filtered, key, { all: showAll, pinned, onCancel: () => setShowAll(false) });
+  // The overlay's map (e.g. the union of two ranges) holds every node and link of the map without it: turning the
+  // overlay off keeps those positions instead of laying the map out again (no jump, no layout cost).
+  const [keptOverlay, setKeptOverlay] = useState<LayoutResult | undefined>();
+  const { laidOut, shown, pending, cancel: cancelLayout } = useMapLayout(filtered, key, {
+    all: showAll,
+    pinned,
+    onCancel: () => setShowAll(false),
+    within: overlaid ? undefined : keptOverlay,
+  });
+  if (overlaid && laidOut?.layout && laidOut !== keptOverlay) {
+    setKeptOverlay(laidOut);
+  }
   const layoutError = laidOut?.error;
 
   const nodesById = useMemo(() => new Map((map?.nodes ?? []).map((n) => [n.id, n])), [map]);
@@ -127,8 +166,11 @@ export function ServerMapView({ data, width, height, options, timeRange }: Serve
     [built, laidOut, filtered],
   );
   const scene = useMemo(
-    () => (filtered && shown?.layout ? buildScene(filtered.nodes, filtered.edges, shown.layout, options.edgeLabel) : undefined),
-    [filtered, shown, options.edgeLabel],
+    () =>
+      filtered && shown?.layout
+        ? buildScene(filtered.nodes, filtered.edges, shown.layout, options.edgeLabel, overlaid?.marks)
+        : undefined,
+    [filtered, shown, options.edgeLabel, overlaid],
   );
 
   // The store holds a service *name* (what the scatter filters TraceQL by); map it back to a node.
@@ -181,6 +223,12 @@ export function ServerMapView({ data, width, height, options, timeRange }: Serve
     }
   };
 
+  const focusEdge = (id: string) => {
+    onSelect({ type: 'edge', id });
+    setFocusRequest((prev) => ({ hit: { type: 'edge', id }, seq: (prev?.seq ?? 0) + 1 }));
+  };
+  const changeLines = (id: string) => overlaid?.changes?.get(id)?.map((line) => <div key={line}>{line}</div>);
+
   const tooltip = (hit: Hit) => {
     if (hit.type === 'node') {
       const n = nodesById.get(hit.id);
@@ -196,6 +244,7 @@ export function ServerMapView({ data, width, height, options, timeRange }: Serve
             <div>{trafficLine(n.inbound)}</div>
           )}
           {n.instances !== undefined && <div>{n.instances} instances</div>}
+          {changeLines(n.id)}
         </>
       );
     }
@@ -209,6 +258,7 @@ export function ServerMapView({ data, width, height, options, timeRange }: Serve
           {nodesById.get(e.source)?.name} → {nodesById.get(e.target)?.name}
         </strong>
         <div>{trafficLine(e.stats)}</div>
+        {changeLines(e.id)}
       </>
     );
   };
@@ -231,9 +281,12 @@ export function ServerMapView({ data, width, height, options, timeRange }: Serve
   }
 
   const mapH = Math.max(0, height - TOOLBAR_H);
+  const side = overlaid && overlay?.renderSide ? overlay.renderSide(overlaid, focusEdge) : undefined;
+  const sideW = side ? Math.min(overlay?.sideWidth ?? 240, Math.floor(width * 0.4)) : 0;
+  const areaW = width - sideW;
   // Beside the map when there is room, so the panel does not cover nodes; over it on narrow panels.
   const detailsOpen = selectedNode !== undefined || selectedEdge !== undefined;
-  const mapW = detailsOpen && width - DETAILS_W - 8 >= 260 ? width - DETAILS_W - 8 : width;
+  const mapW = detailsOpen && areaW - DETAILS_W - 8 >= 260 ? areaW - DETAILS_W - 8 : areaW;
   const hidden = (filtered?.hiddenByLimit ?? 0) + (laidOut?.hiddenByBudget ?? 0);
   const notes = [...(map?.warnings ?? []), ...(laidOut?.fallbackNote ? [laidOut.fallbackNote] : [])];
   return (
@@ -265,6 +318,12 @@ export function ServerMapView({ data, width, height, options, timeRange }: Serve
       </div>
       {layoutError && <Alert title="Layout failed" severity="error">{layoutError}</Alert>}
       {pending && scene && <LayoutProgressBar pending={pending} onCancel={cancelLayout} />}
+      <div style={{ display: 'flex' }}>
+      {side && (
+        <div style={{ width: sideW, height: mapH, flex: 'none', overflow: 'hidden' }} data-testid="lgtmapm-servermap-side">
+          {side}
+        </div>
+      )}
       {scene ? (
         <ServerMapCanvas
           scene={scene}
@@ -273,18 +332,20 @@ export function ServerMapView({ data, width, height, options, timeRange }: Serve
           width={mapW}
           height={mapH}
           selected={selectedHit}
-          obscuredRight={detailsOpen && mapW === width ? DETAILS_W + 16 : 0}
+          obscuredRight={detailsOpen && mapW === areaW ? DETAILS_W + 16 : 0}
           highlight={highlight}
           onSelect={onSelect}
           tooltip={tooltip}
           timings={timings}
+          focus={focusRequest}
         />
       ) : (
-        <div className={styles.message} style={{ width, height: mapH }} data-testid="lgtmapm-servermap-loading">
+        <div className={styles.message} style={{ width: areaW, height: mapH }} data-testid="lgtmapm-servermap-loading">
           Laying out {(filtered?.nodes.length ?? 0).toLocaleString('en-US')} nodes…
           {pending && <LayoutProgressBar pending={pending} onCancel={cancelLayout} inline />}
         </div>
       )}
+      </div>
       {(selectedNode || selectedEdge) && (
         <DetailsPanel
           node={selectedNode}
@@ -298,6 +359,8 @@ export function ServerMapView({ data, width, height, options, timeRange }: Serve
           timeRange={timeRange}
           refreshId={data.request?.requestId}
           scatterShown={options.layout === 'both'}
+          baseline={overlaid?.baseline?.get((selectedNode ?? selectedEdge)!.id)}
+          changes={overlaid?.changes?.get((selectedNode ?? selectedEdge)!.id)}
           links={{
             tempoDatasource: options.tempoDatasource,
             lokiDatasource: options.lokiDatasource,

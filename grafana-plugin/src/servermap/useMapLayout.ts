@@ -40,6 +40,23 @@ function computeSync(map: { nodes: ServerMapNode[]; edges: ServerMapEdge[] }, ke
   }
 }
 
+/** `previous` when it placed every node and link of `map` (a sub-map of what it laid out), under `key`. */
+function positionsWithin(
+  previous: LayoutResult | undefined,
+  map: { nodes: ServerMapNode[]; edges: ServerMapEdge[] },
+  key: string
+): LayoutResult | undefined {
+  const layout = previous?.layout;
+  if (
+    !layout ||
+    !map.nodes.every((n) => layout.nodes.has(n.id)) ||
+    !map.edges.every((e) => layout.edges.has(e.id))
+  ) {
+    return undefined;
+  }
+  return { ...previous, key, cached: true, hiddenByBudget: 0 };
+}
+
 /**
  * The layout of the filtered map: cached by topology, synchronous for small maps, in the layout worker for
  * large ones (the busiest part within FIRST_PAINT_LAYOUT_MS, or everything when `all`).
@@ -47,7 +64,13 @@ function computeSync(map: { nodes: ServerMapNode[]; edges: ServerMapEdge[] }, ke
 export function useMapLayout(
   filtered: { nodes: ServerMapNode[]; edges: ServerMapEdge[] } | undefined,
   topology: string,
-  opts: { all: boolean; pinned: string[]; onCancel: () => void }
+  opts: {
+    all: boolean;
+    pinned: string[];
+    onCancel: () => void;
+    /** A layout of a larger map (compare's union): used as it is when it placed every node and link of this one. */
+    within?: LayoutResult;
+  }
 ): MapLayoutState {
   const key = `${topology}\u0003${opts.all ? 'all' : 'budget'}`;
   const small =
@@ -62,7 +85,11 @@ export function useMapLayout(
   let laidOut = filtered ? reusableLayout(kept, key) : undefined;
   if (filtered && !laidOut) {
     const hit = small ? undefined : lookupLayout(key);
-    if (hit) {
+    const sub = positionsWithin(opts.within, filtered, key);
+    if (sub) {
+      laidOut = sub;
+      setKept(laidOut);
+    } else if (hit) {
       laidOut = { key, layout: hit.layout, cached: true, hiddenByBudget: hit.hiddenByBudget, where: 'worker' };
       setKept(laidOut);
     } else if (small) {

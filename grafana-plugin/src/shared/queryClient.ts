@@ -1,5 +1,5 @@
 /**
- * Runs the scatter's queries through Grafana's data source API (`getDataSourceSrv().get(uid).query`), never
+ * Runs the panel's own queries (the scatter's, the compare baseline's) through Grafana's data source API (`getDataSourceSrv().get(uid).query`), never
  * a direct backend URL, so Grafana's auth, proxy, caching and per-data-source limits apply. Streaming
  * responses (Tempo search/metrics over Grafana Live) resolve with their last (Done) emission.
  */
@@ -45,7 +45,7 @@ export async function runQuery(
   uid: string,
   targets: Array<{ refId: string }>,
   range: QueryRange,
-  options: { timeRange?: TimeRange; maxDataPoints?: number; timeoutMs?: number } = {}
+  options: { timeRange?: TimeRange; maxDataPoints?: number; timeoutMs?: number; requestIdPrefix?: string } = {}
 ): Promise<unknown[]> {
   let ds: DataSourceApi;
   try {
@@ -57,7 +57,7 @@ export async function runQuery(
   const maxDataPoints = options.maxDataPoints ?? 600;
   const intervalMs = Math.max(15_000, Math.ceil(spanMs / maxDataPoints / 1000) * 1000);
   const request: DataQueryRequest = {
-    requestId: `lgtmapm-scatter-${++requestSeq}`,
+    requestId: `${options.requestIdPrefix ?? 'lgtmapm-scatter'}-${++requestSeq}`,
     interval: `${intervalMs / 1000}s`,
     intervalMs,
     maxDataPoints,

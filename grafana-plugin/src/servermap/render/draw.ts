@@ -1,6 +1,6 @@
 import { type NodeKind } from '../model';
 import { type Palette } from './palette';
-import { ERROR_RATE, type Scene, type SceneEdge, type SceneNode, type Viewport, WARN_RATE } from './scene';
+import { ERROR_RATE, type Scene, type SceneEdge, type SceneMark, type SceneNode, type Viewport, WARN_RATE } from './scene';
 
 export interface DrawState {
   selected?: { type: 'node' | 'edge'; id: string };
@@ -71,6 +71,32 @@ function rateColor(p: Palette, rate: number | undefined, fallback: string): stri
     return fallback;
   }
   return rate >= ERROR_RATE ? p.error : rate >= WARN_RATE ? p.warning : fallback;
+}
+
+/** Compare: new items in the primary colour, gone ones grey, changed ones red (worse) / green (better). */
+function markColor(p: Palette, mark: SceneMark, fallback: string): string {
+  if (mark.presence === 'new') {
+    return p.primary;
+  }
+  if (mark.presence === 'gone') {
+    return p.textWeak;
+  }
+  return mark.tone === 'worse' ? p.error : mark.tone === 'better' ? p.success : mark.tone === 'mixed' ? p.warning : fallback;
+}
+
+/** A link's colour: its change while comparing, else its error rate. */
+function edgeColor(p: Palette, e: SceneEdge, fallback: string): string {
+  return e.mark ? markColor(p, e.mark, fallback) : rateColor(p, e.errorRate, fallback);
+}
+
+/** A node's border: its change while comparing, else its error rate. */
+function nodeColor(p: Palette, n: SceneNode, fallback: string): string {
+  return n.mark ? markColor(p, n.mark, fallback) : rateColor(p, n.errorRate, fallback);
+}
+
+/** Unchanged links recede while comparing, so the changed ones stand out. */
+function markAlpha(mark: SceneMark | undefined): number {
+  return mark && mark.presence === 'both' && mark.tone === 'neutral' ? 0.45 : 1;
 }
 
 function roundRect(ctx: CanvasRenderingContext2D | Path2D, x: number, y: number, w: number, h: number, r: number) {
@@ -240,6 +266,9 @@ type Batch = Path2D | SceneEdge[];
 interface EdgeBatch {
   color: string;
   faded: boolean;
+  /** Compare: gone links are dashed; alpha below 1 for unchanged ones. */
+  dashed: boolean;
+  alpha: number;
   lines: Map<number, Batch>;
   arrows: Batch;
   edges: SceneEdge[];
@@ -321,17 +350,19 @@ function edgeBatches(scene: Scene, state: DrawState, p: Palette, visible: SceneE
   const sel = state.selected;
   const hov = state.hovered;
   const selectedNode = sel?.type === 'node' ? sel.id : undefined;
-  const groups = new Map<string, { color: string; faded: boolean; byWidth: Map<number, SceneEdge[]>; all: SceneEdge[] }>();
+  const groups = new Map<string, { color: string; faded: boolean; dashed: boolean; alpha: number; byWidth: Map<number, SceneEdge[]>; all: SceneEdge[] }>();
   for (const e of usePath2D ? scene.edges : visible) {
     const selected = sel?.type === 'edge' && sel.id === e.id;
     const touchesSelection = selectedNode !== undefined && (e.source === selectedNode || e.target === selectedNode);
     const hovered = hov?.type === 'edge' && hov.id === e.id;
-    const color = selected ? p.primary : rateColor(p, e.errorRate, touchesSelection || hovered ? p.primary : p.edge);
+    const color = selected ? p.primary : edgeColor(p, e, touchesSelection || hovered ? p.primary : p.edge);
     const faded = dim !== undefined && !dim.edges.has(e.id);
-    const key = `${color}|${faded ? 1 : 0}`;
+    const dashed = e.mark?.presence === 'gone';
+    const alpha = selected || hovered ? 1 : markAlpha(e.mark);
+    const key = `${color}|${faded ? 1 : 0}|${dashed ? 1 : 0}|${alpha}`;
     let g = groups.get(key);
     if (!g) {
-      g = { color, faded, byWidth: new Map(), all: [] };
+      g = { color, faded, dashed, alpha, byWidth: new Map(), all: [] };
       groups.set(key, g);
     }
     // Width varies per edge; integer widths keep the batch count small.
@@ -362,7 +393,7 @@ function edgeBatches(scene: Scene, state: DrawState, p: Palette, visible: SceneE
       g.all.forEach((e) => edgeArrow(path, e));
       arrows = path;
     }
-    batches.push({ color: g.color, faded: g.faded, lines, arrows, edges: g.all });
+    batches.push({ color: g.color, faded: g.faded, dashed: g.dashed, alpha: g.alpha, lines, arrows, edges: g.all });
   }
   batchCache.set(scene, { state, palette: p, culled: !usePath2D, centres, batches });
   return batches;
@@ -380,8 +411,8 @@ function drawNodesFar(ctx: CanvasRenderingContext2D, nodes: SceneNode[], v: View
     const faded = dim !== undefined && !dim.nodes.has(n.id);
     const sel = state.selected?.type === 'node' && state.selected.id === n.id;
     const hov = state.hovered?.type === 'node' && state.hovered.id === n.id;
-    const border = sel ? p.primary : rateColor(p, n.errorRate, hov ? p.primary : p.cardBorder);
-    const width = sel ? 3 : n.errorRate !== undefined && n.errorRate >= WARN_RATE ? 2 : 1;
+    const border = sel ? p.primary : nodeColor(p, n, hov ? p.primary : p.cardBorder);
+    const width = sel ? 3 : (n.errorRate !== undefined && n.errorRate >= WARN_RATE) || (n.mark && markAlpha(n.mark) === 1) ? 2 : 1;
     const kind = p.kinds[n.kind];
     const key = `${faded ? 1 : 0}|${border}|${width}|${kind}`;
     const g = groups.get(key);
@@ -443,7 +474,7 @@ function drawNodesGlyph(
     ctx.globalAlpha = dim !== undefined && !dim.nodes.has(n.id) ? 0.25 : 1;
     const sel = state.selected?.type === 'node' && state.selected.id === n.id;
     const hov = state.hovered?.type === 'node' && state.hovered.id === n.id;
-    const ring = sel ? p.primary : rateColor(p, n.errorRate, hov ? p.primary : '');
+    const ring = sel ? p.primary : nodeColor(p, n, hov ? p.primary : '');
     if (ring) {
       ctx.beginPath();
       ctx.arc(cx, cy, r + (sel ? 3 : 2.5), 0, Math.PI * 2);
@@ -498,6 +529,21 @@ function drawNodesGlyph(
   ctx.globalAlpha = 1;
 }
 
+/** "NEW" / "GONE" on a compared node card's bottom-right corner (right-aligned at x, bottom at y). */
+function drawPresenceBadge(ctx: CanvasRenderingContext2D, mark: SceneMark, x: number, y: number, p: Palette) {
+  const text = mark.presence === 'new' ? 'NEW' : 'GONE';
+  ctx.font = `700 9px ${p.fontFamily}`;
+  const bw = textWidth(ctx, text) + 8;
+  ctx.beginPath();
+  roundRect(ctx, x - bw, y - 12, bw, 12, 6);
+  ctx.fillStyle = markColor(p, mark, p.textWeak);
+  ctx.fill();
+  ctx.fillStyle = p.card;
+  ctx.textAlign = 'center';
+  ctx.textBaseline = 'middle';
+  ctx.fillText(text, x - bw / 2, y - 5.5);
+}
+
 /** Link labels at a fixed screen size (glyph mode): a pill with the call count in the gap between layers. */
 function drawEdgeLabelsScreen(ctx: CanvasRenderingContext2D, edges: SceneEdge[], v: Viewport, p: Palette, state: DrawState, dpr: number) {
   ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
@@ -508,16 +554,16 @@ function drawEdgeLabelsScreen(ctx: CanvasRenderingContext2D, edges: SceneEdge[],
   for (const e of edges) {
     const x = e.labelAt.x * v.scale + v.tx;
     const y = e.labelAt.y * v.scale + v.ty;
-    ctx.globalAlpha = dim !== undefined && !dim.edges.has(e.id) ? 0.25 : 1;
+    ctx.globalAlpha = (dim !== undefined && !dim.edges.has(e.id) ? 0.25 : 1) * markAlpha(e.mark);
     const w = textWidth(ctx, e.label) + 8;
     ctx.fillStyle = p.labelBg;
     ctx.beginPath();
     roundRect(ctx, x - w / 2, y - 7, w, 14, 7);
     ctx.fill();
-    ctx.strokeStyle = rateColor(p, e.errorRate, p.cardBorder);
+    ctx.strokeStyle = edgeColor(p, e, p.cardBorder);
     ctx.lineWidth = 1;
     ctx.stroke();
-    ctx.fillStyle = rateColor(p, e.errorRate, p.text);
+    ctx.fillStyle = edgeColor(p, e, p.text);
     ctx.fillText(e.label, x, y + 0.5);
   }
   ctx.globalAlpha = 1;
@@ -553,13 +599,19 @@ export function drawScene(
   const arrowsVisible = ARROW * v.scale >= ARROW_MIN_PX;
   const visibleEdges = glyphs ? new Set(vis.edges) : undefined;
   for (const b of edgeBatches(scene, state, p, vis.edges, glyphs)) {
-    ctx.globalAlpha = b.faded ? 0.18 : 1;
+    ctx.globalAlpha = (b.faded ? 0.18 : 1) * b.alpha;
     ctx.strokeStyle = b.color;
     ctx.fillStyle = b.color;
+    if (b.dashed) {
+      ctx.setLineDash([6 / Math.max(v.scale, 0.05), 4 / Math.max(v.scale, 0.05)]);
+    }
     for (const [w, path] of b.lines) {
       // Glyph mode keeps links at least a pixel wide on screen.
       ctx.lineWidth = glyphs ? Math.max(w, 1 / v.scale) : w;
       strokeBatch(ctx, path, glyphs);
+    }
+    if (b.dashed) {
+      ctx.setLineDash([]);
     }
     if (glyphs) {
       // Arrow tips sit on the glyph's rim, whose size in graph units depends on the zoom: built per frame.
@@ -593,16 +645,16 @@ export function drawScene(
     ctx.textBaseline = 'middle';
     for (const e of vis.edges) {
       const faded = dim !== undefined && !dim.edges.has(e.id);
-      ctx.globalAlpha = faded ? 0.25 : 1;
+      ctx.globalAlpha = (faded ? 0.25 : 1) * markAlpha(e.mark);
       const w = textWidth(ctx, e.label) + 10;
       ctx.fillStyle = p.labelBg;
       ctx.beginPath();
       roundRect(ctx, e.labelAt.x - w / 2, e.labelAt.y - 8, w, 16, 8);
       ctx.fill();
-      ctx.strokeStyle = rateColor(p, e.errorRate, p.cardBorder);
-      ctx.lineWidth = 1;
+      ctx.strokeStyle = edgeColor(p, e, p.cardBorder);
+      ctx.lineWidth = e.mark && markAlpha(e.mark) === 1 ? 1.5 : 1;
       ctx.stroke();
-      ctx.fillStyle = rateColor(p, e.errorRate, p.text);
+      ctx.fillStyle = edgeColor(p, e, p.text);
       ctx.fillText(e.label, e.labelAt.x, e.labelAt.y + 0.5);
     }
     ctx.globalAlpha = 1;
@@ -621,14 +673,18 @@ export function drawScene(
     const faded = dim !== undefined && !dim.nodes.has(n.id);
     ctx.globalAlpha = faded ? 0.25 : 1;
     const sel = isSel('node', n.id);
-    const border = sel ? p.primary : rateColor(p, n.errorRate, isHover('node', n.id) ? p.primary : p.cardBorder);
+    const border = sel ? p.primary : nodeColor(p, n, isHover('node', n.id) ? p.primary : p.cardBorder);
     ctx.beginPath();
     roundRect(ctx, x, y, w, h, 8);
     ctx.fillStyle = p.card;
     ctx.fill();
-    ctx.lineWidth = sel ? 3 : n.errorRate !== undefined && n.errorRate >= WARN_RATE ? 2 : 1;
+    ctx.lineWidth = sel ? 3 : (n.errorRate !== undefined && n.errorRate >= WARN_RATE) || (n.mark && markAlpha(n.mark) === 1) ? 2 : 1;
     ctx.strokeStyle = border;
+    if (n.mark?.presence === 'gone') {
+      ctx.setLineDash([5, 3]);
+    }
     ctx.stroke();
+    ctx.setLineDash([]);
     drawKindIcon(ctx, n.kind, x + 24, y + h / 2, p.kinds[n.kind], p.card);
     ctx.textAlign = 'left';
     ctx.textBaseline = 'alphabetic';
@@ -652,6 +708,9 @@ export function drawScene(
       ctx.fillStyle = p.card;
       ctx.textAlign = 'center';
       ctx.fillText(label, x + w - bw / 2 - 6, y + 18);
+    }
+    if (n.mark && n.mark.presence !== 'both') {
+      drawPresenceBadge(ctx, n.mark, x + w - 6, y + h - 6, p);
     }
     if (n.errorRate !== undefined && n.errorRate >= WARN_RATE) {
       // Error mark on the corner, like Pinpoint's alert icon.

@@ -12,6 +12,8 @@ export interface Palette {
   primary: string;
   warning: string;
   error: string;
+  /** Compare: a link or node that got better. */
+  success: string;
   kinds: Record<NodeKind, string>;
   /** Pinpoint histogram bar colours: ≤1 s, ≤3 s, ≤5 s, slow, error. */
   histogram: { le1s: string; le3s: string; le5s: string; slow: string; error: string };
@@ -32,6 +34,7 @@ export function paletteFromTheme(theme: GrafanaTheme2): Palette {
     primary: theme.colors.primary.main,
     warning: theme.colors.warning.main,
     error: theme.colors.error.main,
+    success: theme.colors.success.main,
     kinds: {
       user: viz('blue'),
       service: viz('green'),

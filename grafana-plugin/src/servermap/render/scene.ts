@@ -5,6 +5,24 @@ import { approx, formatCount, formatMs, formatPercent, formatRate } from './form
 
 export type EdgeLabelMode = 'calls' | 'callsRate' | 'callsAvg';
 
+/**
+ * A change drawn on a node or link while comparing two ranges (made by src/compare's `changeMark`): new and gone
+ * items are marked, changed ones coloured by tone with the change as their label.
+ */
+export interface SceneMark {
+  presence: 'both' | 'new' | 'gone';
+  tone: 'worse' | 'better' | 'mixed' | 'neutral';
+  /** 0–1: how strongly to colour it. */
+  strength: number;
+  /** Replaces the link label when not empty. */
+  label: string;
+}
+
+export interface SceneMarks {
+  nodes: ReadonlyMap<string, SceneMark>;
+  edges: ReadonlyMap<string, SceneMark>;
+}
+
 export interface SceneNode {
   id: string;
   name: string;
@@ -16,6 +34,7 @@ export interface SceneNode {
   subShort: string;
   instances?: number;
   errorRate?: number;
+  mark?: SceneMark;
 }
 
 export interface SceneEdge {
@@ -31,6 +50,7 @@ export interface SceneEdge {
   /** Centres of the end nodes' boxes: glyph mode draws links between them. */
   sourceCentre?: Point;
   targetCentre?: Point;
+  mark?: SceneMark;
 }
 
 export interface Scene {
@@ -94,7 +114,13 @@ export function nodeSubtitle(n: ServerMapNode, short = false): string {
 }
 
 /** Positions + labels + styles, independent of canvas and theme, so it is unit-tested and hit-tested. */
-export function buildScene(nodes: ServerMapNode[], edges: ServerMapEdge[], layout: GraphLayout, mode: EdgeLabelMode): Scene {
+export function buildScene(
+  nodes: ServerMapNode[],
+  edges: ServerMapEdge[],
+  layout: GraphLayout,
+  mode: EdgeLabelMode,
+  marks?: SceneMarks,
+): Scene {
   const sceneNodes: SceneNode[] = [];
   let minX = Infinity;
   let minY = Infinity;
@@ -117,7 +143,8 @@ export function buildScene(nodes: ServerMapNode[], edges: ServerMapEdge[], layou
       sub: nodeSubtitle(n),
       subShort: nodeSubtitle(n, true),
       instances: n.instances,
-      errorRate: n.kind === 'user' ? undefined : n.inbound.errorRate,
+      errorRate: n.kind === 'user' || marks?.nodes.has(n.id) ? undefined : n.inbound.errorRate,
+      mark: marks?.nodes.get(n.id),
     });
   }
   const maxCalls = Math.max(1, ...edges.map((e) => e.stats.calls));
@@ -129,6 +156,7 @@ export function buildScene(nodes: ServerMapNode[], edges: ServerMapEdge[], layou
     }
     const sb = layout.nodes.get(e.source);
     const tb = layout.nodes.get(e.target);
+    const mark = marks?.edges.get(e.id);
     sceneEdges.push({
       id: e.id,
       source: e.source,
@@ -136,9 +164,11 @@ export function buildScene(nodes: ServerMapNode[], edges: ServerMapEdge[], layou
       sourceCentre: sb && e.source !== e.target ? { x: sb.x + sb.w / 2, y: sb.y + sb.h / 2 } : undefined,
       targetCentre: tb && e.source !== e.target ? { x: tb.x + tb.w / 2, y: tb.y + tb.h / 2 } : undefined,
       points,
-      label: edgeLabel(e, mode),
+      label: mark?.label || edgeLabel(e, mode),
       labelAt: midpoint(points),
-      errorRate: e.stats.errorRate,
+      // While comparing, colour says worse or better (the mark), not the error rate.
+      errorRate: mark ? undefined : e.stats.errorRate,
+      mark,
       width: 1 + (4 * Math.log10(1 + e.stats.calls)) / Math.log10(1 + maxCalls),
     });
   }

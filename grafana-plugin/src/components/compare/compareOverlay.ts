@@ -1,0 +1,127 @@
+/**
+ * Joins compare/ (the diff) and servermap/ (the map): the baseline's server map, diffed against the map the panel
+ * built, becomes a `MapOverlay` — the union topology with every node and link marked. Lives in components/
+ * because it is where features meet (DESIGN.md); no React here, so it is unit-tested.
+ */
+import { buildServerMap, type QueryLike, type ServerMap, type TrafficStats } from '../../servermap/model';
+import { type MapOverlayResult } from '../../servermap/ServerMapView';
+import { type SceneMark } from '../../servermap/render/scene';
+import { changeMark, diffMaps, unionMap, type CompareThresholds, type MapDiff } from '../../compare';
+import { type ApmPanelOptions } from '../../types';
+
+/** The roles and options the panel's own map is built with, so the baseline is read the same way. */
+export function buildOptionsOf(
+  options: ApmPanelOptions,
+  queries: readonly QueryLike[] | undefined,
+  rangeSeconds: number
+) {
+  return {
+    roles: {
+      calls: options.callsRefId,
+      errors: options.errorsRefId,
+      latency: options.latencyRefId,
+      clientLatency: options.clientLatencyRefId,
+      instances: options.instancesRefId,
+      latencySum: options.latencySumRefId,
+      latencyCount: options.latencyCountRefId,
+    },
+    queries,
+    rangeSeconds,
+    apdexThresholdSeconds: options.apdexThresholdSeconds,
+  };
+}
+
+export type BaselineMapResult = { ok: true; map: ServerMap } | { ok: false; error: string };
+
+/** The baseline's map from its frames; an empty range says so in words. */
+export function baselineMapOf(
+  frames: unknown[],
+  options: ApmPanelOptions,
+  queries: readonly QueryLike[] | undefined,
+  rangeSeconds: number
+): BaselineMapResult {
+  const built = buildServerMap(
+    frames as Parameters<typeof buildServerMap>[0],
+    buildOptionsOf(options, queries, rangeSeconds)
+  );
+  if (!built.ok) {
+    return { ok: false, error: `The baseline range has no server map: ${built.error}` };
+  }
+  return { ok: true, map: built.map };
+}
+
+/** What the side list needs besides the union map. */
+export interface CompareOverlayData {
+  diff: MapDiff;
+  /** Link id → "source → target" with node names. */
+  linkNames: Map<string, string>;
+}
+
+export type CompareApplyResult =
+  { ok: true; result: MapOverlayResult & { data: CompareOverlayData } } | { ok: false; error: string };
+
+/**
+ * The overlay for one baseline: diff, union, a mark for every node and link, the baseline's numbers by id and the
+ * change lines for tooltips and details.
+ */
+export function applyCompare(
+  current: ServerMap,
+  currentRangeSeconds: number,
+  baseline: ServerMap,
+  baselineRangeSeconds: number,
+  thresholds: Partial<CompareThresholds>
+): CompareApplyResult {
+  const result = diffMaps(
+    { map: current, rangeSeconds: currentRangeSeconds },
+    { map: baseline, rangeSeconds: baselineRangeSeconds },
+    thresholds
+  );
+  if (!result.ok) {
+    return { ok: false, error: result.error };
+  }
+  const diff = result.diff;
+  const merged = unionMap(current, baseline);
+  // What is gone had no traffic in the current range: drawn and detailed with zero calls (the baseline's numbers
+  // are beside them in the details and in the mark), not with the baseline's numbers as if they were current.
+  const goneIds = new Set([...diff.nodes, ...diff.links].filter((d) => d.presence === 'gone').map((d) => d.id));
+  const union = {
+    nodes: merged.nodes.map((n) =>
+      goneIds.has(n.id) ? { ...n, instances: undefined, inbound: { calls: 0 }, outbound: { calls: 0 } } : n
+    ),
+    edges: merged.edges.map((e) => (goneIds.has(e.id) ? { ...e, stats: { calls: 0 } } : e)),
+  };
+  const nodeMarks = new Map<string, SceneMark>();
+  const edgeMarks = new Map<string, SceneMark>();
+  const changes = new Map<string, string[]>();
+  for (const n of diff.nodes) {
+    const mark = changeMark(n, diff.thresholds);
+    nodeMarks.set(n.id, mark);
+    changes.set(n.id, mark.lines);
+  }
+  for (const l of diff.links) {
+    const mark = changeMark(l, diff.thresholds);
+    edgeMarks.set(l.id, mark);
+    changes.set(l.id, mark.lines);
+  }
+  const baselineStats = new Map<string, TrafficStats>();
+  for (const n of baseline.nodes) {
+    baselineStats.set(n.id, n.inbound);
+  }
+  for (const e of baseline.edges) {
+    baselineStats.set(e.id, e.stats);
+  }
+  const names = new Map(union.nodes.map((n) => [n.id, n.name]));
+  const linkNames = new Map(
+    union.edges.map((e) => [e.id, `${names.get(e.source) ?? e.source} → ${names.get(e.target) ?? e.target}`])
+  );
+  return {
+    ok: true,
+    result: {
+      map: { ...current, nodes: union.nodes, edges: union.edges, warnings: [...current.warnings, ...diff.warnings] },
+      marks: { nodes: nodeMarks, edges: edgeMarks },
+      baseline: baselineStats,
+      changes,
+      data: { diff, linkNames },
+    },
+  };
+}

@@ -1,0 +1,232 @@
+/**
+ * The panel's compare state: what the user picked in the compare bar, the baseline's range, its frames (the
+ * panel's own targets run again over that range), its server map, and the map overlay. One hook, used by the
+ * panel shell, so the map, the scatter and the bar agree on the same baseline.
+ */
+import { useCallback, useMemo, useState } from 'react';
+import { type PanelData, type TimeRange } from '@grafana/data';
+import { type QueryLike, type ServerMap } from '../../servermap/model';
+import { type MapOverlay, type MapOverlayResult } from '../../servermap/ServerMapView';
+import {
+  type AbsoluteRange,
+  baselineRange,
+  previousRelease,
+  RELEASE_LOOKBACK_MS,
+  releaseQuery,
+  releaseWindows,
+  type ReleaseWindow,
+  thresholdsFor,
+  type ThresholdLevel,
+} from '../../compare';
+import { fetchBaselineFrames, groupTargets, type PanelTarget } from '../../compare/fetchBaseline';
+import { runQuery } from '../../shared/queryClient';
+import { type ApmPanelOptions } from '../../types';
+import { applyCompare, baselineMapOf, type CompareOverlayData } from './compareOverlay';
+import { useCachedQuery } from './useCachedQuery';
+
+export type CompareMode = '1h' | '1d' | '7d' | 'custom' | 'release';
+
+export interface CompareSettings {
+  on: boolean;
+  mode: CompareMode;
+  /** Custom baseline range (epoch ms). */
+  custom?: AbsoluteRange;
+  /** Release mode: an earlier version picked instead of the previous one. */
+  version?: string;
+  level: ThresholdLevel;
+}
+
+export interface CompareState {
+  settings: CompareSettings;
+  update: (patch: Partial<CompareSettings>) => void;
+  /** The baseline's range when known. */
+  range?: AbsoluteRange;
+  status: 'off' | 'loading' | 'error' | 'ready';
+  /** Why there is no comparison, phrased for the user. */
+  error?: string;
+  /** Non-fatal: queries not re-run, what the release numbers come from. */
+  notes: string[];
+  /** Release mode: the versions found and the pair compared. */
+  releases?: { windows: ReleaseWindow[]; current?: string; previous?: string };
+  overlay?: MapOverlay;
+}
+
+function initialSettings(options: ApmPanelOptions): CompareSettings {
+  const start = options.compareBaseline;
+  const on = start !== undefined && start !== 'off';
+  return { on, mode: on ? (start as CompareMode) : '1d', level: options.compareThreshold ?? 'default' };
+}
+
+export function useCompare(
+  data: PanelData,
+  timeRange: TimeRange,
+  options: ApmPanelOptions,
+  service: string | undefined,
+  renderSide?: MapOverlay['renderSide']
+): CompareState {
+  const [settings, setSettings] = useState<CompareSettings>(() => initialSettings(options));
+  // Once Compare has been on, the baseline stays loaded (and its map, diff and layout with it) while it is off, so
+  // turning it on again only repaints.
+  const [used, setUsed] = useState(settings.on);
+  const update = useCallback((patch: Partial<CompareSettings>) => {
+    if (patch.on) {
+      setUsed(true);
+    }
+    setSettings((s) => ({ ...s, ...patch }));
+  }, []);
+  const active = settings.on || used;
+  const current: AbsoluteRange = useMemo(
+    () => ({ from: timeRange.from.valueOf(), to: timeRange.to.valueOf() }),
+    [timeRange]
+  );
+  const targets = data.request?.targets as PanelTarget[] | undefined;
+  const requestId = data.request?.requestId ?? '';
+  const promUid = useMemo(() => [...groupTargets(targets).byUid.keys()][0], [targets]);
+
+  // Release mode: which versions served when (span metrics), then the previous one's window.
+  const releaseKey =
+    active && settings.mode === 'release' && service && promUid
+      ? `releases|${promUid}|${service}|${current.to}|${requestId}`
+      : undefined;
+  const releases = useCachedQuery(releaseKey, async () =>
+    releaseWindows(
+      await runQuery(
+        promUid!,
+        [releaseQuery(service!)],
+        { from: current.to - RELEASE_LOOKBACK_MS, to: current.to },
+        { requestIdPrefix: 'lgtmapm-compare' }
+      )
+    )
+  );
+
+  let range: AbsoluteRange | undefined;
+  let error: string | undefined;
+  const notes: string[] = [];
+  let releaseInfo: CompareState['releases'];
+  if (active) {
+    if (settings.mode === 'release') {
+      if (!service) {
+        error = 'Select a service on the map to compare its releases';
+      } else if (!promUid) {
+        error = 'The panel has no Prometheus/Mimir query to read span metrics through';
+      } else if (releases.status === 'error') {
+        error = `Could not list the versions of ${service}: ${releases.error}`;
+      } else if (releases.status === 'done') {
+        const prev = previousRelease(releases.value, current, service, settings.version);
+        releaseInfo = { windows: releases.value };
+        if (prev.ok) {
+          range = prev.range;
+          releaseInfo = { windows: releases.value, current: prev.current.version, previous: prev.previous.version };
+          notes.push(
+            `Versions and when each served come from span metrics (traces_spanmetrics_calls_total by service_version); the map's numbers come from the service graph over the window when ${service} ran ${prev.previous.version}, and cover every service in that window`
+          );
+        } else {
+          error = prev.error;
+        }
+      }
+    } else {
+      const choice =
+        settings.mode === 'custom'
+          ? settings.custom
+            ? { range: settings.custom }
+            : undefined
+          : { shift: settings.mode };
+      if (!choice) {
+        error = 'Enter the baseline range';
+      } else {
+        const r = baselineRange(current, choice);
+        if (r.ok) {
+          range = r.range;
+        } else {
+          error = r.error;
+        }
+      }
+    }
+  }
+
+  const baselineKey = range
+    ? `baseline|${requestId}|${range.from}|${range.to}|${JSON.stringify(targets ?? [])}`
+    : undefined;
+  const frames = useCachedQuery(baselineKey, () => fetchBaselineFrames(targets, range!));
+  const baselineSeconds = range ? (range.to - range.from) / 1000 : 0;
+  const queries = data.request?.targets as QueryLike[] | undefined;
+  const baselineMap = useMemo(
+    () =>
+      frames.status === 'done' ? baselineMapOf(frames.value.frames, options, queries, baselineSeconds) : undefined,
+    // The build options that matter are the role overrides and Apdex T; the options object changes identity often.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+    [
+      frames,
+      baselineSeconds,
+      queries,
+      options.callsRefId,
+      options.errorsRefId,
+      options.latencyRefId,
+      options.clientLatencyRefId,
+      options.instancesRefId,
+      options.latencySumRefId,
+      options.latencyCountRefId,
+      options.apdexThresholdSeconds,
+    ]
+  );
+  if (frames.status === 'done' && frames.value.skipped.length > 0) {
+    notes.push(`Not re-run for the baseline: ${frames.value.skipped.join('; ')}`);
+  }
+
+  const currentSeconds = (current.to - current.from) / 1000;
+  // Built while Compare is off too (it only holds closures), so turning Compare on again hands the map the same
+  // overlay, whose results for a map it has seen come from its cache: no second diff for the same two maps.
+  const thresholds = thresholdsFor(settings.level);
+  const ready: MapOverlay | undefined = useMemo(() => {
+    if (!baselineMap?.ok || !(currentSeconds > 0)) {
+      return undefined;
+    }
+    const baseline: ServerMap = baselineMap.map;
+    const results = new WeakMap<ServerMap, MapOverlayResult>();
+    const applyOnce = (map: ServerMap): MapOverlayResult => {
+      const applied = applyCompare(map, currentSeconds, baseline, baselineSeconds, thresholds);
+      if (!applied.ok) {
+        // Both ranges are checked above, so this is not expected; the map stays as it is and says why.
+        return {
+          map: { ...map, warnings: [...map.warnings, `Compare: ${applied.error}`] },
+          marks: { nodes: new Map(), edges: new Map() },
+        };
+      }
+      return applied.result;
+    };
+    return {
+      apply: (map: ServerMap): MapOverlayResult => {
+        let result = results.get(map);
+        if (!result) {
+          result = applyOnce(map);
+          results.set(map, result);
+        }
+        return result;
+      },
+      renderSide,
+      sideWidth: 250,
+    };
+  }, [thresholds, baselineMap, currentSeconds, baselineSeconds, renderSide]);
+  const overlay = settings.on ? ready : undefined;
+
+  let status: CompareState['status'] = 'off';
+  if (settings.on) {
+    if (error) {
+      status = 'error';
+    } else if (frames.status === 'error') {
+      status = 'error';
+      error = `The baseline query failed: ${frames.error}`;
+    } else if (baselineMap && !baselineMap.ok) {
+      status = 'error';
+      error = baselineMap.error;
+    } else if (!(currentSeconds > 0)) {
+      status = 'error';
+      error = 'The current time range is not a valid range';
+    } else {
+      status = overlay ? 'ready' : 'loading';
+    }
+  }
+  return { settings, update, range, status, error, notes, releases: releaseInfo, overlay };
+}
+
+export type { CompareOverlayData };
