@@ -8,19 +8,16 @@
 import * as common from '@grafana/grafana-foundation-sdk/common';
 import {
   CustomVariableBuilder,
-  DashboardBuilder,
-  DashboardCursorSync,
-  QueryVariableBuilder,
+  type DashboardBuilder,
   TextBoxVariableBuilder,
-  VariableRefresh,
-  VariableSort,
 } from '@grafana/grafana-foundation-sdk/dashboard';
 import { PanelBuilder as LogsPanel } from '@grafana/grafana-foundation-sdk/logs';
-import { LOKI, TEMPO, dataSourceVariable, dsRef, type DataSourceSpec } from '../datasources.ts';
+import { LOKI, TEMPO, dsRef, type DataSourceSpec } from '../datasources.ts';
 import { exploreTraceUrl } from '../links.ts';
-import { KIT_TAG, colorOverride, kitDashboardLinks, lokiTarget, table, timeseries } from '../panels.ts';
+import { colorOverride, lokiTarget, table, timeseries } from '../panels.ts';
+import { kitDashboard, labelValuesVariable } from '../kit-dashboard.ts';
 import { DASHBOARD_UIDS } from '../uids.ts';
-import { TELEMETRY_VALUE_FILTER, telemetryMatcher } from '../matchers.ts';
+import { telemetryMatcher } from '../matchers.ts';
 
 export const LOGS_DATA_SOURCES: readonly DataSourceSpec[] = [LOKI, TEMPO];
 
@@ -31,26 +28,19 @@ const SEARCH = '|~ "(?i)$search"';
 export const ERROR_LEVELS = '(?i)(critical|fatal|error)';
 
 export function logsDashboard(): DashboardBuilder {
-  const builder = new DashboardBuilder('LGTM APM — Logs')
-    .uid(DASHBOARD_UIDS.logs)
-    .description(
+  const builder = kitDashboard('LGTM APM — Logs', {
+    uid: DASHBOARD_UIDS.logs,
+    description:
       'Log volume by level and service, errors-only toggle, log stream with trace links (Loki via OTLP)',
-    )
-    .tags([KIT_TAG, 'logs', 'loki'])
-    .time({ from: 'now-1h', to: 'now' })
-    .refresh('30s')
-    .tooltip(DashboardCursorSync.Crosshair)
-    .link(kitDashboardLinks());
-  for (const spec of LOGS_DATA_SOURCES) builder.withVariable(dataSourceVariable(spec));
+    tags: ['logs', 'loki'],
+    dataSources: LOGS_DATA_SOURCES,
+  });
   builder.withVariable(
-    new QueryVariableBuilder('service')
-      .label('Service')
-      .datasource(dsRef(LOKI))
-      .query('label_values(service_name)')
-      .definition('label_values(service_name)')
-      .regex(TELEMETRY_VALUE_FILTER)
-      .refresh(VariableRefresh.OnTimeRangeChanged)
-      .sort(VariableSort.AlphabeticalAsc)
+    labelValuesVariable('service', {
+      label: 'Service',
+      dataSource: LOKI,
+      query: 'label_values(service_name)',
+    })
       .includeAll(true)
       .allValue('.+')
       .current({ text: 'All', value: '$__all' }),

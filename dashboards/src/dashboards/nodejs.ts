@@ -5,27 +5,12 @@
  * min/avg/max across instances.
  */
 import * as common from '@grafana/grafana-foundation-sdk/common';
-import {
-  DashboardBuilder,
-  DashboardCursorSync,
-  QueryVariableBuilder,
-  RowBuilder,
-  VariableRefresh,
-  VariableSort,
-} from '@grafana/grafana-foundation-sdk/dashboard';
-import { MIMIR, dataSourceVariable, dsRef, type DataSourceSpec } from '../datasources.ts';
-import {
-  KIT_TAG,
-  PINPOINT_COLORS,
-  colorOverride,
-  joinTable,
-  kitDashboardLinks,
-  promTarget,
-  table,
-  timeseries,
-} from '../panels.ts';
+import { type DashboardBuilder, RowBuilder } from '@grafana/grafana-foundation-sdk/dashboard';
+import { MIMIR, type DataSourceSpec } from '../datasources.ts';
+import { PINPOINT_COLORS, colorOverride, joinTable, promTarget, table, timeseries } from '../panels.ts';
+import { kitDashboard, labelValuesVariable } from '../kit-dashboard.ts';
 import { DASHBOARD_UIDS } from '../uids.ts';
-import { TELEMETRY_VALUE_FILTER, telemetryMatcher } from '../matchers.ts';
+import { telemetryMatcher } from '../matchers.ts';
 
 export const NODEJS_DATA_SOURCES: readonly DataSourceSpec[] = [MIMIR];
 
@@ -35,35 +20,26 @@ const INSTANCES_OF_SERVICE = `label_values(nodejs_heap_size_used_bytes{${telemet
 const BY = 'service_instance_id';
 
 export function nodejsDashboard(): DashboardBuilder {
-  const builder = new DashboardBuilder('LGTM APM — Node.js Inspector')
-    .uid(DASHBOARD_UIDS.nodejs)
-    .description('Pinpoint-style Inspector for Node.js services: heap, GC, event loop, CPU, active requests')
-    .tags([KIT_TAG, 'nodejs', 'runtime'])
-    .time({ from: 'now-1h', to: 'now' })
-    .refresh('30s')
-    .tooltip(DashboardCursorSync.Crosshair)
-    .link(kitDashboardLinks());
-  for (const spec of NODEJS_DATA_SOURCES) builder.withVariable(dataSourceVariable(spec));
+  const builder = kitDashboard('LGTM APM — Node.js Inspector', {
+    uid: DASHBOARD_UIDS.nodejs,
+    description: 'Pinpoint-style Inspector for Node.js services: heap, GC, event loop, CPU, active requests',
+    tags: ['nodejs', 'runtime'],
+    dataSources: NODEJS_DATA_SOURCES,
+  });
   builder.withVariable(
-    new QueryVariableBuilder('service')
-      .label('Service')
-      .datasource(dsRef(MIMIR))
-      .query('label_values(nodejs_heap_size_used_bytes, service_name)')
-      .definition('label_values(nodejs_heap_size_used_bytes, service_name)')
-      .regex(TELEMETRY_VALUE_FILTER)
-      .refresh(VariableRefresh.OnTimeRangeChanged)
-      .sort(VariableSort.AlphabeticalAsc),
+    labelValuesVariable('service', {
+      label: 'Service',
+      dataSource: MIMIR,
+      query: 'label_values(nodejs_heap_size_used_bytes, service_name)',
+    }),
   );
   builder.withVariable(
-    new QueryVariableBuilder('instance')
-      .label('Instance')
-      .description('service.instance.id of each process (Pinpoint agent)')
-      .datasource(dsRef(MIMIR))
-      .query(INSTANCES_OF_SERVICE)
-      .definition(INSTANCES_OF_SERVICE)
-      .regex(TELEMETRY_VALUE_FILTER)
-      .refresh(VariableRefresh.OnTimeRangeChanged)
-      .sort(VariableSort.AlphabeticalAsc)
+    labelValuesVariable('instance', {
+      label: 'Instance',
+      description: 'service.instance.id of each process (Pinpoint agent)',
+      dataSource: MIMIR,
+      query: INSTANCES_OF_SERVICE,
+    })
       .multi(true)
       .includeAll(true)
       .allValue('.+')

@@ -3,20 +3,14 @@
  * RED table, error-rate and slow-rate (> 3 s) trends. All service statistics come from Tempo's service
  * graph (server side of each edge), so databases and external hosts get rows too, as on Pinpoint's map.
  */
-import {
-  DashboardBuilder,
-  DashboardCursorSync,
-  QueryVariableBuilder,
-  RowBuilder,
-  VariableRefresh,
-  VariableSort,
-} from '@grafana/grafana-foundation-sdk/dashboard';
+import { type DashboardBuilder, RowBuilder } from '@grafana/grafana-foundation-sdk/dashboard';
 import { apmPanel } from '../apm-panel.ts';
-import { LOKI, MIMIR, TEMPO, dataSourceVariable, dsRef, type DataSourceSpec } from '../datasources.ts';
+import { LOKI, MIMIR, TEMPO, type DataSourceSpec } from '../datasources.ts';
 import { dashboardUrl } from '../links.ts';
-import { KIT_TAG, joinTable, kitDashboardLinks, promTarget, stat, table, timeseries } from '../panels.ts';
+import { joinTable, promTarget, stat, table, timeseries } from '../panels.ts';
+import { kitDashboard, labelValuesVariable } from '../kit-dashboard.ts';
 import { DASHBOARD_UIDS } from '../uids.ts';
-import { TELEMETRY_VALUE_FILTER, telemetryMatcher } from '../matchers.ts';
+import { telemetryMatcher } from '../matchers.ts';
 
 export const OVERVIEW_DATA_SOURCES: readonly DataSourceSpec[] = [MIMIR, TEMPO, LOKI];
 
@@ -60,25 +54,19 @@ const q = {
 };
 
 export function overviewDashboard(): DashboardBuilder {
-  const builder = new DashboardBuilder('LGTM APM — Overview')
-    .uid(DASHBOARD_UIDS.overview)
-    .description('Server map, response-time scatter and per-service RED statistics (Pinpoint main view)')
-    .tags([KIT_TAG, 'apm', 'tempo'])
-    .time({ from: 'now-1h', to: 'now' })
-    .refresh('30s')
-    .tooltip(DashboardCursorSync.Crosshair)
-    .link(kitDashboardLinks());
-  for (const spec of OVERVIEW_DATA_SOURCES) builder.withVariable(dataSourceVariable(spec));
+  const builder = kitDashboard('LGTM APM — Overview', {
+    uid: DASHBOARD_UIDS.overview,
+    description: 'Server map, response-time scatter and per-service RED statistics (Pinpoint main view)',
+    tags: ['apm', 'tempo'],
+    dataSources: OVERVIEW_DATA_SOURCES,
+  });
   builder.withVariable(
-    new QueryVariableBuilder('service')
-      .label('Service')
-      .description('Server-side node of the service graph (instrumented services, databases, external hosts)')
-      .datasource(dsRef(MIMIR))
-      .query('label_values(traces_service_graph_request_total, server)')
-      .definition('label_values(traces_service_graph_request_total, server)')
-      .regex(TELEMETRY_VALUE_FILTER)
-      .refresh(VariableRefresh.OnTimeRangeChanged)
-      .sort(VariableSort.AlphabeticalAsc)
+    labelValuesVariable('service', {
+      label: 'Service',
+      description: 'Server-side node of the service graph (instrumented services, databases, external hosts)',
+      dataSource: MIMIR,
+      query: 'label_values(traces_service_graph_request_total, server)',
+    })
       .includeAll(true)
       .allValue('.+')
       .current({ text: 'All', value: '$__all' }),

@@ -5,31 +5,26 @@
  */
 import {
   CustomVariableBuilder,
-  DashboardBuilder,
-  DashboardCursorSync,
-  QueryVariableBuilder,
+  type DashboardBuilder,
   RowBuilder,
-  VariableRefresh,
-  VariableSort,
 } from '@grafana/grafana-foundation-sdk/dashboard';
 import { SearchTableType, DataqueryBuilder as TempoQuery } from '@grafana/grafana-foundation-sdk/tempo';
 import { PanelBuilder as TablePanel } from '@grafana/grafana-foundation-sdk/table';
-import { MIMIR, TEMPO, dataSourceVariable, dsRef, type DataSourceSpec } from '../datasources.ts';
+import { MIMIR, TEMPO, dsRef, type DataSourceSpec } from '../datasources.ts';
 import { dashboardUrl } from '../links.ts';
 import {
-  KIT_TAG,
   PINPOINT_COLORS,
   barGauge,
   colorOverride,
   joinTable,
-  kitDashboardLinks,
   promTarget,
   stat,
   table,
   timeseries,
 } from '../panels.ts';
+import { kitDashboard, labelValuesVariable } from '../kit-dashboard.ts';
 import { DASHBOARD_UIDS } from '../uids.ts';
-import { TELEMETRY_VALUE_FILTER, telemetryMatcher, traceqlTelemetryMatcher } from '../matchers.ts';
+import { telemetryMatcher, traceqlTelemetryMatcher } from '../matchers.ts';
 
 export const SERVICE_DATA_SOURCES: readonly DataSourceSpec[] = [MIMIR, TEMPO];
 
@@ -61,24 +56,18 @@ export function pinpointHistogramQueries(
 }
 
 export function serviceDashboard(): DashboardBuilder {
-  const builder = new DashboardBuilder('LGTM APM — Service')
-    .uid(DASHBOARD_UIDS.service)
-    .description('Per-service RED by operation, Pinpoint response histogram, callers and callees')
-    .tags([KIT_TAG, 'apm', 'tempo'])
-    .time({ from: 'now-1h', to: 'now' })
-    .refresh('30s')
-    .tooltip(DashboardCursorSync.Crosshair)
-    .link(kitDashboardLinks());
-  for (const spec of SERVICE_DATA_SOURCES) builder.withVariable(dataSourceVariable(spec));
+  const builder = kitDashboard('LGTM APM — Service', {
+    uid: DASHBOARD_UIDS.service,
+    description: 'Per-service RED by operation, Pinpoint response histogram, callers and callees',
+    tags: ['apm', 'tempo'],
+    dataSources: SERVICE_DATA_SOURCES,
+  });
   builder.withVariable(
-    new QueryVariableBuilder('service')
-      .label('Service')
-      .datasource(dsRef(MIMIR))
-      .query('label_values(traces_spanmetrics_calls_total, service)')
-      .definition('label_values(traces_spanmetrics_calls_total, service)')
-      .regex(TELEMETRY_VALUE_FILTER)
-      .refresh(VariableRefresh.OnTimeRangeChanged)
-      .sort(VariableSort.AlphabeticalAsc),
+    labelValuesVariable('service', {
+      label: 'Service',
+      dataSource: MIMIR,
+      query: 'label_values(traces_spanmetrics_calls_total, service)',
+    }),
   );
   builder.withVariable(
     new CustomVariableBuilder('span_kind')
