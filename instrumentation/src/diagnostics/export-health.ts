@@ -68,10 +68,10 @@ export class ExportHealth {
     this.lostSpans += count;
   }
 
-  /** Spans the process.exit() hand-off could not deliver (export/exit-flush.ts). */
+  /** Spans the process.exit() hand-off could not deliver (export/exit-handoff.ts). */
   recordExitFlushFailure(count: number, reason: string): void {
     this.recordLostSpans(count);
-    if (this.#held('traces', `${count} spans queued at process.exit(): ${reason}`)) return;
+    if (this.#held('traces', `${count} spans queued at process.exit() were not exported: ${reason}`)) return;
     this.#warner.warn(
       'exit-flush',
       `${count} spans queued at process.exit() were not exported: ${redactSecretsInText(reason)}`,
