@@ -1,15 +1,7 @@
 import { type BatchSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace';
 import { type ExportHealth } from '../diagnostics/export-health.ts';
 import { type WorkerSpanExporter } from '../tracing/worker-span-exporter.ts';
-import { FINAL_EXPORT_TIMEOUT_MS } from './final-export.ts';
 import { type ExportWorkerHost } from './worker-host.ts';
-
-/**
- * Longest process.exit() waits for the export worker: starting it if it is not running yet (~0.3 s, more on
- * a busy machine) plus one final export per signal (FINAL_EXPORT_TIMEOUT_MS, the signals in parallel).
- * LGTM_APM_SHUTDOWN_TIMEOUT_MS applies when it is shorter.
- */
-export const EXIT_FLUSH_BUDGET_MS = 2250 + FINAL_EXPORT_TIMEOUT_MS;
 
 export interface ExitHandOffParts {
   traces: Array<{ processor: BatchSpanProcessor; exporter: WorkerSpanExporter }>;
@@ -20,8 +12,11 @@ export interface ExitHandOffParts {
 /**
  * process.exit() (or the end of an `exit` listener): no asynchronous work can run any more. Everything
  * queued — spans, log records, the metrics' current values — is posted to the export worker, and this
- * thread blocks (Atomics.wait) until the worker has exported it or the budget is spent; what is still
- * being sent then is lost, and said so in one line. A process with nothing queued pays nothing.
+ * thread blocks (Atomics.wait) until the worker has exported it or LGTM_APM_SHUTDOWN_TIMEOUT_MS has passed;
+ * what is still being sent then is lost, and said so in one line. A process with nothing queued pays
+ * nothing. Each final export has a short timeout (FINAL_EXPORT_TIMEOUT_MS) and no retry, so the wait is
+ * normally well under a second even with a dead backend; the deadline matters when the machine is so busy
+ * that the worker (started now, if it was not running) gets little CPU.
  */
 export function handOffAtExit(
   parts: ExitHandOffParts,
@@ -35,12 +30,11 @@ export function handOffAtExit(
   const logs = parts.logs?.handOffAtExit() ?? false;
   if (!spans && !metrics && !logs) return;
   health.beginShutdown();
-  const budgetMs = Math.min(shutdownTimeoutMs, EXIT_FLUSH_BUDGET_MS);
-  const outcome = host.flushAtExit(budgetMs);
+  const outcome = host.flushAtExit(shutdownTimeoutMs);
   if ('reason' in outcome) {
     const timedOut = 'timedOut' in outcome;
     if (spans && !timedOut) health.recordExitFlushFailure(spans, outcome.reason);
-    health.endShutdown(timedOut ? budgetMs : undefined);
+    health.endShutdown(timedOut ? shutdownTimeoutMs : undefined);
     return;
   }
   const { traces: tracesFailure, metrics: metricsFailure, logs: logsFailure } = outcome.report;

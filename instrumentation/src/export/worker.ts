@@ -1,7 +1,7 @@
 // Entry of dist/export-worker.cjs: the thread that takes export work off the app's main thread
 // (worker-host.ts starts it). It starts nothing unless it was started as that worker, so requiring it
 // is harmless.
-import { setPriority } from 'node:os';
+import { getPriority, setPriority } from 'node:os';
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { createLogsChannel } from '../logs/worker-main.ts';
@@ -14,7 +14,9 @@ const data = workerData as ExportWorkerData | null;
 if (!isMainThread && parentPort && data?.resourceAttributes) {
   // Lowest CPU priority for this thread only (Linux nice values are per thread): when the app and the
   // export compete for a core, the app wins and the export queue overflows instead (bounded, counted).
+  let appPriority: number | undefined;
   try {
+    appPriority = getPriority();
     setPriority(19);
   } catch {
     // Not permitted or not supported here: the worker runs at the app's priority.
@@ -30,6 +32,13 @@ if (!isMainThread && parentPort && data?.resourceAttributes) {
   // After everything the channels were handed before it (the inbox keeps the order): the main thread is
   // blocked in process.exit() until this reports.
   const exit = async (message: ExitMessage): Promise<void> => {
+    // The app's thread is blocked waiting for this thread now, so nothing of the app's is left to protect:
+    // back to the app's priority, where permitted (raising it again needs CAP_SYS_NICE or RLIMIT_NICE).
+    try {
+      if (appPriority !== undefined) setPriority(appPriority);
+    } catch {
+      // The exit export runs at the lowest priority; the deadline still bounds the wait.
+    }
     const report: ExitReport = {};
     await Promise.all(
       (Object.keys(channels) as ChannelName[]).map(async (name) => {
