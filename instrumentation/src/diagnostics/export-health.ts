@@ -145,6 +145,8 @@ export class ExportHealth {
           );
           return;
         }
+        // A batch larger than the queue: the configuration already reported it (config/parse.ts batchSizes).
+        if (/^Batch(Span|LogRecord)Processor: maxExportBatchSize/.test(message)) return;
         // The SDK's own lines while shutting down repeat what the shutdown line says (export timed out).
         if (this.#closing || this.#closed) return;
         const rest = args.length

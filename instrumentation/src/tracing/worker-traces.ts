@@ -74,7 +74,7 @@ export function createTracesChannel(
           return;
         }
         case 'final':
-          finish();
+          void finish();
           return;
         case 'shutdown': {
           const { id } = message;
