@@ -47,7 +47,9 @@ export function waitForExitDone(buffer: SharedArrayBuffer, timeoutMs: number): E
   }
   const length = Atomics.load(state, 1);
   try {
-    return JSON.parse(new TextDecoder().decode(new Uint8Array(buffer, HEADER_BYTES, length).slice())) as ExitReport;
+    return JSON.parse(
+      new TextDecoder().decode(new Uint8Array(buffer, HEADER_BYTES, length).slice()),
+    ) as ExitReport;
   } catch {
     return {};
   }

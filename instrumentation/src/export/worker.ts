@@ -8,7 +8,12 @@ import { createLogsChannel } from '../logs/worker-main.ts';
 import { createMetricsChannel } from '../metrics/worker-metrics.ts';
 import { createTracesChannel } from '../tracing/worker-traces.ts';
 import { signalExitDone, type ExitReport } from './exit-signal.ts';
-import { type ChannelName, type ExportWorkerData, type ExitMessage, type ToWorker } from './worker-protocol.ts';
+import {
+  type ChannelName,
+  type ExportWorkerData,
+  type ExitMessage,
+  type ToWorker,
+} from './worker-protocol.ts';
 
 const data = workerData as ExportWorkerData | null;
 if (!isMainThread && parentPort && data?.resourceAttributes) {

@@ -22,10 +22,13 @@ interface MetricCollectorInternals {
 }
 
 function collectorOf(reader: MetricReader): MetricCollectorInternals {
-  const collector = (reader as unknown as { _sdkMetricProducer?: MetricCollectorInternals })._sdkMetricProducer;
+  const collector = (reader as unknown as { _sdkMetricProducer?: MetricCollectorInternals })
+    ._sdkMetricProducer;
   const states = collector?._sharedState?.meterSharedStates;
   if (!(states instanceof Map))
-    throw new Error('@opentelemetry/sdk-metrics changed shape (MetricReader._sdkMetricProducer._sharedState)');
+    throw new Error(
+      '@opentelemetry/sdk-metrics changed shape (MetricReader._sdkMetricProducer._sharedState)',
+    );
   return collector!;
 }
 

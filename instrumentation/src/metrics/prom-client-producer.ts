@@ -68,7 +68,8 @@ async function histogramState(metric: PromMetricInternals): Promise<PromMetric |
 
 function histogramStateNow(metric: PromMetricInternals): PromHistogramState | undefined {
   const series = Object.values(metric.hashMap!);
-  for (const s of series) if (typeof s?.bucketValues !== 'object' || typeof s.count !== 'number') return undefined;
+  for (const s of series)
+    if (typeof s?.bucketValues !== 'object' || typeof s.count !== 'number') return undefined;
   return { name: metric.name, help: metric.help, upperBounds: metric.upperBounds!, series };
 }
 
@@ -158,10 +159,19 @@ export class PromClientMetricProducer implements MetricProducer {
     const registries = [...this.#appRegistries, ...(this.#kitRegistry ? [this.#kitRegistry] : [])];
     for (const registry of registries) {
       const r = registry as PromRegistryLike & PromRegistryInternals;
-      if (typeof r.getMetricsAsArray !== 'function' || !r._defaultLabels || Object.keys(r._defaultLabels).length)
+      if (
+        typeof r.getMetricsAsArray !== 'function' ||
+        !r._defaultLabels ||
+        Object.keys(r._defaultLabels).length
+      )
         continue;
       const list = (r.getMetricsAsArray() as PromMetricInternals[]).map(metricStateNow);
-      this.#convert(list.filter((m) => m !== undefined), metrics, seen, endTime);
+      this.#convert(
+        list.filter((m) => m !== undefined),
+        metrics,
+        seen,
+        endTime,
+      );
     }
     return metrics;
   }

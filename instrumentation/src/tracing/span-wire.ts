@@ -1,4 +1,11 @@
-import { type Attributes, type HrTime, type Link, type SpanContext, type SpanKind, type SpanStatus } from '@opentelemetry/api';
+import {
+  type Attributes,
+  type HrTime,
+  type Link,
+  type SpanContext,
+  type SpanKind,
+  type SpanStatus,
+} from '@opentelemetry/api';
 import { TraceState } from '@opentelemetry/core';
 import { resourceFromAttributes, type Resource } from '@opentelemetry/resources';
 import { type ReadableSpan, type TimedEvent } from '@opentelemetry/sdk-trace';
@@ -42,7 +49,11 @@ export interface WireSpans {
 }
 
 function plainContext(context: SpanContext): PlainSpanContext {
-  const plain: PlainSpanContext = { traceId: context.traceId, spanId: context.spanId, traceFlags: context.traceFlags };
+  const plain: PlainSpanContext = {
+    traceId: context.traceId,
+    spanId: context.spanId,
+    traceFlags: context.traceFlags,
+  };
   if (context.isRemote) plain.isRemote = true;
   const traceState = context.traceState?.serialize();
   if (traceState) plain.traceState = traceState;
@@ -65,7 +76,9 @@ export function toWireSpans(spans: readonly ReadableSpan[]): WireSpans {
   const plain = spans.map((span): PlainSpan => {
     let resource = resourceIndex.get(span.resource);
     if (resource === undefined) {
-      resource = resources.push({ attributes: settledAttributes(span.resource), schemaUrl: span.resource.schemaUrl }) - 1;
+      resource =
+        resources.push({ attributes: settledAttributes(span.resource), schemaUrl: span.resource.schemaUrl }) -
+        1;
       resourceIndex.set(span.resource, resource);
     }
     return {
@@ -95,11 +108,16 @@ export function toWireSpans(spans: readonly ReadableSpan[]): WireSpans {
 }
 
 export function fromWireSpans(wire: WireSpans): ReadableSpan[] {
-  const resources = wire.resources.map((r) => resourceFromAttributes(r.attributes, { schemaUrl: r.schemaUrl }));
+  const resources = wire.resources.map((r) =>
+    resourceFromAttributes(r.attributes, { schemaUrl: r.schemaUrl }),
+  );
   return wire.spans.map((plain): ReadableSpan => {
     const context = spanContext(plain.context);
     const resource = resources[plain.resource];
-    if (!resource) throw new Error(`span "${plain.name}" names resource ${plain.resource}, which the batch does not carry`);
+    if (!resource)
+      throw new Error(
+        `span "${plain.name}" names resource ${plain.resource}, which the batch does not carry`,
+      );
     return {
       name: plain.name,
       kind: plain.kind,

@@ -2,7 +2,10 @@ import { type KitConfig } from '../config/config.ts';
 import { type WireSpans } from './span-wire.ts';
 
 /** What the worker needs to build the trace exporter (the rest of KitConfig stays on the main thread). */
-export type TracesWorkerConfig = Pick<KitConfig, 'traceProtocol' | 'tracesEndpointInvalid' | 'exportTimeoutMs'>;
+export type TracesWorkerConfig = Pick<
+  KitConfig,
+  'traceProtocol' | 'tracesEndpointInvalid' | 'exportTimeoutMs'
+>;
 
 export type ToTracesWorker =
   | { t: 'init'; config: TracesWorkerConfig }

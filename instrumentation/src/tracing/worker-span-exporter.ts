@@ -36,7 +36,12 @@ export class WorkerSpanExporter implements SpanExporter {
   /** Answers of the batches posted since prepareForShutdown(), awaited by shutdown(). */
   readonly #finalAnswers = new Set<Promise<unknown>>();
 
-  constructor(host: ExportWorkerHost, config: TracesWorkerConfig, events: SpanExportEvents, maxQueued: number) {
+  constructor(
+    host: ExportWorkerHost,
+    config: TracesWorkerConfig,
+    events: SpanExportEvents,
+    maxQueued: number,
+  ) {
     this.#events = events;
     this.#maxQueued = maxQueued;
     this.#channel = new WorkerChannel(host, 'traces', {

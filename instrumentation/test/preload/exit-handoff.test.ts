@@ -62,7 +62,11 @@ describe('process.exit() hands everything queued to the export worker', () => {
         .filter((m) => m.name === name && m.resource['service.name'] === 'exit-job')
         .flatMap((m) => m.points)
         .find((p) => p.attributes.kind === 'exit')?.value;
-    await receiver.waitFor(() => valueOf('exit_job_items_total') !== undefined, 10_000, 'the prom-client count');
+    await receiver.waitFor(
+      () => valueOf('exit_job_items_total') !== undefined,
+      10_000,
+      'the prom-client count',
+    );
     assert.equal(valueOf('exit_job_items_total'), 7);
     await receiver.waitFor(() => valueOf('exit_job_otel_items') !== undefined, 10_000, 'the OTel API count');
     assert.equal(valueOf('exit_job_otel_items'), 3);

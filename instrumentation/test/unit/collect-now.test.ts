@@ -36,7 +36,11 @@ test('OTel instruments: the synchronous collection has the values the SDK would 
     assert.equal(now.length, 1);
     assert.deepEqual(now[0]!.scope, { name: 'jobs', version: '1.0.0', schemaUrl: undefined });
     const byName = new Map(now[0]!.metrics.map((m) => [m.descriptor.name, m]));
-    assert.deepEqual([...byName.keys()].sort(), ['duration', 'items'], 'an instrument with no data is left out');
+    assert.deepEqual(
+      [...byName.keys()].sort(),
+      ['duration', 'items'],
+      'an instrument with no data is left out',
+    );
     assert.deepEqual(points(byName.get('items')), [{ attributes: { kind: 'a' }, value: 3 }]);
     // Cumulative: a later public collection still has the same totals.
     meter.createCounter('items').add(2, { kind: 'a' });
@@ -55,7 +59,12 @@ test('a reader whose SDK internals changed shape is refused with a clear error, 
 
 test('prom-client registries: the synchronous collection equals the asynchronous one', async () => {
   const registry = new client.Registry();
-  const counter = new client.Counter({ name: 'jobs_total', help: 'h', labelNames: ['kind'], registers: [registry] });
+  const counter = new client.Counter({
+    name: 'jobs_total',
+    help: 'h',
+    labelNames: ['kind'],
+    registers: [registry],
+  });
   const gauge = new client.Gauge({
     name: 'queue_depth',
     help: 'h',
@@ -84,5 +93,9 @@ test('prom-client registries: the synchronous collection equals the asynchronous
       m && { ...m, dataPoints: m.dataPoints.map(({ attributes, value }) => ({ attributes, value })) };
     assert.deepEqual(strip(now.get(name)), strip(async.get(name)), name);
   }
-  assert.deepEqual(points(now.get('queue_depth')), [{ attributes: {}, value: 42 }], 'the collect() callback ran');
+  assert.deepEqual(
+    points(now.get('queue_depth')),
+    [{ attributes: {}, value: 42 }],
+    'the collect() callback ran',
+  );
 });

@@ -22,12 +22,21 @@ async function recordSpans() {
     traceState: new TraceState('vendor=x'),
     isRemote: true,
   };
-  const root = tracer.startSpan('GET /orders', { kind: SpanKind.SERVER, attributes: { 'http.route': '/orders', 'http.response.status_code': 500 } });
+  const root = tracer.startSpan('GET /orders', {
+    kind: SpanKind.SERVER,
+    attributes: { 'http.route': '/orders', 'http.response.status_code': 500 },
+  });
   root.addEvent('exception', { 'exception.message': 'boom' });
   root.addLink({ context: linked, attributes: { reason: 'batch' } });
   root.setStatus({ code: SpanStatusCode.ERROR, message: 'boom' });
   const ctx = api.trace.setSpan(api.context.active(), root);
-  const child = provider.getTracer('scope-b').startSpan('SELECT', { kind: SpanKind.CLIENT, attributes: { 'db.system.name': 'postgresql', ids: [1, 2, 3] } }, ctx);
+  const child = provider
+    .getTracer('scope-b')
+    .startSpan(
+      'SELECT',
+      { kind: SpanKind.CLIENT, attributes: { 'db.system.name': 'postgresql', ids: [1, 2, 3] } },
+      ctx,
+    );
   child.end();
   root.end();
   await provider.forceFlush();
