@@ -28,6 +28,7 @@ export class ExportWorkerHost {
   #starting: Promise<Worker | undefined> | undefined;
   #failed: Error | undefined;
   #holds = 0;
+  #expedite = false;
   /** Posted before the worker existed; sent in order once it runs. */
   #early: ToWorker[] = [];
 
@@ -55,6 +56,16 @@ export class ExportWorkerHost {
     // Cloned now, as postMessage would, so a message that cannot be sent fails at the caller.
     this.#early.push(structuredClone(message));
     void this.#start();
+  }
+
+  /**
+   * The process is ending and will wait for the worker: it goes back to the app's CPU priority (where the
+   * OS permits), so a machine kept busy by others cannot starve the last exports.
+   */
+  expedite(): void {
+    if (this.#expedite) return;
+    this.#expedite = true;
+    this.#worker?.postMessage({ channel: 'control', t: 'expedite' } satisfies ToWorker);
   }
 
   /** Refs the worker until the returned function is called (idempotent). */
@@ -115,11 +126,12 @@ export class ExportWorkerHost {
       this.#fail(new Error(`${this.#workerPath} is missing`));
       return undefined;
     }
+    this.#expedite = true;
     return this.#create(settledAttributes(this.#resource));
   }
 
   #create(resourceAttributes: Attributes): Worker | undefined {
-    const data: ExportWorkerData = { resourceAttributes };
+    const data: ExportWorkerData = { resourceAttributes, expedite: this.#expedite };
     let worker: Worker;
     try {
       worker = new Worker(this.#workerPath, {

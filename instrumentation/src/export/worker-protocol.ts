@@ -6,6 +6,8 @@ import { type FromTracesWorker, type ToTracesWorker } from '../tracing/worker-pr
 /** What the export worker starts with (workerData); each channel sends its own settings first. */
 export interface ExportWorkerData {
   resourceAttributes: Attributes;
+  /** Started while the process is ending: stay at the app's CPU priority (see ExpediteMessage). */
+  expedite: boolean;
 }
 
 export type ChannelName = 'logs' | 'metrics' | 'traces';
@@ -21,11 +23,21 @@ export interface ExitMessage {
   done: SharedArrayBuffer;
 }
 
+/**
+ * The process is ending (shutdown, a signal, a natural exit): the worker leaves the lowest CPU priority it
+ * runs at, because the app now waits for it. Handled as it arrives, ahead of the queued work.
+ */
+export interface ExpediteMessage {
+  channel: 'control';
+  t: 'expedite';
+}
+
 export type ToWorker =
   | ({ channel: 'logs' } & ToLogsWorker)
   | ({ channel: 'metrics' } & ToMetricsWorker)
   | ({ channel: 'traces' } & ToTracesWorker)
-  | ExitMessage;
+  | ExitMessage
+  | ExpediteMessage;
 export type FromWorker =
   | ({ channel: 'logs' } & FromLogsWorker)
   | ({ channel: 'metrics' } & FromMetricsWorker)

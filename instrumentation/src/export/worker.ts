@@ -19,13 +19,23 @@ const data = workerData as ExportWorkerData | null;
 if (!isMainThread && parentPort && data?.resourceAttributes) {
   // Lowest CPU priority for this thread only (Linux nice values are per thread): when the app and the
   // export compete for a core, the app wins and the export queue overflows instead (bounded, counted).
+  // Until the process ends: then the app waits for this thread, and it goes back to the app's priority.
   let appPriority: number | undefined;
   try {
     appPriority = getPriority();
-    setPriority(19);
+    if (!data.expedite) setPriority(19);
   } catch {
     // Not permitted or not supported here: the worker runs at the app's priority.
   }
+  const expedite = (): void => {
+    try {
+      if (appPriority !== undefined) setPriority(appPriority);
+    } catch {
+      // Raising it again needs CAP_SYS_NICE or RLIMIT_NICE: the last exports run at the lowest priority,
+      // still bounded by the kit's deadline.
+    }
+    appPriority = undefined;
+  };
   const port = parentPort;
   const resource = resourceFromAttributes(data.resourceAttributes);
   const channels = {
@@ -37,13 +47,6 @@ if (!isMainThread && parentPort && data?.resourceAttributes) {
   // After everything the channels were handed before it (the inbox keeps the order): the main thread is
   // blocked in process.exit() until this reports.
   const exit = async (message: ExitMessage): Promise<void> => {
-    // The app's thread is blocked waiting for this thread now, so nothing of the app's is left to protect:
-    // back to the app's priority, where permitted (raising it again needs CAP_SYS_NICE or RLIMIT_NICE).
-    try {
-      if (appPriority !== undefined) setPriority(appPriority);
-    } catch {
-      // The exit export runs at the lowest priority; the deadline still bounds the wait.
-    }
     const report: ExitReport = {};
     await Promise.all(
       (Object.keys(channels) as ChannelName[]).map(async (name) => {
@@ -66,11 +69,16 @@ if (!isMainThread && parentPort && data?.resourceAttributes) {
   const drain = (): void => {
     const message = inbox.shift();
     if (message?.channel === 'exit') void exit(message);
-    else if (message) channels[message.channel].handle(message as never);
+    else if (message && message.channel !== 'control') channels[message.channel].handle(message as never);
     if (inbox.length) setImmediate(drain);
     else draining = false;
   };
   port.on('message', (message: ToWorker) => {
+    if (message.channel === 'control') {
+      expedite();
+      return;
+    }
+    if (message.channel === 'exit') expedite();
     inbox.push(message);
     if (!draining) {
       draining = true;

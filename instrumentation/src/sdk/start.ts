@@ -320,6 +320,8 @@ function startUnsafe(
   let shutdownInTime: Promise<boolean> | undefined;
   /** The next exports are the last: short timeouts, and skipped when the backend already failed. */
   const prepareForExit = (): void => {
+    // The app now waits for the export worker: it must not be starved by a busy machine.
+    sharedExportWorkerHost(resource).expedite();
     for (const { exporter } of exitFlushable) exporter.prepareForShutdown();
     metricsPipeline?.prepareForShutdown();
   };
