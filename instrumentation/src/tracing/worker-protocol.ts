@@ -12,7 +12,7 @@ export type ToTracesWorker =
   | { t: 'export'; id: number; spans: WireSpans }
   /** The next exports are the last ones (short timeout, skipped if the previous one failed). */
   | { t: 'final' }
-  /** Answered once every batch sent so far is answered (exports still stuck are retried once, short). */
+  /** Answered once every batch sent so far is answered (the caller's deadline bounds the wait). */
   | { t: 'shutdown'; id: number };
 
 export type FromTracesWorker =

@@ -102,8 +102,8 @@ export class WorkerSpanExporter implements SpanExporter {
   async forceFlush(): Promise<void> {}
 
   /**
-   * Waits for the answers to the final batches (the worker retries stuck ones once, with the short final
-   * timeout), then lets the worker go. Batches still unanswered after that are counted as lost.
+   * Waits until the worker has answered every batch (bounded by the kit's shutdown deadline, which races
+   * this), then lets the worker go. Batches still unanswered after that are counted as lost.
    */
   async shutdown(): Promise<void> {
     if (this.#closed) return;

@@ -9,46 +9,41 @@ import { type FromTracesWorker, type ToTracesWorker } from './worker-protocol.ts
  * The worker half of trace export (see worker-span-exporter.ts): the batches arrive as plain data, become
  * spans again (span-wire.ts) and go out through the official OTLP exporter for the configured protocol, with
  * the shutdown-aware transport (short timeout and no retry at exit, skipped when the previous export
- * failed). A batch still stuck in a request when the end comes (a backend that never answers) is sent once
- * more with the final exporter: that request would never complete before the process ends.
+ * failed). At the end every batch not answered yet is waited for, those still in a request with the regular
+ * timeout included (the kit's deadline bounds that wait). They are not sent again: a slow backend would
+ * then store them twice.
  */
 export function createTracesChannel(
   post: (message: FromTracesWorker) => void,
 ): WorkerChannelHandler<ToTracesWorker> {
   let transport: ShutdownAwareExporter<ReadableSpan[]> | undefined;
-  /** Batches sent before the end (with the regular exporter) and not answered yet, by request id. */
-  const open = new Map<number, ReadableSpan[]>();
-  let final = false;
+  /** Every batch not answered yet. */
+  const unanswered = new Set<Promise<void>>();
   let exitFailure: string | undefined;
 
-  /** Every batch not answered yet (a resent one is answered by whichever of its two sends ends first). */
-  const unanswered = new Set<number>();
-  const send = (id: number, spans: ReadableSpan[]): void => {
+  const send = (id: number, spans: ReadableSpan[]): Promise<void> => {
     if (!transport) {
       post({ t: 'result', id, error: 'the traces channel was not initialised' });
-      return;
+      return Promise.resolve();
     }
+    const exporter = transport;
     let error: string | undefined;
-    transport.send(
-      spans,
-      (e) => (error = e instanceof Error ? e.message : String(e)),
-      () => {
-        if (!unanswered.delete(id)) return;
-        open.delete(id);
-        if (error !== undefined) exitFailure = error;
-        post(error === undefined ? { t: 'result', id } : { t: 'result', id, error });
-      },
+    return new Promise((resolve) =>
+      exporter.send(
+        spans,
+        (e) => (error = e instanceof Error ? e.message : String(e)),
+        () => {
+          if (error !== undefined) exitFailure = error;
+          post(error === undefined ? { t: 'result', id } : { t: 'result', id, error });
+          resolve();
+        },
+      ),
     );
   };
 
-  const finish = (): Promise<void> => {
+  const finish = async (): Promise<void> => {
     transport?.prepareForShutdown();
-    if (!final) {
-      final = true;
-      for (const [id, spans] of open) send(id, spans);
-      open.clear();
-    }
-    return transport?.settled() ?? Promise.resolve();
+    while (unanswered.size) await Promise.all(unanswered);
   };
 
   return {
@@ -68,13 +63,13 @@ export function createTracesChannel(
             post({ t: 'result', id: message.id, error: (e as Error).message });
             return;
           }
-          unanswered.add(message.id);
-          if (!final) open.set(message.id, spans);
-          send(message.id, spans);
+          const answered = send(message.id, spans);
+          unanswered.add(answered);
+          void answered.then(() => unanswered.delete(answered));
           return;
         }
         case 'final':
-          void finish();
+          transport?.prepareForShutdown();
           return;
         case 'shutdown': {
           const { id } = message;
