@@ -48,12 +48,12 @@ const dedupeOpenTelemetry = {
   },
 };
 
-// The gRPC exporters for metrics and logs live in their own file (src/export/otlp-grpc-exporters.cjs): in
+// The gRPC exporters live in their own file (src/export/otlp-grpc-exporters.cjs): in
 // the export worker's bundle they doubled what every worker start parses, for a protocol few use.
 const grpcExportersApart = {
   name: 'grpc-exporters-apart',
   setup(b) {
-    b.onResolve({ filter: /^@opentelemetry\/exporter-(metrics|logs)-otlp-grpc$/ }, () => ({
+    b.onResolve({ filter: /^@opentelemetry\/exporter-(trace|metrics|logs)-otlp-grpc$/ }, () => ({
       path: './otlp-grpc-exporters.cjs',
       external: true,
     }));
@@ -94,10 +94,8 @@ await bundle('src/index.ts', 'sdk.cjs', [
   'import-in-the-middle/*',
   'require-in-the-middle',
 ]);
-// The export worker (pino lines and metrics → OTLP off the main thread): only the worker loads it.
+// The export worker (spans, pino lines and metrics → OTLP off the main thread): only the worker loads it.
 await bundle('src/export/worker.ts', 'export-worker.cjs', ['@opentelemetry/api']);
-// Started only when the app calls process.exit() with spans still queued (src/export/exit-flush.ts).
-await bundle('src/export/exit-sender.ts', 'exit-sender.cjs', ['@opentelemetry/api']);
 // Required by the worker when metrics or logs are sent over gRPC (see grpcExportersApart).
 await bundle('src/export/otlp-grpc-exporters.cjs', 'otlp-grpc-exporters.cjs', ['@opentelemetry/api'], []);
 copyFileSync(join(root, 'src/preload.cjs'), join(dist, 'preload.cjs'));

@@ -215,8 +215,7 @@ export function readConfig(env: Env = process.env): KitConfig {
     batch: {
       // Tempo drops spans from its service graph when they arrive >30 s after ending, so export often.
       scheduledDelayMillis: r.integer('OTEL_BSP_SCHEDULE_DELAY', 1000, 0, 30_000),
-      maxQueueSize: r.integer('OTEL_BSP_MAX_QUEUE_SIZE', 2048, 1, 1_000_000),
-      maxExportBatchSize: r.integer('OTEL_BSP_MAX_EXPORT_BATCH_SIZE', 512, 1, 100_000),
+      ...r.batchSizes('OTEL_BSP'),
       exportTimeoutMillis: r.integer('OTEL_BSP_EXPORT_TIMEOUT', 10_000, 1, 120_000),
     },
     sampler,

@@ -37,6 +37,21 @@ export class EnvReader {
     return parsed;
   }
 
+  /**
+   * A batch processor's queue and batch sizes (OTEL_BSP_* or OTEL_BLRP_*). A batch larger than the queue is
+   * reported here and capped, as the SDK would do with a line of its own (which the kit then drops: one
+   * line per problem).
+   */
+  batchSizes(prefix: 'OTEL_BSP' | 'OTEL_BLRP'): { maxQueueSize: number; maxExportBatchSize: number } {
+    const maxQueueSize = this.integer(`${prefix}_MAX_QUEUE_SIZE`, 2048, 1, 1_000_000);
+    const maxExportBatchSize = this.integer(`${prefix}_MAX_EXPORT_BATCH_SIZE`, 512, 1, 100_000);
+    if (maxExportBatchSize <= maxQueueSize) return { maxQueueSize, maxExportBatchSize };
+    this.problems.push(
+      `${prefix}_MAX_EXPORT_BATCH_SIZE=${maxExportBatchSize} is larger than ${prefix}_MAX_QUEUE_SIZE=${maxQueueSize}; using ${maxQueueSize}`,
+    );
+    return { maxQueueSize, maxExportBatchSize: maxQueueSize };
+  }
+
   ratio(name: string, fallback: number): number {
     const value = this.raw(name);
     if (value === undefined) return fallback;

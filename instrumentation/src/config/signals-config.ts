@@ -235,8 +235,7 @@ export function readSignalsConfig(r: EnvReader, redactQueryParams: readonly stri
       exportTimeoutMs: timeout(r, 'LOGS'),
       batch: {
         scheduledDelayMillis: r.integer('OTEL_BLRP_SCHEDULE_DELAY', 1000, 0, 60_000),
-        maxQueueSize: r.integer('OTEL_BLRP_MAX_QUEUE_SIZE', 2048, 1, 1_000_000),
-        maxExportBatchSize: r.integer('OTEL_BLRP_MAX_EXPORT_BATCH_SIZE', 512, 1, 100_000),
+        ...r.batchSizes('OTEL_BLRP'),
         exportTimeoutMillis: r.integer('OTEL_BLRP_EXPORT_TIMEOUT', 30_000, 1, 120_000),
       },
       redactKeys: [...new Set([...DEFAULT_LOG_REDACT_KEYS, ...extraRedact])],

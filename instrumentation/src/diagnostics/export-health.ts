@@ -6,6 +6,8 @@ import { type Warner } from './warner.ts';
  * The SDK reports queue overflow only through `diag.warn("Dropped N spans because maxQueueSize reached")`
  * and export failures through the global error handler, so both are routed here.
  */
+const SIGNAL_ORDER = ['traces', 'metrics', 'logs'];
+
 export class ExportHealth {
   droppedSpans = 0;
   failedExports = 0;
@@ -32,7 +34,10 @@ export class ExportHealth {
   endShutdown(timedOutAfterMs: number | undefined): void {
     if (this.#closed || !this.#closing) return;
     this.#closed = true;
-    const failed = [...this.#closing].map(([signal, reason]) => `${signal} (${reason})`);
+    // In a fixed order, whichever failed first: the line reads the same in every run.
+    const failed = [...this.#closing]
+      .sort(([a], [b]) => SIGNAL_ORDER.indexOf(a) - SIGNAL_ORDER.indexOf(b))
+      .map(([signal, reason]) => `${signal} (${reason})`);
     this.#closing = undefined;
     const parts: string[] = [];
     if (failed.length) parts.push(`could not deliver the last ${failed.join(', ')}`);
@@ -68,10 +73,10 @@ export class ExportHealth {
     this.lostSpans += count;
   }
 
-  /** Spans the process.exit() hand-off could not deliver (export/exit-flush.ts). */
+  /** Spans the process.exit() hand-off could not deliver (export/exit-handoff.ts). */
   recordExitFlushFailure(count: number, reason: string): void {
     this.recordLostSpans(count);
-    if (this.#held('traces', `${count} spans queued at process.exit(): ${reason}`)) return;
+    if (this.#held('traces', `${count} spans queued at process.exit() were not exported: ${reason}`)) return;
     this.#warner.warn(
       'exit-flush',
       `${count} spans queued at process.exit() were not exported: ${redactSecretsInText(reason)}`,
@@ -140,6 +145,8 @@ export class ExportHealth {
           );
           return;
         }
+        // A batch larger than the queue: the configuration already reported it (config/parse.ts batchSizes).
+        if (/^Batch(Span|LogRecord)Processor: maxExportBatchSize/.test(message)) return;
         // The SDK's own lines while shutting down repeat what the shutdown line says (export timed out).
         if (this.#closing || this.#closed) return;
         const rest = args.length

@@ -1,132 +1,60 @@
-import { type Attributes, type HrTime, type Link, type SpanContext, type SpanKind, type SpanStatus } from '@opentelemetry/api';
-import { TraceState } from '@opentelemetry/core';
-import { resourceFromAttributes, type Resource } from '@opentelemetry/resources';
-import { type ReadableSpan, type TimedEvent } from '@opentelemetry/sdk-trace';
+import { type BatchSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace';
+import { type ExportHealth } from '../diagnostics/export-health.ts';
+import { type WorkerSpanExporter } from '../tracing/worker-span-exporter.ts';
+import { type ExportWorkerHost } from './worker-host.ts';
+
+export interface ExitHandOffParts {
+  traces: Array<{ processor: BatchSpanProcessor; exporter: WorkerSpanExporter }>;
+  metrics: { handOffAtExit(): boolean } | undefined;
+  logs: { handOffAtExit(): boolean } | undefined;
+}
 
 /**
- * Ended spans as plain JSON, for the child process that exports them while this one exits (see
- * exit-flush.ts): everything the OTLP serializers read, nothing else.
+ * process.exit() (or the end of an `exit` listener): no asynchronous work can run any more. Everything
+ * queued — spans, log records, the metrics' current values — is posted to the export worker, and this
+ * thread blocks (Atomics.wait) until the worker has exported it or LGTM_APM_SHUTDOWN_TIMEOUT_MS has passed;
+ * what is still being sent then is lost, and said so in one line. A process with nothing queued pays
+ * nothing. Each final export has a short timeout (FINAL_EXPORT_TIMEOUT_MS) and no retry, so the wait is
+ * normally well under a second even with a dead backend; the deadline matters when the machine is so busy
+ * that the worker (started now, if it was not running) gets little CPU.
  */
-interface PlainSpanContext {
-  traceId: string;
-  spanId: string;
-  traceFlags: number;
-  isRemote?: boolean;
-  traceState?: string;
-}
-
-interface PlainSpan {
-  name: string;
-  kind: SpanKind;
-  context: PlainSpanContext;
-  parent?: PlainSpanContext;
-  startTime: HrTime;
-  endTime: HrTime;
-  duration: HrTime;
-  status: SpanStatus;
-  attributes: Attributes;
-  links: Array<{ context: PlainSpanContext; attributes?: Attributes; droppedAttributesCount?: number }>;
-  events: TimedEvent[];
-  droppedAttributesCount: number;
-  droppedEventsCount: number;
-  droppedLinksCount: number;
-  resource: number;
-  scope: ReadableSpan['instrumentationScope'];
-}
-
-export interface SpanHandOff {
-  resources: Array<{ attributes: Attributes; schemaUrl?: string }>;
-  spans: PlainSpan[];
-}
-
-/** A resource's attributes without touching the getter, which complains while detectors are unsettled. */
-function settledAttributes(resource: Resource): Attributes {
-  if (!resource.asyncAttributesPending) return resource.attributes;
-  const settled: Attributes = {};
-  for (const [key, value] of resource.getRawAttributes()) {
-    const unsettled = typeof (value as { then?: unknown } | undefined)?.then === 'function';
-    if (!unsettled && !(key in settled)) settled[key] = value as Attributes[string];
+export function handOffAtExit(
+  parts: ExitHandOffParts,
+  host: ExportWorkerHost,
+  health: ExportHealth,
+  shutdownTimeoutMs: number,
+): void {
+  let spans = 0;
+  for (const { processor, exporter } of parts.traces) spans += handOffSpans(processor, exporter);
+  const metrics = parts.metrics?.handOffAtExit() ?? false;
+  const logs = parts.logs?.handOffAtExit() ?? false;
+  if (!spans && !metrics && !logs) return;
+  health.beginShutdown();
+  const outcome = host.flushAtExit(shutdownTimeoutMs);
+  if ('reason' in outcome) {
+    const timedOut = 'timedOut' in outcome;
+    if (spans && !timedOut) health.recordExitFlushFailure(spans, outcome.reason);
+    health.endShutdown(timedOut ? shutdownTimeoutMs : undefined);
+    return;
   }
-  return settled;
+  const { traces: tracesFailure, metrics: metricsFailure, logs: logsFailure } = outcome.report;
+  if (tracesFailure !== undefined) health.recordExitFlushFailure(spans, tracesFailure);
+  if (metricsFailure !== undefined) health.recordSignalExportError('metrics', new Error(metricsFailure));
+  if (logsFailure !== undefined) health.recordSignalExportError('logs', new Error(logsFailure));
 }
 
-function plainContext(context: SpanContext): PlainSpanContext {
-  const plain: PlainSpanContext = { traceId: context.traceId, spanId: context.spanId, traceFlags: context.traceFlags };
-  if (context.isRemote) plain.isRemote = true;
-  const traceState = context.traceState?.serialize();
-  if (traceState) plain.traceState = traceState;
-  return plain;
-}
-
-function spanContext(plain: PlainSpanContext): SpanContext {
-  return {
-    traceId: plain.traceId,
-    spanId: plain.spanId,
-    traceFlags: plain.traceFlags,
-    ...(plain.isRemote && { isRemote: true }),
-    ...(plain.traceState && { traceState: new TraceState(plain.traceState) }),
-  };
-}
-
-export function toHandOff(spans: readonly ReadableSpan[]): SpanHandOff {
-  const resourceIndex = new Map<Resource, number>();
-  const resources: SpanHandOff['resources'] = [];
-  const plain = spans.map((span): PlainSpan => {
-    let resource = resourceIndex.get(span.resource);
-    if (resource === undefined) {
-      resource = resources.push({ attributes: settledAttributes(span.resource), schemaUrl: span.resource.schemaUrl }) - 1;
-      resourceIndex.set(span.resource, resource);
-    }
-    return {
-      name: span.name,
-      kind: span.kind,
-      context: plainContext(span.spanContext()),
-      ...(span.parentSpanContext && { parent: plainContext(span.parentSpanContext) }),
-      startTime: span.startTime,
-      endTime: span.endTime,
-      duration: span.duration,
-      status: span.status,
-      attributes: span.attributes,
-      links: span.links.map((link) => ({
-        context: plainContext(link.context),
-        ...(link.attributes && { attributes: link.attributes }),
-        ...(link.droppedAttributesCount && { droppedAttributesCount: link.droppedAttributesCount }),
-      })),
-      events: span.events,
-      droppedAttributesCount: span.droppedAttributesCount,
-      droppedEventsCount: span.droppedEventsCount,
-      droppedLinksCount: span.droppedLinksCount,
-      resource,
-      scope: span.instrumentationScope,
-    };
-  });
-  return { resources, spans: plain };
-}
-
-export function fromHandOff(handOff: SpanHandOff): ReadableSpan[] {
-  const resources = handOff.resources.map((r) => resourceFromAttributes(r.attributes, { schemaUrl: r.schemaUrl }));
-  return handOff.spans.map((plain): ReadableSpan => {
-    const context = spanContext(plain.context);
-    const resource = resources[plain.resource];
-    if (!resource) throw new Error(`span "${plain.name}" names resource ${plain.resource}, which was not handed over`);
-    return {
-      name: plain.name,
-      kind: plain.kind,
-      spanContext: () => context,
-      ...(plain.parent && { parentSpanContext: spanContext(plain.parent) }),
-      startTime: plain.startTime,
-      endTime: plain.endTime,
-      duration: plain.duration,
-      ended: true,
-      status: plain.status,
-      attributes: plain.attributes,
-      links: plain.links.map((link): Link => ({ ...link, context: spanContext(link.context) })),
-      events: plain.events,
-      droppedAttributesCount: plain.droppedAttributesCount,
-      droppedEventsCount: plain.droppedEventsCount,
-      droppedLinksCount: plain.droppedLinksCount,
-      resource,
-      instrumentationScope: plain.scope,
-    };
-  });
+/**
+ * Posts the spans a batch processor still holds; returns how many are waiting for the worker. Normally its
+ * forceFlush() hands them to the exporter at once (synchronously). But while the resource's asynchronous
+ * detectors have not settled — an app that exits within milliseconds of starting — it defers the hand-over
+ * to a promise that would never run, so then the queue is taken directly (the SDK's own field; if it is
+ * ever renamed, this degrades to losing those spans).
+ */
+function handOffSpans(processor: BatchSpanProcessor, exporter: WorkerSpanExporter): number {
+  exporter.prepareForShutdown();
+  const queue = (processor as unknown as { _finishedSpans?: unknown })._finishedSpans;
+  if (Array.isArray(queue) && queue.some((span: ReadableSpan) => span.resource?.asyncAttributesPending))
+    exporter.export(queue.splice(0) as ReadableSpan[], () => {});
+  else processor.forceFlush().catch(() => {});
+  return exporter.waitingSpans;
 }

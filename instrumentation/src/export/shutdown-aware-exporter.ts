@@ -7,19 +7,24 @@ export interface BatchExporter<Batch> {
 }
 
 /**
- * The transport state shared by the metrics and logs exporters:
+ * The transport state shared by the traces, metrics and logs exporters (on the export worker, and for the
+ * console metrics exporter on the main thread):
  * - the real OTLP exporter is built on the first batch, off the app's start-up path;
  * - before shutdown, `prepareForShutdown()` swaps in an exporter with a short timeout, and skips the final
  *   batch altogether when the previous one failed: the exporter's retries run on timers that would keep an
  *   exiting process alive for the whole export timeout;
  * - every batch is acknowledged as a success to the SDK after `onFailure` has counted it, because the SDK
- *   would only hand the error to the global (trace-oriented) error handler.
+ *   would only hand the error to the global (trace-oriented) error handler;
+ * - `settled()` tells when every batch handed over since `prepareForShutdown()` is answered (the exit
+ *   hand-off waits for exactly that).
  */
 export class ShutdownAwareExporter<Batch> {
   #exporter: BatchExporter<Batch> | undefined;
   #failed = false;
   #lastFailed = false;
   #final = false;
+  /** Final batches not answered yet. */
+  readonly #finalPending = new Set<Promise<void>>();
   readonly #factory: (final: boolean) => BatchExporter<Batch>;
   readonly #finalSkippedMessage: string;
   readonly #failedMessage: string;
@@ -65,11 +70,23 @@ export class ShutdownAwareExporter<Batch> {
       resultCallback({ code: ExportResultCode.SUCCESS });
       return;
     }
+    let answered: () => void = () => {};
+    if (this.#final) {
+      const pending = new Promise<void>((resolve) => (answered = resolve));
+      this.#finalPending.add(pending);
+      void pending.then(() => this.#finalPending.delete(pending));
+    }
     exporter.export(batch, (result) => {
       this.#lastFailed = result.code !== ExportResultCode.SUCCESS;
       if (this.#lastFailed) onFailure(result.error ?? new Error(this.#failedMessage));
       resultCallback({ code: ExportResultCode.SUCCESS });
+      answered();
     });
+  }
+
+  /** Resolves once every batch sent since prepareForShutdown() has been answered. */
+  async settled(): Promise<void> {
+    while (this.#finalPending.size) await Promise.all(this.#finalPending);
   }
 
   forceFlush(): Promise<void> {

@@ -25,6 +25,8 @@ export interface LogsPipeline {
   /** Package names for the ESM loader hook. */
   moduleNames: string[];
   forceFlush(): Promise<void>;
+  /** process.exit(): posts what is still waiting to the export worker; true if the worker has records. */
+  handOffAtExit(): boolean;
   shutdown(): Promise<void>;
 }
 
@@ -61,6 +63,7 @@ export function startLogs(config: KitConfig, resource: Resource, health: ExportH
     hook,
     moduleNames: ['pino'],
     forceFlush: () => client.flush(),
+    handOffAtExit: () => client.handOffAtExit(),
     shutdown: () => client.shutdown(),
   };
 }

@@ -1,6 +1,7 @@
 import { type LogsConfig } from '../config/signals-config.ts';
 import { type ExportWorkerHost } from '../export/worker-host.ts';
-import { type FromWorker } from '../export/worker-protocol.ts';
+import { WorkerChannel } from '../export/worker-channel.ts';
+import { type FromLogsWorker } from './worker-protocol.ts';
 import { type PinoLoggerSpec } from './pino-record.ts';
 import { type ApiLogRecord, type ToLogsWorker } from './worker-protocol.ts';
 
@@ -40,9 +41,8 @@ const POST_BATCH = 256;
  */
 export class LogWorkerClient {
   readonly #options: LogWorkerClientOptions;
-  readonly #host: ExportWorkerHost;
+  readonly #channel: WorkerChannel<'logs'>;
   readonly #maxQueued: number;
-  #initialized = false;
   #failed = false;
   #closed = false;
   #lines: string[] = [];
@@ -53,15 +53,13 @@ export class LogWorkerClient {
   #dropped = 0;
   #timer: NodeJS.Timeout | undefined;
   #nextLoggerId = 1;
-  #nextRequestId = 1;
-  readonly #waiting = new Map<number, () => void>();
 
   constructor(options: LogWorkerClientOptions) {
     this.#options = options;
-    this.#host = options.host;
     this.#maxQueued = options.config.batch.maxQueueSize;
-    this.#host.attach('logs', {
-      onMessage: (message) => this.#onMessage(message),
+    this.#channel = new WorkerChannel(options.host, 'logs', {
+      init: { t: 'init', config: options.config },
+      onEvent: (message) => this.#onEvent(message),
       onFailed: (error) => this.#fail(error),
     });
   }
@@ -108,15 +106,21 @@ export class LogWorkerClient {
     if (this.#closed) return;
     await this.#request('shutdown');
     this.#closed = true;
-    await this.#host.detach('logs');
+    await this.#channel.detach();
+  }
+
+  /**
+   * process.exit(): posts the lines still waiting here (the caller then waits for the worker). Returns
+   * whether the worker has records of this process to export.
+   */
+  handOffAtExit(): boolean {
+    if (this.#closed || this.#failed) return false;
+    this.#post();
+    return this.#channel.used;
   }
 
   #send(message: ToLogsWorker): void {
-    if (!this.#initialized) {
-      this.#initialized = true;
-      this.#host.post({ channel: 'logs', t: 'init', config: this.#options.config });
-    }
-    this.#host.post({ channel: 'logs', ...message });
+    this.#channel.post(message);
   }
 
   #schedule(): void {
@@ -170,8 +174,7 @@ export class LogWorkerClient {
     }
   }
 
-  #onMessage(message: FromWorker): void {
-    if (message.channel !== 'logs') return;
+  #onEvent(message: FromLogsWorker): void {
     const { events } = this.#options;
     switch (message.t) {
       case 'ack':
@@ -186,10 +189,6 @@ export class LogWorkerClient {
       case 'error':
         events.onExportError(new Error(message.error));
         return;
-      case 'flushed':
-        this.#waiting.get(message.id)?.();
-        this.#waiting.delete(message.id);
-        return;
     }
   }
 
@@ -201,38 +200,17 @@ export class LogWorkerClient {
     this.#meta = [];
     this.#api = [];
     this.#inFlight = 0;
-    for (const resolve of this.#waiting.values()) resolve();
-    this.#waiting.clear();
     this.#options.events.onWorkerFailed(error);
     if (lost) this.#options.events.onLost(lost, error);
   }
 
   async #request(kind: 'flush' | 'shutdown'): Promise<void> {
     if (this.#closed || this.#failed) return;
-    if (!this.#initialized && !this.#lines.length && !this.#api.length && !this.#dropped) return; // nothing ever logged
-    const release = this.#host.hold();
-    try {
-      this.#post();
-      // Through start-up too: the answer can only come from a running worker.
-      if (!(await this.#host.ready())) return;
-      const id = this.#nextRequestId++;
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(done, this.#options.flushTimeoutMs);
-        const waiting = this.#waiting;
-        function done(): void {
-          clearTimeout(timer);
-          waiting.delete(id);
-          resolve();
-        }
-        this.#waiting.set(id, done);
-        try {
-          this.#send({ t: kind, id });
-        } catch {
-          done();
-        }
-      });
-    } finally {
-      release();
-    }
+    if (!this.#channel.used && !this.#lines.length && !this.#api.length && !this.#dropped) return; // nothing ever logged
+    this.#post();
+    await this.#channel.request((id) => ({ t: kind, id }), {
+      hold: true,
+      timeoutMs: this.#options.flushTimeoutMs,
+    });
   }
 }

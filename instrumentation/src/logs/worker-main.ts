@@ -12,6 +12,7 @@ import { pinoLineToRecord, type PinoLoggerSpec } from './pino-record.ts';
 import { BoundedLogRecordProcessor, RedactingLogRecordProcessor } from './processors.ts';
 import { type ApiLogRecord, type FromLogsWorker, type ToLogsWorker } from './worker-protocol.ts';
 import { type LogsConfig } from '../config/signals-config.ts';
+import { type WorkerChannelHandler } from '../export/worker-protocol.ts';
 
 /** The scope pino records have always had (dashboards and tests know it). */
 const PINO_SCOPE = '@opentelemetry/instrumentation-pino';
@@ -39,11 +40,14 @@ function contextFor(
 export function createLogsChannel(
   post: (message: FromLogsWorker) => void,
   resource: Resource,
-): (message: ToLogsWorker) => void {
-  let handle: ((message: ToLogsWorker) => void) | undefined;
-  return (message) => {
-    if (message.t === 'init') handle = startLogsPipeline(post, resource, message.config);
-    else handle?.(message);
+): WorkerChannelHandler<ToLogsWorker> {
+  let pipeline: WorkerChannelHandler<ToLogsWorker> | undefined;
+  return {
+    handle(message) {
+      if (message.t === 'init') pipeline = startLogsPipeline(post, resource, message.config);
+      else pipeline?.handle(message);
+    },
+    exit: () => pipeline?.exit() ?? Promise.resolve(undefined),
   };
 }
 
@@ -51,7 +55,8 @@ function startLogsPipeline(
   post: (message: FromLogsWorker) => void,
   resource: Resource,
   config: LogsConfig,
-): (message: ToLogsWorker) => void {
+): WorkerChannelHandler<ToLogsWorker> {
+  let exitFailure: string | undefined;
   let queueFull = 0;
   let unreadable = 0;
   const reportDrops = (): void => {
@@ -83,7 +88,9 @@ function startLogsPipeline(
       {
         onHanded: (count) => holder.bounded?.handedToExporter(count),
         onLost: (count, error) => {
-          post({ t: 'lost', count, error: error instanceof Error ? error.message : String(error) });
+          const text = error instanceof Error ? error.message : String(error);
+          exitFailure = `${count} log records: ${text}`;
+          post({ t: 'lost', count, error: text });
         },
       },
     );
@@ -146,7 +153,7 @@ function startLogsPipeline(
       .finally(() => post({ t: 'flushed', id }));
   };
 
-  return (message) => {
+  const handle = (message: ToLogsWorker): void => {
     switch (message.t) {
       case 'batch': {
         for (const [id, spec] of message.loggers) specs.set(id, spec);
@@ -166,5 +173,17 @@ function startLogsPipeline(
       case 'init':
         return;
     }
+  };
+  return {
+    handle,
+    async exit() {
+      exitFailure = undefined;
+      for (const exporter of exporters) exporter.prepareForShutdown();
+      await provider.forceFlush().catch((error: unknown) => {
+        exitFailure ??= error instanceof Error ? error.message : String(error);
+      });
+      reportDrops();
+      return exitFailure;
+    },
   };
 }

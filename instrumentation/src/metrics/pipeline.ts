@@ -10,8 +10,9 @@ import { type ExportHealth } from '../diagnostics/export-health.ts';
 import { type Warner } from '../diagnostics/warner.ts';
 import { AppPromClientHook } from './app-prom-client.ts';
 import { createConsoleMetricExporter, LazyMetricExporter } from './metric-exporter.ts';
-import { PromClientMetricProducer, type PromRegistryLike } from './prom-client-producer.ts';
+import { BRIDGE_SCOPE, PromClientMetricProducer, type PromRegistryLike } from './prom-client-producer.ts';
 import { createPrometheusEndpoint } from './prometheus-endpoint.ts';
+import { collectSdkMetricsNow } from './collect-now.ts';
 import { sharedExportWorkerHost } from '../export/worker-host.ts';
 import { WorkerMetricExporter } from './worker-metric-exporter.ts';
 import { createRuntimeRegistry } from './runtime-metrics.ts';
@@ -35,6 +36,11 @@ export interface MetricsPipeline {
   forceFlush(): Promise<void>;
   /** The next exports are the last ones (short timeout, skipped if the previous one failed). */
   prepareForShutdown(): void;
+  /**
+   * process.exit(): collects the current values synchronously and posts them to the export worker (the
+   * caller then waits for it). Returns whether anything was posted.
+   */
+  handOffAtExit(): boolean;
   shutdown(): Promise<void>;
 }
 
@@ -52,6 +58,7 @@ export function startMetrics(options: MetricsPipelineOptions): MetricsPipeline {
 
   const readers: IMetricReader[] = [];
   const pushExporters: Array<LazyMetricExporter | WorkerMetricExporter> = [];
+  const workerReaders: Array<{ reader: PeriodicExportingMetricReader; exporter: WorkerMetricExporter }> = [];
   for (const name of config.metrics.exporters) {
     if (name === 'prometheus') {
       const endpoint = createPrometheusEndpoint(config.metrics, producer, warner);
@@ -65,14 +72,14 @@ export function startMetrics(options: MetricsPipelineOptions): MetricsPipeline {
         ? new LazyMetricExporter(() => createConsoleMetricExporter(), onError)
         : new WorkerMetricExporter(sharedExportWorkerHost(resource), config.metrics, onError);
     pushExporters.push(exporter);
-    readers.push(
-      new PeriodicExportingMetricReader({
-        exporter,
-        exportIntervalMillis: config.metrics.exportIntervalMs,
-        exportTimeoutMillis: config.metrics.exportTimeoutMs,
-        metricProducers: [producer],
-      }),
-    );
+    const reader = new PeriodicExportingMetricReader({
+      exporter,
+      exportIntervalMillis: config.metrics.exportIntervalMs,
+      exportTimeoutMillis: config.metrics.exportTimeoutMs,
+      metricProducers: [producer],
+    });
+    readers.push(reader);
+    if (exporter instanceof WorkerMetricExporter) workerReaders.push({ reader, exporter });
   }
   const meterProvider = new MeterProvider({ resource, readers });
 
@@ -101,6 +108,25 @@ export function startMetrics(options: MetricsPipelineOptions): MetricsPipeline {
       meterProvider.forceFlush().catch((e: unknown) => health.recordSignalExportError('metrics', e)),
     prepareForShutdown: () => {
       for (const exporter of pushExporters) exporter.prepareForShutdown();
+    },
+    handOffAtExit: () => {
+      let posted = false;
+      for (const { reader, exporter } of workerReaders) {
+        exporter.prepareForShutdown();
+        try {
+          const promMetrics = producer.collectNow();
+          const scopeMetrics = [
+            ...collectSdkMetricsNow(reader),
+            ...(promMetrics.length ? [{ scope: BRIDGE_SCOPE, metrics: promMetrics }] : []),
+          ];
+          if (!scopeMetrics.length) continue;
+          exporter.export({ resource, scopeMetrics }, () => {});
+          posted = true;
+        } catch (error) {
+          health.recordSignalExportError('metrics', error);
+        }
+      }
+      return posted;
     },
     shutdown: () => {
       for (const exporter of pushExporters) exporter.prepareForShutdown();

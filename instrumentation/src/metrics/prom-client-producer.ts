@@ -62,12 +62,42 @@ async function histogramState(metric: PromMetricInternals): Promise<PromMetric |
     const pending = metric.collect();
     if (pending instanceof Promise) await pending;
   }
+  // An unexpected shape (another prom-client major): the public path, collect() included again.
+  return histogramStateNow(metric) ?? metric.get();
+}
+
+function histogramStateNow(metric: PromMetricInternals): PromHistogramState | undefined {
   const series = Object.values(metric.hashMap!);
-  for (const s of series) {
-    // An unexpected shape (another prom-client major): the public path, collect() included again.
-    if (typeof s?.bucketValues !== 'object' || typeof s.count !== 'number') return metric.get();
-  }
+  for (const s of series)
+    if (typeof s?.bucketValues !== 'object' || typeof s.count !== 'number') return undefined;
   return { name: metric.name, help: metric.help, upperBounds: metric.upperBounds!, series };
+}
+
+/**
+ * A metric's state without awaiting anything, for the process.exit() hand-off (no promise can settle then):
+ * what prom-client 13–15's `get()` returns for counters and gauges, read from the same fields, after a
+ * synchronous collect() callback. Metrics whose collect() is asynchronous keep their last values; summaries
+ * (whose `get()` computes percentiles) and unknown shapes are left out.
+ */
+function metricStateNow(metric: PromMetricInternals): PromMetric | PromHistogramState | undefined {
+  if (typeof metric.collect === 'function') {
+    try {
+      const pending = metric.collect();
+      if (pending instanceof Promise) pending.catch(() => {});
+    } catch {
+      // A broken callback: the values it would have set are the previous ones.
+    }
+  }
+  if (typeof metric.hashMap !== 'object' || metric.hashMap === null) return undefined;
+  if (isPlainHistogram(metric)) return histogramStateNow(metric);
+  if (metric.type !== 'counter' && metric.type !== 'gauge') return undefined;
+  return {
+    name: metric.name,
+    help: metric.help,
+    type: metric.type,
+    values: Object.values(metric.hashMap),
+    aggregator: (metric as { aggregator?: string }).aggregator,
+  } as unknown as PromMetric;
 }
 
 export const BRIDGE_SCOPE = { name: '@lgtm-apm/instrumentation/prom-client', version: '0.1.0' };
@@ -118,6 +148,34 @@ export class PromClientMetricProducer implements MetricProducer {
     };
   }
 
+  /**
+   * The registries' current values without awaiting (see metricStateNow), for the process.exit() hand-off.
+   * A registry that does not look like prom-client 13–15 or has default labels is left out.
+   */
+  collectNow(): MetricData[] {
+    const endTime = hrTime();
+    const metrics: MetricData[] = [];
+    const seen = new Set<string>();
+    const registries = [...this.#appRegistries, ...(this.#kitRegistry ? [this.#kitRegistry] : [])];
+    for (const registry of registries) {
+      const r = registry as PromRegistryLike & PromRegistryInternals;
+      if (
+        typeof r.getMetricsAsArray !== 'function' ||
+        !r._defaultLabels ||
+        Object.keys(r._defaultLabels).length
+      )
+        continue;
+      const list = (r.getMetricsAsArray() as PromMetricInternals[]).map(metricStateNow);
+      this.#convert(
+        list.filter((m) => m !== undefined),
+        metrics,
+        seen,
+        endTime,
+      );
+    }
+    return metrics;
+  }
+
   async #add(
     registry: PromRegistryLike,
     out: MetricData[],
@@ -134,6 +192,15 @@ export class PromClientMetricProducer implements MetricProducer {
       errors.push(error);
       return;
     }
+    this.#convert(list, out, seen, endTime);
+  }
+
+  #convert(
+    list: Array<PromMetric | PromHistogramState>,
+    out: MetricData[],
+    seen: Set<string>,
+    endTime: HrTime,
+  ): void {
     for (const metric of list) {
       // First registry wins: duplicate names would be conflicting series in Mimir.
       if (seen.has(metric.name)) continue;

@@ -6,9 +6,8 @@ import {
 } from '@opentelemetry/sdk-metrics';
 import { type MetricsConfig } from '../config/signals-config.ts';
 import { type ExportWorkerHost } from '../export/worker-host.ts';
-import { type FromWorker } from '../export/worker-protocol.ts';
+import { WorkerChannel } from '../export/worker-channel.ts';
 import { MetricWireEncoder } from './metric-wire.ts';
-import { type ToMetricsWorker } from './worker-protocol.ts';
 
 /**
  * OTLP metric export with the protobuf serialization and the HTTP request on the export worker: the main
@@ -22,27 +21,18 @@ import { type ToMetricsWorker } from './worker-protocol.ts';
  * than the timeout one is always in flight.
  */
 export class WorkerMetricExporter implements PushMetricExporter {
-  readonly #host: ExportWorkerHost;
-  readonly #config: MetricsConfig;
+  readonly #channel: WorkerChannel<'metrics'>;
   readonly #onError: (error: unknown) => void;
-  readonly #pending = new Map<number, (error?: string) => void>();
   readonly #encoder = new MetricWireEncoder();
-  #initialized = false;
   #final = false;
-  #nextId = 1;
   #closed = false;
 
   constructor(host: ExportWorkerHost, config: MetricsConfig, onError: (error: unknown) => void) {
-    this.#host = host;
-    this.#config = config;
     this.#onError = onError;
-    host.attach('metrics', {
-      onMessage: (message) => this.#onMessage(message),
-      onFailed: (error) => {
-        this.#onError(new Error(`the export worker stopped, metrics are no longer pushed: ${error.message}`));
-        for (const settle of this.#pending.values()) settle();
-        this.#pending.clear();
-      },
+    this.#channel = new WorkerChannel(host, 'metrics', {
+      init: { t: 'init', config },
+      onFailed: (error) =>
+        onError(new Error(`the export worker stopped, metrics are no longer pushed: ${error.message}`)),
     });
   }
 
@@ -54,33 +44,35 @@ export class WorkerMetricExporter implements PushMetricExporter {
   prepareForShutdown(): void {
     if (this.#final) return;
     this.#final = true;
-    if (this.#initialized) this.#send({ t: 'final' });
+    if (this.#channel.used) this.#channel.post({ t: 'final' });
   }
 
   export(metrics: ResourceMetrics, resultCallback: (result: ExportResult) => void): void {
-    if (this.#closed || this.#host.failed) {
+    if (this.#closed || this.#channel.failed) {
       resultCallback({ code: ExportResultCode.SUCCESS });
       return;
     }
-    const id = this.#nextId++;
-    const release = this.#final ? this.#host.hold() : () => {};
-    this.#pending.set(id, (error) => {
-      release();
-      if (error !== undefined) {
-        // The worker may have dropped its copy of the attribute sets (see MetricWireDecoder): resend them.
-        this.#encoder.reset();
-        this.#onError(new Error(error));
-      }
-      resultCallback({ code: ExportResultCode.SUCCESS });
-    });
+    if (this.#final && !this.#channel.used) this.#channel.post({ t: 'final' });
+    let encoded;
     try {
       // The resource stays behind: the worker has the same attributes since it started.
-      this.#send({ t: 'export', id, metrics: this.#encoder.encode(metrics.scopeMetrics) });
+      encoded = this.#encoder.encode(metrics.scopeMetrics);
     } catch (error) {
       this.#encoder.reset();
-      this.#pending.get(id)?.((error as Error).message);
-      this.#pending.delete(id);
+      this.#onError(error);
+      resultCallback({ code: ExportResultCode.SUCCESS });
+      return;
     }
+    void this.#channel
+      .request((id) => ({ t: 'export', id, metrics: encoded }), { hold: this.#final })
+      .then((reply) => {
+        if (reply?.t === 'result' && reply.error !== undefined) {
+          // The worker may have dropped its copy of the attribute sets (see MetricWireDecoder): resend them.
+          this.#encoder.reset();
+          this.#onError(new Error(reply.error));
+        }
+        resultCallback({ code: ExportResultCode.SUCCESS });
+      });
   }
 
   async forceFlush(): Promise<void> {
@@ -90,34 +82,8 @@ export class WorkerMetricExporter implements PushMetricExporter {
   async shutdown(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    if (this.#initialized && !this.#host.failed) {
-      const release = this.#host.hold();
-      try {
-        await new Promise<void>((resolve) => {
-          const id = this.#nextId++;
-          this.#pending.set(id, () => resolve());
-          this.#send({ t: 'shutdown', id });
-        });
-      } finally {
-        release();
-      }
-    }
-    await this.#host.detach('metrics');
-  }
-
-  #send(message: ToMetricsWorker): void {
-    if (!this.#initialized) {
-      this.#initialized = true;
-      this.#host.post({ channel: 'metrics', t: 'init', config: this.#config });
-      if (this.#final) this.#host.post({ channel: 'metrics', t: 'final' });
-    }
-    this.#host.post({ channel: 'metrics', ...message });
-  }
-
-  #onMessage(message: FromWorker): void {
-    if (message.channel !== 'metrics') return;
-    const settle = this.#pending.get(message.id);
-    this.#pending.delete(message.id);
-    settle?.(message.t === 'result' ? message.error : undefined);
+    if (this.#channel.used && !this.#channel.failed)
+      await this.#channel.request((id) => ({ t: 'shutdown', id }), { hold: true });
+    await this.#channel.detach();
   }
 }

@@ -2,6 +2,7 @@ import { type Resource } from '@opentelemetry/resources';
 import { type ResourceMetrics } from '@opentelemetry/sdk-metrics';
 import { type MetricsConfig } from '../config/signals-config.ts';
 import { ShutdownAwareExporter } from '../export/shutdown-aware-exporter.ts';
+import { type WorkerChannelHandler } from '../export/worker-protocol.ts';
 import { createOtlpMetricExporter, METRICS_TRANSPORT_MESSAGES } from './metric-exporter.ts';
 import { MetricWireDecoder } from './metric-wire.ts';
 import { type FromMetricsWorker, type ToMetricsWorker } from './worker-protocol.ts';
@@ -14,10 +15,11 @@ import { type FromMetricsWorker, type ToMetricsWorker } from './worker-protocol.
 export function createMetricsChannel(
   post: (message: FromMetricsWorker) => void,
   resource: Resource,
-): (message: ToMetricsWorker) => void {
+): WorkerChannelHandler<ToMetricsWorker> {
   let transport: ShutdownAwareExporter<ResourceMetrics> | undefined;
+  let exitFailure: string | undefined;
   const decoder = new MetricWireDecoder();
-  return (message) => {
+  const handle = (message: ToMetricsWorker): void => {
     switch (message.t) {
       case 'init': {
         const config: MetricsConfig = message.config;
@@ -44,7 +46,10 @@ export function createMetricsChannel(
         transport.send(
           { resource, scopeMetrics },
           (e) => (error = e instanceof Error ? e.message : String(e)),
-          () => post(error === undefined ? { t: 'result', id } : { t: 'result', id, error }),
+          () => {
+            if (error !== undefined) exitFailure = error;
+            post(error === undefined ? { t: 'result', id } : { t: 'result', id, error });
+          },
         );
         return;
       }
@@ -59,5 +64,14 @@ export function createMetricsChannel(
         return;
       }
     }
+  };
+  return {
+    handle,
+    async exit() {
+      exitFailure = undefined;
+      transport?.prepareForShutdown();
+      await transport?.settled();
+      return exitFailure;
+    },
   };
 }

@@ -32,15 +32,16 @@ import { selectInstrumentations } from '../instrumentations/select.ts';
 import { registerEsmHook } from '../lifecycle/esm-hook.ts';
 import { installSignalHandlers } from '../lifecycle/signals.ts';
 import { buildResource } from '../resource/resource.ts';
-import { LazySpanExporter } from '../tracing/lazy-span-exporter.ts';
 import { RedactingSpanProcessor } from '../tracing/redacting-span-processor.ts';
 import { ServiceGraphHintsProcessor } from '../tracing/service-graph-hints-processor.ts';
-import { createConsoleTraceExporter, createOtlpTraceExporter } from '../tracing/trace-exporter.ts';
+import { createConsoleTraceExporter } from '../tracing/trace-exporter.ts';
+import { WorkerSpanExporter } from '../tracing/worker-span-exporter.ts';
+import { sharedExportWorkerHost } from '../export/worker-host.ts';
+import { handOffAtExit, type ExitHandOffParts } from '../export/exit-handoff.ts';
 import { ActiveRequestsProcessor } from '../active-requests/processor.ts';
 import type { MetricsPipeline } from '../metrics/pipeline.ts';
 import type * as MetricsModule from '../metrics/pipeline.ts';
 import type * as LogsModule from '../logs/pipeline.ts';
-import type * as ExitFlushModule from '../export/exit-flush.ts';
 import type * as PinoHookModule from '../logs/pino-hook.ts';
 import type { PromRegistryLike } from '../metrics/prom-client-producer.ts';
 import type { LogsPipeline } from '../logs/pipeline.ts';
@@ -214,8 +215,7 @@ function startUnsafe(
     }),
   ];
   const spanProcessors: SpanProcessor[] = [...kitProcessors];
-  const onExporterError = (error: unknown): void => health.recordExportError(error);
-  const exitFlushable: Array<{ processor: BatchSpanProcessor; exporter: LazySpanExporter }> = [];
+  const exitFlushable: ExitHandOffParts['traces'] = [];
   if (options.traceExporter) {
     spanProcessors.push(new BatchSpanProcessor({ exporter: options.traceExporter, ...config.batch }));
   } else {
@@ -223,10 +223,19 @@ function startUnsafe(
       if (name === 'console')
         spanProcessors.push(new SimpleSpanProcessor({ exporter: createConsoleTraceExporter() }));
       else {
-        const exporter = new LazySpanExporter(
-          (final) => createOtlpTraceExporter(config, final),
-          onExporterError,
-          (count) => health.recordLostSpans(count),
+        const exporter = new WorkerSpanExporter(
+          sharedExportWorkerHost(resource),
+          {
+            traceProtocol: config.traceProtocol,
+            tracesEndpointInvalid: config.tracesEndpointInvalid,
+            exportTimeoutMs: config.exportTimeoutMs,
+          },
+          {
+            onError: (error) => health.recordExportError(error),
+            onLost: (count) => health.recordLostSpans(count),
+            onDropped: (count) => health.recordDroppedSpans(count),
+          },
+          config.batch.maxQueueSize,
         );
         const processor = new BatchSpanProcessor({ exporter, ...config.batch });
         spanProcessors.push(processor);
@@ -311,6 +320,8 @@ function startUnsafe(
   let shutdownInTime: Promise<boolean> | undefined;
   /** The next exports are the last: short timeouts, and skipped when the backend already failed. */
   const prepareForExit = (): void => {
+    // The app now waits for the export worker: it must not be starved by a busy machine.
+    sharedExportWorkerHost(resource).expedite();
     for (const { exporter } of exitFlushable) exporter.prepareForShutdown();
     metricsPipeline?.prepareForShutdown();
   };
@@ -371,22 +382,18 @@ function startUnsafe(
       if (!inTime) process.exit();
     });
   process.once('beforeExit', onBeforeExit);
-  // process.exit() skips beforeExit and leaves no turn for asynchronous export: the spans still queued are
-  // handed to a child process that sends them while this one waits (bounded, and only when there are any).
+  // process.exit() skips beforeExit and leaves no turn for asynchronous export: what is queued is handed to
+  // the export worker while this thread waits (bounded, and only when there is something to send).
   const onExit = (): void => {
-    exportAtExit();
+    if (!shutdownInTime && config.exitFlush)
+      handOffAtExit(
+        { traces: exitFlushable, metrics: metricsPipeline, logs: logsPipeline },
+        sharedExportWorkerHost(resource),
+        health,
+        config.shutdownTimeoutMs,
+      );
     // A signal's flush (the app's handler then called process.exit()) held its failures for this line.
     health.endShutdown(undefined);
-  };
-  const exportAtExit = (): void => {
-    if (shutdownInTime || !config.exitFlush) return;
-    const exitFlush = require('../export/exit-flush.ts') as typeof ExitFlushModule;
-    const spans = exitFlushable.flatMap(({ processor, exporter }) =>
-      exitFlush.takeQueuedSpans(processor, exporter),
-    );
-    if (!spans.length) return;
-    const result = exitFlush.exportSpansAtExit(spans);
-    if (!result.ok) health.recordExitFlushFailure(spans.length, result.reason);
   };
   process.once('exit', onExit);
   const removeSignalHandlers = config.handleSignals

@@ -1,6 +1,6 @@
 import { type SpanExporter } from '@opentelemetry/sdk-trace';
-import { type KitConfig } from '../config/config.ts';
 import { FINAL_EXPORT_TIMEOUT_MS } from '../export/final-export.ts';
+import { type TracesWorkerConfig } from './worker-protocol.ts';
 
 export const DEFAULT_TRACES_ENDPOINT = {
   grpc: 'http://localhost:4317',
@@ -8,12 +8,18 @@ export const DEFAULT_TRACES_ENDPOINT = {
   'http/json': 'http://localhost:4318/v1/traces',
 } as const;
 
+/** What a skipped or failed trace export is reported as. */
+export const TRACES_TRANSPORT_MESSAGES = {
+  finalSkipped: 'the trace backend was unreachable; the spans flushed at shutdown were dropped',
+  failed: 'trace export failed',
+};
+
 /**
- * The official OTLP exporters. They read OTEL_EXPORTER_OTLP_* (endpoint, headers, compression,
+ * The official OTLP exporters (run on the export worker, see worker-traces.ts). They read OTEL_EXPORTER_OTLP_* (endpoint, headers, compression,
  * certificates) themselves; the kit passes a URL only when the user's value was invalid, so the
  * standard precedence rules of each exporter stay intact.
  */
-export function createOtlpTraceExporter(config: KitConfig, final = false): SpanExporter {
+export function createOtlpTraceExporter(config: TracesWorkerConfig, final = false): SpanExporter {
   const timeoutMillis = final
     ? Math.min(config.exportTimeoutMs, FINAL_EXPORT_TIMEOUT_MS)
     : config.exportTimeoutMs;

@@ -7,7 +7,7 @@ const dist = join(import.meta.dirname, '..', '..', 'dist');
 
 // V8 keeps a script's source for lazy compilation; a single non-ASCII character stores all of it as a
 // two-byte string, doubling what every instrumented process holds for the 3 MB bundle.
-for (const file of ['sdk.cjs', 'export-worker.cjs', 'exit-sender.cjs']) {
+for (const file of ['sdk.cjs', 'export-worker.cjs']) {
   test(`dist/${file} is pure ASCII, so V8 keeps its source one byte per character`, () => {
     const text = readFileSync(join(dist, file), 'latin1');
     // Read as latin1, every byte is one character in U+0000-U+00FF: anything above U+007F is non-ASCII.

@@ -5,7 +5,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { createServer, type Server, type Socket } from 'node:net';
+import { hangingBackend, refusedUrl } from '../support/backends.ts';
 import { OtlpReceiver } from '../support/otlp-receiver.ts';
 import { APPS, kitLines } from '../support/spawn-app.ts';
 import { join } from 'node:path';
@@ -75,31 +75,6 @@ function kitEnv(endpoint: string, extra: Record<string, string> = {}): Record<st
     LGTM_APM_SHUTDOWN_TIMEOUT_MS: '2000',
     ...extra,
   };
-}
-
-/** Accepts connections and never answers: the worst backend there is. */
-async function hangingBackend(): Promise<{ url: string; close(): Promise<void> }> {
-  const sockets = new Set<Socket>();
-  const server: Server = createServer((socket) => {
-    sockets.add(socket);
-    socket.on('error', () => {});
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as { port: number }).port}`,
-    close: async () => {
-      for (const socket of sockets) socket.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
-}
-
-async function refusedUrl(): Promise<string> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as { port: number }).port;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return `http://127.0.0.1:${port}`;
 }
 
 describe('shutdown and exit are bounded, whatever the backend does', () => {

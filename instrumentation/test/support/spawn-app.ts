@@ -25,6 +25,8 @@ export async function startApp(
     nodePath?: string;
     /** Arguments for the app itself, after the script. */
     appArgs?: string[];
+    /** 'pipe' to write to the app's stdin (child.stdin); ignored by default. */
+    stdin?: 'pipe' | 'ignore';
   } = {},
 ): Promise<RunningApp> {
   const flag = options.preloadFlag === undefined ? '--import' : options.preloadFlag;
@@ -33,7 +35,7 @@ export async function startApp(
   const child = spawn(options.nodePath ?? process.execPath, args, {
     cwd: APPS,
     env: { ...process.env, ...options.env },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: [options.stdin ?? 'ignore', 'pipe', 'pipe'],
   });
   let out = '';
   let err = '';

@@ -127,3 +127,21 @@ test('LGTM_APM_HTTP_HOOKS: own by default, upstream on request, a bad value keep
   assert.equal(bad.problems.length, 1);
   assert.match(bad.problems[0]!, /LGTM_APM_HTTP_HOOKS="otel" is not valid .*using own/);
 });
+
+test('a batch larger than its queue is one problem per signal, and capped to the queue', () => {
+  const c = readConfig({
+    OTEL_BSP_MAX_QUEUE_SIZE: '100',
+    OTEL_BSP_MAX_EXPORT_BATCH_SIZE: '400',
+    OTEL_BLRP_MAX_QUEUE_SIZE: '50',
+    OTEL_BLRP_MAX_EXPORT_BATCH_SIZE: '60',
+  });
+  assert.equal(c.batch.maxExportBatchSize, 100);
+  assert.equal(c.logs.batch.maxExportBatchSize, 50);
+  assert.deepEqual(
+    c.problems.filter((p) => /BATCH_SIZE/.test(p)),
+    [
+      'OTEL_BSP_MAX_EXPORT_BATCH_SIZE=400 is larger than OTEL_BSP_MAX_QUEUE_SIZE=100; using 100',
+      'OTEL_BLRP_MAX_EXPORT_BATCH_SIZE=60 is larger than OTEL_BLRP_MAX_QUEUE_SIZE=50; using 50',
+    ],
+  );
+});

@@ -6,7 +6,7 @@ import { TraceState } from '@opentelemetry/core';
 import { JsonTraceSerializer, ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
-import { fromHandOff, toHandOff } from '../../src/export/exit-handoff.ts';
+import { fromWireSpans, toWireSpans } from '../../src/tracing/span-wire.ts';
 
 async function recordSpans() {
   const exporter = new InMemorySpanExporter();
@@ -22,22 +22,31 @@ async function recordSpans() {
     traceState: new TraceState('vendor=x'),
     isRemote: true,
   };
-  const root = tracer.startSpan('GET /orders', { kind: SpanKind.SERVER, attributes: { 'http.route': '/orders', 'http.response.status_code': 500 } });
+  const root = tracer.startSpan('GET /orders', {
+    kind: SpanKind.SERVER,
+    attributes: { 'http.route': '/orders', 'http.response.status_code': 500 },
+  });
   root.addEvent('exception', { 'exception.message': 'boom' });
   root.addLink({ context: linked, attributes: { reason: 'batch' } });
   root.setStatus({ code: SpanStatusCode.ERROR, message: 'boom' });
   const ctx = api.trace.setSpan(api.context.active(), root);
-  const child = provider.getTracer('scope-b').startSpan('SELECT', { kind: SpanKind.CLIENT, attributes: { 'db.system.name': 'postgresql', ids: [1, 2, 3] } }, ctx);
+  const child = provider
+    .getTracer('scope-b')
+    .startSpan(
+      'SELECT',
+      { kind: SpanKind.CLIENT, attributes: { 'db.system.name': 'postgresql', ids: [1, 2, 3] } },
+      ctx,
+    );
   child.end();
   root.end();
   await provider.forceFlush();
   return exporter.getFinishedSpans();
 }
 
-test('spans handed to the exit sender serialise to the same OTLP request as the originals', async () => {
+test('spans sent to the export worker (structured clone) serialise to the same OTLP request as the originals', async () => {
   const spans = await recordSpans();
   assert.equal(spans.length, 2);
-  const copy = fromHandOff(JSON.parse(JSON.stringify(toHandOff(spans))));
+  const copy = fromWireSpans(structuredClone(toWireSpans(spans)));
   assert.deepEqual(
     Buffer.from(ProtobufTraceSerializer.serializeRequest(copy)!),
     Buffer.from(ProtobufTraceSerializer.serializeRequest(spans)!),
@@ -49,8 +58,8 @@ test('spans handed to the exit sender serialise to the same OTLP request as the 
   assert.equal(copy[1]!.links[0]!.context.traceState?.get('vendor'), 'x');
 });
 
-test('a hand-off naming a resource it does not carry is refused with a clear error', async () => {
-  const handOff = toHandOff(await recordSpans());
-  handOff.resources = [];
-  assert.throws(() => fromHandOff(handOff), /names resource 0, which was not handed over/);
+test('a batch naming a resource it does not carry is refused with a clear error', async () => {
+  const wire = toWireSpans(await recordSpans());
+  wire.resources = [];
+  assert.throws(() => fromWireSpans(wire), /names resource 0, which the batch does not carry/);
 });
