@@ -15,6 +15,36 @@ const MODES: Array<{ value: CompareMode; label: string; description: string }> =
   { value: 'release', label: 'Previous release', description: "The selected service's previous service.version" },
 ];
 
+/** "1 d", "90 min": how far back Grafana's own comparison was taken. */
+function formatShift(ms: number | undefined): string {
+  if (ms === undefined) {
+    return '?';
+  }
+  const units: Array<[number, string]> = [
+    [604_800_000, 'w'],
+    [86_400_000, 'd'],
+    [3_600_000, 'h'],
+    [60_000, 'min'],
+  ];
+  const [size, unit] = units.find(([size]) => ms >= size && ms % size === 0) ?? [1000, 's'];
+  return `${ms / size} ${unit}`;
+}
+
+/** The picker's choices; Grafana's own "Time comparison" first when the dashboard turned it on for this panel. */
+function modesOf(state: CompareState): typeof MODES {
+  if (!state.grafanaAvailable) {
+    return MODES;
+  }
+  return [
+    {
+      value: 'grafana',
+      label: `Grafana ${formatShift(state.grafanaShiftMs)}`,
+      description: "The panel's Time comparison set in Grafana (its frames came with the data: no query of ours)",
+    },
+    ...MODES,
+  ];
+}
+
 const LEVELS = (Object.keys(THRESHOLD_LEVELS) as ThresholdLevel[]).map((value) => ({
   value,
   label: THRESHOLD_LEVELS[value].label,
@@ -116,7 +146,7 @@ export function CompareBar({ state }: { state: CompareState }) {
           <span data-testid="lgtmapm-compare-mode">
             <RadioButtonGroup
               size="sm"
-              options={MODES}
+              options={modesOf(state)}
               value={settings.mode}
               onChange={(mode) => update({ mode, version: undefined })}
             />
