@@ -1,14 +1,16 @@
-import React, { useMemo, useState, useSyncExternalStore } from 'react';
+import React, { useEffect, useMemo, useState, useSyncExternalStore } from 'react';
 import { css } from '@emotion/css';
 import { type GrafanaTheme2, LoadingState, type PanelData, type TimeRange } from '@grafana/data';
 import { Alert, Button, Icon, Tooltip, useStyles2, useTheme2 } from '@grafana/ui';
 import { type ApmPanelOptions } from '../types';
 import { getSelection, selectLink, selectService, subscribe } from '../shared/selectionStore';
-import { buildServerMap, filterMap, type QueryLike, type ServerMap, type ServerMapEdge, type ServerMapNode, type TrafficStats } from './model';
-import { type LayoutResult, topologyKey } from './layout/layout';
+import { buildServerMap, type MapFilter, type QueryLike, type ServerMap, type ServerMapEdge, type ServerMapNode, type TrafficStats } from './model';
+import { type LayoutResult } from './layout/layout';
+import { filteredView, prepareScene, sceneView } from './viewCache';
+import { whenIdle } from '../shared/whenIdle';
 import { useMapLayout } from './useMapLayout';
 import { LayoutProgressBar } from './LayoutProgressBar';
-import { buildScene, type Hit, type SceneMarks } from './render/scene';
+import { type Hit, type SceneMarks } from './render/scene';
 import { paletteFromTheme } from './render/palette';
 import { approx, formatExactCount, formatMs, formatPercent } from './render/format';
 import { ServerMapCanvas } from './ServerMapCanvas';
@@ -117,21 +119,20 @@ export function ServerMapView({ data, width, height, options, timeRange, overlay
   const map: ServerMap | undefined = overlaid?.map ?? builtMap;
   const [focusRequest, setFocusRequest] = useState<{ hit: Hit; seq: number } | undefined>();
 
-  const filtered = useMemo(
-    () =>
-      map
-        ? filterMap(map, {
-            focus: focus.node,
-            inboundDepth: focus.inbound,
-            outboundDepth: focus.outbound,
-            hideTerminal,
-            maxNodes: showAll ? Infinity : options.maxNodes,
-          })
-        : undefined,
-    [map, focus, hideTerminal, showAll, options.maxNodes],
+  const mapFilter: MapFilter = useMemo(
+    () => ({
+      focus: focus.node,
+      inboundDepth: focus.inbound,
+      outboundDepth: focus.outbound,
+      hideTerminal,
+      maxNodes: showAll ? Infinity : options.maxNodes,
+    }),
+    [focus, hideTerminal, showAll, options.maxNodes],
   );
-
-  const key = useMemo(() => (filtered ? topologyKey(filtered.nodes, filtered.edges) : ''), [filtered]);
+  // Kept per map (viewCache): a Compare toggle switches between two maps and finds both views already built.
+  const view = useMemo(() => (map ? filteredView(map, mapFilter) : undefined), [map, mapFilter]);
+  const filtered = view?.filtered;
+  const key = view?.topology ?? '';
   // Small maps are laid out during render, large ones in the layout worker within the first-paint budget
   // (useMapLayout); "show all" lays out everything there, with progress and Cancel.
   const pinned = useMemo(() => [...(filtered?.nodes.filter((n) => n.kind === 'user').map((n) => n.id) ?? []), ...(focus.node ? [focus.node] : [])], [filtered, focus.node]);
@@ -166,12 +167,18 @@ export function ServerMapView({ data, width, height, options, timeRange, overlay
     [built, laidOut, filtered],
   );
   const scene = useMemo(
-    () =>
-      filtered && shown?.layout
-        ? buildScene(filtered.nodes, filtered.edges, shown.layout, options.edgeLabel, overlaid?.marks)
-        : undefined,
+    () => (filtered && shown?.layout ? sceneView(filtered, shown.layout, options.edgeLabel, overlaid?.marks) : undefined),
     [filtered, shown, options.edgeLabel, overlaid],
   );
+  // While the overlay is on, build the plain map's scene in the union's layout when the browser is idle, so
+  // turning the overlay off only draws (the overlay's own scene stays kept for turning it on again).
+  const unionLayout = overlaid ? laidOut?.layout : undefined;
+  useEffect(() => {
+    if (!builtMap || !unionLayout) {
+      return;
+    }
+    return whenIdle(() => prepareScene(builtMap, mapFilter, unionLayout, options.edgeLabel));
+  }, [builtMap, unionLayout, mapFilter, options.edgeLabel]);
 
   // The store holds a service *name* (what the scatter filters TraceQL by); map it back to a node.
   const selectedNode: ServerMapNode | undefined = useMemo(() => {
