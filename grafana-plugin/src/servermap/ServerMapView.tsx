@@ -25,7 +25,15 @@ import { traceLinkOf } from './details/selectors';
  * that provides it.
  */
 export interface MapOverlay {
-  /** Called with the map built from the panel's data; memoise it (a new function re-applies). */
+  /**
+   * The map to lay out and draw instead of the one built from the panel's data (e.g. the union of two ranges'
+   * topologies). Called during render: keep it cheap and memoised (the same map object for the same input).
+   */
+  topology: (map: ServerMap) => ServerMap;
+  /**
+   * Its marks and the rest (e.g. a diff): may take a while, so a map laid out in the worker asks for it only after
+   * the layout has started, and the two run side by side. Memoise it; its `map` is `topology(map)`.
+   */
   apply: (map: ServerMap) => MapOverlayResult;
   /** Rendered at the map's left, `sideWidth` px wide; `focusEdge` selects a link and brings it into view. */
   renderSide?: (result: MapOverlayResult, focusEdge: (id: string) => void) => React.ReactNode;
@@ -35,6 +43,8 @@ export interface MapOverlay {
 export interface MapOverlayResult {
   map: ServerMap;
   marks: SceneMarks;
+  /** Notes about the overlay, listed with the map's own. */
+  warnings?: string[];
   /** Numbers of a node or link (by id) over the baseline: the details panel shows them beside the current ones. */
   baseline?: ReadonlyMap<string, TrafficStats>;
   /** Lines describing a node's or link's change (by id), for the tooltip and the details panel. */
@@ -115,8 +125,8 @@ export function ServerMapView({ data, width, height, options, timeRange, overlay
     ],
   );
   const builtMap: ServerMap | undefined = built.ok ? built.map : undefined;
-  const overlaid = useMemo(() => (builtMap && overlay ? overlay.apply(builtMap) : undefined), [builtMap, overlay]);
-  const map: ServerMap | undefined = overlaid?.map ?? builtMap;
+  const overlayMap = useMemo(() => (builtMap && overlay ? overlay.topology(builtMap) : undefined), [builtMap, overlay]);
+  const map: ServerMap | undefined = overlayMap ?? builtMap;
   const [focusRequest, setFocusRequest] = useState<{ hit: Hit; seq: number } | undefined>();
 
   const mapFilter: MapFilter = useMemo(
@@ -143,11 +153,24 @@ export function ServerMapView({ data, width, height, options, timeRange, overlay
     all: showAll,
     pinned,
     onCancel: () => setShowAll(false),
-    within: overlaid ? undefined : keptOverlay,
+    within: overlayMap ? undefined : keptOverlay,
   });
-  if (overlaid && laidOut?.layout && laidOut !== keptOverlay) {
+  if (overlayMap && laidOut?.layout && laidOut !== keptOverlay) {
     setKeptOverlay(laidOut);
   }
+  // The overlay's marks are needed for the scene, i.e. once there is a layout. When the layout worker has the map,
+  // they are computed right after the job was posted (this effect runs after useMapLayout's), beside it.
+  const [overlayAsked, setOverlayAsked] = useState<MapOverlay | undefined>();
+  const overlaid = useMemo(
+    () => (builtMap && overlay && (shown?.layout || overlayAsked === overlay) ? overlay.apply(builtMap) : undefined),
+    [builtMap, overlay, shown?.layout, overlayAsked],
+  );
+  useEffect(() => {
+    if (builtMap && overlay && !overlaid) {
+      overlay.apply(builtMap);
+      setOverlayAsked(overlay);
+    }
+  }, [builtMap, overlay, overlaid]);
   const layoutError = laidOut?.error;
 
   const nodesById = useMemo(() => new Map((map?.nodes ?? []).map((n) => [n.id, n])), [map]);
@@ -295,7 +318,7 @@ export function ServerMapView({ data, width, height, options, timeRange, overlay
   const detailsOpen = selectedNode !== undefined || selectedEdge !== undefined;
   const mapW = detailsOpen && areaW - DETAILS_W - 8 >= 260 ? areaW - DETAILS_W - 8 : areaW;
   const hidden = (filtered?.hiddenByLimit ?? 0) + (laidOut?.hiddenByBudget ?? 0);
-  const notes = [...(map?.warnings ?? []), ...(laidOut?.fallbackNote ? [laidOut.fallbackNote] : [])];
+  const notes = [...(map?.warnings ?? []), ...(overlaid?.warnings ?? []), ...(laidOut?.fallbackNote ? [laidOut.fallbackNote] : [])];
   return (
     <div className={styles.root} style={{ width, height }} data-testid="lgtmapm-servermap">
       <div className={styles.toolbar} style={{ height: TOOLBAR_H }}>

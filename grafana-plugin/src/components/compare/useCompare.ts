@@ -21,7 +21,7 @@ import {
 import { fetchBaselineFrames, groupTargets, type PanelTarget } from '../../compare/fetchBaseline';
 import { runQuery } from '../../shared/queryClient';
 import { type ApmPanelOptions } from '../../types';
-import { applyCompare, baselineMapOf, type CompareOverlayData } from './compareOverlay';
+import { applyCompare, baselineMapOf, type CompareOverlayData, unionOf } from './compareOverlay';
 import { type QueryState, useCachedQuery } from './useCachedQuery';
 
 /** `grafana`: the baseline Grafana's own panel "Time comparison" delivered with the data (no query of ours). */
@@ -226,19 +226,27 @@ export function useCompare(
       return undefined;
     }
     const baseline: ServerMap = baselineMap.map;
+    const unions = new WeakMap<ServerMap, ServerMap>();
+    const topology = (map: ServerMap): ServerMap => {
+      let union = unions.get(map);
+      if (!union) {
+        union = unionOf(map, baseline);
+        unions.set(map, union);
+      }
+      return union;
+    };
     const results = new WeakMap<ServerMap, MapOverlayResult>();
     const applyOnce = (map: ServerMap): MapOverlayResult => {
-      const applied = applyCompare(map, currentSeconds, baseline, baselineSeconds, thresholds);
+      const union = topology(map);
+      const applied = applyCompare(map, currentSeconds, baseline, baselineSeconds, thresholds, union);
       if (!applied.ok) {
         // Both ranges are checked above, so this is not expected; the map stays as it is and says why.
-        return {
-          map: { ...map, warnings: [...map.warnings, `Compare: ${applied.error}`] },
-          marks: { nodes: new Map(), edges: new Map() },
-        };
+        return { map: union, marks: { nodes: new Map(), edges: new Map() }, warnings: [`Compare: ${applied.error}`] };
       }
       return applied.result;
     };
     return {
+      topology,
       apply: (map: ServerMap): MapOverlayResult => {
         let result = results.get(map);
         if (!result) {
