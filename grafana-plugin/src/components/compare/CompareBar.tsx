@@ -7,12 +7,17 @@ import { type CompareMode, type CompareState } from './useCompare';
 
 export const COMPARE_BAR_H = 32;
 
-const MODES: Array<{ value: CompareMode; label: string; description: string }> = [
-  { value: '1h', label: '1 h', description: 'The same range, one hour earlier' },
-  { value: '1d', label: '1 d', description: 'The same range, one day earlier' },
-  { value: '7d', label: '7 d', description: 'The same range, one week earlier' },
-  { value: 'custom', label: 'Custom', description: 'A range of your own (any length: calls are compared per minute)' },
-  { value: 'release', label: 'Previous release', description: "The selected service's previous service.version" },
+/**
+ * Each choice's explanation is its `ariaLabel`, which Grafana's RadioButton also shows as the label's native
+ * title; a `description` would wrap every option in a floating-ui Tooltip, and mounting nine of them was a visible
+ * part of what turning Compare on costs.
+ */
+const MODES: Array<{ value: CompareMode; label: string; ariaLabel: string }> = [
+  { value: '1h', label: '1 h', ariaLabel: 'The same range, one hour earlier' },
+  { value: '1d', label: '1 d', ariaLabel: 'The same range, one day earlier' },
+  { value: '7d', label: '7 d', ariaLabel: 'The same range, one week earlier' },
+  { value: 'custom', label: 'Custom', ariaLabel: 'A range of your own (any length: calls are compared per minute)' },
+  { value: 'release', label: 'Previous release', ariaLabel: "The selected service's previous service.version" },
 ];
 
 /** "1 d", "90 min": how far back Grafana's own comparison was taken. */
@@ -39,7 +44,7 @@ function modesOf(state: CompareState): typeof MODES {
     {
       value: 'grafana',
       label: `Grafana ${formatShift(state.grafanaShiftMs)}`,
-      description: "The panel's Time comparison set in Grafana (its frames came with the data: no query of ours)",
+      ariaLabel: "The panel's Time comparison set in Grafana (its frames came with the data: no query of ours)",
     },
     ...MODES,
   ];
@@ -48,7 +53,7 @@ function modesOf(state: CompareState): typeof MODES {
 const LEVELS = (Object.keys(THRESHOLD_LEVELS) as ThresholdLevel[]).map((value) => ({
   value,
   label: THRESHOLD_LEVELS[value].label,
-  description: THRESHOLD_LEVELS[value].description,
+  ariaLabel: THRESHOLD_LEVELS[value].description,
 }));
 
 function formatRange(r: { from: number; to: number }): string {
