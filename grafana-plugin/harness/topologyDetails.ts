@@ -45,8 +45,14 @@ function p95Seconds(buckets: Array<[number, number]>): number | undefined {
   return total > 0 && bucket && Number.isFinite(bucket[0]) ? bucket[0] : undefined;
 }
 
+/** A target's minimum interval ("30s", "1m") in ms, as Grafana's Prometheus data source reads it; 0 when unset. */
+function minIntervalMs(interval: string | undefined): number {
+  const m = /^(\d+)(s|m)$/.exec(interval ?? '');
+  return m ? Number(m[1]) * (m[2] === 'm' ? 60_000 : 1000) : 0;
+}
+
 export interface DetailsRequest {
-  targets: Array<{ refId: string; expr?: string }>;
+  targets: Array<{ refId: string; expr?: string; interval?: string }>;
   from: number;
   to: number;
   intervalMs: number;
@@ -70,11 +76,13 @@ export function topologyDetailsFrames(perHour: Topology, req: DetailsRequest): D
       if (edges.length === 0 || total === 0) {
         continue; // Prometheus answers no series for a selector that matches none.
       }
-      const perInterval = (total * req.intervalMs) / 3_600_000;
+      // The step Grafana's Prometheus data source would use: the request's interval, at least the target's.
+      const stepMs = Math.max(req.intervalMs, minIntervalMs(t.interval));
+      const perInterval = (total * stepMs) / 3_600_000;
       const times: number[] = [];
       const values: number[] = [];
       // A gentle wave, so a chart of the answer is not a flat bar row (deterministic: same every run).
-      for (let time = req.from + req.intervalMs, i = 0; time <= req.to; time += req.intervalMs, i++) {
+      for (let time = req.from + stepMs, i = 0; time <= req.to; time += stepMs, i++) {
         times.push(time);
         values.push(Math.round(perInterval * (1 + 0.25 * Math.sin(i / 4))));
       }

@@ -159,17 +159,21 @@ export function ServerMapView({ data, width, height, options, timeRange, overlay
     setKeptOverlay(laidOut);
   }
   // The overlay's marks are needed for the scene, i.e. once there is a layout. When the layout worker has the map,
-  // they are computed right after the job was posted (this effect runs after useMapLayout's), beside it.
+  // they are computed in the task after the job was posted (this effect runs after useMapLayout's), beside it.
   const [overlayAsked, setOverlayAsked] = useState<MapOverlay | undefined>();
   const overlaid = useMemo(
     () => (builtMap && overlay && (shown?.layout || overlayAsked === overlay) ? overlay.apply(builtMap) : undefined),
     [builtMap, overlay, shown?.layout, overlayAsked],
   );
   useEffect(() => {
-    if (builtMap && overlay && !overlaid) {
+    if (!builtMap || !overlay || overlaid) {
+      return;
+    }
+    const task = setTimeout(() => {
       overlay.apply(builtMap);
       setOverlayAsked(overlay);
-    }
+    }, 0);
+    return () => clearTimeout(task);
   }, [builtMap, overlay, overlaid]);
   const layoutError = laidOut?.error;
 
