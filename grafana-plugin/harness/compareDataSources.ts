@@ -6,18 +6,12 @@
  * query gets two versions of the selected service; Tempo answers the dot query with the recorded-format search
  * fixture, moved into the range asked for, the baseline's dots three times faster.
  */
-import {
-  dataFrameFromJSON,
-  type DataFrameJSON,
-  type DataQueryRequest,
-  type DataQueryResponse,
-  LoadingState,
-} from '@grafana/data';
-import { setDataSourceSrv, type DataSourceSrv } from '@grafana/runtime';
-import { Observable } from 'rxjs';
+import { dataFrameFromJSON, type DataFrameJSON, type DataQueryRequest } from '@grafana/data';
 import { demoTopology, prometheusResponse, type Topology } from '../test/fixtures/serviceGraph';
 import { framesFromResponse } from '../test/fixtures/load';
 import searchSpans from '../test/fixtures/tempo/search-spans.json';
+import { answer, exposeQueryLog, installFakeDataSources } from './fakeDataSources';
+import { topologyDetailsFrames } from './topologyDetails';
 
 export type CompareScenario = 'ok' | 'baseline-error' | 'baseline-empty' | 'one-version';
 
@@ -37,18 +31,6 @@ export function scaledTopology(t: Topology, seconds: number, fromSeconds = 3600)
       sumSeconds: e.sumSeconds === undefined ? undefined : e.sumSeconds * k,
     })),
   };
-}
-
-function answer(data: DataQueryResponse['data'], error?: string): Observable<DataQueryResponse> {
-  return new Observable<DataQueryResponse>((sub) => {
-    // Asynchronous like a real data source, but without a timer: the answer comes right after this task.
-    queueMicrotask(() => {
-      sub.next(
-        error ? { data: [], state: LoadingState.Error, error: { message: error } } : { data, state: LoadingState.Done }
-      );
-      sub.complete();
-    });
-  });
 }
 
 /** Server-span calls per version and step, in the wire shape of a Prometheus range query (one frame per version). */
@@ -92,10 +74,16 @@ function dotsIn(from: number, to: number, slower: number) {
 export function installCompareDataSources(
   scenario: CompareScenario,
   current: { from: number; to: number },
-  /** The baseline's topology over one hour (default: the demo before the bad release). */
-  baselineTopology: () => Topology = demoTopology
+  topologies: {
+    /** The baseline's topology over one hour (default: the demo before the bad release). */
+    baseline?: () => Topology;
+    /** The current range's topology over one hour, for the details panel's queries (default: the baseline's). */
+    current?: () => Topology;
+  } = {}
 ): void {
-  (window as unknown as { __lgtmapmQueries: typeof log }).__lgtmapmQueries = log;
+  const baselineTopology = topologies.baseline ?? demoTopology;
+  const currentTopology = topologies.current ?? baselineTopology;
+  exposeQueryLog(log);
   // The new version rolled out when the current range starts; the old one ran for the three hours before it.
   const versions =
     scenario === 'one-version'
@@ -104,72 +92,65 @@ export function installCompareDataSources(
           { version: '1.3.2', from: current.from - 3 * 3_600_000, to: current.from - 60_000 },
           { version: '1.4.0', from: current.from, to: current.to },
         ];
-  const mimir = {
-    uid: 'mimir',
-    type: 'prometheus',
-    name: 'Mimir',
-    getRef: () => ({ uid: 'mimir', type: 'prometheus' }),
-    query(req: DataQueryRequest): Observable<DataQueryResponse> {
-      const from = req.range.from.valueOf();
-      const to = req.range.to.valueOf();
-      const targets = req.targets as unknown as Array<{ refId: string; expr?: string }>;
-      log.push({
-        uid: 'mimir',
-        refIds: targets.map((t) => t.refId),
-        exprs: targets.map((t) => t.expr ?? ''),
-        from,
-        to,
-      });
-      if (targets.some((t) => t.expr?.includes('traces_spanmetrics_calls_total'))) {
-        return answer(releaseFrames(versions, 60_000));
-      }
-      if (scenario === 'baseline-error') {
-        return answer([], 'bad_data: query timed out in expression evaluation');
-      }
-      if (scenario === 'baseline-empty') {
-        return answer([]);
-      }
-      const seconds = (to - from) / 1000;
-      const all = framesFromResponse(
-        prometheusResponse(scaledTopology(baselineTopology(), seconds), { endMs: to, rangeSeconds: seconds })
-      );
-      const asked = new Set(targets.map((t) => t.refId));
-      return answer(all.filter((f) => asked.has(f.refId ?? '')));
+  const inCurrent = (from: number) => from >= current.from;
+  installFakeDataSources([
+    {
+      uid: 'mimir',
+      type: 'prometheus',
+      name: 'Mimir',
+      query(req: DataQueryRequest) {
+        const from = req.range.from.valueOf();
+        const to = req.range.to.valueOf();
+        const targets = req.targets as unknown as Array<{ refId: string; expr?: string }>;
+        log.push({
+          uid: 'mimir',
+          refIds: targets.map((t) => t.refId),
+          exprs: targets.map((t) => t.expr ?? ''),
+          from,
+          to,
+        });
+        if (targets.some((t) => t.expr?.includes('traces_spanmetrics_calls_total'))) {
+          return answer(releaseFrames(versions, 60_000));
+        }
+        // The details panel of the selected node or link: its load over time and its instances.
+        const details = topologyDetailsFrames(inCurrent(from) ? currentTopology() : baselineTopology(), {
+          targets,
+          from,
+          to,
+          intervalMs: req.intervalMs,
+        });
+        if (details) {
+          return answer(details);
+        }
+        if (scenario === 'baseline-error') {
+          return answer({ message: 'bad_data: query timed out in expression evaluation' });
+        }
+        if (scenario === 'baseline-empty') {
+          return answer([]);
+        }
+        const seconds = (to - from) / 1000;
+        const all = framesFromResponse(
+          prometheusResponse(scaledTopology(baselineTopology(), seconds), { endMs: to, rangeSeconds: seconds })
+        );
+        const asked = new Set(targets.map((t) => t.refId));
+        return answer(all.filter((f) => asked.has(f.refId ?? '')));
+      },
     },
-  };
-  const tempo = {
-    uid: 'tempo',
-    type: 'tempo',
-    name: 'Tempo',
-    getRef: () => ({ uid: 'tempo', type: 'tempo' }),
-    query(req: DataQueryRequest): Observable<DataQueryResponse> {
-      const from = req.range.from.valueOf();
-      const to = req.range.to.valueOf();
-      log.push({ uid: 'tempo', refIds: req.targets.map((t) => t.refId), exprs: [], from, to });
-      const q = String((req.targets[0] as unknown as { query?: string }).query ?? '');
-      if (q.includes('histogram_over_time')) {
-        return answer([]);
-      }
-      // After the release the service is three times slower: the baseline's dots are a third of the current ones.
-      return answer(dotsIn(from, to, from >= current.from ? 1 : 1 / 3));
+    {
+      uid: 'tempo',
+      type: 'tempo',
+      name: 'Tempo',
+      query(req: DataQueryRequest) {
+        const from = req.range.from.valueOf();
+        const to = req.range.to.valueOf();
+        log.push({ uid: 'tempo', refIds: req.targets.map((t) => t.refId), exprs: [], from, to });
+        const q = String((req.targets[0] as unknown as { query?: string }).query ?? '');
+        if (q.includes('histogram_over_time')) {
+          return answer([]);
+        }
+        // After the release the service is three times slower: the baseline's dots are a third of the current ones.
+        return answer(dotsIn(from, to, inCurrent(from) ? 1 : 1 / 3));
+      },
     },
-  };
-  const byUid: Record<string, unknown> = { mimir, tempo };
-  setDataSourceSrv({
-    get: async (ref?: string | { uid?: string }) => {
-      const uid = typeof ref === 'string' ? ref : ref?.uid;
-      const ds = uid ? byUid[uid] : undefined;
-      if (!ds) {
-        throw new Error(`Datasource ${uid} was not found`);
-      }
-      return ds;
-    },
-    getList: () => [],
-    getInstanceSettings: (ref?: string | { uid?: string }) => {
-      const uid = typeof ref === 'string' ? ref : ref?.uid;
-      return uid && byUid[uid] ? { uid, name: uid, type: uid === 'tempo' ? 'tempo' : 'prometheus' } : undefined;
-    },
-    reload: async () => {},
-    registerRuntimeDataSource: () => {},
-  } as unknown as DataSourceSrv);
+  ]);
 }

@@ -4,28 +4,13 @@
  * the scatter filtered to gateway → orders. A query the recording does not hold gets an error answer naming
  * it, so a test sees a changed query instead of silently getting other data.
  */
-import { type DataFrame, type DataQueryRequest, type DataQueryResponse, LoadingState } from '@grafana/data';
-import { setDataSourceSrv, type DataSourceSrv } from '@grafana/runtime';
-import { Observable } from 'rxjs';
+import { type DataFrame, type DataQueryRequest } from '@grafana/data';
 import { detailsManifest } from '../test/fixtures/recorded/details';
 import { detailsHistogramFrames, detailsPromFrames, detailsSpansFrames } from '../test/fixtures/recorded/detailsFrames';
+import { answer, exposeQueryLog, installFakeDataSources } from './fakeDataSources';
 
 /** Every query answered, for browser tests (window.__lgtmapmQueries). */
 const log: Array<{ uid: string; targets: unknown[]; maxDataPoints?: number }> = [];
-
-function respond(data: DataFrame[] | Error, delayMs: number): Observable<DataQueryResponse> {
-  return new Observable<DataQueryResponse>((sub) => {
-    const timer = setTimeout(() => {
-      if (data instanceof Error) {
-        sub.next({ data: [], state: LoadingState.Error, errors: [{ message: data.message }] });
-      } else {
-        sub.next({ data, state: LoadingState.Done });
-      }
-      sub.complete();
-    }, delayMs);
-    return () => clearTimeout(timer);
-  });
-}
 
 /** Recorded Prometheus file for an expression as the panel sends it (macros as Grafana would substitute them). */
 function promFileFor(expr: string): string | undefined {
@@ -49,71 +34,61 @@ function tempoFileFor(
   return undefined;
 }
 
+/**
+ * The details panel's Prometheus queries (load over time, instances) answered from the recording, or undefined
+ * for an expression it does not hold. The runtime overlay is not part of the recording: an empty result, as
+ * Prometheus gives for a series that does not exist.
+ */
+function recordedDetailsFrames(targets: Array<{ refId: string; expr: string }>): DataFrame[] | { missing: string } {
+  const frames: DataFrame[] = [];
+  for (const t of targets) {
+    const file = promFileFor(t.expr);
+    if (!file) {
+      if (t.expr.startsWith('max(nodejs_')) {
+        continue;
+      }
+      return { missing: t.expr };
+    }
+    frames.push(...detailsPromFrames(file, t.refId));
+  }
+  return frames;
+}
+
 export function installDetailsDataSources(opts: { failPrometheus?: boolean; delayMs?: number } = {}): void {
   const delayMs = opts.delayMs ?? 40;
-  (window as unknown as { __lgtmapmQueries: typeof log }).__lgtmapmQueries = log;
-  const prometheus = {
-    uid: 'mimir',
-    type: 'prometheus',
-    name: 'Prometheus (recorded)',
-    getRef: () => ({ uid: 'mimir', type: 'prometheus' }),
-    query(req: DataQueryRequest): Observable<DataQueryResponse> {
-      log.push({ uid: 'mimir', targets: req.targets, maxDataPoints: req.maxDataPoints });
-      if (opts.failPrometheus) {
-        return respond(new Error('bad_data: the recording says no (harness failPrometheus)'), delayMs);
-      }
-      const frames: DataFrame[] = [];
-      for (const t of req.targets as unknown as Array<{ refId: string; expr: string }>) {
-        const file = promFileFor(t.expr);
-        if (!file) {
-          // The runtime overlay is not part of this recording: Prometheus answers an empty result for it.
-          if (t.expr.startsWith('max(nodejs_')) {
-            continue;
-          }
-          return respond(new Error(`not in the recording: ${t.expr}`), delayMs);
+  exposeQueryLog(log);
+  installFakeDataSources([
+    {
+      uid: 'mimir',
+      type: 'prometheus',
+      name: 'Prometheus (recorded)',
+      query(req: DataQueryRequest) {
+        log.push({ uid: 'mimir', targets: req.targets, maxDataPoints: req.maxDataPoints });
+        if (opts.failPrometheus) {
+          return answer({ message: 'bad_data: the recording says no (harness failPrometheus)' }, delayMs);
         }
-        frames.push(...detailsPromFrames(file, t.refId));
-      }
-      return respond(frames, delayMs);
+        const frames = recordedDetailsFrames(req.targets as unknown as Array<{ refId: string; expr: string }>);
+        return answer('missing' in frames ? { message: `not in the recording: ${frames.missing}` } : frames, delayMs);
+      },
     },
-  };
-  const tempo = {
-    uid: 'tempo',
-    type: 'tempo',
-    name: 'Tempo (recorded)',
-    getRef: () => ({ uid: 'tempo', type: 'tempo' }),
-    query(req: DataQueryRequest): Observable<DataQueryResponse> {
-      log.push({ uid: 'tempo', targets: req.targets });
-      const q = (req.targets[0] as unknown as { query: string }).query.trim();
-      const file = tempoFileFor(q);
-      if (!file) {
-        return respond(new Error(`not in the recording: ${q}`), delayMs);
-      }
-      return respond(
-        file.endsWith('histogram')
-          ? detailsHistogramFrames(file as 'link-histogram')
-          : detailsSpansFrames(file as 'link-dots', 'dots'),
-        delayMs
-      );
+    {
+      uid: 'tempo',
+      type: 'tempo',
+      name: 'Tempo (recorded)',
+      query(req: DataQueryRequest) {
+        log.push({ uid: 'tempo', targets: req.targets });
+        const q = (req.targets[0] as unknown as { query: string }).query.trim();
+        const file = tempoFileFor(q);
+        if (!file) {
+          return answer({ message: `not in the recording: ${q}` }, delayMs);
+        }
+        return answer(
+          file.endsWith('histogram')
+            ? detailsHistogramFrames(file as 'link-histogram')
+            : detailsSpansFrames(file as 'link-dots', 'dots'),
+          delayMs
+        );
+      },
     },
-  };
-  const byUid: Record<string, unknown> = { mimir: prometheus, tempo };
-  const srv = {
-    get: async (ref?: string | { uid?: string }) => {
-      const uid = typeof ref === 'string' ? ref : ref?.uid;
-      const ds = uid ? byUid[uid] : undefined;
-      if (!ds) {
-        throw new Error(`Datasource ${uid} was not found`);
-      }
-      return ds;
-    },
-    getList: () => [],
-    getInstanceSettings: (ref?: string | { uid?: string }) => {
-      const uid = typeof ref === 'string' ? ref : ref?.uid;
-      return uid && byUid[uid] ? { uid, name: uid, type: uid === 'tempo' ? 'tempo' : 'prometheus' } : undefined;
-    },
-    reload: async () => {},
-    registerRuntimeDataSource: () => {},
-  };
-  setDataSourceSrv(srv as unknown as DataSourceSrv);
+  ]);
 }

@@ -4,9 +4,8 @@
  * unchanged. Answers come from test/fixtures/tempo (Grafana `/api/ds/query` envelopes), decoded with
  * `dataFrameFromJSON` as DataSourceWithBackend does.
  */
-import { dataFrameFromJSON, type DataFrameJSON, type DataQueryRequest, type DataQueryResponse, LoadingState } from '@grafana/data';
-import { setDataSourceSrv, type DataSourceSrv } from '@grafana/runtime';
-import { Observable } from 'rxjs';
+import { dataFrameFromJSON, type DataFrameJSON, type DataQueryRequest, type DataQueryResponse } from '@grafana/data';
+import { type Observable } from 'rxjs';
 import searchSpans from '../test/fixtures/tempo/search-spans.json';
 import searchTruncated from '../test/fixtures/tempo/search-spans-truncated.json';
 import searchEmpty from '../test/fixtures/tempo/search-spans-empty.json';
@@ -16,6 +15,7 @@ import traces from '../test/fixtures/tempo/traces.json';
 import traceNotFound from '../test/fixtures/tempo/trace-not-found.json';
 import traceMalformed from '../test/fixtures/tempo/trace-malformed.json';
 import runtime from '../test/fixtures/tempo/runtime-eventloop.json';
+import { answer, exposeQueryLog, installFakeDataSources } from './fakeDataSources';
 
 interface Envelope {
   results: Record<string, { status?: number; frames?: unknown[]; error?: string }>;
@@ -26,19 +26,13 @@ export type ScatterScenario = 'ok' | 'truncated' | 'empty' | 'tempo-error' | 'ma
 /** Every query the fakes answered, for browser tests to assert on (window.__lgtmapmQueries). */
 const log: Array<{ uid: string; targets: unknown[]; from: number; to: number }> = [];
 
+/** A recorded `/api/ds/query` envelope's first result, decoded as DataSourceWithBackend does. */
 function respond(envelope: Envelope, delayMs: number): Observable<DataQueryResponse> {
-  return new Observable<DataQueryResponse>((sub) => {
-    const timer = setTimeout(() => {
-      const result = Object.values(envelope.results)[0];
-      if (!result || result.error) {
-        sub.next({ data: [], state: LoadingState.Error, error: { message: result?.error ?? 'no result', status: result?.status } });
-      } else {
-        sub.next({ data: (result.frames ?? []).map((f) => dataFrameFromJSON(f as DataFrameJSON)), state: LoadingState.Done });
-      }
-      sub.complete();
-    }, delayMs);
-    return () => clearTimeout(timer);
-  });
+  const result = Object.values(envelope.results)[0];
+  if (!result || result.error) {
+    return answer({ message: result?.error ?? 'no result', status: result?.status }, delayMs);
+  }
+  return answer((result.frames ?? []).map((f) => dataFrameFromJSON(f as DataFrameJSON)), delayMs);
 }
 
 function countEnvelope(value: number): Envelope {
@@ -64,12 +58,11 @@ function countEnvelope(value: number): Envelope {
 }
 
 export function installScatterDataSources(scenario: ScatterScenario, delayMs = 40): void {
-  (window as unknown as { __lgtmapmQueries: typeof log }).__lgtmapmQueries = log;
+  exposeQueryLog(log);
   const tempo = {
     uid: 'tempo',
-    type: 'tempo',
+    type: 'tempo' as const,
     name: 'Tempo',
-    getRef: () => ({ uid: 'tempo', type: 'tempo' }),
     query(req: DataQueryRequest): Observable<DataQueryResponse> {
       const target = req.targets[0] as unknown as { query: string };
       log.push({ uid: 'tempo', targets: req.targets, from: req.range.from.valueOf(), to: req.range.to.valueOf() });
@@ -96,9 +89,8 @@ export function installScatterDataSources(scenario: ScatterScenario, delayMs = 4
   };
   const mimir = {
     uid: 'mimir',
-    type: 'prometheus',
+    type: 'prometheus' as const,
     name: 'Mimir',
-    getRef: () => ({ uid: 'mimir', type: 'prometheus' }),
     query(req: DataQueryRequest): Observable<DataQueryResponse> {
       log.push({ uid: 'mimir', targets: req.targets, from: req.range.from.valueOf(), to: req.range.to.valueOf() });
       const target = req.targets[0] as unknown as { refId: string; expr: string };
@@ -115,23 +107,5 @@ export function installScatterDataSources(scenario: ScatterScenario, delayMs = 4
       return respond(runtime as Envelope, delayMs);
     },
   };
-  const byUid: Record<string, unknown> = { tempo, mimir };
-  const srv = {
-    get: async (ref?: string | { uid?: string }) => {
-      const uid = typeof ref === 'string' ? ref : ref?.uid;
-      const ds = uid ? byUid[uid] : undefined;
-      if (!ds || (scenario === 'no-mimir' && uid === 'mimir')) {
-        throw new Error(`Datasource ${uid} was not found`);
-      }
-      return ds;
-    },
-    getList: () => [],
-    getInstanceSettings: (ref?: string | { uid?: string }) => {
-      const uid = typeof ref === 'string' ? ref : ref?.uid;
-      return uid && byUid[uid] ? { uid, name: uid, type: uid === 'tempo' ? 'tempo' : 'prometheus' } : undefined;
-    },
-    reload: async () => {},
-    registerRuntimeDataSource: () => {},
-  };
-  setDataSourceSrv(srv as unknown as DataSourceSrv);
+  installFakeDataSources([tempo, mimir], { missing: scenario === 'no-mimir' ? ['mimir'] : [] });
 }

@@ -157,6 +157,17 @@ export function addPanelOptions(builder: PanelOptionsEditorBuilder<ApmPanelOptio
           { value: 'huge', label: '×2' },
         ],
       },
+    })
+    .addBooleanSwitch({
+      // The path Grafana reads (@grafana/schema TimeCompareOptions): with the `timeComparison` feature toggle, the
+      // panel header then offers "Comparison: Day before / Week before…", and Compare takes those frames as its
+      // baseline instead of querying one.
+      path: 'timeCompare',
+      name: "Grafana's time comparison",
+      description:
+        'Offer the "Comparison" menu of Grafana\'s panel header (needs the timeComparison feature toggle); its baseline is then used by Compare',
+      category: ['Compare'],
+      defaultValue: false,
     });
   addScatterOptions(builder);
   return builder;

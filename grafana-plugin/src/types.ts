@@ -36,6 +36,12 @@ export interface ApmPanelOptions {
   compareBaseline?: 'off' | '1h' | '1d' | '7d' | 'release';
   /** Compare: smallest change shown (src/compare/levels.ts). */
   compareThreshold?: 'small' | 'default' | 'large' | 'huge';
+  /**
+   * Grafana's own panel "Time comparison" (dashboard scenes with the `timeComparison` feature toggle): the panel
+   * header's "Comparison" menu is shown for panels whose options have `timeCompare` on (@grafana/schema's
+   * TimeCompareOptions); its shifted frames become Compare's baseline.
+   */
+  timeCompare?: boolean;
 }
 
 export const DEFAULT_OPTIONS: ApmPanelOptions = {

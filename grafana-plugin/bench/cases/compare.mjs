@@ -129,9 +129,9 @@ export default {
       rows,
       notes: [
         'all times ms, medians over rounds (toggles: 2 on and 2 off per round); one page per size, rounds interleave Compare off and on',
-        'off_firstPaint / on_firstPaint: unmount and mount again (layout cache cleared, JIT warm) with Compare off, then on; "on" has the baseline already loaded (its answer cached page-wide, as after a first Compare or when the baseline query returned with the data), so its first frame is the compared map: baseline model + diff + union layout + marks; target ≤ 1.3 × off (issue 16)',
+        'off_firstPaint / on_firstPaint: unmount and mount again (layout cache cleared, JIT warm) with Compare off, then on; "on" has the baseline already loaded (its answer cached page-wide, as after a first Compare or when the baseline query returned with the data), so its first frame is the compared map: diff + union layout + marks (the baseline\'s model is kept with its page-wide answer; the diff runs while the layout worker lays the union out); target ≤ 1.3 × off (issue 16)',
         'on_fetch_paint: Compare on with the baseline not loaded: the panel draws the current map, re-runs its targets for the baseline (the fake Mimir answers at once), then draws the compared map; timed from render to that second map (two layouts)',
-        "toggle_*: click on the Compare toggle with both ranges loaded → two animation frames after the canvas drew the other state; target ≤ 50 ms (issue 16). Off reuses the compared map's positions (a sub-map of the union); on finds the union's layout in the page-wide cache",
+        "toggle_*: click on the Compare toggle with both ranges loaded → two animation frames after the canvas drew the other state; target ≤ 50 ms (issue 16). Off reuses the compared map's positions (a sub-map of the union); both maps' scenes are kept (the plain one built ahead when idle), so a toggle only draws; toggle_drawn_p50 is click → canvas drawn, without the two frames",
         'fixture: harness/fixtures/compare-large.ts, generated layered topology (test/fixtures/serviceGraph.ts generateTopology), every 10th link slowed, every 50th gone, a new link from every 40th server',
       ],
     };

@@ -58,6 +58,10 @@ export interface CompareFrameLike {
 
 const COMPARE_SUFFIX = '-compare';
 
+function isTimeCompareFrame(frame: CompareFrameLike): boolean {
+  return frame.meta?.timeCompare?.isTimeShiftQuery === true || (frame.refId ?? '').endsWith(COMPARE_SUFFIX);
+}
+
 /**
  * Splits `data.series` into the current frames and the baseline frames Grafana's panel "Time comparison" adds
  * (refId `<refId>-compare`, `meta.timeCompare.isTimeShiftQuery`). Baseline frames get their original refId back,
@@ -66,13 +70,16 @@ const COMPARE_SUFFIX = '-compare';
 export function splitTimeCompareFrames<T extends CompareFrameLike>(
   series: readonly T[]
 ): { current: T[]; baseline: T[]; shiftMs?: number } {
+  // Every panel render of a map of thousands of frames passes here, and almost never with a comparison.
+  if (!series.some(isTimeCompareFrame)) {
+    return { current: series.slice(), baseline: [] };
+  }
   const current: T[] = [];
   const baseline: T[] = [];
   let shiftMs: number | undefined;
   for (const frame of series) {
     const refId = frame.refId ?? '';
-    const isCompare = frame.meta?.timeCompare?.isTimeShiftQuery === true || refId.endsWith(COMPARE_SUFFIX);
-    if (!isCompare) {
+    if (!isTimeCompareFrame(frame)) {
       current.push(frame);
       continue;
     }

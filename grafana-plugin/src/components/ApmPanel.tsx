@@ -1,8 +1,9 @@
-import React, { useCallback, useEffect, useSyncExternalStore } from 'react';
+import React, { useCallback, useEffect, useMemo, useSyncExternalStore } from 'react';
 import { css } from '@emotion/css';
 import { LoadingState, type PanelProps } from '@grafana/data';
 import { useStyles2 } from '@grafana/ui';
 import { type ApmPanelOptions, DEFAULT_OPTIONS } from '../types';
+import { splitTimeCompareFrames } from '../compare';
 import { getSelection, setUrlAdapter, subscribe } from '../shared/selectionStore';
 import { grafanaUrlAdapter } from '../shared/grafanaUrlAdapter';
 import { type MapOverlay, ServerMapView } from '../servermap/ServerMapView';
@@ -15,7 +16,19 @@ import { useCompare } from './compare/useCompare';
 
 /** Panel root: splits the area between the server map and the scatter according to `layout`. */
 export function ApmPanel(props: PanelProps<ApmPanelOptions>) {
-  const { data, width, height, timeRange } = props;
+  const { width, height, timeRange } = props;
+  // Grafana's panel "Time comparison" (dashboard scenes) adds the panel's queries over a shifted range to the
+  // same data, refIds suffixed "-compare": split them off so the map reads only the current range, and hand them
+  // to Compare as its baseline (src/compare/README.md, "How the panel fetches the baseline").
+  const { data, grafanaBaseline } = useMemo(() => {
+    const split = splitTimeCompareFrames(props.data.series);
+    return split.baseline.length === 0
+      ? { data: props.data, grafanaBaseline: undefined }
+      : {
+          data: { ...props.data, series: split.current },
+          grafanaBaseline: { frames: split.baseline, shiftMs: split.shiftMs },
+        };
+  }, [props.data]);
   const options = { ...DEFAULT_OPTIONS, ...props.options };
   const styles = useStyles2(getStyles);
   useEffect(() => setUrlAdapter(grafanaUrlAdapter()), []);
@@ -32,7 +45,7 @@ export function ApmPanel(props: PanelProps<ApmPanelOptions>) {
     (result, focusLink) => <BiggestChanges result={result} onFocusLink={focusLink} />,
     []
   );
-  const compare = useCompare(data, timeRange, options, selection.service, renderSide);
+  const compare = useCompare(data, timeRange, options, selection.service, renderSide, grafanaBaseline);
 
   const layout = options.layout;
   const both = layout === 'both';

@@ -1,14 +1,16 @@
-import React, { useMemo, useState, useSyncExternalStore } from 'react';
+import React, { useEffect, useMemo, useState, useSyncExternalStore } from 'react';
 import { css } from '@emotion/css';
 import { type GrafanaTheme2, LoadingState, type PanelData, type TimeRange } from '@grafana/data';
 import { Alert, Button, Icon, Tooltip, useStyles2, useTheme2 } from '@grafana/ui';
 import { type ApmPanelOptions } from '../types';
 import { getSelection, selectLink, selectService, subscribe } from '../shared/selectionStore';
-import { buildServerMap, filterMap, type QueryLike, type ServerMap, type ServerMapEdge, type ServerMapNode, type TrafficStats } from './model';
-import { type LayoutResult, topologyKey } from './layout/layout';
+import { buildServerMap, type MapFilter, type QueryLike, type ServerMap, type ServerMapEdge, type ServerMapNode, type TrafficStats } from './model';
+import { type LayoutResult } from './layout/layout';
+import { filteredView, prepareScene, sceneView } from './viewCache';
+import { whenIdle } from '../shared/whenIdle';
 import { useMapLayout } from './useMapLayout';
 import { LayoutProgressBar } from './LayoutProgressBar';
-import { buildScene, type Hit, type SceneMarks } from './render/scene';
+import { type Hit, type SceneMarks } from './render/scene';
 import { paletteFromTheme } from './render/palette';
 import { approx, formatExactCount, formatMs, formatPercent } from './render/format';
 import { ServerMapCanvas } from './ServerMapCanvas';
@@ -23,7 +25,15 @@ import { traceLinkOf } from './details/selectors';
  * that provides it.
  */
 export interface MapOverlay {
-  /** Called with the map built from the panel's data; memoise it (a new function re-applies). */
+  /**
+   * The map to lay out and draw instead of the one built from the panel's data (e.g. the union of two ranges'
+   * topologies). Called during render: keep it cheap and memoised (the same map object for the same input).
+   */
+  topology: (map: ServerMap) => ServerMap;
+  /**
+   * Its marks and the rest (e.g. a diff): may take a while, so a map laid out in the worker asks for it only after
+   * the layout has started, and the two run side by side. Memoise it; its `map` is `topology(map)`.
+   */
   apply: (map: ServerMap) => MapOverlayResult;
   /** Rendered at the map's left, `sideWidth` px wide; `focusEdge` selects a link and brings it into view. */
   renderSide?: (result: MapOverlayResult, focusEdge: (id: string) => void) => React.ReactNode;
@@ -33,6 +43,8 @@ export interface MapOverlay {
 export interface MapOverlayResult {
   map: ServerMap;
   marks: SceneMarks;
+  /** Notes about the overlay, listed with the map's own. */
+  warnings?: string[];
   /** Numbers of a node or link (by id) over the baseline: the details panel shows them beside the current ones. */
   baseline?: ReadonlyMap<string, TrafficStats>;
   /** Lines describing a node's or link's change (by id), for the tooltip and the details panel. */
@@ -113,25 +125,24 @@ export function ServerMapView({ data, width, height, options, timeRange, overlay
     ],
   );
   const builtMap: ServerMap | undefined = built.ok ? built.map : undefined;
-  const overlaid = useMemo(() => (builtMap && overlay ? overlay.apply(builtMap) : undefined), [builtMap, overlay]);
-  const map: ServerMap | undefined = overlaid?.map ?? builtMap;
+  const overlayMap = useMemo(() => (builtMap && overlay ? overlay.topology(builtMap) : undefined), [builtMap, overlay]);
+  const map: ServerMap | undefined = overlayMap ?? builtMap;
   const [focusRequest, setFocusRequest] = useState<{ hit: Hit; seq: number } | undefined>();
 
-  const filtered = useMemo(
-    () =>
-      map
-        ? filterMap(map, {
-            focus: focus.node,
-            inboundDepth: focus.inbound,
-            outboundDepth: focus.outbound,
-            hideTerminal,
-            maxNodes: showAll ? Infinity : options.maxNodes,
-          })
-        : undefined,
-    [map, focus, hideTerminal, showAll, options.maxNodes],
+  const mapFilter: MapFilter = useMemo(
+    () => ({
+      focus: focus.node,
+      inboundDepth: focus.inbound,
+      outboundDepth: focus.outbound,
+      hideTerminal,
+      maxNodes: showAll ? Infinity : options.maxNodes,
+    }),
+    [focus, hideTerminal, showAll, options.maxNodes],
   );
-
-  const key = useMemo(() => (filtered ? topologyKey(filtered.nodes, filtered.edges) : ''), [filtered]);
+  // Kept per map (viewCache): a Compare toggle switches between two maps and finds both views already built.
+  const view = useMemo(() => (map ? filteredView(map, mapFilter) : undefined), [map, mapFilter]);
+  const filtered = view?.filtered;
+  const key = view?.topology ?? '';
   // Small maps are laid out during render, large ones in the layout worker within the first-paint budget
   // (useMapLayout); "show all" lays out everything there, with progress and Cancel.
   const pinned = useMemo(() => [...(filtered?.nodes.filter((n) => n.kind === 'user').map((n) => n.id) ?? []), ...(focus.node ? [focus.node] : [])], [filtered, focus.node]);
@@ -142,11 +153,28 @@ export function ServerMapView({ data, width, height, options, timeRange, overlay
     all: showAll,
     pinned,
     onCancel: () => setShowAll(false),
-    within: overlaid ? undefined : keptOverlay,
+    within: overlayMap ? undefined : keptOverlay,
   });
-  if (overlaid && laidOut?.layout && laidOut !== keptOverlay) {
+  if (overlayMap && laidOut?.layout && laidOut !== keptOverlay) {
     setKeptOverlay(laidOut);
   }
+  // The overlay's marks are needed for the scene, i.e. once there is a layout. When the layout worker has the map,
+  // they are computed in the task after the job was posted (this effect runs after useMapLayout's), beside it.
+  const [overlayAsked, setOverlayAsked] = useState<MapOverlay | undefined>();
+  const overlaid = useMemo(
+    () => (builtMap && overlay && (shown?.layout || overlayAsked === overlay) ? overlay.apply(builtMap) : undefined),
+    [builtMap, overlay, shown?.layout, overlayAsked],
+  );
+  useEffect(() => {
+    if (!builtMap || !overlay || overlaid) {
+      return;
+    }
+    const task = setTimeout(() => {
+      overlay.apply(builtMap);
+      setOverlayAsked(overlay);
+    }, 0);
+    return () => clearTimeout(task);
+  }, [builtMap, overlay, overlaid]);
   const layoutError = laidOut?.error;
 
   const nodesById = useMemo(() => new Map((map?.nodes ?? []).map((n) => [n.id, n])), [map]);
@@ -166,12 +194,18 @@ export function ServerMapView({ data, width, height, options, timeRange, overlay
     [built, laidOut, filtered],
   );
   const scene = useMemo(
-    () =>
-      filtered && shown?.layout
-        ? buildScene(filtered.nodes, filtered.edges, shown.layout, options.edgeLabel, overlaid?.marks)
-        : undefined,
+    () => (filtered && shown?.layout ? sceneView(filtered, shown.layout, options.edgeLabel, overlaid?.marks) : undefined),
     [filtered, shown, options.edgeLabel, overlaid],
   );
+  // While the overlay is on, build the plain map's scene in the union's layout when the browser is idle, so
+  // turning the overlay off only draws (the overlay's own scene stays kept for turning it on again).
+  const unionLayout = overlaid ? laidOut?.layout : undefined;
+  useEffect(() => {
+    if (!builtMap || !unionLayout) {
+      return;
+    }
+    return whenIdle(() => prepareScene(builtMap, mapFilter, unionLayout, options.edgeLabel));
+  }, [builtMap, unionLayout, mapFilter, options.edgeLabel]);
 
   // The store holds a service *name* (what the scatter filters TraceQL by); map it back to a node.
   const selectedNode: ServerMapNode | undefined = useMemo(() => {
@@ -288,7 +322,7 @@ export function ServerMapView({ data, width, height, options, timeRange, overlay
   const detailsOpen = selectedNode !== undefined || selectedEdge !== undefined;
   const mapW = detailsOpen && areaW - DETAILS_W - 8 >= 260 ? areaW - DETAILS_W - 8 : areaW;
   const hidden = (filtered?.hiddenByLimit ?? 0) + (laidOut?.hiddenByBudget ?? 0);
-  const notes = [...(map?.warnings ?? []), ...(laidOut?.fallbackNote ? [laidOut.fallbackNote] : [])];
+  const notes = [...(map?.warnings ?? []), ...(overlaid?.warnings ?? []), ...(laidOut?.fallbackNote ? [laidOut.fallbackNote] : [])];
   return (
     <div className={styles.root} style={{ width, height }} data-testid="lgtmapm-servermap">
       <div className={styles.toolbar} style={{ height: TOOLBAR_H }}>

@@ -161,7 +161,11 @@ describeBrowser('compare in Chromium (harness: the demo before and after a bad r
       const c = document.querySelector('[data-testid=lgtmapm-servermap-canvas]') as any;
       return c?.__lgtmapm?.viewport.scale >= 0.9;
     });
+    // The details' load chart is answered by the fake Mimir from the current topology (harness/topologyDetails.ts).
+    await page.waitForSelector('[data-testid=lgtmapm-load-bar]');
     await screenshot(page, 'compare-demo-light-focused');
+    expect(await page.$$('[data-testid=lgtmapm-load-bar]')).not.toHaveLength(0);
+    expect(await page.$('[data-testid=lgtmapm-load-message]')).toBeNull();
     expect(await page.textContent('[data-testid=lgtmapm-details-title]')).toBe('orders → payments');
     expect(await page.textContent('[data-testid=lgtmapm-details-changes]')).toContain(
       'p95 ≈ 287 ms → ≈ 2.9 s (+2.6 s, ×10.2)'
@@ -213,6 +217,41 @@ describeBrowser('compare in Chromium (harness: the demo before and after a bad r
     await page.click('[data-testid=lgtmapm-compare-threshold] input[id^="option-large-"]');
     await page.waitForFunction(() => document.querySelectorAll('[data-testid=lgtmapm-compare-change]').length === 1);
     expect(await rankedRows(page)).toEqual(['demo/orders->demo/payments']);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it("Grafana's own Time comparison delivered the baseline: used as it is, no query of ours", async () => {
+    const { page, errors } = await openFixture(h, {
+      fixture: 'compare',
+      theme: 'dark',
+      service: 'none',
+      grafanaCompare: '1',
+    });
+    await waitCompare(page, 'ready');
+    expect(await page.isChecked('[data-testid=lgtmapm-compare-mode] input[id^="option-grafana-"]')).toBe(true);
+    expect(await page.textContent('[data-testid=lgtmapm-compare-mode]')).toContain('Grafana 1 d');
+    expect(await rankedRows(page)).toEqual([
+      'demo/orders->demo/payments',
+      'user->demo/gateway',
+      'demo/gateway->demo/orders',
+    ]);
+    const scene = await markedScene(page);
+    // The "-compare" frames were split off: the map is the current range's, with the baseline's gone link added.
+    expect(scene.edges.find((e) => e.id === 'demo/orders->redis')?.mark).toMatchObject({ presence: 'gone' });
+    expect(scene.edges).toHaveLength(7);
+    const mimir = () =>
+      page.evaluate(() =>
+        ((window as any).__lgtmapmQueries as Array<{ uid: string; from: number; to: number }>).filter(
+          (q) => q.uid === 'mimir'
+        )
+      );
+    expect(await mimir()).toEqual([]);
+    // Picking one of ours queries it as usual.
+    await page.click('[data-testid=lgtmapm-compare-mode] input[id^="option-1h-"]');
+    await page.waitForFunction(() => ((window as any).__lgtmapmQueries as unknown[]).length === 1);
+    await waitCompare(page, 'ready');
+    expect(await mimir()).toMatchObject([{ from: RANGE.from - 3_600_000, to: RANGE.to - 3_600_000 }]);
     expect(errors).toEqual([]);
     await page.close();
   });
@@ -318,7 +357,15 @@ describeBrowser('compare in Chromium (harness: the demo before and after a bad r
     });
     await waitCompare(page, 'ready');
     await page.waitForSelector('[data-testid=scatter-chart][data-baseline="300"]');
+    // The selected service's details: load over time and its two instances, from the fake Mimir.
+    await page.waitForSelector('[data-testid=lgtmapm-instance-row]');
+    await page.waitForSelector('[data-testid=lgtmapm-load-bar]');
     await screenshot(page, 'compare-scatter-dark');
+    expect(
+      await page.$$eval('[data-testid=lgtmapm-instance-row]', (rows) =>
+        rows.map((r) => (r as HTMLElement).dataset.instance)
+      )
+    ).toEqual(['orders-1', 'orders-2']);
     const chart = await page.$eval('[data-testid=scatter-chart]', (el) => ({
       plot: JSON.parse((el as HTMLElement).dataset.plot!),
       lines: JSON.parse((el as HTMLElement).dataset.lines!) as Array<{ label: string; valueMs: number }>,

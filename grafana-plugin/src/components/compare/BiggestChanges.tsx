@@ -38,7 +38,7 @@ export function BiggestChanges({ result, onFocusLink }: Props) {
       onClick={() => onFocusLink(id)}
       data-testid={testId}
       data-link-id={id}
-      title={byId.get(id) ? changeMark(byId.get(id)!, diff.thresholds).lines.join('\n') : id}
+      title={result.changes?.get(id)?.join('\n') ?? id}
     >
       <span className={styles.name}>
         {rank !== undefined && <span className={styles.rank}>{rank}.</span>}
@@ -56,7 +56,8 @@ export function BiggestChanges({ result, onFocusLink }: Props) {
         <div className={styles.muted}>No link changed its error % or p95 past the threshold.</div>
       )}
       {diff.biggestChanges.slice(0, MAX_ROWS).map((c, i) => {
-        const mark = changeMark(byId.get(c.linkId)!, diff.thresholds);
+        // The overlay marked every link already; computed again only for a result without marks.
+        const mark = result.marks.edges.get(c.linkId) ?? changeMark(byId.get(c.linkId)!, diff.thresholds);
         const tone: Tone = c.direction === 'unchanged' ? 'gone' : c.direction;
         return row(c.linkId, mark.label, tone, 'lgtmapm-compare-change', i + 1);
       })}

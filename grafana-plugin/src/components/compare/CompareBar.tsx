@@ -7,18 +7,53 @@ import { type CompareMode, type CompareState } from './useCompare';
 
 export const COMPARE_BAR_H = 32;
 
-const MODES: Array<{ value: CompareMode; label: string; description: string }> = [
-  { value: '1h', label: '1 h', description: 'The same range, one hour earlier' },
-  { value: '1d', label: '1 d', description: 'The same range, one day earlier' },
-  { value: '7d', label: '7 d', description: 'The same range, one week earlier' },
-  { value: 'custom', label: 'Custom', description: 'A range of your own (any length: calls are compared per minute)' },
-  { value: 'release', label: 'Previous release', description: "The selected service's previous service.version" },
+/**
+ * Each choice's explanation is its `ariaLabel`, which Grafana's RadioButton also shows as the label's native
+ * title; a `description` would wrap every option in a floating-ui Tooltip, and mounting nine of them was a visible
+ * part of what turning Compare on costs.
+ */
+const MODES: Array<{ value: CompareMode; label: string; ariaLabel: string }> = [
+  { value: '1h', label: '1 h', ariaLabel: 'The same range, one hour earlier' },
+  { value: '1d', label: '1 d', ariaLabel: 'The same range, one day earlier' },
+  { value: '7d', label: '7 d', ariaLabel: 'The same range, one week earlier' },
+  { value: 'custom', label: 'Custom', ariaLabel: 'A range of your own (any length: calls are compared per minute)' },
+  { value: 'release', label: 'Previous release', ariaLabel: "The selected service's previous service.version" },
 ];
+
+/** "1 d", "90 min": how far back Grafana's own comparison was taken. */
+function formatShift(ms: number | undefined): string {
+  if (ms === undefined) {
+    return '?';
+  }
+  const units: Array<[number, string]> = [
+    [604_800_000, 'w'],
+    [86_400_000, 'd'],
+    [3_600_000, 'h'],
+    [60_000, 'min'],
+  ];
+  const [size, unit] = units.find(([size]) => ms >= size && ms % size === 0) ?? [1000, 's'];
+  return `${ms / size} ${unit}`;
+}
+
+/** The picker's choices; Grafana's own "Time comparison" first when the dashboard turned it on for this panel. */
+function modesOf(state: CompareState): typeof MODES {
+  if (!state.grafanaAvailable) {
+    return MODES;
+  }
+  return [
+    {
+      value: 'grafana',
+      label: `Grafana ${formatShift(state.grafanaShiftMs)}`,
+      ariaLabel: "The panel's Time comparison set in Grafana (its frames came with the data: no query of ours)",
+    },
+    ...MODES,
+  ];
+}
 
 const LEVELS = (Object.keys(THRESHOLD_LEVELS) as ThresholdLevel[]).map((value) => ({
   value,
   label: THRESHOLD_LEVELS[value].label,
-  description: THRESHOLD_LEVELS[value].description,
+  ariaLabel: THRESHOLD_LEVELS[value].description,
 }));
 
 function formatRange(r: { from: number; to: number }): string {
@@ -116,7 +151,7 @@ export function CompareBar({ state }: { state: CompareState }) {
           <span data-testid="lgtmapm-compare-mode">
             <RadioButtonGroup
               size="sm"
-              options={MODES}
+              options={modesOf(state)}
               value={settings.mode}
               onChange={(mode) => update({ mode, version: undefined })}
             />

@@ -33,6 +33,13 @@ export function buildOptionsOf(
 
 export type BaselineMapResult = { ok: true; map: ServerMap } | { ok: false; error: string };
 
+/**
+ * Baseline maps by the answer they were built from. The answer is kept page-wide (useCachedQuery), so a remount
+ * of the panel, or a second panel on the same baseline, finds its map built too; the build options are part of
+ * the key, since two panels may read the same frames with other roles.
+ */
+const builtBaselines = new WeakMap<unknown[], { key: string; result: BaselineMapResult }>();
+
 /** The baseline's map from its frames; an empty range says so in words. */
 export function baselineMapOf(
   frames: unknown[],
@@ -40,14 +47,18 @@ export function baselineMapOf(
   queries: readonly QueryLike[] | undefined,
   rangeSeconds: number
 ): BaselineMapResult {
-  const built = buildServerMap(
-    frames as Parameters<typeof buildServerMap>[0],
-    buildOptionsOf(options, queries, rangeSeconds)
-  );
-  if (!built.ok) {
-    return { ok: false, error: `The baseline range has no server map: ${built.error}` };
+  const buildOptions = buildOptionsOf(options, queries, rangeSeconds);
+  const key = JSON.stringify(buildOptions);
+  const kept = builtBaselines.get(frames);
+  if (kept?.key === key) {
+    return kept.result;
   }
-  return { ok: true, map: built.map };
+  const built = buildServerMap(frames as Parameters<typeof buildServerMap>[0], buildOptions);
+  const result: BaselineMapResult = built.ok
+    ? { ok: true, map: built.map }
+    : { ok: false, error: `The baseline range has no server map: ${built.error}` };
+  builtBaselines.set(frames, { key, result });
+  return result;
 }
 
 /** What the side list needs besides the union map. */
@@ -61,15 +72,36 @@ export type CompareApplyResult =
   { ok: true; result: MapOverlayResult & { data: CompareOverlayData } } | { ok: false; error: string };
 
 /**
- * The overlay for one baseline: diff, union, a mark for every node and link, the baseline's numbers by id and the
- * change lines for tooltips and details.
+ * The map drawn while comparing: the union of both topologies, with what is gone drawn at zero calls (it had no
+ * traffic in the current range; the baseline's numbers are beside it in the details and in its mark, not shown
+ * as if they were current). Needs no diff — gone is "only in the baseline" — so the map can start laying it out
+ * while the diff is computed.
+ */
+export function unionOf(current: ServerMap, baseline: ServerMap): ServerMap {
+  const merged = unionMap(current, baseline);
+  const currentNodes = current.nodes.length;
+  const currentEdges = current.edges.length;
+  // unionMap lists the current map's nodes and links first, then those only the baseline has.
+  return {
+    ...current,
+    nodes: merged.nodes.map((n, i) =>
+      i < currentNodes ? n : { ...n, instances: undefined, inbound: { calls: 0 }, outbound: { calls: 0 } }
+    ),
+    edges: merged.edges.map((e, i) => (i < currentEdges ? e : { ...e, stats: { calls: 0 } })),
+  };
+}
+
+/**
+ * The overlay for one baseline: diff, a mark for every node and link of the union (`unionOf`, passed in when
+ * already built), the baseline's numbers by id and the change lines for tooltips and details.
  */
 export function applyCompare(
   current: ServerMap,
   currentRangeSeconds: number,
   baseline: ServerMap,
   baselineRangeSeconds: number,
-  thresholds: Partial<CompareThresholds>
+  thresholds: Partial<CompareThresholds>,
+  union: ServerMap = unionOf(current, baseline)
 ): CompareApplyResult {
   const result = diffMaps(
     { map: current, rangeSeconds: currentRangeSeconds },
@@ -80,16 +112,6 @@ export function applyCompare(
     return { ok: false, error: result.error };
   }
   const diff = result.diff;
-  const merged = unionMap(current, baseline);
-  // What is gone had no traffic in the current range: drawn and detailed with zero calls (the baseline's numbers
-  // are beside them in the details and in the mark), not with the baseline's numbers as if they were current.
-  const goneIds = new Set([...diff.nodes, ...diff.links].filter((d) => d.presence === 'gone').map((d) => d.id));
-  const union = {
-    nodes: merged.nodes.map((n) =>
-      goneIds.has(n.id) ? { ...n, instances: undefined, inbound: { calls: 0 }, outbound: { calls: 0 } } : n
-    ),
-    edges: merged.edges.map((e) => (goneIds.has(e.id) ? { ...e, stats: { calls: 0 } } : e)),
-  };
   const nodeMarks = new Map<string, SceneMark>();
   const edgeMarks = new Map<string, SceneMark>();
   const changes = new Map<string, string[]>();
@@ -117,7 +139,8 @@ export function applyCompare(
   return {
     ok: true,
     result: {
-      map: { ...current, nodes: union.nodes, edges: union.edges, warnings: [...current.warnings, ...diff.warnings] },
+      map: union,
+      warnings: diff.warnings,
       marks: { nodes: nodeMarks, edges: edgeMarks },
       baseline: baselineStats,
       changes,

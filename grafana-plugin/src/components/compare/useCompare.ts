@@ -21,10 +21,18 @@ import {
 import { fetchBaselineFrames, groupTargets, type PanelTarget } from '../../compare/fetchBaseline';
 import { runQuery } from '../../shared/queryClient';
 import { type ApmPanelOptions } from '../../types';
-import { applyCompare, baselineMapOf, type CompareOverlayData } from './compareOverlay';
-import { useCachedQuery } from './useCachedQuery';
+import { applyCompare, baselineMapOf, type CompareOverlayData, unionOf } from './compareOverlay';
+import { type QueryState, useCachedQuery } from './useCachedQuery';
 
-export type CompareMode = '1h' | '1d' | '7d' | 'custom' | 'release';
+/** `grafana`: the baseline Grafana's own panel "Time comparison" delivered with the data (no query of ours). */
+export type CompareMode = '1h' | '1d' | '7d' | 'custom' | 'release' | 'grafana';
+
+/** Frames of Grafana's panel "Time comparison" split off `data.series` (`splitTimeCompareFrames`), refIds restored. */
+export interface GrafanaBaseline {
+  frames: unknown[];
+  /** How far back Grafana took them (ms); undefined when the frames did not say. */
+  shiftMs?: number;
+}
 
 export interface CompareSettings {
   on: boolean;
@@ -48,13 +56,25 @@ export interface CompareState {
   notes: string[];
   /** Release mode: the versions found and the pair compared. */
   releases?: { windows: ReleaseWindow[]; current?: string; previous?: string };
+  /** Grafana's panel "Time comparison" delivered a baseline: the `grafana` mode can be picked. */
+  grafanaShiftMs?: number;
+  grafanaAvailable: boolean;
   overlay?: MapOverlay;
 }
 
-function initialSettings(options: ApmPanelOptions): CompareSettings {
+function initialSettings(options: ApmPanelOptions, grafana: boolean): CompareSettings {
   const start = options.compareBaseline;
+  const level = options.compareThreshold ?? 'default';
+  if (grafana) {
+    return { on: true, mode: 'grafana', level };
+  }
   const on = start !== undefined && start !== 'off';
-  return { on, mode: on ? (start as CompareMode) : '1d', level: options.compareThreshold ?? 'default' };
+  return { on, mode: on ? (start as CompareMode) : '1d', level };
+}
+
+/** The delivered frames as a settled query, kept stable while the frames are the same (memoised by the caller). */
+function deliveredFrames(grafana: GrafanaBaseline): QueryState<{ frames: unknown[]; skipped: string[] }> {
+  return { status: 'done', value: { frames: grafana.frames, skipped: [] } };
 }
 
 export function useCompare(
@@ -62,18 +82,29 @@ export function useCompare(
   timeRange: TimeRange,
   options: ApmPanelOptions,
   service: string | undefined,
-  renderSide?: MapOverlay['renderSide']
+  renderSide?: MapOverlay['renderSide'],
+  grafana?: GrafanaBaseline
 ): CompareState {
-  const [settings, setSettings] = useState<CompareSettings>(() => initialSettings(options));
+  const [settings, setSettings] = useState<CompareSettings>(() => initialSettings(options, !!grafana));
   // Once Compare has been on, the baseline stays loaded (and its map, diff and layout with it) while it is off, so
   // turning it on again only repaints.
   const [used, setUsed] = useState(settings.on);
+  // Whether the user has changed anything in the bar: until then, a "Time comparison" Grafana turns on later (its
+  // frames usually arrive after the panel mounted) is taken as the baseline, and one turned off is let go.
+  const [touched, setTouched] = useState(false);
   const update = useCallback((patch: Partial<CompareSettings>) => {
     if (patch.on) {
       setUsed(true);
     }
+    setTouched(true);
     setSettings((s) => ({ ...s, ...patch }));
   }, []);
+  if (!touched && grafana && settings.mode !== 'grafana') {
+    setSettings({ ...settings, on: true, mode: 'grafana' });
+    setUsed(true);
+  } else if (!grafana && settings.mode === 'grafana') {
+    setSettings(initialSettings(options, false));
+  }
   const active = settings.on || used;
   const current: AbsoluteRange = useMemo(
     () => ({ from: timeRange.from.valueOf(), to: timeRange.to.valueOf() }),
@@ -124,6 +155,15 @@ export function useCompare(
           error = prev.error;
         }
       }
+    } else if (settings.mode === 'grafana') {
+      if (grafana?.shiftMs === undefined) {
+        error = "Grafana's time comparison frames do not say how far back they were taken";
+      } else {
+        range = { from: current.from - grafana.shiftMs, to: current.to - grafana.shiftMs };
+        notes.push(
+          "The baseline is the one Grafana's panel Time comparison queried (the panel's own queries, shifted); pick another baseline to query one of ours"
+        );
+      }
     } else {
       const choice =
         settings.mode === 'custom'
@@ -144,10 +184,14 @@ export function useCompare(
     }
   }
 
-  const baselineKey = range
-    ? `baseline|${requestId}|${range.from}|${range.to}|${JSON.stringify(targets ?? [])}`
-    : undefined;
-  const frames = useCachedQuery(baselineKey, () => fetchBaselineFrames(targets, range!));
+  const fromGrafana = settings.mode === 'grafana' && grafana !== undefined;
+  const baselineKey =
+    range && !fromGrafana
+      ? `baseline|${requestId}|${range.from}|${range.to}|${JSON.stringify(targets ?? [])}`
+      : undefined;
+  const fetched = useCachedQuery(baselineKey, () => fetchBaselineFrames(targets, range!));
+  const delivered = useMemo(() => (grafana ? deliveredFrames(grafana) : undefined), [grafana]);
+  const frames = fromGrafana && range && delivered ? delivered : fetched;
   const baselineSeconds = range ? (range.to - range.from) / 1000 : 0;
   const queries = data.request?.targets as QueryLike[] | undefined;
   const baselineMap = useMemo(
@@ -182,19 +226,27 @@ export function useCompare(
       return undefined;
     }
     const baseline: ServerMap = baselineMap.map;
+    const unions = new WeakMap<ServerMap, ServerMap>();
+    const topology = (map: ServerMap): ServerMap => {
+      let union = unions.get(map);
+      if (!union) {
+        union = unionOf(map, baseline);
+        unions.set(map, union);
+      }
+      return union;
+    };
     const results = new WeakMap<ServerMap, MapOverlayResult>();
     const applyOnce = (map: ServerMap): MapOverlayResult => {
-      const applied = applyCompare(map, currentSeconds, baseline, baselineSeconds, thresholds);
+      const union = topology(map);
+      const applied = applyCompare(map, currentSeconds, baseline, baselineSeconds, thresholds, union);
       if (!applied.ok) {
         // Both ranges are checked above, so this is not expected; the map stays as it is and says why.
-        return {
-          map: { ...map, warnings: [...map.warnings, `Compare: ${applied.error}`] },
-          marks: { nodes: new Map(), edges: new Map() },
-        };
+        return { map: union, marks: { nodes: new Map(), edges: new Map() }, warnings: [`Compare: ${applied.error}`] };
       }
       return applied.result;
     };
     return {
+      topology,
       apply: (map: ServerMap): MapOverlayResult => {
         let result = results.get(map);
         if (!result) {
@@ -226,7 +278,18 @@ export function useCompare(
       status = overlay ? 'ready' : 'loading';
     }
   }
-  return { settings, update, range, status, error, notes, releases: releaseInfo, overlay };
+  return {
+    settings,
+    update,
+    range,
+    status,
+    error,
+    notes,
+    releases: releaseInfo,
+    grafanaShiftMs: grafana?.shiftMs,
+    grafanaAvailable: grafana !== undefined,
+    overlay,
+  };
 }
 
 export type { CompareOverlayData };
