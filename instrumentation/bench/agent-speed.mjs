@@ -22,6 +22,7 @@ import {
   fmt,
   machine,
   median,
+  probeMemory,
   rssMb,
   startLoadBackends,
   startNode,
@@ -63,21 +64,6 @@ async function startAll(file) {
     apps[name] = { app, url: `http://127.0.0.1:${app.port}/` };
   }
   return apps;
-}
-
-async function probeMemory(app) {
-  const before = app.stdout().length;
-  app.child.kill('SIGUSR2');
-  for (let waited = 0; waited < 10_000; waited += 50) {
-    const line = app
-      .stdout()
-      .slice(before)
-      .split('\n')
-      .find((l) => l.includes('"memoryProbe"'));
-    if (line) return JSON.parse(line).memoryProbe;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return { heapUsedMb: NaN, rssMb: NaN };
 }
 
 /** Rotating wrk slices over the apps; per variant the CPU ms per request and req/s of every slice. */

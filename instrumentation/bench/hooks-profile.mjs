@@ -55,6 +55,8 @@ for (let waited = 0; !app.stdout().includes('"profiled"'); waited += 50) {
 await stop(app.child);
 await backends.stop();
 const profile = JSON.parse(readFileSync(out, 'utf8'));
+// KEEP_PROFILE=file keeps the raw profile (for Chrome DevTools or a closer look at one function).
+if (process.env.KEEP_PROFILE) writeFileSync(process.env.KEEP_PROFILE, JSON.stringify(profile));
 rmSync(dir, { recursive: true, force: true });
 
 // Inclusive µs per function name (only the kit's bundle, where these names are unambiguous).

@@ -35,6 +35,7 @@ import { buildResource } from '../resource/resource.ts';
 import { LazySpanExporter } from '../tracing/lazy-span-exporter.ts';
 import { RedactingSpanProcessor } from '../tracing/redacting-span-processor.ts';
 import { ServiceGraphHintsProcessor } from '../tracing/service-graph-hints-processor.ts';
+import { KitSpanProcessor } from '../tracing/kit-span-processor.ts';
 import { createConsoleTraceExporter, createOtlpTraceExporter } from '../tracing/trace-exporter.ts';
 import { ActiveRequestsProcessor } from '../active-requests/processor.ts';
 import type { MetricsPipeline } from '../metrics/pipeline.ts';
@@ -202,18 +203,7 @@ function startUnsafe(
     ? (require('../logs/pipeline.ts') as typeof LogsModule).startLogs(config, resource, health)
     : undefined;
 
-  // The kit's own processors run first (while spans are still writable); the exporting ones follow.
-  const kitProcessors: SpanProcessor[] = [
-    new ServiceGraphHintsProcessor({
-      dbPeerService: config.dbPeerService,
-      rootPeerService: config.rootPeerService,
-    }),
-    new RedactingSpanProcessor({
-      sensitiveQueryParams: config.redactQueryParams,
-      dbStatement: config.dbStatement,
-    }),
-  ];
-  const spanProcessors: SpanProcessor[] = [...kitProcessors];
+  const spanProcessors: SpanProcessor[] = [];
   const onExporterError = (error: unknown): void => health.recordExportError(error);
   const exitFlushable: Array<{ processor: BatchSpanProcessor; exporter: LazySpanExporter }> = [];
   if (options.traceExporter) {
@@ -236,7 +226,7 @@ function startUnsafe(
   }
   spanProcessors.push(...(options.spanProcessors ?? []));
 
-  const tracingOn = spanProcessors.length > kitProcessors.length;
+  const tracingOn = spanProcessors.length > 0;
   const activeRequests =
     tracingOn && config.activeRequests.enabled
       ? new ActiveRequestsProcessor({
@@ -252,13 +242,26 @@ function startUnsafe(
             : undefined,
         })
       : undefined;
-  if (activeRequests) {
-    spanProcessors.push(activeRequests);
-    if (metricsPipeline)
-      activeRequests.observeWith(
-        metricsPipeline.meterProvider.getMeter('@lgtm-apm/instrumentation', '0.1.0'),
-      );
-  }
+  if (activeRequests && metricsPipeline)
+    activeRequests.observeWith(metricsPipeline.meterProvider.getMeter('@lgtm-apm/instrumentation', '0.1.0'));
+  // The kit's own span work runs first (while spans are still writable), as one processor; the
+  // exporting ones follow.
+  if (tracingOn)
+    spanProcessors.unshift(
+      new KitSpanProcessor(
+        [
+          new ServiceGraphHintsProcessor({
+            dbPeerService: config.dbPeerService,
+            rootPeerService: config.rootPeerService,
+          }),
+          new RedactingSpanProcessor({
+            sensitiveQueryParams: config.redactQueryParams,
+            dbStatement: config.dbStatement,
+          }),
+        ],
+        activeRequests,
+      ),
+    );
   const tracerProvider = tracingOn
     ? new TracerProvider({ resource, spanProcessors, sampler: options.sampler ?? buildSampler(config) })
     : undefined;
@@ -275,7 +278,11 @@ function startUnsafe(
   const pinoOn = config.enabledInstrumentations.includes('pino');
   const wanted = tracerProvider ? config.enabledInstrumentations : [];
   const selected = wanted.length
-    ? selectInstrumentations(wanted, { ignorePaths: config.ignorePaths, httpHooks: config.httpHooks }, warner)
+    ? selectInstrumentations(
+        wanted,
+        { ignorePaths: config.ignorePaths, httpHooks: config.httpHooks, metrics: metricsPipeline !== undefined },
+        warner,
+      )
     : { instrumentations: [], loaded: [], moduleNames: [] };
   const instrumentations = [...selected.instrumentations, ...(options.instrumentations ?? [])];
   if (metricsPipeline) {
