@@ -278,11 +278,7 @@ function startUnsafe(
   const pinoOn = config.enabledInstrumentations.includes('pino');
   const wanted = tracerProvider ? config.enabledInstrumentations : [];
   const selected = wanted.length
-    ? selectInstrumentations(
-        wanted,
-        { ignorePaths: config.ignorePaths, httpHooks: config.httpHooks, metrics: metricsPipeline !== undefined },
-        warner,
-      )
+    ? selectInstrumentations(wanted, { ignorePaths: config.ignorePaths, httpHooks: config.httpHooks }, warner)
     : { instrumentations: [], loaded: [], moduleNames: [] };
   const instrumentations = [...selected.instrumentations, ...(options.instrumentations ?? [])];
   if (metricsPipeline) {
