@@ -23,7 +23,11 @@ const ROWS = {
   'fetch hook: headers sent + response headers': ['onSendHeaders', 'onHeaders'],
   'fetch hook: done (span end, duration metric)': ['onDone'],
   'stage: span start (SDK startSpan, all spans)': ['startSpan'],
-  'stage: kit processors at span end (service-graph hints, redaction)': ['onEnding'],
+  'stage: attributes (the SDK\u2019s copies and checks: at span start, then each setAttribute)': [
+    'cleanAttributes',
+    'setAttribute',
+  ],
+  'stage: kit span processor at span end (service-graph hints, redaction)': ['onEnding'],
   'stage: span processors onEnd (active requests, batch queue)': ['onEnd'],
   'stage: export encoding (protobuf serialisation)': ['serializeSpan'],
 };
