@@ -18,7 +18,10 @@ const provider = new TracerProvider({
 });
 trace.setGlobalTracerProvider(provider);
 if (variant.pg !== 'bare') {
-  registerInstrumentations({ instrumentations: [new PgInstrumentation(variant.pg)], tracerProvider: provider });
+  registerInstrumentations({
+    instrumentations: [new PgInstrumentation(variant.pg)],
+    tracerProvider: provider,
+  });
 }
 const pg = createRequire(import.meta.url)('pg');
 const pool = new pg.Pool({

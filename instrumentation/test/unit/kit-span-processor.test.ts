@@ -81,7 +81,11 @@ test('one kit processor adds the service-graph hints, redacts, and tracks the in
   assert.equal(activeRequests.tracker.size, 0, 'an ended request is no longer in flight');
 
   const spans = Object.fromEntries(exporter.getFinishedSpans().map((s) => [s.name, s.attributes]));
-  assert.deepEqual(spans.GET, { 'url.path': '/p', 'url.query': 'token=REDACTED&page=2', 'peer.service': 'user' });
+  assert.deepEqual(spans.GET, {
+    'url.path': '/p',
+    'url.query': 'token=REDACTED&page=2',
+    'peer.service': 'user',
+  });
   assert.deepEqual(spans.SELECT, {
     'db.system.name': 'postgresql',
     'db.query.text': 'SELECT ?',
