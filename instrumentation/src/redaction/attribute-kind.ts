@@ -27,7 +27,8 @@ const KNOWN_KINDS = new Map<string, AttributeKind>([
   ['db.statement', 'sql'],
 ]);
 
-function classify(key: string): AttributeKind {
+/** The decision made afresh (exported for bench/span-micro.mjs, which weighs remembering it). */
+export function classifyAttributeKey(key: string): AttributeKind {
   const known = KNOWN_KINDS.get(key);
   if (known !== undefined) return known;
   if (isSecretHeaderAttribute(key)) return 'secret';
@@ -47,7 +48,7 @@ const remembered = new Map<string, AttributeKind>();
 export function attributeKind(key: string): AttributeKind {
   let kind = remembered.get(key);
   if (kind === undefined) {
-    kind = classify(key);
+    kind = classifyAttributeKey(key);
     if (remembered.size < MAX_REMEMBERED_KEYS) remembered.set(key, kind);
   }
   return kind;
