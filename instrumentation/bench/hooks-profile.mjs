@@ -23,7 +23,11 @@ const ROWS = {
   'fetch hook: headers sent + response headers': ['onSendHeaders', 'onHeaders'],
   'fetch hook: done (span end, duration metric)': ['onDone'],
   'stage: span start (SDK startSpan, all spans)': ['startSpan'],
-  'stage: kit processors at span end (service-graph hints, redaction)': ['onEnding'],
+  'stage: attributes (the SDK\u2019s copies and checks: at span start, then each setAttribute)': [
+    'cleanAttributes',
+    'setAttribute',
+  ],
+  'stage: kit span processor at span end (service-graph hints, redaction)': ['onEnding'],
   'stage: span processors onEnd (active requests, batch queue)': ['onEnd'],
   'stage: export encoding (protobuf serialisation)': ['serializeSpan'],
 };
@@ -55,6 +59,8 @@ for (let waited = 0; !app.stdout().includes('"profiled"'); waited += 50) {
 await stop(app.child);
 await backends.stop();
 const profile = JSON.parse(readFileSync(out, 'utf8'));
+// KEEP_PROFILE=file keeps the raw profile (for Chrome DevTools or a closer look at one function).
+if (process.env.KEEP_PROFILE) writeFileSync(process.env.KEEP_PROFILE, JSON.stringify(profile));
 rmSync(dir, { recursive: true, force: true });
 
 // Inclusive µs per function name (only the kit's bundle, where these names are unambiguous).

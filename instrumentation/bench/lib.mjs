@@ -231,11 +231,14 @@ export async function measureLoad({ args, file, env, cwd, seconds, sinkUrl, memo
   };
 }
 
-/** Asks bench/probe-memory.cjs (preloaded) for the live heap after a full GC; NaN when it does not answer. */
-async function probeMemory(app) {
+/**
+ * Asks bench/probe-memory.cjs (preloaded) for the live heap after a full GC; NaN when it does not answer
+ * within `timeoutMs` (a safety net: on a busy machine the answer can take seconds).
+ */
+export async function probeMemory(app, timeoutMs = 10_000) {
   const before = app.stdout().length;
   app.child.kill('SIGUSR2');
-  for (let waited = 0; waited < 5000; waited += 50) {
+  for (let waited = 0; waited < timeoutMs; waited += 50) {
     const line = app
       .stdout()
       .slice(before)

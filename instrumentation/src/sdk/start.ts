@@ -34,6 +34,7 @@ import { installSignalHandlers } from '../lifecycle/signals.ts';
 import { buildResource } from '../resource/resource.ts';
 import { RedactingSpanProcessor } from '../tracing/redacting-span-processor.ts';
 import { ServiceGraphHintsProcessor } from '../tracing/service-graph-hints-processor.ts';
+import { KitSpanProcessor } from '../tracing/kit-span-processor.ts';
 import { createConsoleTraceExporter } from '../tracing/trace-exporter.ts';
 import { WorkerSpanExporter } from '../tracing/worker-span-exporter.ts';
 import { sharedExportWorkerHost } from '../export/worker-host.ts';
@@ -203,18 +204,7 @@ function startUnsafe(
     ? (require('../logs/pipeline.ts') as typeof LogsModule).startLogs(config, resource, health)
     : undefined;
 
-  // The kit's own processors run first (while spans are still writable); the exporting ones follow.
-  const kitProcessors: SpanProcessor[] = [
-    new ServiceGraphHintsProcessor({
-      dbPeerService: config.dbPeerService,
-      rootPeerService: config.rootPeerService,
-    }),
-    new RedactingSpanProcessor({
-      sensitiveQueryParams: config.redactQueryParams,
-      dbStatement: config.dbStatement,
-    }),
-  ];
-  const spanProcessors: SpanProcessor[] = [...kitProcessors];
+  const spanProcessors: SpanProcessor[] = [];
   const exitFlushable: ExitHandOffParts['traces'] = [];
   if (options.traceExporter) {
     spanProcessors.push(new BatchSpanProcessor({ exporter: options.traceExporter, ...config.batch }));
@@ -245,7 +235,7 @@ function startUnsafe(
   }
   spanProcessors.push(...(options.spanProcessors ?? []));
 
-  const tracingOn = spanProcessors.length > kitProcessors.length;
+  const tracingOn = spanProcessors.length > 0;
   const activeRequests =
     tracingOn && config.activeRequests.enabled
       ? new ActiveRequestsProcessor({
@@ -261,13 +251,26 @@ function startUnsafe(
             : undefined,
         })
       : undefined;
-  if (activeRequests) {
-    spanProcessors.push(activeRequests);
-    if (metricsPipeline)
-      activeRequests.observeWith(
-        metricsPipeline.meterProvider.getMeter('@lgtm-apm/instrumentation', '0.1.0'),
-      );
-  }
+  if (activeRequests && metricsPipeline)
+    activeRequests.observeWith(metricsPipeline.meterProvider.getMeter('@lgtm-apm/instrumentation', '0.1.0'));
+  // The kit's own span work runs first (while spans are still writable), as one processor; the
+  // exporting ones follow.
+  if (tracingOn)
+    spanProcessors.unshift(
+      new KitSpanProcessor(
+        [
+          new ServiceGraphHintsProcessor({
+            dbPeerService: config.dbPeerService,
+            rootPeerService: config.rootPeerService,
+          }),
+          new RedactingSpanProcessor({
+            sensitiveQueryParams: config.redactQueryParams,
+            dbStatement: config.dbStatement,
+          }),
+        ],
+        activeRequests,
+      ),
+    );
   const tracerProvider = tracingOn
     ? new TracerProvider({ resource, spanProcessors, sampler: options.sampler ?? buildSampler(config) })
     : undefined;

@@ -3,7 +3,7 @@ import { type ReadableSpan, type Span, type SpanProcessor, type TimedEvent } fro
 import { redactQueryString, redactUrl, redactUrlsInText } from '../redaction/url.ts';
 import { sanitizeSql, sqlDialectOf } from '../redaction/sql.ts';
 import { sanitizeDbMessage } from '../redaction/db-message.ts';
-import { isSecretHeaderAttribute } from '../redaction/headers.ts';
+import { attributeKind } from '../redaction/attribute-kind.ts';
 import { BoundedMemo } from '../redaction/bounded-memo.ts';
 import { type DbStatementMode } from '../config/config.ts';
 
@@ -11,22 +11,6 @@ export interface RedactionOptions {
   sensitiveQueryParams: readonly string[];
   dbStatement: DbStatementMode;
 }
-
-/**
- * Attributes that hold a URL, a path with its query, or a query, in any instrumentation: the HTTP ones
- * (`url.full`, `url.path` — @fastify/otel puts the raw request URL with its query there — `http.target`,
- * `http.url`), and connection strings. Any other key ending in `.url`/`_url`/`.uri` is treated as a URL too.
- */
-const URL_ATTRIBUTES = new Map<string, 'url' | 'query'>([
-  ['url.full', 'url'],
-  ['url.path', 'url'],
-  ['url.original', 'url'],
-  ['url.query', 'query'],
-  ['http.url', 'url'],
-  ['http.target', 'url'],
-  ['db.connection_string', 'url'],
-]);
-const SQL_ATTRIBUTES = new Set(['db.query.text', 'db.statement']);
 
 /** Runs while a span is ending (still writable) and scrubs what must not leave the process. */
 export class RedactingSpanProcessor implements SpanProcessor {
@@ -46,29 +30,20 @@ export class RedactingSpanProcessor implements SpanProcessor {
   onEnding(span: Span): void {
     const attributes = span.attributes as Record<string, unknown>;
     const dbSystem = attributes['db.system.name'] ?? attributes['db.system'];
-    // One pass over the keys: the URL, SQL and header checks are each a lookup or a prefix test.
+    // One pass over the keys; what each key needs is remembered per key (attribute-kind.ts).
     for (const key in attributes) {
+      const kind = attributeKind(key);
+      if (kind === 'plain') continue;
       const value = attributes[key];
-      const urlKind = URL_ATTRIBUTES.get(key);
-      if (urlKind !== undefined) {
-        if (typeof value === 'string')
-          attributes[key] =
-            urlKind === 'query' ? redactQueryString(value, this.#params) : redactUrl(value, this.#params);
-      } else if (SQL_ATTRIBUTES.has(key)) {
-        if (typeof value !== 'string' || this.#options.dbStatement === 'raw') continue;
-        if (this.#options.dbStatement === 'off') delete attributes[key];
-        else
-          attributes[key] = (
-            sqlDialectOf(dbSystem) === 'mysql' ? this.#sanitizedMysql : this.#sanitizedSql
-          ).apply(value);
-      } else if (isSecretHeaderAttribute(key)) {
-        delete attributes[key];
-      } else if (
-        typeof value === 'string' &&
-        (key.endsWith('.url') || key.endsWith('_url') || key.endsWith('.uri'))
-      ) {
-        attributes[key] = redactUrl(value, this.#params);
-      }
+      if (kind === 'secret') delete attributes[key];
+      else if (typeof value !== 'string') continue;
+      else if (kind === 'url') attributes[key] = redactUrl(value, this.#params);
+      else if (kind === 'query') attributes[key] = redactQueryString(value, this.#params);
+      else if (this.#options.dbStatement === 'off') delete attributes[key];
+      else if (this.#options.dbStatement !== 'raw')
+        attributes[key] = (
+          sqlDialectOf(dbSystem) === 'mysql' ? this.#sanitizedMysql : this.#sanitizedSql
+        ).apply(value);
     }
     if (span.name.includes('?') || span.name.includes('@'))
       span.updateName(redactUrl(span.name, this.#params));

@@ -13,7 +13,14 @@ import {
 import { isTracingSuppressed } from '@opentelemetry/core';
 import { ChannelInstrumentation } from './channel-instrumentation.ts';
 import { emitInContextOf, type ContextEmitter } from './emit-in-context.ts';
-import { errorTypeOf, normalizeMethod, redactQuery, setSpanError, statusCodeOf } from './semconv.ts';
+import {
+  ERROR_STATUS,
+  errorTypeOf,
+  normalizeMethod,
+  redactQuery,
+  setSpanError,
+  statusCodeOf,
+} from './semconv.ts';
 
 const kCallOf = Symbol('lgtm-apm.clientCall');
 
@@ -137,9 +144,9 @@ export class ClientHooks extends ChannelInstrumentation {
   responseEnded(call: ClientCall, response: IncomingMessage): void {
     if (call.finished) return;
     call.finished = true;
-    if (response.aborted && !response.complete) call.span.setStatus({ code: SpanStatusCode.ERROR });
+    if (response.aborted && !response.complete) call.span.setStatus(ERROR_STATUS);
     else {
-      call.span.setStatus({ code: statusCodeOf(response.statusCode, 400) });
+      if (statusCodeOf(response.statusCode, 400) === SpanStatusCode.ERROR) call.span.setStatus(ERROR_STATUS);
       const errorType = errorTypeOf(response.statusCode, 400);
       if (errorType !== undefined) call.span.setAttribute('error.type', errorType);
     }

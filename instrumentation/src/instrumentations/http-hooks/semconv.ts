@@ -83,6 +83,12 @@ export function hostIsParsable(scheme: 'http' | 'https', host: string): boolean 
   return ok;
 }
 
+/**
+ * The status of a failed request, shared: the SDK copies the status it is given (and ignores UNSET, the
+ * status a span starts with), so the hooks need no status object per request.
+ */
+export const ERROR_STATUS = { code: SpanStatusCode.ERROR } as const;
+
 /** `error.type` for a response status that is an error for this side (client ≥ 400, server ≥ 500). */
 export function errorTypeOf(statusCode: number | undefined, lowerBound: number): string | undefined {
   return typeof statusCode === 'number' && statusCode >= lowerBound && statusCode < 600

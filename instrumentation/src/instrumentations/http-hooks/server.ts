@@ -4,6 +4,7 @@ import {
   propagation,
   ROOT_CONTEXT,
   SpanKind,
+  SpanStatusCode,
   trace,
   type Attributes,
   type Context,
@@ -14,6 +15,7 @@ import { RPCType, setRPCMetadata, suppressTracing, type RPCMetadata } from '@ope
 import { ChannelInstrumentation } from './channel-instrumentation.ts';
 import { emitInContextOf, type ContextEmitter } from './emit-in-context.ts';
 import {
+  ERROR_STATUS,
   errorTypeOf,
   hostIsParsable,
   normalizeMethod,
@@ -129,7 +131,8 @@ export class ServerHooks extends ChannelInstrumentation {
     const route = state.rpc?.route;
     span.setAttribute('http.response.status_code', statusCode);
     if (route !== undefined) span.setAttribute('http.route', route);
-    span.setStatus({ code: statusCodeOf(statusCode, 500) });
+    // UNSET is the span's status already (and setStatus ignores it): no status object per request.
+    if (statusCodeOf(statusCode, 500) === SpanStatusCode.ERROR) span.setStatus(ERROR_STATUS);
     const errorType = errorTypeOf(statusCode, 500);
     if (errorType !== undefined) span.setAttribute('error.type', errorType);
     if (route) span.updateName(`${state.rawMethod} ${route}`);

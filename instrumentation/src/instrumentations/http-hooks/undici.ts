@@ -11,7 +11,7 @@ import {
 } from '@opentelemetry/api';
 import { isTracingSuppressed } from '@opentelemetry/core';
 import { ChannelInstrumentation } from './channel-instrumentation.ts';
-import { normalizeMethod, splitPlainTarget } from './semconv.ts';
+import { ERROR_STATUS, normalizeMethod, splitPlainTarget } from './semconv.ts';
 
 interface UndiciRequest {
   origin: string;
@@ -192,7 +192,7 @@ export class UndiciHooks extends ChannelInstrumentation {
       call.span.setAttribute('error.type', String(statusCode));
       call.attributes['error.type'] = String(statusCode);
     }
-    call.span.setStatus({ code: isError ? SpanStatusCode.ERROR : SpanStatusCode.UNSET });
+    if (isError) call.span.setStatus(ERROR_STATUS);
   }
 
   onDone({ request }: { request: UndiciRequest }): void {
