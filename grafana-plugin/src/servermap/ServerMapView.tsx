@@ -4,9 +4,11 @@ import { type GrafanaTheme2, LoadingState, type PanelData, type TimeRange } from
 import { Alert, Button, Icon, Tooltip, useStyles2, useTheme2 } from '@grafana/ui';
 import { type ApmPanelOptions } from '../types';
 import { getSelection, selectLink, selectService, subscribe } from '../shared/selectionStore';
-import { buildServerMap, filterMap, type QueryLike, type ServerMap, type ServerMapEdge, type ServerMapNode, type TrafficStats } from './model';
+import { filterMap, type MapFilter, type QueryLike, type ServerMap, type ServerMapEdge, type ServerMapNode, type TrafficStats } from './model';
 import { type LayoutResult, topologyKey } from './layout/layout';
 import { useMapLayout } from './useMapLayout';
+import { useServerMapModel } from './useServerMapModel';
+import { pinnedNodeIds } from './layout/layoutInput';
 import { LayoutProgressBar } from './LayoutProgressBar';
 import { buildScene, type Hit, type SceneMarks } from './render/scene';
 import { paletteFromTheme } from './render/palette';
@@ -76,30 +78,22 @@ export function ServerMapView({ data, width, height, options, timeRange, overlay
   const hideTerminal = hideOverride ?? options.hideTerminal;
   const [showAll, setShowAll] = useState(false);
 
-  const built = useMemo(
-    () => {
-      // Timing only feeds the debug hook read by the bench; it does not change what is rendered.
-      // eslint-disable-next-line react-hooks/purity
-      const t0 = performance.now();
-      const result = buildServerMap(data.series, {
-        roles: {
-          calls: options.callsRefId,
-          errors: options.errorsRefId,
-          latency: options.latencyRefId,
-          clientLatency: options.clientLatencyRefId,
-          instances: options.instancesRefId,
-          latencySum: options.latencySumRefId,
-          latencyCount: options.latencyCountRefId,
-        },
-        queries: data.request?.targets as QueryLike[] | undefined,
-        rangeSeconds: rangeSeconds(timeRange),
-        apdexThresholdSeconds: options.apdexThresholdSeconds,
-      });
-      // eslint-disable-next-line react-hooks/purity
-      return { ...result, ms: performance.now() - t0 };
-    },
+  const buildOptions = useMemo(
+    () => ({
+      roles: {
+        calls: options.callsRefId,
+        errors: options.errorsRefId,
+        latency: options.latencyRefId,
+        clientLatency: options.clientLatencyRefId,
+        instances: options.instancesRefId,
+        latencySum: options.latencySumRefId,
+        latencyCount: options.latencyCountRefId,
+      },
+      queries: data.request?.targets as QueryLike[] | undefined,
+      rangeSeconds: rangeSeconds(timeRange),
+      apdexThresholdSeconds: options.apdexThresholdSeconds,
+    }),
     [
-      data.series,
       data.request?.targets,
       options.callsRefId,
       options.errorsRefId,
@@ -112,29 +106,31 @@ export function ServerMapView({ data, width, height, options, timeRange, overlay
       timeRange,
     ],
   );
+  const mapFilter: MapFilter = useMemo(
+    () => ({
+      focus: focus.node,
+      inboundDepth: focus.inbound,
+      outboundDepth: focus.outbound,
+      hideTerminal,
+      maxNodes: showAll ? Infinity : options.maxNodes,
+    }),
+    [focus, hideTerminal, showAll, options.maxNodes],
+  );
+  // Large inputs are built in the map worker, which also lays out the filtered map (not under an overlay: the
+  // overlay changes the map that is laid out).
+  const model = useServerMapModel(data.series, buildOptions, overlay ? undefined : { filter: mapFilter, all: showAll });
+  const built = model.result;
   const builtMap: ServerMap | undefined = built.ok ? built.map : undefined;
   const overlaid = useMemo(() => (builtMap && overlay ? overlay.apply(builtMap) : undefined), [builtMap, overlay]);
   const map: ServerMap | undefined = overlaid?.map ?? builtMap;
   const [focusRequest, setFocusRequest] = useState<{ hit: Hit; seq: number } | undefined>();
 
-  const filtered = useMemo(
-    () =>
-      map
-        ? filterMap(map, {
-            focus: focus.node,
-            inboundDepth: focus.inbound,
-            outboundDepth: focus.outbound,
-            hideTerminal,
-            maxNodes: showAll ? Infinity : options.maxNodes,
-          })
-        : undefined,
-    [map, focus, hideTerminal, showAll, options.maxNodes],
-  );
+  const filtered = useMemo(() => (map ? filterMap(map, mapFilter) : undefined), [map, mapFilter]);
 
   const key = useMemo(() => (filtered ? topologyKey(filtered.nodes, filtered.edges) : ''), [filtered]);
   // Small maps are laid out during render, large ones in the layout worker within the first-paint budget
   // (useMapLayout); "show all" lays out everything there, with progress and Cancel.
-  const pinned = useMemo(() => [...(filtered?.nodes.filter((n) => n.kind === 'user').map((n) => n.id) ?? []), ...(focus.node ? [focus.node] : [])], [filtered, focus.node]);
+  const pinned = useMemo(() => pinnedNodeIds(filtered?.nodes ?? [], focus.node), [filtered, focus.node]);
   // The overlay's map (e.g. the union of two ranges) holds every node and link of the map without it: turning the
   // overlay off keeps those positions instead of laying the map out again (no jump, no layout cost).
   const [keptOverlay, setKeptOverlay] = useState<LayoutResult | undefined>();
@@ -155,15 +151,19 @@ export function ServerMapView({ data, width, height, options, timeRange, overlay
     () =>
       laidOut?.layout
         ? {
-            modelMs: built.ms,
-            layoutMs: laidOut.cached ? 0 : laidOut.layout.ms,
+            modelMs: model.ms,
+            modelInWorker: model.where === 'worker' ? 1 : 0,
+            packMs: model.packMs ?? 0,
+            unpackMs: model.unpackMs ?? 0,
+            // A layout the worker ran with the model reaches the panel through the cache, but it did run.
+            layoutMs: laidOut.cached && laidOut.key !== model.layoutKey ? 0 : laidOut.layout.ms,
             layoutCached: laidOut.cached ? 1 : 0,
             layoutInWorker: laidOut.where === 'worker' ? 1 : 0,
             hiddenByBudget: laidOut.hiddenByBudget ?? 0,
             nodes: filtered?.nodes.length ?? 0,
           }
         : undefined,
-    [built, laidOut, filtered],
+    [model, laidOut, filtered],
   );
   const scene = useMemo(
     () =>
@@ -267,6 +267,13 @@ export function ServerMapView({ data, width, height, options, timeRange, overlay
     return (
       <div className={styles.message} style={{ width, height }} data-testid="lgtmapm-servermap-loading">
         Loading service graph…
+      </div>
+    );
+  }
+  if (!built.ok && model.pending) {
+    return (
+      <div className={styles.message} style={{ width, height }} data-testid="lgtmapm-servermap-loading">
+        Building the map…
       </div>
     );
   }

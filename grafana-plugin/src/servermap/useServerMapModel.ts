@@ -1,0 +1,98 @@
+import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
+import { buildServerMap, type BuildOptions, type BuildResult, type FrameLike, type MapFilter } from './model';
+import { framesSize, packFrames } from './model/packFrames';
+import { workerUnavailable } from './layout/layoutClient';
+import { modelWorkerStats, startModelBuild } from './layout/modelClient';
+
+/**
+ * Inputs from this size (framesSize: ~280 nodes of per-series or table frames) build their model in the map
+ * worker; smaller ones during the render (a few ms, less than the worker's round trip and a "Building…" frame).
+ */
+export const MODEL_IN_WORKER_MIN_SIZE = 45_000;
+
+export interface BuiltModel {
+  result: BuildResult;
+  /** Model build time (in the worker, or on the main thread). */
+  ms: number;
+  where: 'main' | 'worker';
+  /** Main thread: packing the frames for the worker, and rebuilding the map from its reply. */
+  packMs?: number;
+  unpackMs?: number;
+  /** The layout key the worker laid out with the model (now in the page's layout cache). */
+  layoutKey?: string;
+  /** A worker build for newer frames is running: `result` is the previous map, or no map yet. */
+  pending: boolean;
+}
+
+const NOT_YET: BuildResult = { ok: false, error: 'Building the map…', warnings: [] };
+
+function buildHere(series: readonly FrameLike[] | undefined, options: Partial<BuildOptions>): BuiltModel {
+  const t0 = performance.now();
+  const result = buildServerMap(series, options);
+  return { result, ms: performance.now() - t0, where: 'main', pending: false };
+}
+
+/** Only what role detection reads of the panel's queries crosses to the worker (targets may hold anything). */
+function cloneableOptions(options: Partial<BuildOptions>): Partial<BuildOptions> {
+  return { ...options, queries: options.queries?.map((q) => ({ refId: q.refId, expr: q.expr, hide: q.hide })) };
+}
+
+/**
+ * The server-map model of the panel's frames: built during the render for small inputs, in the map worker for
+ * large ones (with the filtered map's layout when `layoutFor` is given, so a large first paint is one round
+ * trip). While a worker build runs, the previous map stays (a refresh keeps what is on screen).
+ * `options` must be memoised: a new object builds again.
+ */
+export function useServerMapModel(
+  series: readonly FrameLike[] | undefined,
+  options: Partial<BuildOptions>,
+  layoutFor?: { filter: MapFilter; all: boolean }
+): BuiltModel {
+  const large = useMemo(() => framesSize(series) >= MODEL_IN_WORKER_MIN_SIZE && !workerUnavailable(), [series]);
+  const here = useMemo(() => (large ? undefined : buildHere(series, options)), [large, series, options]);
+  const [fromWorker, setFromWorker] = useState<{ series: typeof series; options: typeof options; built: BuiltModel }>();
+  const layoutRef = useRef(layoutFor);
+  useLayoutEffect(() => {
+    layoutRef.current = layoutFor;
+  });
+  useEffect(() => {
+    if (!large) {
+      return;
+    }
+    const done = (built: BuiltModel) => setFromWorker({ series, options, built });
+    const t0 = performance.now();
+    let packed;
+    try {
+      packed = packFrames(series ?? []);
+    } catch {
+      // A frame the packer cannot read: the model build reports it (as an error result) on the main thread.
+      done(buildHere(series, options));
+      return;
+    }
+    const packMs = performance.now() - t0;
+    modelWorkerStats.last.packMs = packMs;
+    const job = startModelBuild(packed, cloneableOptions(options), layoutRef.current);
+    job.promise.then(
+      (r) =>
+        done({
+          result: r.result,
+          ms: r.modelMs,
+          where: 'worker',
+          packMs,
+          unpackMs: r.unpackMs,
+          layoutKey: r.layoutKey,
+          pending: false,
+        }),
+      () => done(buildHere(series, options))
+    );
+    return () => job.cancel();
+  }, [large, series, options]);
+
+  if (here) {
+    return here;
+  }
+  if (fromWorker && fromWorker.series === series && fromWorker.options === options) {
+    return fromWorker.built;
+  }
+  return fromWorker ? { ...fromWorker.built, pending: true } : { result: NOT_YET, ms: 0, where: 'worker', pending: true };
+}
