@@ -170,16 +170,20 @@ export function transferablesOf(p: PackedFrames): ArrayBuffer[] {
   return [p.frames, p.fields, p.labels, p.numbers, p.cells].map((a) => a.buffer as ArrayBuffer);
 }
 
+/** By tag, not instanceof: a typed array from another realm (a test's deserializer) is one all the same. */
+const isTyped = (v: unknown, tag: 'Int32Array' | 'Float64Array') => Object.prototype.toString.call(v) === `[object ${tag}]`;
+
 function isPacked(p: unknown): p is PackedFrames {
   const q = p as Partial<PackedFrames> | undefined;
   return (
-    q !== undefined &&
+    typeof q === 'object' &&
+    q !== null &&
     Array.isArray(q.strings) &&
-    q.frames instanceof Int32Array &&
-    q.fields instanceof Int32Array &&
-    q.labels instanceof Int32Array &&
-    q.numbers instanceof Float64Array &&
-    q.cells instanceof Int32Array &&
+    isTyped(q.frames, 'Int32Array') &&
+    isTyped(q.fields, 'Int32Array') &&
+    isTyped(q.labels, 'Int32Array') &&
+    isTyped(q.numbers, 'Float64Array') &&
+    isTyped(q.cells, 'Int32Array') &&
     Array.isArray(q.other)
   );
 }
