@@ -15,6 +15,7 @@ import { ApmPanel } from '../src/components/ApmPanel';
 import { clearLayoutCache } from '../src/servermap/layout/layout';
 import { clearQueryCache } from '../src/components/compare/useCachedQuery';
 import { layoutWorkerStats } from '../src/servermap/layout/layoutClient';
+import { modelWorkerStats } from '../src/servermap/layout/modelClient';
 import { type CanvasDebug } from '../src/servermap/ServerMapCanvas';
 import { plugin } from '../src/module';
 import { type ApmPanelOptions, DEFAULT_OPTIONS } from '../src/types';
@@ -168,6 +169,8 @@ async function main() {
     renderStart: 0,
     /** Layouts run in the worker, fallbacks to the main thread, cancels (tests). */
     layoutWorkerStats,
+    /** Model builds run in the map worker (tests, bench). */
+    modelWorkerStats,
     /** Main-thread tasks over 50 ms since the page started (bench). */
     longTasks,
     /** Timing of the latest render started through the harness (see watchPaint). */
