@@ -36,6 +36,11 @@ interface PaintTiming {
   marked: boolean;
   nodes: number;
   edges: number;
+  /**
+   * From the map worker's reply to the end of the draw (wall time: an upper bound of the main thread's work on
+   * the reply), when this render's model came from the worker; else undefined.
+   */
+  replyToDrawnMs?: number;
 }
 
 /**
@@ -62,6 +67,8 @@ function watchPaint(since: number, key: 'firstFrameAt' | 'lastFrameAt'): Promise
               marked: d.scene.edges.some((e) => e.mark !== undefined),
               nodes: d.scene.nodes.length,
               edges: d.scene.edges.length,
+              replyToDrawnMs:
+                modelWorkerStats.last.replyAt >= since ? d[key] - modelWorkerStats.last.replyAt : undefined,
             }),
           ),
         );

@@ -1,8 +1,8 @@
 import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { buildServerMap, type BuildOptions, type BuildResult, type FrameLike, type MapFilter } from './model';
-import { framesSize, packFrames } from './model/packFrames';
+import { framesSize, packFramesInSlices } from './model/packFrames';
 import { workerUnavailable } from './layout/layoutClient';
-import { modelWorkerStats, startModelBuild } from './layout/modelClient';
+import { type ModelJob, modelWorkerStats, startModelBuild } from './layout/modelClient';
 
 /**
  * Inputs from this size (framesSize: ~280 nodes of per-series or table frames) build their model in the map
@@ -48,7 +48,10 @@ export function useServerMapModel(
   options: Partial<BuildOptions>,
   layoutFor?: { filter: MapFilter; all: boolean }
 ): BuiltModel {
-  const large = useMemo(() => framesSize(series) >= MODEL_IN_WORKER_MIN_SIZE && !workerUnavailable(), [series]);
+  const large = useMemo(
+    () => typeof Worker !== 'undefined' && !workerUnavailable() && framesSize(series) >= MODEL_IN_WORKER_MIN_SIZE,
+    [series]
+  );
   const here = useMemo(() => (large ? undefined : buildHere(series, options)), [large, series, options]);
   const [fromWorker, setFromWorker] = useState<{ series: typeof series; options: typeof options; built: BuiltModel }>();
   const layoutRef = useRef(layoutFor);
@@ -60,39 +63,43 @@ export function useServerMapModel(
       return;
     }
     const done = (built: BuiltModel) => setFromWorker({ series, options, built });
-    const t0 = performance.now();
-    let packed;
-    try {
-      packed = packFrames(series ?? []);
-    } catch {
+    let job: ModelJob | undefined;
+    // Packed in slices between frames (a few hundred ms for a large input on a busy machine), then posted.
+    const packing = packFramesInSlices(series ?? []);
+    packing.promise.then(
+      (packed) => {
+        const packMs = packing.stats.busyMs;
+        modelWorkerStats.last.packMs = packMs;
+        modelWorkerStats.last.packSlices = packing.stats.slices;
+        job = startModelBuild(packed, cloneableOptions(options), layoutRef.current);
+        job.promise.then(
+          (r) =>
+            done({
+              result: r.result,
+              ms: r.modelMs,
+              where: 'worker',
+              packMs,
+              unpackMs: r.unpackMs,
+              layoutKey: r.layoutKey,
+              pending: false,
+            }),
+          () => done(buildHere(series, options))
+        );
+      },
       // A frame the packer cannot read: the model build reports it (as an error result) on the main thread.
-      done(buildHere(series, options));
-      return;
-    }
-    const packMs = performance.now() - t0;
-    modelWorkerStats.last.packMs = packMs;
-    const job = startModelBuild(packed, cloneableOptions(options), layoutRef.current);
-    job.promise.then(
-      (r) =>
-        done({
-          result: r.result,
-          ms: r.modelMs,
-          where: 'worker',
-          packMs,
-          unpackMs: r.unpackMs,
-          layoutKey: r.layoutKey,
-          pending: false,
-        }),
       () => done(buildHere(series, options))
     );
-    return () => job.cancel();
+    return () => {
+      packing.cancel();
+      job?.cancel();
+    };
   }, [large, series, options]);
 
-  if (here) {
-    return here;
-  }
-  if (fromWorker && fromWorker.series === series && fromWorker.options === options) {
-    return fromWorker.built;
-  }
-  return fromWorker ? { ...fromWorker.built, pending: true } : { result: NOT_YET, ms: 0, where: 'worker', pending: true };
+  const current = fromWorker && fromWorker.series === series && fromWorker.options === options;
+  // The same object while nothing changed, so what depends on it (timings, the draw) does not run again.
+  const previous = useMemo(
+    (): BuiltModel => (fromWorker ? { ...fromWorker.built, pending: true } : { result: NOT_YET, ms: 0, where: 'worker', pending: true }),
+    [fromWorker]
+  );
+  return here ?? (current ? fromWorker.built : previous);
 }

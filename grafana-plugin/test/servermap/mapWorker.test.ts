@@ -5,7 +5,8 @@ import { layoutInputOf, layoutKey, pinnedNodeIds } from '../../src/servermap/lay
 import { answerModelRequest, layoutKeyHash, type ModelReply, type ModelRequest } from '../../src/servermap/layout/modelProtocol';
 import { packLayout, unpackLayout } from '../../src/servermap/layout/packLayout';
 import { buildServerMap, filterMap, type BuildResult, type FrameLike, type MapFilter, type ServerMap } from '../../src/servermap/model';
-import { packFrames, unpackFrames } from '../../src/servermap/model/packFrames';
+import { packFrames, packFramesInSlices, unpackFrames } from '../../src/servermap/model/packFrames';
+import { runInSlices } from '../../src/shared/slices';
 import { packMap, unpackMap } from '../../src/servermap/model/packMap';
 import { manifest, serverMapFrames } from '../fixtures/recorded/load';
 import { framesFromResponse, framesFromWire } from '../fixtures/load';
@@ -75,6 +76,27 @@ describe('frames → packed columns → model (the map worker path) equals the d
     expect(strings!.values).toEqual(['a', undefined, null, '']);
     expect(empty!.values).toHaveLength(0);
     expect(back[1]!.fields).toEqual([]);
+  });
+
+  it('packs the same in slices, yielding between them', async () => {
+    const frames = framesFromResponse(prometheusResponse(generateTopology(150, 8)));
+    const sliced = packFramesInSlices(frames);
+    expect(await sliced.promise).toEqual(packFrames(frames));
+    expect(sliced.stats.slices).toBeGreaterThanOrEqual(1);
+    // With no time allowed per slice, every step is a slice of its own: the generator really pauses.
+    function* steps(): Generator<void, number> {
+      yield;
+      yield;
+      return 3;
+    }
+    const job = runInSlices(steps(), 0);
+    expect(await job.promise).toBe(3);
+    expect(job.stats.slices).toBe(3);
+    function* failing(): Generator<void, number> {
+      yield;
+      throw new Error('bad frame');
+    }
+    await expect(runInSlices(failing(), 0).promise).rejects.toThrow('bad frame');
   });
 
   it('skips what the model skips, and says what is wrong with a message that is not packed frames', () => {

@@ -1,6 +1,7 @@
-import { type BuildOptions, type BuildResult, type MapFilter } from '../model';
+import { type BuildOptions, type BuildResult, type MapFilter, type ServerMap } from '../model';
+import { type SlicedJob } from '../../shared/slices';
 import { type PackedFrames, transferablesOf } from '../model/packFrames';
-import { unpackMap } from '../model/packMap';
+import { unpackMapInSlices } from '../model/packMap';
 import { rememberLayout, lookupLayoutKeys } from './layout';
 import { releaseWorker, takeWorker, markWorkerUnavailable } from './layoutClient';
 import { layoutKeyHash, type ModelReply, type ModelRequest } from './modelProtocol';
@@ -30,7 +31,7 @@ export const modelWorkerStats = {
   done: 0,
   failed: 0,
   /** The latest job: packing the frames, posting, the reply's arrival, and rebuilding the map from it. */
-  last: { packMs: 0, postedAt: 0, replyAt: 0, unpackMs: 0, modelMs: 0 },
+  last: { packMs: 0, packSlices: 0, postedAt: 0, replyAt: 0, unpackMs: 0, modelMs: 0 },
 };
 
 /**
@@ -53,6 +54,7 @@ export function startModelBuild(
   }
   const id = nextId++;
   let settled = false;
+  let unpacking: SlicedJob<ServerMap> | undefined;
   const finish = () => {
     settled = true;
     worker.onmessage = null;
@@ -72,21 +74,34 @@ export function startModelBuild(
         reject(new Error(reply.type === 'error' ? reply.message : 'map worker: unexpected reply'));
         return;
       }
-      try {
-        const t0 = performance.now();
-        const result: BuildResult = reply.result.ok ? { ok: true, map: unpackMap(reply.result.map) } : reply.result;
-        if (reply.layout) {
-          rememberLayout(reply.layout.key, unpackLayout(reply.layout.layout), reply.layout.hidden);
-        }
-        const unpackMs = performance.now() - t0;
-        modelWorkerStats.done++;
-        modelWorkerStats.last.unpackMs = unpackMs;
-        modelWorkerStats.last.modelMs = reply.modelMs;
-        resolve({ result, modelMs: reply.modelMs, unpackMs, layoutKey: reply.layout?.key });
-      } catch (err) {
+      const fail = (err: unknown) => {
         modelWorkerStats.failed++;
         reject(err);
+      };
+      if (!reply.result.ok) {
+        modelWorkerStats.done++;
+        resolve({ result: reply.result, modelMs: reply.modelMs, unpackMs: 0 });
+        return;
       }
+      // Rebuilt in slices: a large map is thousands of objects, more than one frame's worth of work.
+      const packedLayout = reply.layout;
+      unpacking = unpackMapInSlices(reply.result.map);
+      const stats = unpacking.stats;
+      unpacking.promise.then((map) => {
+        try {
+          const t0 = performance.now();
+          if (packedLayout) {
+            rememberLayout(packedLayout.key, unpackLayout(packedLayout.layout), packedLayout.hidden);
+          }
+          const unpackMs = stats.busyMs + performance.now() - t0;
+          modelWorkerStats.done++;
+          modelWorkerStats.last.unpackMs = unpackMs;
+          modelWorkerStats.last.modelMs = reply.modelMs;
+          resolve({ result: { ok: true, map }, modelMs: reply.modelMs, unpackMs, layoutKey: packedLayout?.key });
+        } catch (err) {
+          fail(err);
+        }
+      }, fail);
     };
     // A worker script that cannot load (404, a CSP without worker-src) fails here, before any message.
     worker.onerror = (ev: ErrorEvent) => {
@@ -118,6 +133,7 @@ export function startModelBuild(
   return {
     promise,
     cancel: () => {
+      unpacking?.cancel();
       if (!settled) {
         finish();
         // A model build cannot be interrupted inside the worker: the worker goes, the next job starts a new one.

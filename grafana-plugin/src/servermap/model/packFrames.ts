@@ -1,3 +1,4 @@
+import { runInSlices, runToEnd, type SlicedJob } from '../../shared/slices';
 import { type FieldLike, type FrameLike } from './frames';
 
 /**
@@ -34,7 +35,11 @@ const enum ValueKind {
   Other = 2,
 }
 
-function kindOf(values: ArrayLike<unknown>): ValueKind {
+/** Long loops yield this often (values), frame loops every FRAMES_PER_STEP frames: see packFramesInSlices. */
+const VALUES_PER_STEP = 8192;
+const FRAMES_PER_STEP = 64;
+
+function* kindOf(values: ArrayLike<unknown>): Generator<void, ValueKind> {
   let numbers = true;
   let strings = true;
   for (let i = 0; i < values.length && (numbers || strings); i++) {
@@ -44,6 +49,9 @@ function kindOf(values: ArrayLike<unknown>): ValueKind {
     }
     if (typeof v !== 'string' && v !== null && v !== undefined) {
       strings = false;
+    }
+    if (i % VALUES_PER_STEP === VALUES_PER_STEP - 1) {
+      yield;
     }
   }
   // An empty column counts as numbers: nothing in it tells the model otherwise.
@@ -60,6 +68,18 @@ function usableFrames(frames: readonly FrameLike[]): FrameLike[] {
  * without values (the caller then builds the model where it is, which reports the problem).
  */
 export function packFrames(all: readonly FrameLike[]): PackedFrames {
+  return runToEnd(packSteps(all));
+}
+
+/**
+ * packFrames in slices of about 8 ms of main-thread time, yielding to the page in between (a large input takes a
+ * few hundred ms to pack on a busy machine: in one task it would freeze the tab as long). The same steps.
+ */
+export function packFramesInSlices(all: readonly FrameLike[]): SlicedJob<PackedFrames> {
+  return runInSlices(packSteps(all));
+}
+
+function* packSteps(all: readonly FrameLike[]): Generator<void, PackedFrames> {
   const frames = usableFrames(all);
   const strings: string[] = [];
   const ids = new Map<string, number>();
@@ -82,12 +102,15 @@ export function packFrames(all: readonly FrameLike[]): PackedFrames {
   let cellCount = 0;
   let labelCount = 0;
   const kinds: ValueKind[] = [];
-  for (const frame of frames) {
-    for (const f of frame.fields) {
+  for (let i = 0; i < frames.length; i++) {
+    if (i % FRAMES_PER_STEP === FRAMES_PER_STEP - 1) {
+      yield;
+    }
+    for (const f of frames[i]!.fields) {
       if (!f || typeof f.values?.length !== 'number') {
         throw new Error(`packed frames: field "${f?.name}" has no values`);
       }
-      const kind = kindOf(f.values);
+      const kind = yield* kindOf(f.values);
       kinds.push(kind);
       fieldCount++;
       if (kind === ValueKind.Numbers) {
@@ -114,7 +137,11 @@ export function packFrames(all: readonly FrameLike[]): PackedFrames {
   let ni = 0;
   let ci = 0;
   let li = 0;
-  frames.forEach((frame, i) => {
+  for (let i = 0; i < frames.length; i++) {
+    if (i % FRAMES_PER_STEP === FRAMES_PER_STEP - 1) {
+      yield;
+    }
+    const frame = frames[i]!;
     const at = i * FRAME_INTS;
     out.frames[at] = intern(frame.refId);
     out.frames[at + 1] = intern(frame.name);
@@ -148,12 +175,18 @@ export function packFrames(all: readonly FrameLike[]): PackedFrames {
         out.fields[base + 7] = ni;
         for (let r = 0; r < values.length; r++) {
           out.numbers[ni++] = values[r] as number;
+          if (r % VALUES_PER_STEP === VALUES_PER_STEP - 1) {
+            yield;
+          }
         }
       } else if (kind === ValueKind.Strings) {
         out.fields[base + 7] = ci;
         for (let r = 0; r < values.length; r++) {
           const v = values[r];
           out.cells[ci++] = v === null ? NULL_ID : v === undefined ? UNDEFINED_ID : intern(v as string);
+          if (r % VALUES_PER_STEP === VALUES_PER_STEP - 1) {
+            yield;
+          }
         }
       } else {
         out.fields[base + 7] = out.other.length;
@@ -161,7 +194,7 @@ export function packFrames(all: readonly FrameLike[]): PackedFrames {
       }
       fi++;
     }
-  });
+  }
   return out;
 }
 

@@ -1,3 +1,4 @@
+import { runInSlices, runToEnd, type SlicedJob } from '../../shared/slices';
 import { type NodeKind, type ServerMap, type ServerMapEdge, type ServerMapNode, type TrafficStats } from './types';
 
 /**
@@ -154,6 +155,18 @@ export function packedMapTransferables(p: PackedMap): ArrayBuffer[] {
 
 /** The map again; throws on a message whose arrays do not agree in size (never a half-read map). */
 export function unpackMap(p: PackedMap): ServerMap {
+  return runToEnd(unpackSteps(p));
+}
+
+/** unpackMap in slices between the page's tasks (a 20,000-link map takes ~100 ms or more to rebuild). */
+export function unpackMapInSlices(p: PackedMap): SlicedJob<ServerMap> {
+  return runInSlices(unpackSteps(p));
+}
+
+/** Nodes or links rebuilt between two points where the rebuild may pause. */
+const RECORDS_PER_STEP = 256;
+
+function* unpackSteps(p: PackedMap): Generator<void, ServerMap> {
   const nodeCount = p.nodeKinds?.length;
   const edgeCount = p.edgeText?.length / EDGE_TEXT;
   if (
@@ -168,6 +181,9 @@ export function unpackMap(p: PackedMap): ServerMap {
   }
   const nodes: ServerMapNode[] = new Array(nodeCount);
   for (let i = 0; i < nodeCount; i++) {
+    if (i % RECORDS_PER_STEP === RECORDS_PER_STEP - 1) {
+      yield;
+    }
     const kind = KINDS[p.nodeKinds[i]!];
     if (!kind) {
       throw new Error(`packed map: unknown node kind ${p.nodeKinds[i]}`);
@@ -189,6 +205,9 @@ export function unpackMap(p: PackedMap): ServerMap {
   }
   const edges: ServerMapEdge[] = new Array(edgeCount);
   for (let i = 0; i < edgeCount; i++) {
+    if (i % RECORDS_PER_STEP === RECORDS_PER_STEP - 1) {
+      yield;
+    }
     edges[i] = {
       id: p.edgeText[i * EDGE_TEXT]!,
       source: p.edgeText[i * EDGE_TEXT + 1]!,
