@@ -1,7 +1,7 @@
 import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
-import { buildServerMap, type BuildOptions, type BuildResult, type FrameLike, type MapFilter } from './model';
+import { buildServerMap, type BuildOptions, type FrameLike, type MapFilter } from './model';
 import { framesSize, packFramesInSlices } from './model/packFrames';
-import { workerUnavailable } from './layout/layoutClient';
+import { prewarmLayoutWorker, workerUnavailable } from './layout/layoutClient';
 import { type ModelJob, modelWorkerStats, startModelBuild } from './layout/modelClient';
 
 /**
@@ -20,11 +20,17 @@ export interface BuiltModel {
   unpackMs?: number;
   /** The layout key the worker laid out with the model (now in the page's layout cache). */
   layoutKey?: string;
-  /** A worker build for newer frames is running: `result` is the previous map, or no map yet. */
+  /** No map yet: the first worker build is running (later builds keep the previous map meanwhile). */
   pending: boolean;
 }
 
-const NOT_YET: BuildResult = { ok: false, error: 'Building the map…', warnings: [] };
+/** No map yet: the first worker build is running. */
+const FIRST_BUILD: BuiltModel = {
+  result: { ok: false, error: 'Building the map…', warnings: [] },
+  ms: 0,
+  where: 'worker',
+  pending: true,
+};
 
 function buildHere(series: readonly FrameLike[] | undefined, options: Partial<BuildOptions>): BuiltModel {
   const t0 = performance.now();
@@ -63,6 +69,8 @@ export function useServerMapModel(
       return;
     }
     const done = (built: BuiltModel) => setFromWorker({ series, options, built });
+    // The worker's script loads and compiles while the frames are packed.
+    prewarmLayoutWorker();
     let job: ModelJob | undefined;
     // Packed in slices between frames (a few hundred ms for a large input on a busy machine), then posted.
     const packing = packFramesInSlices(series ?? []);
@@ -95,11 +103,7 @@ export function useServerMapModel(
     };
   }, [large, series, options]);
 
-  const current = fromWorker && fromWorker.series === series && fromWorker.options === options;
-  // The same object while nothing changed, so what depends on it (timings, the draw) does not run again.
-  const previous = useMemo(
-    (): BuiltModel => (fromWorker ? { ...fromWorker.built, pending: true } : { result: NOT_YET, ms: 0, where: 'worker', pending: true }),
-    [fromWorker]
-  );
-  return here ?? (current ? fromWorker.built : previous);
+  // While newer frames are built, the previous map is returned as it was (the same object), so nothing that
+  // depends on it (filter, scene, timings, the draw) runs again before the new map arrives.
+  return here ?? fromWorker?.built ?? FIRST_BUILD;
 }
