@@ -126,9 +126,22 @@ export function ServerMapView({ data, width, height, options, timeRange, overlay
   const map: ServerMap | undefined = overlaid?.map ?? builtMap;
   const [focusRequest, setFocusRequest] = useState<{ hit: Hit; seq: number } | undefined>();
 
-  const filtered = useMemo(() => (map ? filterMap(map, mapFilter) : undefined), [map, mapFilter]);
+  // A worker-built map comes filtered (for the filter it was asked with) and keyed: not done again here.
+  const prefiltered = !overlaid && model.prefiltered?.filter === mapFilter ? model.prefiltered : undefined;
+  const filtered = useMemo(
+    () => prefiltered?.filtered ?? (map ? filterMap(map, mapFilter) : undefined),
+    [prefiltered, map, mapFilter],
+  );
 
-  const key = useMemo(() => (filtered ? topologyKey(filtered.nodes, filtered.edges) : ''), [filtered]);
+  const key = useMemo(
+    () =>
+      prefiltered && filtered === prefiltered.filtered
+        ? prefiltered.topology
+        : filtered
+          ? topologyKey(filtered.nodes, filtered.edges)
+          : '',
+    [filtered, prefiltered],
+  );
   // Small maps are laid out during render, large ones in the layout worker within the first-paint budget
   // (useMapLayout); "show all" lays out everything there, with progress and Cancel.
   const pinned = useMemo(() => pinnedNodeIds(filtered?.nodes ?? [], focus.node), [filtered, focus.node]);

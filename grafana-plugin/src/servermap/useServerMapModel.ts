@@ -1,5 +1,5 @@
 import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
-import { buildServerMap, type BuildOptions, type FrameLike, type MapFilter } from './model';
+import { buildServerMap, type BuildOptions, type BuildResult, type FilteredMap, type FrameLike, type MapFilter } from './model';
 import { framesSize, packFramesInSlices } from './model/packFrames';
 import { prewarmLayoutWorker, workerUnavailable } from './layout/layoutClient';
 import { type ModelJob, modelWorkerStats, startModelBuild } from './layout/modelClient';
@@ -20,6 +20,11 @@ export interface BuiltModel {
   unpackMs?: number;
   /** The layout key the worker laid out with the model (now in the page's layout cache). */
   layoutKey?: string;
+  /**
+   * The map after `filter` (the layout filter the build was asked with, the same object) and its topology key,
+   * computed in the worker: the panel uses them while its filter is still that object.
+   */
+  prefiltered?: { filter: MapFilter; filtered: FilteredMap; topology: string };
   /** No map yet: the first worker build is running (later builds keep the previous map meanwhile). */
   pending: boolean;
 }
@@ -79,7 +84,8 @@ export function useServerMapModel(
         const packMs = packing.stats.busyMs;
         modelWorkerStats.last.packMs = packMs;
         modelWorkerStats.last.packSlices = packing.stats.slices;
-        job = startModelBuild(packed, cloneableOptions(options), layoutRef.current);
+        const layoutFor = layoutRef.current;
+        job = startModelBuild(packed, cloneableOptions(options), layoutFor);
         job.promise.then(
           (r) =>
             done({
@@ -89,6 +95,7 @@ export function useServerMapModel(
               packMs,
               unpackMs: r.unpackMs,
               layoutKey: r.layoutKey,
+              prefiltered: r.filtered && layoutFor ? { filter: layoutFor.filter, ...r.filtered } : undefined,
               pending: false,
             }),
           () => done(buildHere(series, options))

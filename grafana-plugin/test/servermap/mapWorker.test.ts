@@ -12,6 +12,9 @@ import { manifest, serverMapFrames } from '../fixtures/recorded/load';
 import { framesFromResponse, framesFromWire } from '../fixtures/load';
 import { demoTopology, generateTopology, prometheusResponse, randomTopology, tempoServiceGraphFrames } from '../fixtures/serviceGraph';
 
+// A safety net only (generated inputs on a busy machine): nothing here waits on time.
+jest.setTimeout(120_000);
+
 /** What crosses to or from a worker: V8's serializer is the structured clone algorithm. */
 const clone = <T>(v: T): T => deserialize(serialize(v)) as T;
 
@@ -79,7 +82,7 @@ describe('frames → packed columns → model (the map worker path) equals the d
   });
 
   it('packs the same in slices, yielding between them', async () => {
-    const frames = framesFromResponse(prometheusResponse(generateTopology(150, 8)));
+    const frames = framesFromResponse(prometheusResponse(generateTopology(60, 8)));
     const sliced = packFramesInSlices(frames);
     expect(await sliced.promise).toEqual(packFrames(frames));
     expect(sliced.stats.slices).toBeGreaterThanOrEqual(1);
@@ -153,6 +156,26 @@ describe('answerModelRequest (what the map worker does)', () => {
     const got = unpackLayout(reply.layout!.layout);
     expect({ ...got, ms: 0 }).toEqual({ ...expected.layout, ms: 0 });
     expect(reply.layout!.hidden).toBe(expected.hidden);
+    // The filtered map as indexes into the map, and its topology key.
+    const map = unpackMap(reply.result.map);
+    expect(Array.from(reply.filtered!.nodes, (i) => map.nodes[i])).toEqual(filtered.nodes);
+    expect(Array.from(reply.filtered!.edges, (i) => map.edges[i])).toEqual(filtered.edges);
+    expect(reply.filtered!.topology).toBe(topologyKey(filtered.nodes, filtered.edges));
+    expect(reply.filtered).toMatchObject({ hiddenByLimit: filtered.hiddenByLimit, hiddenByFilter: filtered.hiddenByFilter });
+  });
+
+  it('filters as asked: a node limit leaves out the least busy nodes, in the worker as in the panel', () => {
+    const limited: MapFilter = { ...filter, maxNodes: 150, hideTerminal: true };
+    const reply = ask({ options: {}, layout: { filter: limited, all: false, known: [] } });
+    if (reply.type !== 'model-done' || !reply.result.ok || !reply.filtered) {
+      throw new Error('no filtered map');
+    }
+    const map = unpackMap(reply.result.map);
+    const expected = filterMap(map, limited);
+    expect(expected.hiddenByLimit).toBeGreaterThan(0);
+    expect(Array.from(reply.filtered.nodes, (i) => map.nodes[i]!.id)).toEqual(expected.nodes.map((n) => n.id));
+    expect(Array.from(reply.filtered.edges, (i) => map.edges[i]!.id)).toEqual(expected.edges.map((e) => e.id));
+    expect(reply.filtered.hiddenByLimit).toBe(expected.hiddenByLimit);
   });
 
   it('does not lay out a topology the page has already laid out, nor without a layout request', () => {

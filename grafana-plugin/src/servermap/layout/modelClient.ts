@@ -1,10 +1,10 @@
-import { type BuildOptions, type BuildResult, type MapFilter, type ServerMap } from '../model';
+import { type BuildOptions, type BuildResult, type FilteredMap, type MapFilter, type ServerMap } from '../model';
 import { type SlicedJob } from '../../shared/slices';
 import { type PackedFrames, transferablesOf } from '../model/packFrames';
 import { unpackMapInSlices } from '../model/packMap';
 import { rememberLayout, lookupLayoutKeys } from './layout';
 import { releaseWorker, takeWorker, markWorkerUnavailable } from './layoutClient';
-import { layoutKeyHash, type ModelReply, type ModelRequest } from './modelProtocol';
+import { layoutKeyHash, type ModelReply, type ModelRequest, type PackedFiltered } from './modelProtocol';
 import { unpackLayout } from './packLayout';
 
 export interface ModelJobResult {
@@ -15,6 +15,29 @@ export interface ModelJobResult {
   unpackMs: number;
   /** The layout key the worker laid out (already in the page's layout cache), if it laid one out. */
   layoutKey?: string;
+  /** The map after the request's layout filter, and its topology key (computed in the worker). */
+  filtered?: { filtered: FilteredMap; topology: string };
+}
+
+/** The filtered map from the worker's indexes into `map`; throws on an index outside it. */
+function pickFiltered(map: ServerMap, f: PackedFiltered): { filtered: FilteredMap; topology: string } {
+  const pick = <T>(all: readonly T[], idx: Int32Array): T[] =>
+    Array.from(idx, (i) => {
+      const item = all[i];
+      if (item === undefined) {
+        throw new Error('map worker: filtered index out of range');
+      }
+      return item;
+    });
+  return {
+    filtered: {
+      nodes: pick(map.nodes, f.nodes),
+      edges: pick(map.edges, f.edges),
+      hiddenByLimit: f.hiddenByLimit,
+      hiddenByFilter: f.hiddenByFilter,
+    },
+    topology: f.topology,
+  };
 }
 
 export interface ModelJob {
@@ -85,6 +108,7 @@ export function startModelBuild(
       }
       // Rebuilt in slices: a large map is thousands of objects, more than one frame's worth of work.
       const packedLayout = reply.layout;
+      const packedFiltered = reply.filtered;
       unpacking = unpackMapInSlices(reply.result.map);
       const stats = unpacking.stats;
       unpacking.promise.then((map) => {
@@ -93,11 +117,12 @@ export function startModelBuild(
           if (packedLayout) {
             rememberLayout(packedLayout.key, unpackLayout(packedLayout.layout), packedLayout.hidden);
           }
+          const filtered = packedFiltered ? pickFiltered(map, packedFiltered) : undefined;
           const unpackMs = stats.busyMs + performance.now() - t0;
           modelWorkerStats.done++;
           modelWorkerStats.last.unpackMs = unpackMs;
           modelWorkerStats.last.modelMs = reply.modelMs;
-          resolve({ result: { ok: true, map }, modelMs: reply.modelMs, unpackMs, layoutKey: packedLayout?.key });
+          resolve({ result: { ok: true, map }, modelMs: reply.modelMs, unpackMs, layoutKey: packedLayout?.key, filtered });
         } catch (err) {
           fail(err);
         }

@@ -31,6 +31,19 @@ export interface PackedBudgetedLayout {
   hidden: number;
 }
 
+/**
+ * The map after the request's filter, as indexes into the map's nodes and links (the panel takes the same
+ * objects from the map it rebuilt, instead of filtering and keying it again on the main thread).
+ */
+export interface PackedFiltered {
+  nodes: Int32Array;
+  edges: Int32Array;
+  hiddenByLimit: number;
+  hiddenByFilter: number;
+  /** topologyKey of the filtered map. */
+  topology: string;
+}
+
 /** BuildResult with the map packed (see packMap.ts). */
 export type PackedBuildResult = { ok: true; map: PackedMap } | { ok: false; error: string; warnings: string[] };
 
@@ -42,6 +55,7 @@ export type ModelReply =
       /** Time to unpack the frames and build the model in the worker. */
       modelMs: number;
       layout?: PackedBudgetedLayout;
+      filtered?: PackedFiltered;
     }
   | { type: 'error'; id: number; message: string };
 
@@ -58,6 +72,21 @@ export function layoutKeyHash(key: string): number {
   return h >>> 0;
 }
 
+/** Where each of `part` (a filtered subsequence of `all`, same objects, same order) sits in `all`. */
+function indexesOf<T>(all: readonly T[], part: readonly T[]): Int32Array {
+  const out = new Int32Array(part.length);
+  let j = 0;
+  for (let i = 0; i < all.length && j < part.length; i++) {
+    if (all[i] === part[j]) {
+      out[j++] = i;
+    }
+  }
+  if (j !== part.length) {
+    throw new Error('filtered map is not a subsequence of the map');
+  }
+  return out;
+}
+
 /** What the worker does with a model request; a plain function so unit tests run it without a Worker. */
 export function answerModelRequest(req: ModelRequest, post: (reply: ModelReply, transfer: ArrayBuffer[]) => void): void {
   const t0 = performance.now();
@@ -70,11 +99,21 @@ export function answerModelRequest(req: ModelRequest, post: (reply: ModelReply, 
   }
   const modelMs = performance.now() - t0;
   let layout: PackedBudgetedLayout | undefined;
+  let packedFiltered: PackedFiltered | undefined;
   if (result.ok && req.layout) {
     try {
-      const filtered = filterMap(result.map, req.layout.filter);
+      const map = result.map;
+      const filtered = filterMap(map, req.layout.filter);
+      const topology = topologyKey(filtered.nodes, filtered.edges);
+      packedFiltered = {
+        nodes: indexesOf(map.nodes, filtered.nodes),
+        edges: indexesOf(map.edges, filtered.edges),
+        hiddenByLimit: filtered.hiddenByLimit,
+        hiddenByFilter: filtered.hiddenByFilter,
+        topology,
+      };
       if (laidOutInWorker(filtered)) {
-        const key = layoutKey(topologyKey(filtered.nodes, filtered.edges), req.layout.all);
+        const key = layoutKey(topology, req.layout.all);
         if (!req.layout.known.includes(layoutKeyHash(key))) {
           const input = layoutInputOf(filtered, pinnedNodeIds(filtered.nodes, req.layout.filter.focus), req.layout.all);
           const laid = budgetedLayout(input);
@@ -82,15 +121,19 @@ export function answerModelRequest(req: ModelRequest, post: (reply: ModelReply, 
         }
       }
     } catch {
-      // The panel lays the map out itself then (and reports a failure the way it does for its own layouts).
+      // The panel filters and lays the map out itself then (and reports a failure as for its own layouts).
       layout = undefined;
+      packedFiltered = undefined;
     }
   }
   const transfer: ArrayBuffer[] = layout ? packedLayoutTransferables(layout.layout) : [];
+  if (packedFiltered) {
+    transfer.push(packedFiltered.nodes.buffer as ArrayBuffer, packedFiltered.edges.buffer as ArrayBuffer);
+  }
   if (result.ok) {
     const map = packMap(result.map);
     transfer.push(...packedMapTransferables(map));
-    post({ type: 'model-done', id: req.id, result: { ok: true, map }, modelMs, layout }, transfer);
+    post({ type: 'model-done', id: req.id, result: { ok: true, map }, modelMs, layout, filtered: packedFiltered }, transfer);
   } else {
     post({ type: 'model-done', id: req.id, result, modelMs, layout }, transfer);
   }
