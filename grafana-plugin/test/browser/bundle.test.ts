@@ -103,7 +103,7 @@ describeBrowser('shipped dist/module.js through a Grafana-style SystemJS loader 
     await page.close();
   });
 
-  it('lays a large map out in the shipped layout worker, loaded from the plugin public path', async () => {
+  it('builds and lays a large map out in the shipped map worker, loaded from the plugin public path', async () => {
     const page = await browser.newPage({ viewport: { width: 1040, height: 640 } });
     const errors: string[] = [];
     const requested: string[] = [];
@@ -120,9 +120,9 @@ describeBrowser('shipped dist/module.js through a Grafana-style SystemJS loader 
       const d = (
         el as HTMLCanvasElement & { __lgtmapm?: { scene: { nodes: unknown[] }; timings?: Record<string, number> } }
       ).__lgtmapm!;
-      return { nodes: d.scene.nodes.length, inWorker: d.timings?.layoutInWorker };
+      return { nodes: d.scene.nodes.length, inWorker: d.timings?.layoutInWorker, modelInWorker: d.timings?.modelInWorker };
     });
-    expect(drawn).toEqual({ nodes: 1000, inWorker: 1 });
+    expect(drawn).toEqual({ nodes: 1000, inWorker: 1, modelInWorker: 1 });
     // webpack resolved the worker against the public path the AMD module was loaded from.
     expect(requested).toContain('/public/plugins/lgtmapm-apm-panel/lgtmapm-layout.js');
     expect(errors).toEqual([]);
