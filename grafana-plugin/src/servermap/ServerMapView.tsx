@@ -1,4 +1,4 @@
-import React, { useLayoutEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
+import React, { useMemo, useState, useSyncExternalStore } from 'react';
 import { css } from '@emotion/css';
 import { type GrafanaTheme2, LoadingState, type PanelData, type TimeRange } from '@grafana/data';
 import { Alert, Button, Icon, Tooltip, useStyles2, useTheme2 } from '@grafana/ui';
@@ -10,8 +10,7 @@ import { useMapLayout } from './useMapLayout';
 import { useServerMapModel } from './useServerMapModel';
 import { pinnedNodeIds } from './layout/layoutInput';
 import { LayoutProgressBar } from './LayoutProgressBar';
-import { buildScene, type EdgeLabelMode, type Hit, refreshScene, type Scene, type SceneMarks } from './render/scene';
-import { type GraphLayout } from './layout/types';
+import { buildScene, type Hit, refreshScene, type SceneMarks } from './render/scene';
 import { paletteFromTheme } from './render/palette';
 import { approx, formatExactCount, formatMs, formatPercent } from './render/format';
 import { ServerMapCanvas } from './ServerMapCanvas';
@@ -179,26 +178,27 @@ export function ServerMapView({ data, width, height, options, timeRange, overlay
         : undefined,
     [model, laidOut, filtered],
   );
-  // A refresh with the same topology and layout only puts the new numbers into the scene drawn before.
-  const sceneBuiltFrom = useRef<{ scene: Scene; key: string; layout: GraphLayout; mode: EdgeLabelMode; marks?: SceneMarks }>(undefined);
-  const scene = useMemo(() => {
-    const layout = shown?.layout;
-    if (!filtered || !layout) {
-      return undefined;
-    }
-    const marks = overlaid?.marks;
-    const prev = sceneBuiltFrom.current;
-    const next =
-      prev && prev.key === key && prev.layout === layout && prev.mode === options.edgeLabel && prev.marks === marks
-        ? refreshScene(prev.scene, filtered.nodes, filtered.edges, options.edgeLabel, marks)
-        : buildScene(filtered.nodes, filtered.edges, layout, options.edgeLabel, marks);
-    return next;
-  }, [filtered, shown, options.edgeLabel, overlaid, key]);
-  useLayoutEffect(() => {
-    if (scene && shown?.layout) {
-      sceneBuiltFrom.current = { scene, key, layout: shown.layout, mode: options.edgeLabel, marks: overlaid?.marks };
-    }
-  }, [scene, shown, key, options.edgeLabel, overlaid]);
+  // The scene is built when the drawn geometry changes (layout, topology, label mode, marks); a refresh with
+  // the same topology only puts the new numbers into it (refreshScene: positions and polylines kept).
+  const layoutShown = shown?.layout;
+  const marks = overlaid?.marks;
+  const edgeLabelMode = options.edgeLabel;
+  const geometryScene = useMemo(
+    () => ({
+      filtered,
+      scene: filtered && layoutShown ? buildScene(filtered.nodes, filtered.edges, layoutShown, edgeLabelMode, marks) : undefined,
+    }),
+    // Not on `filtered`: new numbers for the same key are put into this scene below.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+    [layoutShown, key, edgeLabelMode, marks],
+  );
+  const scene = useMemo(
+    () =>
+      !geometryScene.scene || !filtered || geometryScene.filtered === filtered
+        ? geometryScene.scene
+        : refreshScene(geometryScene.scene, filtered.nodes, filtered.edges, edgeLabelMode, marks),
+    [geometryScene, filtered, edgeLabelMode, marks],
+  );
 
   // The store holds a service *name* (what the scatter filters TraceQL by); map it back to a node.
   const selectedNode: ServerMapNode | undefined = useMemo(() => {

@@ -1,6 +1,5 @@
 import { type ServerMapEdge, type ServerMapNode } from '../model';
-import { type BudgetInput } from './budget';
-import { FIRST_PAINT_LAYOUT_MS } from './budget';
+import { type BudgetInput, FIRST_PAINT_LAYOUT_MS } from './budget';
 
 /**
  * What decides a layout, shared by the panel (useMapLayout) and the layout worker when it builds the model and
