@@ -63,7 +63,9 @@ describeBrowser('shipped dist/module.js through a Grafana-style SystemJS loader 
         errors.push(`request outside 127.0.0.1: ${r.url()}`);
       }
     });
-    await page.goto(server.url);
+    // A safety net, not a speed check: on a shared 2-core machine the page's load event can take over the 30 s
+    // Playwright default (seen at load average 28).
+    await page.goto(server.url, { timeout: 150_000 });
     await page.waitForFunction(
       () => (window as unknown as { __bundle?: { ready: boolean } }).__bundle?.ready === true,
       undefined,
@@ -114,7 +116,7 @@ describeBrowser('shipped dist/module.js through a Grafana-style SystemJS loader 
       }
     });
     page.on('request', (r) => requested.push(new URL(r.url()).pathname));
-    await page.goto(`${server.url}?n=1000`);
+    await page.goto(`${server.url}?n=1000`, { timeout: 150_000 });
     await page.waitForSelector('[data-testid=lgtmapm-servermap-canvas][data-frames]', { timeout: 150_000 });
     const drawn = await page.$eval('[data-testid=lgtmapm-servermap-canvas]', (el) => {
       const d = (
