@@ -15,6 +15,7 @@ import { ApmPanel } from '../src/components/ApmPanel';
 import { clearLayoutCache } from '../src/servermap/layout/layout';
 import { clearQueryCache } from '../src/components/compare/useCachedQuery';
 import { layoutWorkerStats } from '../src/servermap/layout/layoutClient';
+import { modelWorkerStats } from '../src/servermap/layout/modelClient';
 import { type CanvasDebug } from '../src/servermap/ServerMapCanvas';
 import { plugin } from '../src/module';
 import { type ApmPanelOptions, DEFAULT_OPTIONS } from '../src/types';
@@ -35,6 +36,11 @@ interface PaintTiming {
   marked: boolean;
   nodes: number;
   edges: number;
+  /**
+   * From the map worker's reply to the end of the draw (wall time: an upper bound of the main thread's work on
+   * the reply), when this render's model came from the worker; else undefined.
+   */
+  replyToDrawnMs?: number;
 }
 
 /**
@@ -61,6 +67,8 @@ function watchPaint(since: number, key: 'firstFrameAt' | 'lastFrameAt'): Promise
               marked: d.scene.edges.some((e) => e.mark !== undefined),
               nodes: d.scene.nodes.length,
               edges: d.scene.edges.length,
+              replyToDrawnMs:
+                modelWorkerStats.last.replyAt >= since ? d[key] - modelWorkerStats.last.replyAt : undefined,
             }),
           ),
         );
@@ -168,6 +176,8 @@ async function main() {
     renderStart: 0,
     /** Layouts run in the worker, fallbacks to the main thread, cancels (tests). */
     layoutWorkerStats,
+    /** Model builds run in the map worker (tests, bench). */
+    modelWorkerStats,
     /** Main-thread tasks over 50 ms since the page started (bench). */
     longTasks,
     /** Timing of the latest render started through the harness (see watchPaint). */

@@ -4,13 +4,15 @@ import { type GrafanaTheme2, LoadingState, type PanelData, type TimeRange } from
 import { Alert, Button, Icon, Tooltip, useStyles2, useTheme2 } from '@grafana/ui';
 import { type ApmPanelOptions } from '../types';
 import { getSelection, selectLink, selectService, subscribe } from '../shared/selectionStore';
-import { buildServerMap, type MapFilter, type QueryLike, type ServerMap, type ServerMapEdge, type ServerMapNode, type TrafficStats } from './model';
+import { type MapFilter, type QueryLike, type ServerMap, type ServerMapEdge, type ServerMapNode, type TrafficStats } from './model';
 import { type LayoutResult } from './layout/layout';
 import { filteredView, prepareScene, sceneView } from './viewCache';
 import { whenIdle } from '../shared/whenIdle';
 import { useMapLayout } from './useMapLayout';
+import { useServerMapModel } from './useServerMapModel';
+import { pinnedNodeIds } from './layout/layoutInput';
 import { LayoutProgressBar } from './LayoutProgressBar';
-import { type Hit, type SceneMarks } from './render/scene';
+import { type Hit, refreshScene, type SceneMarks } from './render/scene';
 import { paletteFromTheme } from './render/palette';
 import { approx, formatExactCount, formatMs, formatPercent } from './render/format';
 import { ServerMapCanvas } from './ServerMapCanvas';
@@ -88,30 +90,22 @@ export function ServerMapView({ data, width, height, options, timeRange, overlay
   const hideTerminal = hideOverride ?? options.hideTerminal;
   const [showAll, setShowAll] = useState(false);
 
-  const built = useMemo(
-    () => {
-      // Timing only feeds the debug hook read by the bench; it does not change what is rendered.
-      // eslint-disable-next-line react-hooks/purity
-      const t0 = performance.now();
-      const result = buildServerMap(data.series, {
-        roles: {
-          calls: options.callsRefId,
-          errors: options.errorsRefId,
-          latency: options.latencyRefId,
-          clientLatency: options.clientLatencyRefId,
-          instances: options.instancesRefId,
-          latencySum: options.latencySumRefId,
-          latencyCount: options.latencyCountRefId,
-        },
-        queries: data.request?.targets as QueryLike[] | undefined,
-        rangeSeconds: rangeSeconds(timeRange),
-        apdexThresholdSeconds: options.apdexThresholdSeconds,
-      });
-      // eslint-disable-next-line react-hooks/purity
-      return { ...result, ms: performance.now() - t0 };
-    },
+  const buildOptions = useMemo(
+    () => ({
+      roles: {
+        calls: options.callsRefId,
+        errors: options.errorsRefId,
+        latency: options.latencyRefId,
+        clientLatency: options.clientLatencyRefId,
+        instances: options.instancesRefId,
+        latencySum: options.latencySumRefId,
+        latencyCount: options.latencyCountRefId,
+      },
+      queries: data.request?.targets as QueryLike[] | undefined,
+      rangeSeconds: rangeSeconds(timeRange),
+      apdexThresholdSeconds: options.apdexThresholdSeconds,
+    }),
     [
-      data.series,
       data.request?.targets,
       options.callsRefId,
       options.errorsRefId,
@@ -124,11 +118,6 @@ export function ServerMapView({ data, width, height, options, timeRange, overlay
       timeRange,
     ],
   );
-  const builtMap: ServerMap | undefined = built.ok ? built.map : undefined;
-  const overlayMap = useMemo(() => (builtMap && overlay ? overlay.topology(builtMap) : undefined), [builtMap, overlay]);
-  const map: ServerMap | undefined = overlayMap ?? builtMap;
-  const [focusRequest, setFocusRequest] = useState<{ hit: Hit; seq: number } | undefined>();
-
   const mapFilter: MapFilter = useMemo(
     () => ({
       focus: focus.node,
@@ -139,13 +128,27 @@ export function ServerMapView({ data, width, height, options, timeRange, overlay
     }),
     [focus, hideTerminal, showAll, options.maxNodes],
   );
-  // Kept per map (viewCache): a Compare toggle switches between two maps and finds both views already built.
-  const view = useMemo(() => (map ? filteredView(map, mapFilter) : undefined), [map, mapFilter]);
+  // Large inputs are built in the map worker, which also lays out the filtered map (not under an overlay: the
+  // overlay changes the map that is laid out).
+  const model = useServerMapModel(data.series, buildOptions, overlay ? undefined : { filter: mapFilter, all: showAll });
+  const built = model.result;
+  const builtMap: ServerMap | undefined = built.ok ? built.map : undefined;
+  const overlayMap = useMemo(() => (builtMap && overlay ? overlay.topology(builtMap) : undefined), [builtMap, overlay]);
+  const map: ServerMap | undefined = overlayMap ?? builtMap;
+  const [focusRequest, setFocusRequest] = useState<{ hit: Hit; seq: number } | undefined>();
+
+  // A worker-built map comes filtered (for the filter it was asked with) and keyed: not done again here. Other
+  // views are kept per map (viewCache): a Compare toggle switches between two maps and finds both built.
+  const prefiltered = !overlayMap && model.prefiltered?.filter === mapFilter ? model.prefiltered : undefined;
+  const view = useMemo(
+    () => (prefiltered ? prefiltered : map ? filteredView(map, mapFilter) : undefined),
+    [prefiltered, map, mapFilter],
+  );
   const filtered = view?.filtered;
   const key = view?.topology ?? '';
   // Small maps are laid out during render, large ones in the layout worker within the first-paint budget
   // (useMapLayout); "show all" lays out everything there, with progress and Cancel.
-  const pinned = useMemo(() => [...(filtered?.nodes.filter((n) => n.kind === 'user').map((n) => n.id) ?? []), ...(focus.node ? [focus.node] : [])], [filtered, focus.node]);
+  const pinned = useMemo(() => pinnedNodeIds(filtered?.nodes ?? [], focus.node), [filtered, focus.node]);
   // The overlay's map (e.g. the union of two ranges) holds every node and link of the map without it: turning the
   // overlay off keeps those positions instead of laying the map out again (no jump, no layout cost).
   const [keptOverlay, setKeptOverlay] = useState<LayoutResult | undefined>();
@@ -183,19 +186,41 @@ export function ServerMapView({ data, width, height, options, timeRange, overlay
     () =>
       laidOut?.layout
         ? {
-            modelMs: built.ms,
-            layoutMs: laidOut.cached ? 0 : laidOut.layout.ms,
+            modelMs: model.ms,
+            modelInWorker: model.where === 'worker' ? 1 : 0,
+            packMs: model.packMs ?? 0,
+            unpackMs: model.unpackMs ?? 0,
+            // A layout the worker ran with the model reaches the panel through the cache, but it did run.
+            layoutMs: laidOut.cached && laidOut.key !== model.layoutKey ? 0 : laidOut.layout.ms,
             layoutCached: laidOut.cached ? 1 : 0,
             layoutInWorker: laidOut.where === 'worker' ? 1 : 0,
             hiddenByBudget: laidOut.hiddenByBudget ?? 0,
             nodes: filtered?.nodes.length ?? 0,
           }
         : undefined,
-    [built, laidOut, filtered],
+    [model, laidOut, filtered],
+  );
+  // The scene is built when the drawn geometry changes (layout, topology, label mode, marks); a refresh with
+  // the same topology only puts the new numbers into it (refreshScene: positions and polylines kept).
+  const layoutShown = shown?.layout;
+  const marks = overlaid?.marks;
+  const edgeLabelMode = options.edgeLabel;
+  const geometryScene = useMemo(
+    () => ({
+      filtered,
+      // Kept per filtered map (viewCache): a Compare toggle finds the other map's scene built.
+      scene: filtered && layoutShown ? sceneView(filtered, layoutShown, edgeLabelMode, marks) : undefined,
+    }),
+    // Not on `filtered`: new numbers for the same key are put into this scene below.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+    [layoutShown, key, edgeLabelMode, marks],
   );
   const scene = useMemo(
-    () => (filtered && shown?.layout ? sceneView(filtered, shown.layout, options.edgeLabel, overlaid?.marks) : undefined),
-    [filtered, shown, options.edgeLabel, overlaid],
+    () =>
+      !geometryScene.scene || !filtered || geometryScene.filtered === filtered
+        ? geometryScene.scene
+        : refreshScene(geometryScene.scene, filtered.nodes, filtered.edges, edgeLabelMode, marks),
+    [geometryScene, filtered, edgeLabelMode, marks],
   );
   // While the overlay is on, build the plain map's scene in the union's layout when the browser is idle, so
   // turning the overlay off only draws (the overlay's own scene stays kept for turning it on again).
@@ -301,6 +326,13 @@ export function ServerMapView({ data, width, height, options, timeRange, overlay
     return (
       <div className={styles.message} style={{ width, height }} data-testid="lgtmapm-servermap-loading">
         Loading service graph…
+      </div>
+    );
+  }
+  if (!built.ok && model.pending) {
+    return (
+      <div className={styles.message} style={{ width, height }} data-testid="lgtmapm-servermap-loading">
+        Building the map…
       </div>
     );
   }

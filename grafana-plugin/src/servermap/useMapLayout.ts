@@ -1,17 +1,9 @@
 import { useEffect, useLayoutEffect, useRef, useState } from 'react';
-import { FIRST_PAINT_LAYOUT_MS } from './layout/budget';
 import { cachedLayout, type LayoutResult, lookupLayout, rememberLayout, reusableLayout } from './layout/layout';
 import { type LayoutJob, startLayout } from './layout/layoutClient';
+import { laidOutInWorker, layoutInputOf, layoutKey } from './layout/layoutInput';
 import { type LayoutProgress } from './layout/types';
 import { type ServerMapEdge, type ServerMapNode } from './model';
-
-/**
- * Maps up to this size are laid out during the render on the main thread (tens of ms: the worker's round trip
- * and a "Laying out…" frame would only delay the first paint); larger ones in the layout worker, within the
- * first-paint budget.
- */
-export const SYNC_LAYOUT_MAX_NODES = 250;
-export const SYNC_LAYOUT_MAX_EDGES = 800;
 
 export interface LayoutPending {
   key: string;
@@ -72,11 +64,8 @@ export function useMapLayout(
     within?: LayoutResult;
   }
 ): MapLayoutState {
-  const key = `${topology}\u0003${opts.all ? 'all' : 'budget'}`;
-  const small =
-    filtered !== undefined &&
-    filtered.nodes.length <= SYNC_LAYOUT_MAX_NODES &&
-    filtered.edges.length <= SYNC_LAYOUT_MAX_EDGES;
+  const key = layoutKey(topology, opts.all);
+  const small = filtered !== undefined && !laidOutInWorker(filtered);
   // Positions are kept in state while the key is unchanged, so a refresh with new numbers only rebuilds the
   // scene. Small maps are laid out during render, not in an effect: an effect would first commit and paint a
   // "Laying out…" frame (React's derived-state pattern: the state update re-renders before committing).
@@ -116,14 +105,7 @@ export function useMapLayout(
     setPending({ key, nodes: map.nodes.length, startedAt, all: opts.all });
     let lastProgressAt = 0;
     const j = startLayout(
-      {
-        nodes: map.nodes,
-        edges: map.edges,
-        weights: map.nodes.map((n) => n.inbound.calls + n.outbound.calls),
-        edgeWeights: map.edges.map((e) => e.stats.calls),
-        pinned: pinnedRef.current,
-        budgetMs: opts.all ? undefined : FIRST_PAINT_LAYOUT_MS,
-      },
+      layoutInputOf(map, pinnedRef.current, opts.all),
       (progress) => {
         // A re-render per progress message would cost more than the bar is worth: at most ~8 per second.
         const now = performance.now();

@@ -24,6 +24,11 @@ const stats = (page: Page) =>
   page.evaluate(() => ({
     ...(window as unknown as { __harness: { layoutWorkerStats: Stats } }).__harness.layoutWorkerStats,
   }));
+const modelStats = (page: Page) =>
+  page.evaluate(() => ({
+    ...(window as unknown as { __harness: { modelWorkerStats: { started: number; done: number; failed: number } } }).__harness
+      .modelWorkerStats,
+  }));
 const timings = (page: Page) =>
   page.$eval(
     '[data-testid=lgtmapm-servermap-canvas]',
@@ -40,13 +45,15 @@ describeBrowser('server map layout worker and budget (Chromium)', () => {
     await h?.close();
   });
 
-  it('lays a 1,000-node map out in the worker and draws all of it', async () => {
+  it('builds and lays a 1,000-node map out in the worker, in one round trip, and draws all of it', async () => {
     const { page, errors } = await openFixture(h, { fixture: 'large', n: '1000' });
     const scene = await drawnScene(page);
     expect(scene.nodes).toHaveLength(1000);
     expect(scene.edges).toHaveLength(3000);
-    expect(await timings(page)).toMatchObject({ layoutInWorker: 1, hiddenByBudget: 0 });
-    expect(await stats(page)).toMatchObject({ workerDone: 1, fallbacks: 0 });
+    expect(await timings(page)).toMatchObject({ modelInWorker: 1, layoutInWorker: 1, hiddenByBudget: 0 });
+    // The layout came with the model: no second layout job.
+    expect(await modelStats(page)).toMatchObject({ started: 1, done: 1, failed: 0 });
+    expect(await stats(page)).toMatchObject({ started: 0, fallbacks: 0 });
     expect(await page.$('[data-testid=lgtmapm-hidden-nodes]')).toBeNull();
     expect(errors).toEqual([]);
     await page.close();
@@ -103,7 +110,7 @@ describeBrowser('server map layout worker and budget (Chromium)', () => {
   it('falls back to the main thread, with a note, when the worker cannot start', async () => {
     const { page, errors } = await openFixture(h, { fixture: 'large', n: '1000', noWorker: '1' });
     expect((await drawnScene(page)).nodes).toHaveLength(1000);
-    expect(await timings(page)).toMatchObject({ layoutInWorker: 0 });
+    expect(await timings(page)).toMatchObject({ modelInWorker: 0, layoutInWorker: 0 });
     expect(await stats(page)).toMatchObject({ workerDone: 0, fallbacks: 1 });
     await page.hover('[data-testid=lgtmapm-warnings]');
     await page.waitForSelector('text=Layout ran on the main thread');

@@ -1,5 +1,5 @@
 import { parser as traceqlParser } from '@grafana/lezer-traceql';
-import { buildScene, FIT_MAX_SCALE, fitViewport, hitTest, toGraph, zoomAt } from '../../src/servermap/render/scene';
+import { buildScene, refreshScene, FIT_MAX_SCALE, fitViewport, hitTest, toGraph, zoomAt } from '../../src/servermap/render/scene';
 import { detailLevel } from '../../src/servermap/render/draw';
 import { approx, formatCount, formatExactCount, formatMs, formatPercent } from '../../src/servermap/render/format';
 import { buildServerMap, type ServerMap } from '../../src/servermap/model';
@@ -26,6 +26,25 @@ function rowLayout(): GraphLayout {
 
 describe('scene', () => {
   const scene = buildScene(map.nodes, map.edges, rowLayout(), 'callsRate');
+
+  it('a refresh with new numbers on the same topology and layout makes the scene a full build would', () => {
+    const layout = rowLayout();
+    const before = buildScene(map.nodes, map.edges, layout, 'callsAvg');
+    // New numbers, and the nodes and links in another order (the frames may list the series differently).
+    const scaled = (k: number) => ({
+      nodes: [...map.nodes].reverse().map((n) => ({ ...n, inbound: { ...n.inbound, calls: n.inbound.calls * k, errorRate: 0.5 } })),
+      edges: [...map.edges].reverse().map((e) => ({ ...e, stats: { ...e.stats, calls: e.stats.calls * k, avgMs: 7 } })),
+    });
+    const next = scaled(3);
+    const refreshed = refreshScene(before, next.nodes, next.edges, 'callsAvg');
+    expect(refreshed).toEqual(buildScene(next.nodes, next.edges, layout, 'callsAvg'));
+    expect(refreshed.nodes[0]!.box).toBe(before.nodes.find((n) => n.id === refreshed.nodes[0]!.id)!.box);
+    expect(refreshed.edges.map((e) => e.label)).not.toEqual(before.edges.map((e) => e.label));
+    // What the layout left out stays out, as in a full build.
+    const partial: GraphLayout = { ...layout, nodes: new Map([...layout.nodes].slice(1)) };
+    const partialScene = buildScene(map.nodes, map.edges, partial, 'calls');
+    expect(refreshScene(partialScene, next.nodes, next.edges, 'calls')).toEqual(buildScene(next.nodes, next.edges, partial, 'calls'));
+  });
 
   it('labels links with calls (and rate) and nodes with calls, avg and error share', () => {
     const gw = scene.edges.find((e) => e.id === 'user->demo/gateway')!;

@@ -359,6 +359,11 @@ export function lookupLayout(key: string): { layout: GraphLayout; hiddenByBudget
   return hit;
 }
 
+/** The keys of the cached layouts (the map worker skips laying out those again). */
+export function lookupLayoutKeys(): string[] {
+  return [...layoutCache.keys()];
+}
+
 export function rememberLayout(key: string, layout: GraphLayout, hiddenByBudget = 0): void {
   layoutCache.set(key, { layout, hiddenByBudget });
   while (layoutCache.size > LAYOUT_CACHE_SIZE) {

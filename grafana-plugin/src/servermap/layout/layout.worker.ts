@@ -1,10 +1,18 @@
 // Web Worker entry (bundled by webpack into its own file beside module.js, see createLayoutWorker.ts): the map's
-// layout runs here so a large map never blocks the tab.
+// model build (large inputs) and its layout run here so a large map never blocks the tab.
+import { answerModelRequest, type ModelRequest } from './modelProtocol';
 import { answerLayoutRequest } from './protocol';
 
 // The DOM typings describe `self` as a window; in a dedicated worker postMessage takes just the message.
 const scope = self as unknown as {
   onmessage: ((ev: MessageEvent) => void) | null;
-  postMessage(message: unknown): void;
+  postMessage(message: unknown, transfer?: Transferable[]): void;
 };
-scope.onmessage = (ev) => answerLayoutRequest(ev.data, (reply) => scope.postMessage(reply));
+scope.onmessage = (ev) => {
+  const data = ev.data as { type?: string } | undefined;
+  if (data?.type === 'model') {
+    answerModelRequest(data as ModelRequest, (reply, transfer) => scope.postMessage(reply, transfer));
+  } else {
+    answerLayoutRequest(ev.data, (reply) => scope.postMessage(reply));
+  }
+};

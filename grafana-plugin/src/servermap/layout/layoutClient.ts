@@ -34,7 +34,30 @@ export const layoutWorkerStats = {
   last: { postedAt: 0, firstReplyAt: 0, doneAt: 0 },
 };
 
-function takeWorker(): Worker {
+/** Why no worker is used on this page (undefined while workers work). */
+export function workerUnavailable(): string | undefined {
+  return unavailable;
+}
+
+/** A worker that failed to load: the page stops using workers (the first failure is not retried per job). */
+export function markWorkerUnavailable(reason: string): void {
+  unavailable ??= reason;
+}
+
+/**
+ * A worker for one job (the idle one, or a new one); throws, and marks workers unavailable, when none can start.
+ * The model build (modelClient.ts) shares the idle worker with the layouts.
+ */
+export function takeWorker(): Worker {
+  try {
+    return idleOrNewWorker();
+  } catch (err) {
+    markWorkerUnavailable(`the Web Worker could not start (${err instanceof Error ? err.message : String(err)})`);
+    throw err;
+  }
+}
+
+function idleOrNewWorker(): Worker {
   if (idle) {
     const w = idle;
     idle = undefined;
@@ -45,7 +68,8 @@ function takeWorker(): Worker {
   return w;
 }
 
-function release(w: Worker) {
+/** Gives a worker back after its job (kept as the idle worker, or terminated when there is one). */
+export function releaseWorker(w: Worker) {
   if (idle) {
     w.terminate();
   } else {
@@ -116,9 +140,8 @@ export function startLayout<N extends LayoutNode, E extends LayoutEdge>(
   let worker: Worker;
   try {
     worker = takeWorker();
-  } catch (err) {
-    unavailable = `the Web Worker could not start (${err instanceof Error ? err.message : String(err)})`;
-    return onMainThread(input, unavailable, onProgress);
+  } catch {
+    return onMainThread(input, unavailable ?? 'the Web Worker could not start', onProgress);
   }
   const id = nextId++;
   let settled = false;
@@ -145,11 +168,11 @@ export function startLayout<N extends LayoutNode, E extends LayoutEdge>(
         finish();
         layoutWorkerStats.workerDone++;
         layoutWorkerStats.last.doneAt = performance.now();
-        release(worker);
+        releaseWorker(worker);
         resolve({ ...reply.result, where: 'worker' });
       } else {
         finish();
-        release(worker);
+        releaseWorker(worker);
         reject(new Error(reply.message));
       }
     };

@@ -113,6 +113,64 @@ export function nodeSubtitle(n: ServerMapNode, short = false): string {
   return parts.join(' · ');
 }
 
+function sceneNode(n: ServerMapNode, box: NodeBox, marks: SceneMarks | undefined): SceneNode {
+  return {
+    id: n.id,
+    name: n.name,
+    kind: n.kind,
+    box,
+    sub: nodeSubtitle(n),
+    subShort: nodeSubtitle(n, true),
+    instances: n.instances,
+    errorRate: n.kind === 'user' || marks?.nodes.has(n.id) ? undefined : n.inbound.errorRate,
+    mark: marks?.nodes.get(n.id),
+  };
+}
+
+/** What of a drawn link comes from the layout alone (kept as it is when only the numbers change). */
+type EdgeGeometry = Pick<SceneEdge, 'points' | 'labelAt' | 'sourceCentre' | 'targetCentre'>;
+
+function edgeGeometry(e: ServerMapEdge, layout: GraphLayout): EdgeGeometry | undefined {
+  const points = layout.edges.get(e.id);
+  if (!points || points.length < 2) {
+    return undefined;
+  }
+  const sb = layout.nodes.get(e.source);
+  const tb = layout.nodes.get(e.target);
+  return {
+    sourceCentre: sb && e.source !== e.target ? { x: sb.x + sb.w / 2, y: sb.y + sb.h / 2 } : undefined,
+    targetCentre: tb && e.source !== e.target ? { x: tb.x + tb.w / 2, y: tb.y + tb.h / 2 } : undefined,
+    points,
+    labelAt: midpoint(points),
+  };
+}
+
+function maxCallsOf(edges: readonly ServerMapEdge[]): number {
+  let max = 1;
+  for (const e of edges) {
+    max = Math.max(max, e.stats.calls);
+  }
+  return max;
+}
+
+function sceneEdge(e: ServerMapEdge, g: EdgeGeometry, maxCalls: number, mode: EdgeLabelMode, marks: SceneMarks | undefined): SceneEdge {
+  const mark = marks?.edges.get(e.id);
+  return {
+    id: e.id,
+    source: e.source,
+    target: e.target,
+    sourceCentre: g.sourceCentre,
+    targetCentre: g.targetCentre,
+    points: g.points,
+    label: mark?.label || edgeLabel(e, mode),
+    labelAt: g.labelAt,
+    // While comparing, colour says worse or better (the mark), not the error rate.
+    errorRate: mark ? undefined : e.stats.errorRate,
+    mark,
+    width: 1 + (4 * Math.log10(1 + e.stats.calls)) / Math.log10(1 + maxCalls),
+  };
+}
+
 /** Positions + labels + styles, independent of canvas and theme, so it is unit-tested and hit-tested. */
 export function buildScene(
   nodes: ServerMapNode[],
@@ -135,42 +193,15 @@ export function buildScene(
     minY = Math.min(minY, box.y - 20);
     maxX = Math.max(maxX, box.x + box.w);
     maxY = Math.max(maxY, box.y + box.h);
-    sceneNodes.push({
-      id: n.id,
-      name: n.name,
-      kind: n.kind,
-      box,
-      sub: nodeSubtitle(n),
-      subShort: nodeSubtitle(n, true),
-      instances: n.instances,
-      errorRate: n.kind === 'user' || marks?.nodes.has(n.id) ? undefined : n.inbound.errorRate,
-      mark: marks?.nodes.get(n.id),
-    });
+    sceneNodes.push(sceneNode(n, box, marks));
   }
-  const maxCalls = Math.max(1, ...edges.map((e) => e.stats.calls));
+  const maxCalls = maxCallsOf(edges);
   const sceneEdges: SceneEdge[] = [];
   for (const e of edges) {
-    const points = layout.edges.get(e.id);
-    if (!points || points.length < 2) {
-      continue;
+    const g = edgeGeometry(e, layout);
+    if (g) {
+      sceneEdges.push(sceneEdge(e, g, maxCalls, mode, marks));
     }
-    const sb = layout.nodes.get(e.source);
-    const tb = layout.nodes.get(e.target);
-    const mark = marks?.edges.get(e.id);
-    sceneEdges.push({
-      id: e.id,
-      source: e.source,
-      target: e.target,
-      sourceCentre: sb && e.source !== e.target ? { x: sb.x + sb.w / 2, y: sb.y + sb.h / 2 } : undefined,
-      targetCentre: tb && e.source !== e.target ? { x: tb.x + tb.w / 2, y: tb.y + tb.h / 2 } : undefined,
-      points,
-      label: mark?.label || edgeLabel(e, mode),
-      labelAt: midpoint(points),
-      // While comparing, colour says worse or better (the mark), not the error rate.
-      errorRate: mark ? undefined : e.stats.errorRate,
-      mark,
-      width: 1 + (4 * Math.log10(1 + e.stats.calls)) / Math.log10(1 + maxCalls),
-    });
   }
   if (!Number.isFinite(minX)) {
     minX = minY = 0;
@@ -182,6 +213,46 @@ export function buildScene(
     bounds: { x: minX, y: minY, w: maxX - minX, h: maxY - minY },
     pitch: { column: NODE_W + LAYER_GAP, row: layout.rowPitch ?? NODE_H + NODE_GAP, gap: LAYER_GAP },
   };
+}
+
+/**
+ * A refresh with the same topology: the previous scene's positions, polylines and label anchors with the new
+ * numbers (labels, widths, colours), the same scene buildScene would make, without walking the layout again.
+ * Only for the same node and link set and the same layout as `previous` was built from (the caller checks the
+ * topology key and the layout): what is not in `previous` is then what the layout left out, and is skipped as
+ * buildScene skips it.
+ */
+export function refreshScene(
+  previous: Scene,
+  nodes: ServerMapNode[],
+  edges: ServerMapEdge[],
+  mode: EdgeLabelMode,
+  marks?: SceneMarks,
+): Scene {
+  const boxes = new Map<string, NodeBox>();
+  for (const n of previous.nodes) {
+    boxes.set(n.id, n.box);
+  }
+  const geometry = new Map<string, EdgeGeometry>();
+  for (const e of previous.edges) {
+    geometry.set(e.id, e);
+  }
+  const sceneNodes: SceneNode[] = [];
+  for (const n of nodes) {
+    const box = boxes.get(n.id);
+    if (box) {
+      sceneNodes.push(sceneNode(n, box, marks));
+    }
+  }
+  const maxCalls = maxCallsOf(edges);
+  const sceneEdges: SceneEdge[] = [];
+  for (const e of edges) {
+    const g = geometry.get(e.id);
+    if (g) {
+      sceneEdges.push(sceneEdge(e, g, maxCalls, mode, marks));
+    }
+  }
+  return { nodes: sceneNodes, edges: sceneEdges, bounds: previous.bounds, pitch: previous.pitch };
 }
 
 export type Hit = { type: 'node'; id: string } | { type: 'edge'; id: string };

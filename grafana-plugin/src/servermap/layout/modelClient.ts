@@ -1,0 +1,169 @@
+import { type BuildOptions, type BuildResult, type FilteredMap, type MapFilter, type ServerMap } from '../model';
+import { type SlicedJob } from '../../shared/slices';
+import { type PackedFrames, transferablesOf } from '../model/packFrames';
+import { unpackMapInSlices } from '../model/packMap';
+import { rememberLayout, lookupLayoutKeys } from './layout';
+import { releaseWorker, takeWorker, markWorkerUnavailable } from './layoutClient';
+import { layoutKeyHash, type ModelReply, type ModelRequest, type PackedFiltered } from './modelProtocol';
+import { unpackLayout } from './packLayout';
+
+export interface ModelJobResult {
+  result: BuildResult;
+  /** The model build in the worker (unpack + build). */
+  modelMs: number;
+  /** Main thread: rebuilding the map (and the layout) from the reply. */
+  unpackMs: number;
+  /** The layout key the worker laid out (already in the page's layout cache), if it laid one out. */
+  layoutKey?: string;
+  /** The map after the request's layout filter, and its topology key (computed in the worker). */
+  filtered?: { filtered: FilteredMap; topology: string };
+}
+
+/** The filtered map from the worker's indexes into `map`; throws on an index outside it. */
+function pickFiltered(map: ServerMap, f: PackedFiltered): { filtered: FilteredMap; topology: string } {
+  const pick = <T>(all: readonly T[], idx: Int32Array): T[] =>
+    Array.from(idx, (i) => {
+      const item = all[i];
+      if (item === undefined) {
+        throw new Error('map worker: filtered index out of range');
+      }
+      return item;
+    });
+  return {
+    filtered: {
+      nodes: pick(map.nodes, f.nodes),
+      edges: pick(map.edges, f.edges),
+      hiddenByLimit: f.hiddenByLimit,
+      hiddenByFilter: f.hiddenByFilter,
+    },
+    topology: f.topology,
+  };
+}
+
+export interface ModelJob {
+  promise: Promise<ModelJobResult>;
+  /** Stops the job (terminates its worker); the promise then never settles. */
+  cancel(): void;
+}
+
+let nextId = 1;
+
+/** Counters for tests and the bench. */
+export const modelWorkerStats = {
+  started: 0,
+  done: 0,
+  failed: 0,
+  /** The latest job: packing the frames, posting, the reply's arrival, and rebuilding the map from it. */
+  last: { packMs: 0, packSlices: 0, postedAt: 0, replyAt: 0, unpackMs: 0, modelMs: 0 },
+};
+
+/**
+ * Builds the model from packed frames in a worker and, with `layout`, lays the filtered map out there too (the
+ * layout goes into the page-wide cache, where useMapLayout finds it). Rejects when no worker can run it; the
+ * caller then builds the model on the main thread.
+ */
+export function startModelBuild(
+  frames: PackedFrames,
+  options: Partial<BuildOptions>,
+  layout?: { filter: MapFilter; all: boolean }
+): ModelJob {
+  modelWorkerStats.started++;
+  let worker: Worker;
+  try {
+    worker = takeWorker();
+  } catch (err) {
+    modelWorkerStats.failed++;
+    return { promise: Promise.reject(err), cancel: () => {} };
+  }
+  const id = nextId++;
+  let settled = false;
+  let unpacking: SlicedJob<ServerMap> | undefined;
+  const finish = () => {
+    settled = true;
+    worker.onmessage = null;
+    worker.onerror = null;
+  };
+  const promise = new Promise<ModelJobResult>((resolve, reject) => {
+    worker.onmessage = (ev: MessageEvent<ModelReply>) => {
+      const reply = ev.data;
+      if (reply?.id !== id) {
+        return;
+      }
+      modelWorkerStats.last.replyAt = performance.now();
+      finish();
+      releaseWorker(worker);
+      if (reply.type !== 'model-done') {
+        modelWorkerStats.failed++;
+        reject(new Error(reply.type === 'error' ? reply.message : 'map worker: unexpected reply'));
+        return;
+      }
+      const fail = (err: unknown) => {
+        modelWorkerStats.failed++;
+        reject(err);
+      };
+      if (!reply.result.ok) {
+        modelWorkerStats.done++;
+        resolve({ result: reply.result, modelMs: reply.modelMs, unpackMs: 0 });
+        return;
+      }
+      // Rebuilt in slices: a large map is thousands of objects, more than one frame's worth of work.
+      const packedLayout = reply.layout;
+      const packedFiltered = reply.filtered;
+      unpacking = unpackMapInSlices(reply.result.map);
+      const stats = unpacking.stats;
+      unpacking.promise.then((map) => {
+        try {
+          const t0 = performance.now();
+          if (packedLayout) {
+            rememberLayout(packedLayout.key, unpackLayout(packedLayout.layout), packedLayout.hidden);
+          }
+          const filtered = packedFiltered ? pickFiltered(map, packedFiltered) : undefined;
+          const unpackMs = stats.busyMs + performance.now() - t0;
+          modelWorkerStats.done++;
+          modelWorkerStats.last.unpackMs = unpackMs;
+          modelWorkerStats.last.modelMs = reply.modelMs;
+          resolve({ result: { ok: true, map }, modelMs: reply.modelMs, unpackMs, layoutKey: packedLayout?.key, filtered });
+        } catch (err) {
+          fail(err);
+        }
+      }, fail);
+    };
+    // A worker script that cannot load (404, a CSP without worker-src) fails here, before any message.
+    worker.onerror = (ev: ErrorEvent) => {
+      ev.preventDefault?.();
+      finish();
+      worker.terminate();
+      markWorkerUnavailable(`the map worker did not load${ev.message ? ` (${ev.message})` : ''}`);
+      modelWorkerStats.failed++;
+      reject(new Error(ev.message || 'map worker failed'));
+    };
+  });
+  const request: ModelRequest = {
+    type: 'model',
+    id,
+    frames,
+    options,
+    layout: layout && { ...layout, known: lookupLayoutKeys().map(layoutKeyHash) },
+  };
+  modelWorkerStats.last.postedAt = performance.now();
+  try {
+    worker.postMessage(request, transferablesOf(frames));
+  } catch (err) {
+    // Options that cannot be cloned (a query target holding a function): build where the panel is.
+    finish();
+    releaseWorker(worker);
+    modelWorkerStats.failed++;
+    return { promise: Promise.reject(err), cancel: () => {} };
+  }
+  return {
+    promise,
+    cancel: () => {
+      unpacking?.cancel();
+      if (!settled) {
+        finish();
+        // A model build cannot be interrupted inside the worker: the worker goes, the next job starts a new one.
+        worker.terminate();
+      }
+    },
+  };
+}

@@ -1,0 +1,348 @@
+import { runInSlices, runToEnd, type SlicedJob } from '../../shared/slices';
+import { type FieldLike, type FrameLike } from './frames';
+
+/**
+ * Frames in a columnar form that crosses to a Web Worker cheaply: every number column in one transferable
+ * Float64Array, every string (names, refIds, label keys and values, string cells) once in a string table, and
+ * the structure as Int32Arrays. A structured clone of the frames themselves costs more on the main thread than
+ * building the model (tens of thousands of small objects per large map); this costs one pass and a transfer.
+ * Only what `FrameLike` declares crosses (not `meta.custom`, which the model does not read).
+ */
+export interface PackedFrames {
+  strings: string[];
+  /** Per frame: FRAME_INTS ints (string ids, -1 = absent; first field; field count). */
+  frames: Int32Array;
+  /** Per field: FIELD_INTS ints (string ids; first label pair; label pairs, -1 = no labels; value kind; start; length). */
+  fields: Int32Array;
+  /** Label key/value string-id pairs. */
+  labels: Int32Array;
+  /** Values of number columns. */
+  numbers: Float64Array;
+  /** Values of string columns, as string ids (NULL_ID / UNDEFINED_ID for missing cells). */
+  cells: Int32Array;
+  /** Columns that are neither all numbers nor all strings / missing, as they were (structured clone). */
+  other: unknown[][];
+}
+
+const FRAME_INTS = 7;
+const FIELD_INTS = 9;
+const NULL_ID = -1;
+const UNDEFINED_ID = -2;
+const ABSENT = -1;
+const enum ValueKind {
+  Numbers = 0,
+  Strings = 1,
+  Other = 2,
+}
+
+/** Long loops yield this often (values), frame loops every FRAMES_PER_STEP frames: see packFramesInSlices. */
+const VALUES_PER_STEP = 8192;
+const FRAMES_PER_STEP = 64;
+
+function* kindOf(values: ArrayLike<unknown>): Generator<void, ValueKind> {
+  let numbers = true;
+  let strings = true;
+  for (let i = 0; i < values.length && (numbers || strings); i++) {
+    const v = values[i];
+    if (typeof v !== 'number') {
+      numbers = false;
+    }
+    if (typeof v !== 'string' && v !== null && v !== undefined) {
+      strings = false;
+    }
+    if (i % VALUES_PER_STEP === VALUES_PER_STEP - 1) {
+      yield;
+    }
+  }
+  // An empty column counts as numbers: nothing in it tells the model otherwise.
+  return numbers ? ValueKind.Numbers : strings ? ValueKind.Strings : ValueKind.Other;
+}
+
+/** Frames the model reads at all (buildServerMap skips the others the same way). */
+function usableFrames(frames: readonly FrameLike[]): FrameLike[] {
+  return frames.filter((f) => f && Array.isArray(f.fields));
+}
+
+/**
+ * Packs frames (Grafana DataFrames or plain objects in the same shape); see PackedFrames. Throws on a field
+ * without values (the caller then builds the model where it is, which reports the problem).
+ */
+export function packFrames(all: readonly FrameLike[]): PackedFrames {
+  return runToEnd(packSteps(all));
+}
+
+/**
+ * packFrames in slices of about 8 ms of main-thread time, yielding to the page in between (a large input takes a
+ * few hundred ms to pack on a busy machine: in one task it would freeze the tab as long). The same steps.
+ */
+export function packFramesInSlices(all: readonly FrameLike[]): SlicedJob<PackedFrames> {
+  return runInSlices(packSteps(all));
+}
+
+function* packSteps(all: readonly FrameLike[]): Generator<void, PackedFrames> {
+  const frames = usableFrames(all);
+  const strings: string[] = [];
+  const ids = new Map<string, number>();
+  const intern = (s: string | undefined): number => {
+    if (typeof s !== 'string') {
+      return ABSENT;
+    }
+    let id = ids.get(s);
+    if (id === undefined) {
+      id = strings.length;
+      strings.push(s);
+      ids.set(s, id);
+    }
+    return id;
+  };
+
+  // First pass: sizes, so each array is allocated once.
+  let fieldCount = 0;
+  let numberCount = 0;
+  let cellCount = 0;
+  let labelCount = 0;
+  const kinds: ValueKind[] = [];
+  for (let i = 0; i < frames.length; i++) {
+    if (i % FRAMES_PER_STEP === FRAMES_PER_STEP - 1) {
+      yield;
+    }
+    for (const f of frames[i]!.fields) {
+      if (!f || typeof f.values?.length !== 'number') {
+        throw new Error(`packed frames: field "${f?.name}" has no values`);
+      }
+      const kind = yield* kindOf(f.values);
+      kinds.push(kind);
+      fieldCount++;
+      if (kind === ValueKind.Numbers) {
+        numberCount += f.values.length;
+      } else if (kind === ValueKind.Strings) {
+        cellCount += f.values.length;
+      }
+      if (f.labels) {
+        labelCount += Object.keys(f.labels).length;
+      }
+    }
+  }
+
+  const out: PackedFrames = {
+    strings,
+    frames: new Int32Array(frames.length * FRAME_INTS),
+    fields: new Int32Array(fieldCount * FIELD_INTS),
+    labels: new Int32Array(labelCount * 2),
+    numbers: new Float64Array(numberCount),
+    cells: new Int32Array(cellCount),
+    other: [],
+  };
+  let fi = 0;
+  let ni = 0;
+  let ci = 0;
+  let li = 0;
+  for (let i = 0; i < frames.length; i++) {
+    if (i % FRAMES_PER_STEP === FRAMES_PER_STEP - 1) {
+      yield;
+    }
+    const frame = frames[i]!;
+    const at = i * FRAME_INTS;
+    out.frames[at] = intern(frame.refId);
+    out.frames[at + 1] = intern(frame.name);
+    out.frames[at + 2] = intern(frame.meta?.type);
+    out.frames[at + 3] = intern(frame.meta?.executedQueryString);
+    out.frames[at + 4] = intern(frame.meta?.preferredVisualisationType);
+    out.frames[at + 5] = fi;
+    out.frames[at + 6] = frame.fields.length;
+    for (const f of frame.fields) {
+      const base = fi * FIELD_INTS;
+      const kind = kinds[fi]!;
+      const values = f.values;
+      out.fields[base] = intern(f.name);
+      out.fields[base + 1] = intern(f.type);
+      out.fields[base + 2] = intern(f.config?.displayNameFromDS);
+      out.fields[base + 3] = intern(f.config?.displayName);
+      out.fields[base + 4] = li / 2;
+      if (f.labels) {
+        const keys = Object.keys(f.labels);
+        out.fields[base + 5] = keys.length;
+        for (const k of keys) {
+          out.labels[li++] = intern(k);
+          out.labels[li++] = intern(f.labels[k]);
+        }
+      } else {
+        out.fields[base + 5] = ABSENT;
+      }
+      out.fields[base + 6] = kind;
+      out.fields[base + 8] = values.length;
+      if (kind === ValueKind.Numbers) {
+        out.fields[base + 7] = ni;
+        for (let r = 0; r < values.length; r++) {
+          out.numbers[ni++] = values[r] as number;
+          if (r % VALUES_PER_STEP === VALUES_PER_STEP - 1) {
+            yield;
+          }
+        }
+      } else if (kind === ValueKind.Strings) {
+        out.fields[base + 7] = ci;
+        for (let r = 0; r < values.length; r++) {
+          const v = values[r];
+          out.cells[ci++] = v === null ? NULL_ID : v === undefined ? UNDEFINED_ID : intern(v as string);
+          if (r % VALUES_PER_STEP === VALUES_PER_STEP - 1) {
+            yield;
+          }
+        }
+      } else {
+        out.fields[base + 7] = out.other.length;
+        out.other.push(Array.from(values));
+      }
+      fi++;
+    }
+  }
+  return out;
+}
+
+/** The buffers to transfer with a PackedFrames message (the sender's copies become unusable). */
+export function transferablesOf(p: PackedFrames): ArrayBuffer[] {
+  return [p.frames, p.fields, p.labels, p.numbers, p.cells].map((a) => a.buffer as ArrayBuffer);
+}
+
+/** By tag, not instanceof: a typed array from another realm (a test's deserializer) is one all the same. */
+const isTyped = (v: unknown, tag: 'Int32Array' | 'Float64Array') => Object.prototype.toString.call(v) === `[object ${tag}]`;
+
+function isPacked(p: unknown): p is PackedFrames {
+  const q = p as Partial<PackedFrames> | undefined;
+  return (
+    typeof q === 'object' &&
+    q !== null &&
+    Array.isArray(q.strings) &&
+    isTyped(q.frames, 'Int32Array') &&
+    isTyped(q.fields, 'Int32Array') &&
+    isTyped(q.labels, 'Int32Array') &&
+    isTyped(q.numbers, 'Float64Array') &&
+    isTyped(q.cells, 'Int32Array') &&
+    Array.isArray(q.other)
+  );
+}
+
+/**
+ * Frames again from PackedFrames: number columns are views on the shared Float64Array (the model only reads
+ * `values[i]` and `length`), string columns plain arrays. Throws on a message that is not PackedFrames or whose
+ * indexes point outside its arrays.
+ */
+export function unpackFrames(p: unknown): FrameLike[] {
+  if (!isPacked(p)) {
+    throw new Error('packed frames: malformed message');
+  }
+  const str = (id: number): string | undefined => {
+    if (id === ABSENT) {
+      return undefined;
+    }
+    const s = p.strings[id];
+    if (s === undefined) {
+      throw new Error(`packed frames: string ${id} out of range`);
+    }
+    return s;
+  };
+  const within = (start: number, length: number, size: number, what: string) => {
+    if (start < 0 || length < 0 || start + length > size) {
+      throw new Error(`packed frames: ${what} ${start}+${length} out of range`);
+    }
+  };
+  const frames: FrameLike[] = [];
+  for (let at = 0; at + FRAME_INTS <= p.frames.length; at += FRAME_INTS) {
+    const firstField = p.frames[at + 5]!;
+    const count = p.frames[at + 6]!;
+    within(firstField * FIELD_INTS, count * FIELD_INTS, p.fields.length, 'fields');
+    const fields: FieldLike[] = [];
+    for (let fi = firstField; fi < firstField + count; fi++) {
+      const base = fi * FIELD_INTS;
+      const kind = p.fields[base + 6]!;
+      const start = p.fields[base + 7]!;
+      const length = p.fields[base + 8]!;
+      const field: FieldLike = { name: str(p.fields[base]!) ?? '', values: [] };
+      const type = str(p.fields[base + 1]!);
+      if (type !== undefined) {
+        field.type = type;
+      }
+      const displayNameFromDS = str(p.fields[base + 2]!);
+      const displayName = str(p.fields[base + 3]!);
+      if (displayNameFromDS !== undefined || displayName !== undefined) {
+        field.config = {};
+        if (displayNameFromDS !== undefined) {
+          field.config.displayNameFromDS = displayNameFromDS;
+        }
+        if (displayName !== undefined) {
+          field.config.displayName = displayName;
+        }
+      }
+      const pairs = p.fields[base + 5]!;
+      if (pairs !== ABSENT) {
+        const first = p.fields[base + 4]!;
+        within(first * 2, pairs * 2, p.labels.length, 'labels');
+        const labels: Record<string, string> = {};
+        for (let k = first * 2; k < (first + pairs) * 2; k += 2) {
+          labels[str(p.labels[k]!) ?? ''] = str(p.labels[k + 1]!) ?? '';
+        }
+        field.labels = labels;
+      }
+      if (kind === ValueKind.Numbers) {
+        within(start, length, p.numbers.length, 'numbers');
+        field.values = p.numbers.subarray(start, start + length);
+      } else if (kind === ValueKind.Strings) {
+        within(start, length, p.cells.length, 'cells');
+        const values = new Array<string | null | undefined>(length);
+        for (let r = 0; r < length; r++) {
+          const id = p.cells[start + r]!;
+          values[r] = id === NULL_ID ? null : id === UNDEFINED_ID ? undefined : str(id);
+        }
+        field.values = values;
+      } else {
+        const values = p.other[start];
+        if (!Array.isArray(values)) {
+          throw new Error(`packed frames: column ${start} out of range`);
+        }
+        field.values = values;
+      }
+      fields.push(field);
+    }
+    const frame: FrameLike = { fields };
+    const refId = str(p.frames[at]!);
+    const name = str(p.frames[at + 1]!);
+    if (refId !== undefined) {
+      frame.refId = refId;
+    }
+    if (name !== undefined) {
+      frame.name = name;
+    }
+    const metaType = str(p.frames[at + 2]!);
+    const executed = str(p.frames[at + 3]!);
+    const preferred = str(p.frames[at + 4]!);
+    if (metaType !== undefined || executed !== undefined || preferred !== undefined) {
+      frame.meta = {};
+      if (metaType !== undefined) {
+        frame.meta.type = metaType;
+      }
+      if (executed !== undefined) {
+        frame.meta.executedQueryString = executed;
+      }
+      if (preferred !== undefined) {
+        frame.meta.preferredVisualisationType = preferred;
+      }
+    }
+    frames.push(frame);
+  }
+  return frames;
+}
+
+/**
+ * The size the panel decides by whether to build the model in the worker: the values the frames hold, plus a
+ * frame's own handling counted as 4 values (instant per-series frames hold 2 values each, and per-frame work
+ * dominates their model build).
+ */
+export function framesSize(frames: readonly FrameLike[] | undefined): number {
+  let n = 0;
+  for (const frame of frames ?? []) {
+    n += 4;
+    for (const f of frame?.fields ?? []) {
+      n += f?.values?.length ?? 0;
+    }
+  }
+  return n;
+}

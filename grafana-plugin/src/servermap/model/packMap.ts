@@ -1,0 +1,220 @@
+import { runInSlices, runToEnd, type SlicedJob } from '../../shared/slices';
+import { type NodeKind, type ServerMap, type ServerMapEdge, type ServerMapNode, type TrafficStats } from './types';
+
+/**
+ * A ServerMap in columns, for the way back from the map worker: a structured clone of the map's objects (one per
+ * node, link, statistics, histogram and bucket pair) costs the main thread 100 ms at 1,000 nodes and about a
+ * second at 20,000 links; numbers in transferable Float64Arrays (NaN = absent) and strings in plain arrays cost
+ * a few ms to rebuild. The same TrafficStats fields as types.ts; a field added there must be added here (the
+ * round-trip tests compare whole maps).
+ */
+export interface PackedMap {
+  input: ServerMap['input'];
+  warnings: string[];
+  /** Per node: id, name, namespace, system (undefined when absent). */
+  nodeText: Array<string | undefined>;
+  nodeKinds: Uint8Array;
+  /** Per node: instances, outbound calls, outbound errors. */
+  nodeNumbers: Float64Array;
+  /** Per link: id, source, target, connection type. */
+  edgeText: string[];
+  /** STATS_NUMBERS per node (inbound), then per link. */
+  stats: Float64Array;
+  /** Per stats record: first bucket pair and pair count (-1 = no buckets). */
+  bucketRefs: Int32Array;
+  /** Bucket pairs: upper bound (s), cumulative count. */
+  buckets: Float64Array;
+}
+
+const KINDS: readonly NodeKind[] = ['user', 'service', 'database', 'cache', 'messaging', 'external'];
+const NODE_TEXT = 4;
+const NODE_NUMBERS = 3;
+const EDGE_TEXT = 4;
+const STATS_NUMBERS = 17;
+
+const num = (v: number | undefined): number => (v === undefined ? Number.NaN : v);
+const flag = (v: boolean | undefined): number => (v === undefined ? Number.NaN : v ? 1 : 0);
+const opt = (v: number): number | undefined => (Number.isNaN(v) ? undefined : v);
+const optFlag = (v: number): boolean | undefined => (Number.isNaN(v) ? undefined : v === 1);
+
+function writeStats(s: TrafficStats, out: Float64Array, at: number): void {
+  const o = at * STATS_NUMBERS;
+  out[o] = s.calls;
+  out[o + 1] = num(s.errors);
+  out[o + 2] = num(s.errorRate);
+  out[o + 3] = num(s.avgMs);
+  out[o + 4] = flag(s.avgApproximate);
+  out[o + 5] = num(s.p50Ms);
+  out[o + 6] = num(s.p95Ms);
+  out[o + 7] = num(s.p99Ms);
+  out[o + 8] = num(s.apdex);
+  out[o + 9] = flag(s.apdexApproximate);
+  out[o + 10] = num(s.ratePerSecond);
+  const h = s.histogram;
+  out[o + 11] = h ? h.le1s : Number.NaN;
+  out[o + 12] = num(h?.le3s);
+  out[o + 13] = num(h?.le5s);
+  out[o + 14] = num(h?.slow);
+  out[o + 15] = num(h?.error);
+  out[o + 16] = flag(h?.approximate);
+}
+
+function readStats(p: PackedMap, at: number): TrafficStats {
+  const v = p.stats;
+  const o = at * STATS_NUMBERS;
+  const s: TrafficStats = { calls: v[o]! };
+  const set = <K extends keyof TrafficStats>(k: K, value: TrafficStats[K] | undefined) => {
+    if (value !== undefined) {
+      s[k] = value;
+    }
+  };
+  set('errors', opt(v[o + 1]!));
+  set('errorRate', opt(v[o + 2]!));
+  set('avgMs', opt(v[o + 3]!));
+  set('avgApproximate', optFlag(v[o + 4]!));
+  set('p50Ms', opt(v[o + 5]!));
+  set('p95Ms', opt(v[o + 6]!));
+  set('p99Ms', opt(v[o + 7]!));
+  set('apdex', opt(v[o + 8]!));
+  set('apdexApproximate', optFlag(v[o + 9]!));
+  set('ratePerSecond', opt(v[o + 10]!));
+  if (!Number.isNaN(v[o + 11]!)) {
+    s.histogram = {
+      le1s: v[o + 11]!,
+      le3s: v[o + 12]!,
+      le5s: v[o + 13]!,
+      slow: v[o + 14]!,
+      error: v[o + 15]!,
+      approximate: v[o + 16] === 1,
+    };
+  }
+  const first = p.bucketRefs[at * 2]!;
+  if (first >= 0) {
+    const count = p.bucketRefs[at * 2 + 1]!;
+    const buckets: Array<[number, number]> = new Array(count);
+    for (let i = 0; i < count; i++) {
+      buckets[i] = [p.buckets[(first + i) * 2]!, p.buckets[(first + i) * 2 + 1]!];
+    }
+    s.buckets = buckets;
+  }
+  return s;
+}
+
+export function packMap(map: ServerMap): PackedMap {
+  const records = map.nodes.length + map.edges.length;
+  const all: TrafficStats[] = [...map.nodes.map((n) => n.inbound), ...map.edges.map((e) => e.stats)];
+  const pairs = all.reduce((n, s) => n + (s.buckets?.length ?? 0), 0);
+  const p: PackedMap = {
+    input: map.input,
+    warnings: map.warnings,
+    nodeText: new Array(map.nodes.length * NODE_TEXT),
+    nodeKinds: new Uint8Array(map.nodes.length),
+    nodeNumbers: new Float64Array(map.nodes.length * NODE_NUMBERS),
+    edgeText: new Array(map.edges.length * EDGE_TEXT),
+    stats: new Float64Array(records * STATS_NUMBERS),
+    bucketRefs: new Int32Array(records * 2),
+    buckets: new Float64Array(pairs * 2),
+  };
+  map.nodes.forEach((n, i) => {
+    p.nodeText[i * NODE_TEXT] = n.id;
+    p.nodeText[i * NODE_TEXT + 1] = n.name;
+    p.nodeText[i * NODE_TEXT + 2] = n.namespace;
+    p.nodeText[i * NODE_TEXT + 3] = n.system;
+    p.nodeKinds[i] = KINDS.indexOf(n.kind);
+    p.nodeNumbers[i * NODE_NUMBERS] = num(n.instances);
+    p.nodeNumbers[i * NODE_NUMBERS + 1] = n.outbound.calls;
+    p.nodeNumbers[i * NODE_NUMBERS + 2] = num(n.outbound.errors);
+  });
+  map.edges.forEach((e, i) => {
+    p.edgeText[i * EDGE_TEXT] = e.id;
+    p.edgeText[i * EDGE_TEXT + 1] = e.source;
+    p.edgeText[i * EDGE_TEXT + 2] = e.target;
+    p.edgeText[i * EDGE_TEXT + 3] = e.connectionType;
+  });
+  let pair = 0;
+  all.forEach((s, i) => {
+    writeStats(s, p.stats, i);
+    if (s.buckets) {
+      p.bucketRefs[i * 2] = pair;
+      p.bucketRefs[i * 2 + 1] = s.buckets.length;
+      for (const [le, count] of s.buckets) {
+        p.buckets[pair * 2] = le;
+        p.buckets[pair * 2 + 1] = count;
+        pair++;
+      }
+    } else {
+      p.bucketRefs[i * 2] = -1;
+    }
+  });
+  return p;
+}
+
+export function packedMapTransferables(p: PackedMap): ArrayBuffer[] {
+  return [p.nodeKinds, p.nodeNumbers, p.stats, p.bucketRefs, p.buckets].map((a) => a.buffer as ArrayBuffer);
+}
+
+/** The map again; throws on a message whose arrays do not agree in size (never a half-read map). */
+export function unpackMap(p: PackedMap): ServerMap {
+  return runToEnd(unpackSteps(p));
+}
+
+/** unpackMap in slices between the page's tasks (a 20,000-link map takes ~100 ms or more to rebuild). */
+export function unpackMapInSlices(p: PackedMap): SlicedJob<ServerMap> {
+  return runInSlices(unpackSteps(p));
+}
+
+/** Nodes or links rebuilt between two points where the rebuild may pause. */
+const RECORDS_PER_STEP = 256;
+
+function* unpackSteps(p: PackedMap): Generator<void, ServerMap> {
+  const nodeCount = p.nodeKinds?.length;
+  const edgeCount = p.edgeText?.length / EDGE_TEXT;
+  if (
+    nodeCount === undefined ||
+    !Number.isInteger(edgeCount) ||
+    p.nodeText.length !== nodeCount * NODE_TEXT ||
+    p.nodeNumbers.length !== nodeCount * NODE_NUMBERS ||
+    p.stats.length !== (nodeCount + edgeCount) * STATS_NUMBERS ||
+    p.bucketRefs.length !== (nodeCount + edgeCount) * 2
+  ) {
+    throw new Error('packed map: malformed message');
+  }
+  const nodes: ServerMapNode[] = new Array(nodeCount);
+  for (let i = 0; i < nodeCount; i++) {
+    if (i % RECORDS_PER_STEP === RECORDS_PER_STEP - 1) {
+      yield;
+    }
+    const kind = KINDS[p.nodeKinds[i]!];
+    if (!kind) {
+      throw new Error(`packed map: unknown node kind ${p.nodeKinds[i]}`);
+    }
+    const node: ServerMapNode = {
+      id: p.nodeText[i * NODE_TEXT]!,
+      name: p.nodeText[i * NODE_TEXT + 1]!,
+      namespace: p.nodeText[i * NODE_TEXT + 2],
+      kind,
+      system: p.nodeText[i * NODE_TEXT + 3],
+      inbound: readStats(p, i),
+      outbound: { calls: p.nodeNumbers[i * NODE_NUMBERS + 1]!, errors: opt(p.nodeNumbers[i * NODE_NUMBERS + 2]!) },
+    };
+    const instances = opt(p.nodeNumbers[i * NODE_NUMBERS]!);
+    if (instances !== undefined) {
+      node.instances = instances;
+    }
+    nodes[i] = node;
+  }
+  const edges: ServerMapEdge[] = new Array(edgeCount);
+  for (let i = 0; i < edgeCount; i++) {
+    if (i % RECORDS_PER_STEP === RECORDS_PER_STEP - 1) {
+      yield;
+    }
+    edges[i] = {
+      id: p.edgeText[i * EDGE_TEXT]!,
+      source: p.edgeText[i * EDGE_TEXT + 1]!,
+      target: p.edgeText[i * EDGE_TEXT + 2]!,
+      connectionType: p.edgeText[i * EDGE_TEXT + 3]!,
+      stats: readStats(p, nodeCount + i),
+    };
+  }
+  return { nodes, edges, input: p.input, warnings: p.warnings };
+}
