@@ -10,6 +10,7 @@ import { filteredView, prepareScene, sceneView } from './viewCache';
 import { whenIdle } from '../shared/whenIdle';
 import { useMapLayout } from './useMapLayout';
 import { useServerMapModel } from './useServerMapModel';
+import { buildOptionsOf } from './buildOptions';
 import { pinnedNodeIds } from './layout/layoutInput';
 import { LayoutProgressBar } from './LayoutProgressBar';
 import { type Hit, refreshScene, type SceneMarks } from './render/scene';
@@ -90,23 +91,13 @@ export function ServerMapView({ data, width, height, options, timeRange, overlay
   const hideTerminal = hideOverride ?? options.hideTerminal;
   const [showAll, setShowAll] = useState(false);
 
+  const queries = data.request?.targets as QueryLike[] | undefined;
   const buildOptions = useMemo(
-    () => ({
-      roles: {
-        calls: options.callsRefId,
-        errors: options.errorsRefId,
-        latency: options.latencyRefId,
-        clientLatency: options.clientLatencyRefId,
-        instances: options.instancesRefId,
-        latencySum: options.latencySumRefId,
-        latencyCount: options.latencyCountRefId,
-      },
-      queries: data.request?.targets as QueryLike[] | undefined,
-      rangeSeconds: rangeSeconds(timeRange),
-      apdexThresholdSeconds: options.apdexThresholdSeconds,
-    }),
+    () => buildOptionsOf(options, queries, rangeSeconds(timeRange)),
+    // Only the options the build reads: a change of any other option must not rebuild the map.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
     [
-      data.request?.targets,
+      queries,
       options.callsRefId,
       options.errorsRefId,
       options.latencyRefId,

@@ -8,28 +8,7 @@ import { type MapOverlayResult } from '../../servermap/ServerMapView';
 import { type SceneMark } from '../../servermap/render/scene';
 import { changeMark, diffMaps, unionMap, type CompareThresholds, type MapDiff } from '../../compare';
 import { type ApmPanelOptions } from '../../types';
-
-/** The roles and options the panel's own map is built with, so the baseline is read the same way. */
-export function buildOptionsOf(
-  options: ApmPanelOptions,
-  queries: readonly QueryLike[] | undefined,
-  rangeSeconds: number
-) {
-  return {
-    roles: {
-      calls: options.callsRefId,
-      errors: options.errorsRefId,
-      latency: options.latencyRefId,
-      clientLatency: options.clientLatencyRefId,
-      instances: options.instancesRefId,
-      latencySum: options.latencySumRefId,
-      latencyCount: options.latencyCountRefId,
-    },
-    queries,
-    rangeSeconds,
-    apdexThresholdSeconds: options.apdexThresholdSeconds,
-  };
-}
+import { buildOptionsOf } from '../../servermap/buildOptions';
 
 export type BaselineMapResult = { ok: true; map: ServerMap } | { ok: false; error: string };
 
