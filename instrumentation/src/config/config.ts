@@ -50,6 +50,8 @@ export interface KitConfig extends SignalsConfig {
   /** Export the spans still queued when the app calls process.exit() (LGTM_APM_EXIT_FLUSH). */
   exitFlush: boolean;
   shutdownTimeoutMs: number;
+  /** CPU nice value of the export worker's thread while the app runs (LGTM_APM_EXPORT_WORKER_NICE). */
+  exportWorkerNice: number;
   esmHook: 'auto' | 'sync' | 'async' | 'off';
   /** `own`: the kit's diagnostics_channel hooks trace http/https/fetch; `upstream`: the OTel instrumentations. */
   httpHooks: 'own' | 'upstream';
@@ -232,6 +234,7 @@ export function readConfig(env: Env = process.env): KitConfig {
     handleSignals: r.boolean('LGTM_APM_HANDLE_SIGNALS', true),
     exitFlush: r.boolean('LGTM_APM_EXIT_FLUSH', true),
     shutdownTimeoutMs: r.integer('LGTM_APM_SHUTDOWN_TIMEOUT_MS', 5000, 100, 60_000),
+    exportWorkerNice: r.integer('LGTM_APM_EXPORT_WORKER_NICE', 0, 0, 19),
     esmHook: r.oneOf('LGTM_APM_ESM_HOOK', ['auto', 'sync', 'async', 'off'] as const, 'auto'),
     httpHooks: r.oneOf('LGTM_APM_HTTP_HOOKS', ['own', 'upstream'] as const, 'own'),
     resourceCommandArgs: r.boolean('LGTM_APM_RESOURCE_COMMAND_ARGS', false),

@@ -131,7 +131,7 @@ export class ExportWorkerHost {
   }
 
   #create(resourceAttributes: Attributes): Worker | undefined {
-    const data: ExportWorkerData = { resourceAttributes, expedite: this.#expedite };
+    const data: ExportWorkerData = { resourceAttributes, expedite: this.#expedite, nice: exportWorkerNice };
     let worker: Worker;
     try {
       worker = new Worker(this.#workerPath, {
@@ -187,6 +187,18 @@ export class ExportWorkerHost {
     this.#early = [];
     for (const channel of this.#channels.values()) channel.onFailed(error);
   }
+}
+
+let exportWorkerNice = 0;
+
+/**
+ * The worker's nice value while the app runs (the config's LGTM_APM_EXPORT_WORKER_NICE), for workers started
+ * after this call. 0 by default: an export worker at the lowest priority (19) got no CPU at all beside two
+ * busy processes (1.4 % of a core by the scheduler's weights), so nothing was exported, on a busy host,
+ * exactly when traces are wanted.
+ */
+export function setExportWorkerNice(nice: number): void {
+  exportWorkerNice = nice;
 }
 
 /**

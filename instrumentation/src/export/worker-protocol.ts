@@ -8,6 +8,8 @@ export interface ExportWorkerData {
   resourceAttributes: Attributes;
   /** Started while the process is ending: stay at the app's CPU priority (see ExpediteMessage). */
   expedite: boolean;
+  /** Nice value of the worker's thread while the app runs (0: the app's own priority). */
+  nice: number;
 }
 
 export type ChannelName = 'logs' | 'metrics' | 'traces';

@@ -17,13 +17,14 @@ import {
 
 const data = workerData as ExportWorkerData | null;
 if (!isMainThread && parentPort && data?.resourceAttributes) {
-  // Lowest CPU priority for this thread only (Linux nice values are per thread): when the app and the
-  // export compete for a core, the app wins and the export queue overflows instead (bounded, counted).
-  // Until the process ends: then the app waits for this thread, and it goes back to the app's priority.
+  // With LGTM_APM_EXPORT_WORKER_NICE, a lower CPU priority for this thread only (Linux nice values are per
+  // thread): when the app and the export compete for a core, the app wins and the export queue overflows
+  // instead (bounded, counted). Until the process ends: then the app waits for this thread, and it goes
+  // back to the app's priority.
   let appPriority: number | undefined;
   try {
     appPriority = getPriority();
-    if (!data.expedite) setPriority(19);
+    if (!data.expedite && data.nice > 0) setPriority(Math.min(19, appPriority + data.nice));
   } catch {
     // Not permitted or not supported here: the worker runs at the app's priority.
   }

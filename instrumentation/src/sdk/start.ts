@@ -37,7 +37,7 @@ import { ServiceGraphHintsProcessor } from '../tracing/service-graph-hints-proce
 import { KitSpanProcessor } from '../tracing/kit-span-processor.ts';
 import { createConsoleTraceExporter } from '../tracing/trace-exporter.ts';
 import { WorkerSpanExporter } from '../tracing/worker-span-exporter.ts';
-import { sharedExportWorkerHost } from '../export/worker-host.ts';
+import { setExportWorkerNice, sharedExportWorkerHost } from '../export/worker-host.ts';
 import { handOffAtExit, type ExitHandOffParts } from '../export/exit-handoff.ts';
 import { ActiveRequestsProcessor } from '../active-requests/processor.ts';
 import type { MetricsPipeline } from '../metrics/pipeline.ts';
@@ -147,6 +147,7 @@ export function start(options: StartOptions = {}): LgtmApm | undefined {
   for (const problem of config.problems) warner.warn(`config-${problem}`, problem);
   if (config.disabled) return undefined;
   const health = new ExportHealth(warner);
+  setExportWorkerNice(config.exportWorkerNice);
   try {
     active = startUnsafe(options, config, env, warner, health);
     return active;

@@ -145,3 +145,11 @@ test('a batch larger than its queue is one problem per signal, and capped to the
     ],
   );
 });
+
+test('LGTM_APM_EXPORT_WORKER_NICE: the app priority by default, 0–19 accepted, anything else named', () => {
+  assert.equal(readConfig({}).exportWorkerNice, 0);
+  assert.equal(readConfig({ LGTM_APM_EXPORT_WORKER_NICE: '19' }).exportWorkerNice, 19);
+  const bad = readConfig({ LGTM_APM_EXPORT_WORKER_NICE: '25' });
+  assert.equal(bad.exportWorkerNice, 0);
+  assert.match(bad.problems.join('\n'), /LGTM_APM_EXPORT_WORKER_NICE="25".*using 0/);
+});
