@@ -45,6 +45,28 @@ export type FromWorker =
   | ({ channel: 'metrics' } & FromMetricsWorker)
   | ({ channel: 'traces' } & FromTracesWorker);
 
+/**
+ * The messages of one channel: its settings before anything else (`init`), its own `Work`, and a `shutdown`
+ * the worker answers with `flushed` once the channel's work is done. The signals differ only in `Config`,
+ * `Work` and the other `Replies`.
+ */
+export interface ChannelMessages<Config, Work extends { t: string }, Replies extends { t: string }> {
+  toWorker: { t: 'init'; config: Config } | Work | { t: 'shutdown'; id: number };
+  fromWorker: Replies | { t: 'flushed'; id: number };
+}
+
+/**
+ * A channel that exports batches (traces, metrics): each `export` carries one batch (`Payload`) and is
+ * answered by its `result`, with `error` set when the backend did not take it; `final` says the next exports
+ * are the process's last (short timeout, skipped if the previous one failed). The worker half is
+ * worker-export-channel.ts.
+ */
+export type ExportChannelMessages<Config, Payload> = ChannelMessages<
+  Config,
+  ({ t: 'export'; id: number } & Payload) | { t: 'final' },
+  { t: 'result'; id: number; error?: string }
+>;
+
 /** What every channel of the export worker gives worker.ts. */
 export interface WorkerChannelHandler<To> {
   handle(message: To): void;

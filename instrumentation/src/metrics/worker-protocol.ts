@@ -1,13 +1,9 @@
 import { type MetricsConfig } from '../config/signals-config.ts';
+import { type ExportChannelMessages } from '../export/worker-protocol.ts';
 import { type WireMetrics } from './metric-wire.ts';
 
-export type ToMetricsWorker =
-  | { t: 'init'; config: MetricsConfig }
-  | { t: 'export'; id: number; metrics: WireMetrics }
-  /** The next exports are the last ones (short timeout, skipped if the previous one failed). */
-  | { t: 'final' }
-  | { t: 'shutdown'; id: number };
+/** Each export carries one collection, in the compact form of metric-wire.ts. */
+type MetricsChannel = ExportChannelMessages<MetricsConfig, { metrics: WireMetrics }>;
 
-export type FromMetricsWorker =
-  /** One export's outcome; `error` set when the backend did not take it. */
-  { t: 'result'; id: number; error?: string } | { t: 'flushed'; id: number };
+export type ToMetricsWorker = MetricsChannel['toWorker'];
+export type FromMetricsWorker = MetricsChannel['fromWorker'];
