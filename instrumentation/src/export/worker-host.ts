@@ -22,6 +22,7 @@ export interface WorkerChannel {
  */
 export class ExportWorkerHost {
   readonly #resource: Resource;
+  readonly #nice: number;
   readonly #workerPath: string;
   readonly #channels = new Map<string, WorkerChannel>();
   #worker: Worker | undefined;
@@ -32,8 +33,15 @@ export class ExportWorkerHost {
   /** Posted before the worker existed; sent in order once it runs. */
   #early: ToWorker[] = [];
 
-  constructor(resource: Resource, workerPath = join(__dirname, 'export-worker.cjs')) {
+  /**
+   * `nice`: the worker's nice value while the app runs (the config's LGTM_APM_EXPORT_WORKER_NICE). 0 by
+   * default: an export worker at the lowest priority (19) got no CPU at all beside two busy processes (1.4 %
+   * of a core by the scheduler's weights), so nothing was exported, on a busy host, exactly when traces are
+   * wanted.
+   */
+  constructor(resource: Resource, nice: number, workerPath = join(__dirname, 'export-worker.cjs')) {
     this.#resource = resource;
+    this.#nice = nice;
     this.#workerPath = workerPath;
   }
 
@@ -131,7 +139,7 @@ export class ExportWorkerHost {
   }
 
   #create(resourceAttributes: Attributes): Worker | undefined {
-    const data: ExportWorkerData = { resourceAttributes, expedite: this.#expedite, nice: exportWorkerNice };
+    const data: ExportWorkerData = { resourceAttributes, expedite: this.#expedite, nice: this.#nice };
     let worker: Worker;
     try {
       worker = new Worker(this.#workerPath, {
@@ -189,25 +197,13 @@ export class ExportWorkerHost {
   }
 }
 
-let exportWorkerNice = 0;
-
 /**
- * The worker's nice value while the app runs (the config's LGTM_APM_EXPORT_WORKER_NICE), for workers started
- * after this call. 0 by default: an export worker at the lowest priority (19) got no CPU at all beside two
- * busy processes (1.4 % of a core by the scheduler's weights), so nothing was exported, on a busy host,
- * exactly when traces are wanted.
- */
-export function setExportWorkerNice(nice: number): void {
-  exportWorkerNice = nice;
-}
-
-/**
- * One host per process, created by whichever pipeline asks first (logs and metrics are started apart).
+ * One host per process, created by whichever signal asks first, with that start()'s resource and nice value.
  * Replaced after it was stopped (a new start() after shutdown()).
  */
 let shared: ExportWorkerHost | undefined;
 
-export function sharedExportWorkerHost(resource: Resource): ExportWorkerHost {
-  if (!shared || shared.failed) shared = new ExportWorkerHost(resource);
+export function sharedExportWorkerHost(resource: Resource, nice: number): ExportWorkerHost {
+  if (!shared || shared.failed) shared = new ExportWorkerHost(resource, nice);
   return shared;
 }

@@ -6,14 +6,13 @@ import {
   type Logger,
   type LoggerProvider,
 } from '@opentelemetry/api';
-import { type Resource } from '@opentelemetry/resources';
 import { type KitConfig } from '../config/config.ts';
 import { type ExportHealth } from '../diagnostics/export-health.ts';
 import { type StuckRequestInfo } from '../active-requests/processor.ts';
 import { WorkerLoggerProvider } from './api-logger.ts';
 import { PinoLogHook } from './pino-hook.ts';
 import { LogWorkerClient } from './worker-client.ts';
-import { sharedExportWorkerHost } from '../export/worker-host.ts';
+import { type ExportWorkerHost } from '../export/worker-host.ts';
 
 export interface LogsPipeline {
   /** The global OTel LoggerProvider; its records go to the logs worker. */
@@ -36,10 +35,10 @@ export interface LogsPipeline {
  * worker and not the instrumentation's in-thread sending). The main thread keeps only a bounded array of
  * serialized lines.
  */
-export function startLogs(config: KitConfig, resource: Resource, health: ExportHealth): LogsPipeline {
+export function startLogs(config: KitConfig, host: ExportWorkerHost, health: ExportHealth): LogsPipeline {
   const client = new LogWorkerClient({
     config: config.logs,
-    host: sharedExportWorkerHost(resource),
+    host,
     flushTimeoutMs: config.shutdownTimeoutMs,
     events: {
       onDropped: (count, reason) => health.recordDroppedLogs(count, reason),

@@ -13,13 +13,15 @@ import { createConsoleMetricExporter, LazyMetricExporter } from './metric-export
 import { BRIDGE_SCOPE, PromClientMetricProducer, type PromRegistryLike } from './prom-client-producer.ts';
 import { createPrometheusEndpoint } from './prometheus-endpoint.ts';
 import { collectSdkMetricsNow } from './collect-now.ts';
-import { sharedExportWorkerHost } from '../export/worker-host.ts';
+import { type ExportWorkerHost } from '../export/worker-host.ts';
 import { WorkerMetricExporter } from './worker-metric-exporter.ts';
 import { createRuntimeRegistry } from './runtime-metrics.ts';
 
 export interface MetricsPipelineOptions {
   config: KitConfig;
   resource: Resource;
+  /** The process's export worker, asked for only when an OTLP exporter needs it. */
+  exportHost(): ExportWorkerHost;
   health: ExportHealth;
   warner: Warner;
   /** prom-client registries from start({ promRegistries }); the app's default register is found by itself. */
@@ -70,7 +72,7 @@ export function startMetrics(options: MetricsPipelineOptions): MetricsPipeline {
     const exporter =
       name === 'console'
         ? new LazyMetricExporter(() => createConsoleMetricExporter(), onError)
-        : new WorkerMetricExporter(sharedExportWorkerHost(resource), config.metrics, onError);
+        : new WorkerMetricExporter(options.exportHost(), config.metrics, onError);
     pushExporters.push(exporter);
     const reader = new PeriodicExportingMetricReader({
       exporter,

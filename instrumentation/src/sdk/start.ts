@@ -37,7 +37,7 @@ import { ServiceGraphHintsProcessor } from '../tracing/service-graph-hints-proce
 import { KitSpanProcessor } from '../tracing/kit-span-processor.ts';
 import { createConsoleTraceExporter } from '../tracing/trace-exporter.ts';
 import { WorkerSpanExporter } from '../tracing/worker-span-exporter.ts';
-import { setExportWorkerNice, sharedExportWorkerHost } from '../export/worker-host.ts';
+import { sharedExportWorkerHost, type ExportWorkerHost } from '../export/worker-host.ts';
 import { handOffAtExit, type ExitHandOffParts } from '../export/exit-handoff.ts';
 import { ActiveRequestsProcessor } from '../active-requests/processor.ts';
 import type { MetricsPipeline } from '../metrics/pipeline.ts';
@@ -147,7 +147,6 @@ export function start(options: StartOptions = {}): LgtmApm | undefined {
   for (const problem of config.problems) warner.warn(`config-${problem}`, problem);
   if (config.disabled) return undefined;
   const health = new ExportHealth(warner);
-  setExportWorkerNice(config.exportWorkerNice);
   try {
     active = startUnsafe(options, config, env, warner, health);
     return active;
@@ -190,19 +189,22 @@ function startUnsafe(
   // Settle the asynchronous detectors (host id, container id) now rather than at the first export: until
   // then the batch processor parks every batch on a promise, and at process.exit() that one never runs.
   resource.waitForAsyncAttributes?.().catch(() => {});
+  // The process's one export worker (started on first use, replaced after a shutdown stopped it).
+  const exportHost = (): ExportWorkerHost => sharedExportWorkerHost(resource, config.exportWorkerNice);
 
   // Metrics and logs modules are required only when their signal is on (start-up cost when off is nil).
   const metricsPipeline: MetricsPipeline | undefined = config.metrics.exporters.length
     ? (require('../metrics/pipeline.ts') as typeof MetricsModule).startMetrics({
         config,
         resource,
+        exportHost,
         health,
         warner,
         registries: options.promRegistries,
       })
     : undefined;
   const logsPipeline: LogsPipeline | undefined = config.logs.exporters.length
-    ? (require('../logs/pipeline.ts') as typeof LogsModule).startLogs(config, resource, health)
+    ? (require('../logs/pipeline.ts') as typeof LogsModule).startLogs(config, exportHost(), health)
     : undefined;
 
   const spanProcessors: SpanProcessor[] = [];
@@ -215,7 +217,7 @@ function startUnsafe(
         spanProcessors.push(new SimpleSpanProcessor({ exporter: createConsoleTraceExporter() }));
       else {
         const exporter = new WorkerSpanExporter(
-          sharedExportWorkerHost(resource),
+          exportHost(),
           {
             traceProtocol: config.traceProtocol,
             tracesEndpointInvalid: config.tracesEndpointInvalid,
@@ -325,7 +327,7 @@ function startUnsafe(
   /** The next exports are the last: short timeouts, and skipped when the backend already failed. */
   const prepareForExit = (): void => {
     // The app now waits for the export worker: it must not be starved by a busy machine.
-    sharedExportWorkerHost(resource).expedite();
+    exportHost().expedite();
     for (const { exporter } of exitFlushable) exporter.prepareForShutdown();
     metricsPipeline?.prepareForShutdown();
   };
@@ -392,7 +394,7 @@ function startUnsafe(
     if (!shutdownInTime && config.exitFlush)
       handOffAtExit(
         { traces: exitFlushable, metrics: metricsPipeline, logs: logsPipeline },
-        sharedExportWorkerHost(resource),
+        exportHost(),
         health,
         config.shutdownTimeoutMs,
       );
