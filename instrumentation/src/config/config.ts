@@ -1,5 +1,5 @@
 import { EnvReader, redactUrlCredentials, type Env } from './parse.ts';
-import { readSignalsConfig, type SignalsConfig } from './signals-config.ts';
+import { readSignalsConfig, type BatchConfig, type SignalsConfig } from './signals-config.ts';
 import { INSTRUMENTATION_NAMES, type InstrumentationName } from '../instrumentations/catalogue.ts';
 
 export type TraceProtocol = 'grpc' | 'http/protobuf' | 'http/json';
@@ -28,12 +28,7 @@ export interface KitConfig extends SignalsConfig {
   /** The user's endpoint was unusable: the kit then passes the default URL explicitly. */
   tracesEndpointInvalid: boolean;
   exportTimeoutMs: number;
-  batch: {
-    scheduledDelayMillis: number;
-    maxQueueSize: number;
-    maxExportBatchSize: number;
-    exportTimeoutMillis: number;
-  };
+  batch: BatchConfig;
   sampler: SamplerName;
   samplerRatio: number;
   /** `none` alone means no propagation. */

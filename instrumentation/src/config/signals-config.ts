@@ -65,17 +65,20 @@ export interface ActiveRequestsConfig {
   maxTracked: number;
 }
 
+/** A batch processor's settings (OTEL_BSP_* for spans, OTEL_BLRP_* for log records). */
+export interface BatchConfig {
+  scheduledDelayMillis: number;
+  maxQueueSize: number;
+  maxExportBatchSize: number;
+  exportTimeoutMillis: number;
+}
+
 export interface LogsConfig {
   exporters: Array<Exclude<LogsExporterName, 'none'>>;
   protocol: OtlpProtocol;
   endpointOverride: string | undefined;
   exportTimeoutMs: number;
-  batch: {
-    scheduledDelayMillis: number;
-    maxQueueSize: number;
-    maxExportBatchSize: number;
-    exportTimeoutMillis: number;
-  };
+  batch: BatchConfig;
   redactKeys: string[];
   /** Query-parameter names whose values are scrubbed from URLs inside log values (as for spans). */
   redactQueryParams: string[];

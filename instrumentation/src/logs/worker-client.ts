@@ -73,12 +73,7 @@ export class LogWorkerClient {
 
   /** Hot path: called for every pino line. */
   pushLine(loggerId: number, level: number, line: string): void {
-    if (this.#failed || this.#closed) return;
-    if (this.#lines.length + this.#api.length + this.#inFlight >= this.#maxQueued) {
-      this.#dropped++;
-      this.#schedule();
-      return;
-    }
+    if (!this.#admit()) return;
     this.#lines.push(line);
     this.#meta.push(loggerId, level);
     if (this.#lines.length >= POST_BATCH) this.#post();
@@ -86,12 +81,7 @@ export class LogWorkerClient {
   }
 
   pushApiRecord(record: ApiLogRecord): void {
-    if (this.#failed || this.#closed) return;
-    if (this.#lines.length + this.#api.length + this.#inFlight >= this.#maxQueued) {
-      this.#dropped++;
-      this.#schedule();
-      return;
-    }
+    if (!this.#admit()) return;
     this.#api.push(record);
     this.#schedule();
   }
@@ -117,6 +107,18 @@ export class LogWorkerClient {
     if (this.#closed || this.#failed) return false;
     this.#post();
     return this.#channel.used;
+  }
+
+  /**
+   * Whether one more record may wait here: not once logs are off, nor beyond OTEL_BLRP_MAX_QUEUE_SIZE records
+   * waiting here or posted and not yet taken by the worker (then it is counted as dropped).
+   */
+  #admit(): boolean {
+    if (this.#failed || this.#closed) return false;
+    if (this.#lines.length + this.#api.length + this.#inFlight < this.#maxQueued) return true;
+    this.#dropped++;
+    this.#schedule();
+    return false;
   }
 
   #send(message: ToLogsWorker): void {
