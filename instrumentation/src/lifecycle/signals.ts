@@ -10,6 +10,11 @@ export interface SignalActions {
   flush(): Promise<void>;
   /** Nobody else does: stop the kit (itself bounded by the timeout), the process dies next. */
   shutdown(): Promise<void>;
+  /**
+   * The backstop re-raises before shutdown() settled (a starved machine can delay the kit's own deadline past
+   * it). Death by a signal emits no 'exit' event, so this is the last chance to print the shutdown line.
+   */
+  abandon(waitedMs: number): void;
 }
 
 /** The re-raise waits this much past the timeout at most, so the kit's own shutdown line comes first. */
@@ -36,8 +41,15 @@ export function installSignalHandlers(actions: SignalActions, timeoutMs: number)
       const timeout = new Promise<void>((resolve) => {
         timer = setTimeout(resolve, timeoutMs + BACKSTOP_MARGIN_MS);
       });
-      void Promise.race([actions.shutdown().catch(() => {}), timeout]).then(() => {
+      const startedAt = Date.now();
+      let settled = false;
+      const shutdown = actions.shutdown().then(
+        () => void (settled = true),
+        () => void (settled = true),
+      );
+      void Promise.race([shutdown, timeout]).then(() => {
         clearTimeout(timer);
+        if (!settled) actions.abandon(Date.now() - startedAt);
         reRaise(signal, handler);
       });
     };

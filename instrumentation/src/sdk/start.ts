@@ -92,8 +92,12 @@ export interface ShutdownOptions {
   timeoutMs?: number;
 }
 
-/** Resolves true when `work` settles within `ms`, false when the deadline comes first. */
-function settlesWithin(work: Promise<unknown>, ms: number): Promise<boolean> {
+/**
+ * Resolves true when the work started by `start` settles within `ms`, false when the deadline comes first.
+ * The clock starts before `start` runs: its synchronous part (closing pipelines, a last metrics collection)
+ * can take hundreds of milliseconds on a starved machine, and counts against the deadline.
+ */
+function settlesWithin(start: () => Promise<unknown>, ms: number): Promise<boolean> {
   return new Promise((resolve) => {
     // Ref'd on purpose: `await shutdown(); process.exit(code)` must reach its exit call, with its code.
     const timer = setTimeout(() => resolve(false), ms);
@@ -101,7 +105,7 @@ function settlesWithin(work: Promise<unknown>, ms: number): Promise<boolean> {
       clearTimeout(timer);
       resolve(true);
     };
-    work.then(done, done);
+    start().then(done, done);
   });
 }
 
@@ -349,7 +353,7 @@ function startUnsafe(
   const shutdownWithin = (timeoutMs: number): Promise<boolean> => {
     if (!shutdownInTime) {
       health.beginShutdown();
-      shutdownInTime = settlesWithin(stopEverything(), timeoutMs).then((inTime) => {
+      shutdownInTime = settlesWithin(stopEverything, timeoutMs).then((inTime) => {
         health.endShutdown(inTime ? undefined : timeoutMs);
         return inTime;
       });
@@ -414,6 +418,7 @@ function startUnsafe(
             return kit.forceFlush();
           },
           shutdown: () => kit.shutdown(),
+          abandon: (waitedMs) => health.endShutdown(waitedMs),
         },
         config.shutdownTimeoutMs,
       )
