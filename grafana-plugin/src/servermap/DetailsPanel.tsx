@@ -47,6 +47,8 @@ interface Props {
 
 /** Below this content width the histogram is drawn as rows: five columns would be too narrow for their counts. */
 const HISTOGRAM_COLUMNS_MIN_W = 250;
+/** Below this content width an instance's id goes on its own line above its numbers. */
+const INSTANCE_ID_COLUMN_MIN_W = 250;
 
 const DEPTHS = [1, 2, 3, 4].map((d) => ({ label: String(d), value: d }));
 
@@ -175,7 +177,7 @@ export function DetailsPanel(props: Props) {
       )}
       {node?.kind !== 'user' && <StatsTable stats={stats} testId="lgtmapm-details-stats" />}
       {details.load && <LoadChart load={details.load} palette={palette} />}
-      {details.instances && <InstanceTable instances={details.instances} />}
+      {details.instances && <InstanceTable instances={details.instances} narrow={contentW < INSTANCE_ID_COLUMN_MIN_W} />}
       {scatterShown && edge && source && target && (
         <div className={styles.muted} data-testid="lgtmapm-details-scatter-note">
           {linkScatterNote(traceLinkOf(edge, source, target))}

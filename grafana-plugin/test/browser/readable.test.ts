@@ -57,7 +57,7 @@ async function detailsCrowding(page: Page): Promise<string[]> {
   return page.$eval('[data-testid=lgtmapm-details]', (panel) => {
     const out: string[] = [];
     const p = panel.getBoundingClientRect();
-    const leaves = Array.from(panel.querySelectorAll('th, td, span, button, a')).filter(
+    const leaves = Array.from(panel.querySelectorAll('th, td, span, div, button, a')).filter(
       (e) => (e as HTMLElement).offsetParent !== null && (e.textContent ?? '').trim() !== '' && e.children.length === 0
     ) as HTMLElement[];
     for (const e of leaves) {
@@ -162,6 +162,9 @@ describeBrowser('server map readable beside the scatter (Chromium)', () => {
             expect(scatter.w * scatter.h).toBeGreaterThanOrEqual(0.3 * w * hgt);
             // Its text fits: no cell, count or button runs out of its box or into another.
             expect(await detailsCrowding(page)).toEqual([]);
+            // The rest of the sheet (load chart, instances, links), scrolled into view, to look at.
+            await page.$eval('[data-testid=lgtmapm-details]', (el) => el.scrollTo(0, el.scrollHeight));
+            await screenshot(page, `readable-${w}x${hgt}-${theme}-selected-scrolled`);
           }
           // Every node's centre is on the map canvas.
           for (const n of scene.nodes) {

@@ -83,7 +83,7 @@ export interface GlyphLabelInput {
 
 /** Boxes already covered, bucketed in a coarse grid so a frame with hundreds of labels stays cheap. */
 export class Occupancy {
-  private readonly cells = new Map<number, Box[]>();
+  private readonly cells = new Map<number, Array<Box & { source: Box }>>();
   constructor(
     private readonly cell = 64,
     /** Kept free around each box (both boxes are grown, so neighbours end up 2 × margin apart). */
@@ -105,11 +105,12 @@ export class Occupancy {
     return keys;
   }
 
-  hits(box: Box): boolean {
+  /** Whether `box` would overlap something taken, `except` (a label's own earlier box) aside. */
+  hits(box: Box, except?: Box): boolean {
     const b = inflate(box, this.margin);
     for (const k of this.keys(b)) {
       for (const o of this.cells.get(k) ?? []) {
-        if (overlaps(o, b)) {
+        if (o.source !== except && overlaps(o, b)) {
           return true;
         }
       }
@@ -119,7 +120,7 @@ export class Occupancy {
 
   /** `margin` 0 for obstacles that are not text (a glyph): text may touch them, not cover them. */
   add(box: Box, margin = this.margin): void {
-    const b = inflate(box, margin);
+    const b = { ...inflate(box, margin), source: box };
     for (const k of this.keys(b)) {
       const list = this.cells.get(k);
       if (list) {
@@ -250,21 +251,31 @@ export function placeGlyphLabels(input: GlyphLabelInput, measure: Measure): Plac
   if (!input.names) {
     return placed;
   }
-  const named = new Set<string>();
+  // Names: first each cut to its own column (columns do not overlap, so every node gets one), then widened to
+  // the whole name where that covers nothing (the tooltip has it whole either way).
+  const names = new Map<string, PlacedText>();
   for (const n of input.nodes) {
-    // Whole when nothing is in the way (up to NAME_SPREAD columns wide), else cut to its own column.
-    const wide = measure.fit('name', n.name, Math.min(NAME_MAX_PX, input.maxWidth * NAME_SPREAD));
-    const narrow = measure.fit('name', n.name, input.maxWidth);
+    const text = measure.fit('name', n.name, input.maxWidth);
     const top = n.cy + r + NAME_GAP;
-    for (const text of wide === narrow ? [wide] : [wide, narrow]) {
-      const box = centredBox(n.cx, top, measure.width('name', text), NAME_LINE, 1);
-      if (taken.claim(box)) {
-        placed.push({ id: n.id, role: 'name', text, x: n.cx, y: top, box });
-        named.add(n.id);
-        break;
-      }
+    const box = centredBox(n.cx, top, measure.width('name', text), NAME_LINE, 1);
+    if (taken.claim(box)) {
+      names.set(n.id, { id: n.id, role: 'name', text, x: n.cx, y: top, box });
     }
   }
+  for (const n of input.nodes) {
+    const narrow = names.get(n.id);
+    const text = narrow && measure.fit('name', n.name, Math.min(NAME_MAX_PX, input.maxWidth * NAME_SPREAD));
+    if (!narrow || text === undefined || text === narrow.text) {
+      continue;
+    }
+    const box = centredBox(n.cx, narrow.y, measure.width('name', text), NAME_LINE, 1);
+    if (!taken.hits(box, narrow.box)) {
+      taken.add(box);
+      names.set(n.id, { ...narrow, text, box });
+    }
+  }
+  placed.push(...names.values());
+  const named = new Set(names.keys());
   if (input.edgeLabels) {
     placed.push(...placeEdgeLabels(taken, input.edges, measure, EDGE_PILL_H));
   }
