@@ -293,7 +293,7 @@ export function ServerMapView({ data, width, height, options, timeRange, overlay
           ) : (
             <div>{trafficLine(n.inbound)}</div>
           )}
-          {n.instances !== undefined && <div>{n.instances} instances</div>}
+          {n.instances !== undefined && <div>{n.instances} instance{n.instances === 1 ? '' : 's'}</div>}
           {changeLines(n.id)}
         </>
       );

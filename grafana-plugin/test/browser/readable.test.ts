@@ -209,7 +209,13 @@ describeBrowser('server map readable beside the scatter (Chromium)', () => {
     // Hover: the tooltip names the node and sits next to the pointer.
     await page.mouse.move(at.x, at.y);
     const tip = await page.waitForSelector('[data-testid=lgtmapm-tooltip]');
-    expect(await tip.textContent()).toContain(target.name);
+    const tipText = (await tip.textContent())!;
+    expect(tipText).toContain(target.name);
+    // Exact counts, and "≈" on what the buckets only estimate (this fixture has no _sum/_count queries: the average
+    // is a bucket-midpoint estimate too).
+    expect(tipText).toMatch(/\d{1,3}(,\d{3})+ calls/);
+    expect(tipText).toMatch(/avg ≈ \d/);
+    expect(tipText).toMatch(/p95 ≈ \d/);
     const near = async (x: number, y: number) => {
       const b = (await page.locator('[data-testid=lgtmapm-tooltip]').boundingBox())!;
       return (

@@ -65,7 +65,12 @@ describe('map labels placed without collisions (render/labels.ts)', () => {
     const input = crowded();
     // What the map drew before: each number line whole under its glyph, each count at the link's middle.
     const naive: Box[] = [
-      ...input.nodes.map((n) => ({ x: n.cx - (n.sub.length * 6) / 2, y: n.cy + 12 + 3 + 13, w: n.sub.length * 6, h: 12 })),
+      ...input.nodes.map((n) => ({
+        x: n.cx - (n.sub.length * 6) / 2,
+        y: n.cy + 12 + 3 + 13,
+        w: n.sub.length * 6,
+        h: 12,
+      })),
       ...input.edges.map((e) => {
         const m = pointAlong(e.points, 0.5);
         return { x: m.x - (e.label.length * 6 + 8) / 2, y: m.y - 7, w: e.label.length * 6 + 8, h: 14 };
@@ -80,10 +85,18 @@ describe('map labels placed without collisions (render/labels.ts)', () => {
     const placed = placeGlyphLabels(input, measure);
     for (let i = 0; i < placed.length; i++) {
       for (let j = i + 1; j < placed.length; j++) {
-        expect([placed[i]!.text, placed[j]!.text, overlaps(placed[i]!.box, placed[j]!.box)]).toEqual([placed[i]!.text, placed[j]!.text, false]);
+        expect([placed[i]!.text, placed[j]!.text, overlaps(placed[i]!.box, placed[j]!.box)]).toEqual([
+          placed[i]!.text,
+          placed[j]!.text,
+          false,
+        ]);
       }
       for (const n of input.nodes) {
-        expect([placed[i]!.text, n.id, overlaps(placed[i]!.box, disc(n, input.radius))]).toEqual([placed[i]!.text, n.id, false]);
+        expect([placed[i]!.text, n.id, overlaps(placed[i]!.box, disc(n, input.radius))]).toEqual([
+          placed[i]!.text,
+          n.id,
+          false,
+        ]);
       }
     }
     expect(placed.filter((t) => t.role === 'name').map((t) => t.id)).toEqual(input.nodes.map((n) => n.id));
@@ -111,7 +124,16 @@ describe('map labels placed without collisions (render/labels.ts)', () => {
       { id: 'blocker', cx: 190, cy: 400, name: '', sub: '' },
       { id: 'b', cx: 340, cy: 400, name: 'b', sub: '' },
     ];
-    input.edges = [{ id: 'a->b', points: [{ x: 40, y: 400 }, { x: 340, y: 400 }], label: '14k' }];
+    input.edges = [
+      {
+        id: 'a->b',
+        points: [
+          { x: 40, y: 400 },
+          { x: 340, y: 400 },
+        ],
+        label: '14k',
+      },
+    ];
     const placed = placeGlyphLabels(input, measure);
     const moved = placed.find((t) => t.id === 'a->b')!;
     expect(moved).toBeDefined();
@@ -119,13 +141,25 @@ describe('map labels placed without collisions (render/labels.ts)', () => {
     expect(overlaps(moved.box, disc(input.nodes[1]!, input.radius))).toBe(false);
     // A link too short for any free spot gets no label rather than one over the glyphs.
     const tight = crowded();
-    tight.edges = [{ id: 'short', points: [{ x: 60, y: 200 }, { x: 70, y: 200 }], label: '999k' }];
+    tight.edges = [
+      {
+        id: 'short',
+        points: [
+          { x: 60, y: 200 },
+          { x: 70, y: 200 },
+        ],
+        label: '999k',
+      },
+    ];
     expect(placeGlyphLabels(tight, measure).filter((t) => t.role === 'edge')).toEqual([]);
   });
 
   it('numberVariants drop trailing parts, never cut one', () => {
     expect(numberVariants('18k · ≈ 594 ms · 5.0%')).toEqual(['18k · ≈ 594 ms · 5.0%', '18k · ≈ 594 ms', '18k']);
-    expect(numberVariants('p95 ×10.2 +2.6 s · err +3.5 pt')).toEqual(['p95 ×10.2 +2.6 s · err +3.5 pt', 'p95 ×10.2 +2.6 s']);
+    expect(numberVariants('p95 ×10.2 +2.6 s · err +3.5 pt')).toEqual([
+      'p95 ×10.2 +2.6 s · err +3.5 pt',
+      'p95 ×10.2 +2.6 s',
+    ]);
   });
 
   it('cards: a link count that would cover a card is moved or shortened, never drawn over it', () => {

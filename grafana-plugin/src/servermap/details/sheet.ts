@@ -30,5 +30,10 @@ export function detailsSheet(areaWidth: number, areaHeight: number): DetailsShee
   if (areaHeight - bottom - SHEET_GAP >= areaHeight * MAP_MIN_SHARE) {
     return { placement: 'bottom', height: bottom, mapWidth: areaWidth, mapHeight: areaHeight - bottom - SHEET_GAP };
   }
-  return { placement: 'overlay', width: Math.min(side, Math.max(160, areaWidth - 48)), mapWidth: areaWidth, mapHeight: areaHeight };
+  return {
+    placement: 'overlay',
+    width: Math.min(side, Math.max(160, areaWidth - 48)),
+    mapWidth: areaWidth,
+    mapHeight: areaHeight,
+  };
 }

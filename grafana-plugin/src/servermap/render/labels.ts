@@ -87,7 +87,7 @@ export class Occupancy {
   constructor(
     private readonly cell = 64,
     /** Kept free around each box (both boxes are grown, so neighbours end up 2 × margin apart). */
-    private readonly margin = MARGIN,
+    private readonly margin = MARGIN
   ) {}
 
   private keys(b: Box): number[] {
@@ -224,7 +224,12 @@ function edgeSpot(taken: Occupancy, e: GlyphLabelEdge, measure: Measure, pillH: 
  * Cards (graph units): the text inside a card stays in it, so only link counts can collide, with cards or with
  * each other; each goes to the first free slot along its link, or is left out.
  */
-export function placeCardEdgeLabels(cards: Box[], edges: GlyphLabelEdge[], measure: Measure, pillH: number): PlacedText[] {
+export function placeCardEdgeLabels(
+  cards: Box[],
+  edges: GlyphLabelEdge[],
+  measure: Measure,
+  pillH: number
+): PlacedText[] {
   const taken = new Occupancy(128, 2);
   for (const c of cards) {
     taken.add(c, 0);
