@@ -105,12 +105,12 @@ const getStyles = (theme: GrafanaTheme2) => ({
       fontWeight: theme.typography.fontWeightRegular,
       color: theme.colors.text.secondary,
       textAlign: 'right',
-      padding: '2px 0 2px 4px',
+      padding: '2px 0 2px 8px',
     },
     'th:first-child': { textAlign: 'left', paddingLeft: 0 },
     td: {
       textAlign: 'right',
-      padding: '3px 0 3px 4px',
+      padding: '3px 0 3px 8px',
       borderTop: `1px solid ${theme.colors.border.weak}`,
       verticalAlign: 'top',
       whiteSpace: 'nowrap',
@@ -127,7 +127,7 @@ const getStyles = (theme: GrafanaTheme2) => ({
   // With the id column: it takes the width the numbers leave.
   withId: css({ 'td:first-child, th:first-child': { width: '100%', maxWidth: 0 } }),
   // Narrow: the id line spans the row, the numbers under it share the width.
-  narrow: css({ 'th:first-child, tr[data-testid] td:first-child': { textAlign: 'right' } }),
+  narrow: css({ 'th:first-child, tr[data-testid] td:first-child': { textAlign: 'right', paddingLeft: 0 } }),
   whoRow: css({ td: { textAlign: 'left' } }),
   numbersRow: css({ td: { borderTop: 'none', paddingTop: 0 } }),
   sub: css({ fontSize: 10, color: theme.colors.text.secondary, whiteSpace: 'normal', overflowWrap: 'anywhere' }),
