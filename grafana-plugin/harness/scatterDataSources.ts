@@ -15,7 +15,10 @@ import traces from '../test/fixtures/tempo/traces.json';
 import traceNotFound from '../test/fixtures/tempo/trace-not-found.json';
 import traceMalformed from '../test/fixtures/tempo/trace-malformed.json';
 import runtime from '../test/fixtures/tempo/runtime-eventloop.json';
+import range from '../test/fixtures/tempo/range.json';
+import { demoTopology, type Topology } from '../test/fixtures/serviceGraph';
 import { answer, exposeQueryLog, installFakeDataSources } from './fakeDataSources';
+import { topologyDetailsFrames } from './topologyDetails';
 
 interface Envelope {
   results: Record<string, { status?: number; frames?: unknown[]; error?: string }>;
@@ -25,6 +28,21 @@ export type ScatterScenario = 'ok' | 'truncated' | 'empty' | 'tempo-error' | 'ma
 
 /** Every query the fakes answered, for browser tests to assert on (window.__lgtmapmQueries). */
 const log: Array<{ uid: string; targets: unknown[]; from: number; to: number }> = [];
+
+/** The counts of a topology over `rangeMs` as counts per hour (what topologyDetailsFrames spreads over a range). */
+function perHour(t: Topology, rangeMs: number): Topology {
+  const k = 3_600_000 / rangeMs;
+  return {
+    instances: t.instances,
+    edges: t.edges.map((e) => ({
+      ...e,
+      calls: e.calls * k,
+      errors: e.errors * k,
+      buckets: e.buckets.map(([le, n]) => [le, n * k] as [number, number]),
+      sumSeconds: e.sumSeconds === undefined ? undefined : e.sumSeconds * k,
+    })),
+  };
+}
 
 /** A recorded `/api/ds/query` envelope's first result, decoded as DataSourceWithBackend does. */
 function respond(envelope: Envelope, delayMs: number): Observable<DataQueryResponse> {
@@ -95,10 +113,16 @@ export function installScatterDataSources(scenario: ScatterScenario, delayMs = 4
       log.push({ uid: 'mimir', targets: req.targets, from: req.range.from.valueOf(), to: req.range.to.valueOf() });
       const target = req.targets[0] as unknown as { refId: string; expr: string };
       const expr = target.expr;
-      // The details panel's load and instance queries have recorded answers in the `details` fixture only; here
-      // they fail visibly instead of being answered with the runtime series.
-      if (target.refId.startsWith('load-') || target.refId.startsWith('instances-')) {
-        return respond({ results: { [target.refId]: { status: 400, error: 'not part of the scatter fixture (see ?fixture=details)' } } }, delayMs);
+      // The details panel's load and instance queries: answered from the map's own topology (the recorded answers
+      // are in the `details` fixture), so the details beside the map are filled as in Grafana.
+      const details = topologyDetailsFrames(perHour(demoTopology(), range.to - range.from), {
+        targets: req.targets as unknown as Array<{ refId: string; expr?: string; interval?: string }>,
+        from: req.range.from.valueOf(),
+        to: req.range.to.valueOf(),
+        intervalMs: req.intervalMs,
+      });
+      if (details) {
+        return answer(details, delayMs);
       }
       if (expr.includes('http_server_request_duration_seconds_count')) {
         // 300 transactions reached Tempo out of 600 requests the SDK counted: 50 % sampling.

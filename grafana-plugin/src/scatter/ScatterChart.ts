@@ -434,7 +434,10 @@ export class ScatterChart {
       ctx.lineTo(Math.round(x) + 0.5, plot.top + plot.height);
       ctx.stroke();
       ctx.fillStyle = theme.textWeak;
-      ctx.fillText(formatTimeTick(t, span, this.options.utcOffsetMin), x, plot.top + plot.height + 6);
+      // The last tick often sits on the plot's right edge: keep its label on the canvas instead of cutting it.
+      const label = formatTimeTick(t, span, this.options.utcOffsetMin);
+      const half = ctx.measureText(label).width / 2;
+      ctx.fillText(label, Math.max(half, Math.min(x, this.cssW - half - 1)), plot.top + plot.height + 6);
     }
     ctx.strokeStyle = theme.textWeak;
     ctx.strokeRect(plot.left + 0.5, plot.top + 0.5, plot.width - 1, plot.height - 1);

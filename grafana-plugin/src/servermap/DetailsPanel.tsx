@@ -1,7 +1,7 @@
 import React from 'react';
-import { css } from '@emotion/css';
+import { css, cx } from '@emotion/css';
 import { type GrafanaTheme2, type TimeRange } from '@grafana/data';
-import { Badge, Button, LinkButton, RadioButtonGroup, Stack, useStyles2 } from '@grafana/ui';
+import { Badge, Button, LinkButton, RadioButtonGroup, Stack, useStyles2, useTheme2 } from '@grafana/ui';
 import { type ServerMapEdge, type ServerMapNode, type TrafficStats } from './model';
 import { HistogramBars } from './HistogramBars';
 import { type Palette } from './render/palette';
@@ -11,6 +11,7 @@ import { instanceSelector, linkScatterNote, loadSelector, traceLinkOf } from './
 import { useDetailsData } from './details/useDetailsData';
 import { LoadChart } from './details/LoadChart';
 import { InstanceTable } from './details/InstanceTable';
+import { type DetailsSheet } from './details/sheet';
 
 export interface FocusState {
   node?: string;
@@ -38,15 +39,35 @@ interface Props {
   baseline?: TrafficStats;
   /** Compare: what changed (lines of text), shown under the title. */
   changes?: string[];
+  /** Where the panel sits beside the map (details/sheet.ts) and how much room it has. */
+  sheet: DetailsSheet;
+  /** Height of the map's toolbar: a side sheet starts below it. */
+  top: number;
 }
+
+/** Below this content width the histogram is drawn as rows: five columns would be too narrow for their counts. */
+const HISTOGRAM_COLUMNS_MIN_W = 250;
+/** Below this content width an instance's id goes on its own line above its numbers. */
+const INSTANCE_ID_COLUMN_MIN_W = 250;
 
 const DEPTHS = [1, 2, 3, 4].map((d) => ({ label: String(d), value: d }));
 
 function StatsTable({ stats, testId }: { stats: TrafficStats; testId: string }) {
   const styles = useStyles2(getStyles);
   // Percentiles come from bucket interpolation (histogram_quantile) and are always estimates: one "≈" for the row.
-  const percentiles = [stats.p50Ms, stats.p95Ms, stats.p99Ms].map(formatMs).join(' / ');
-  const rows: Array<[string, string, string]> = [
+  // Each value unbroken ("≈ 90 ms", "2.45 s"): a narrow sheet wraps the row at its " / " only.
+  const estimated = stats.p50Ms !== undefined;
+  const values = [stats.p50Ms, stats.p95Ms, stats.p99Ms].map(formatMs);
+  const percentiles = values.map((v, i) => (
+    <React.Fragment key={i}>
+      {i > 0 && ' '}
+      <span className={styles.nowrap}>
+        {i === 0 && estimated ? `≈ ${v}` : v}
+        {i < values.length - 1 && ' /'}
+      </span>
+    </React.Fragment>
+  ));
+  const rows: Array<[string, React.ReactNode, string]> = [
     ['Calls', formatExactCount(stats.calls), 'calls'],
     ['Rate', formatRate(stats.ratePerSecond), 'rate'],
     [
@@ -55,7 +76,7 @@ function StatsTable({ stats, testId }: { stats: TrafficStats; testId: string }) 
       'errors',
     ],
     ['Avg', approx(formatMs(stats.avgMs), stats.avgApproximate), 'avg'],
-    ['p50 / p95 / p99', stats.p50Ms === undefined ? percentiles : `≈ ${percentiles}`, 'percentiles'],
+    ['p50 / p95 / p99', percentiles, 'percentiles'],
     ['Apdex', stats.apdex === undefined ? '–' : approx(stats.apdex.toFixed(2), stats.apdexApproximate), 'apdex'],
   ];
   return (
@@ -79,8 +100,9 @@ function StatsTable({ stats, testId }: { stats: TrafficStats; testId: string }) 
 export function DetailsPanel(props: Props) {
   const { node, edge, nodesById, palette, links, focus, onFocus, onClose } = props;
   const { metricsDatasource, timeRange, refreshId, scatterShown } = props;
-  const { baseline, changes } = props;
+  const { baseline, changes, sheet, top } = props;
   const styles = useStyles2(getStyles);
+  const theme = useTheme2();
   const stats = node ? node.inbound : edge?.stats;
   const source = edge ? nodesById.get(edge.source) : undefined;
   const target = edge ? nodesById.get(edge.target) : undefined;
@@ -101,10 +123,21 @@ export function DetailsPanel(props: Props) {
       ? edgeTraceQl(source, target, edge?.connectionType || undefined)
       : undefined;
   const focused = node !== undefined && focus.node === node.id;
+  const bottom = sheet.placement === 'bottom';
+  const padding = theme.spacing.gridSize * (bottom || sheet.width < 260 ? 1 : 1.5);
+  const contentW = (bottom ? Math.min(360, sheet.mapWidth / 2) : sheet.width) - 2 * padding - 2;
+  const place: React.CSSProperties = bottom
+    ? { left: 0, right: 0, bottom: 0, height: sheet.height, padding }
+    : { top: sheet.placement === 'side' ? top : top + theme.spacing.gridSize, right: 0, bottom: 0, width: sheet.width, padding };
 
   return (
-    <div className={styles.panel} data-testid="lgtmapm-details">
-      <div className={styles.header}>
+    <div
+      className={cx(styles.panel, sheet.placement === 'overlay' && styles.overlay, bottom && styles.bottom)}
+      style={place}
+      data-testid="lgtmapm-details"
+      data-placement={sheet.placement}
+    >
+      <div className={styles.header} data-wide>
         <div className={styles.title} data-testid="lgtmapm-details-title" title={title}>
           {title}
         </div>
@@ -112,20 +145,22 @@ export function DetailsPanel(props: Props) {
           ✕
         </Button>
       </div>
-      <Stack gap={0.5} wrap="wrap">
-        {node && <Badge color="blue" text={node.system ? `${node.kind} · ${node.system}` : node.kind} />}
-        {node?.instances !== undefined && (
-          <Badge
-            color="green"
-            text={`${node.instances} instance${node.instances === 1 ? '' : 's'}`}
-            data-testid="lgtmapm-details-instances"
-          />
-        )}
-        {edge && edge.connectionType && <Badge color="purple" text={edge.connectionType} />}
-        {node && node.kind === 'user' && (
-          <Badge color="blue" text={`${formatExactCount(node.outbound.calls)} requests sent`} />
-        )}
-      </Stack>
+      <div data-wide>
+        <Stack gap={0.5} wrap="wrap">
+          {node && <Badge color="blue" text={node.system ? `${node.kind} · ${node.system}` : node.kind} />}
+          {node?.instances !== undefined && (
+            <Badge
+              color="green"
+              text={`${node.instances} instance${node.instances === 1 ? '' : 's'}`}
+              data-testid="lgtmapm-details-instances"
+            />
+          )}
+          {edge && edge.connectionType && <Badge color="purple" text={edge.connectionType} />}
+          {node && node.kind === 'user' && (
+            <Badge color="blue" text={`${formatExactCount(node.outbound.calls)} requests sent`} />
+          )}
+        </Stack>
+      </div>
       {changes && changes.length > 0 && (
         <div className={styles.muted} data-testid="lgtmapm-details-changes">
           {changes.map((c) => (
@@ -134,7 +169,7 @@ export function DetailsPanel(props: Props) {
         </div>
       )}
       {stats.histogram ? (
-        <HistogramBars histogram={stats.histogram} palette={palette} baseline={baseline?.histogram} />
+        <HistogramBars histogram={stats.histogram} palette={palette} baseline={baseline?.histogram} rows={contentW < HISTOGRAM_COLUMNS_MIN_W} />
       ) : (
         node?.kind !== 'user' && (
           <div className={styles.muted}>No latency histogram for this {node ? 'node' : 'link'}.</div>
@@ -142,7 +177,7 @@ export function DetailsPanel(props: Props) {
       )}
       {node?.kind !== 'user' && <StatsTable stats={stats} testId="lgtmapm-details-stats" />}
       {details.load && <LoadChart load={details.load} palette={palette} />}
-      {details.instances && <InstanceTable instances={details.instances} />}
+      {details.instances && <InstanceTable instances={details.instances} narrow={contentW < INSTANCE_ID_COLUMN_MIN_W} />}
       {scatterShown && edge && source && target && (
         <div className={styles.muted} data-testid="lgtmapm-details-scatter-note">
           {linkScatterNote(traceLinkOf(edge, source, target))}
@@ -225,19 +260,24 @@ export function DetailsPanel(props: Props) {
 const getStyles = (theme: GrafanaTheme2) => ({
   panel: css({
     position: 'absolute',
-    top: theme.spacing(1),
-    right: theme.spacing(1),
-    bottom: theme.spacing(1),
-    width: 280,
+    boxSizing: 'border-box',
     overflowY: 'auto',
     background: theme.colors.background.primary,
     border: `1px solid ${theme.colors.border.weak}`,
     borderRadius: theme.shape.radius.default,
-    boxShadow: theme.shadows.z2,
-    padding: theme.spacing(1.5),
     display: 'flex',
     flexDirection: 'column',
-    gap: theme.spacing(1.5),
+    gap: theme.spacing(1.25),
+  }),
+  // Over the map (very small panels only): lifted off it.
+  overlay: css({ boxShadow: theme.shadows.z2 }),
+  // A bottom sheet lays its sections out side by side, in as many columns as its width holds.
+  bottom: css({
+    display: 'grid',
+    gridTemplateColumns: 'repeat(auto-fill, minmax(220px, 1fr))',
+    alignContent: 'start',
+    columnGap: theme.spacing(2),
+    '& > [data-wide]': { gridColumn: '1 / -1' },
   }),
   header: css({ display: 'flex', alignItems: 'center', justifyContent: 'space-between', gap: theme.spacing(1) }),
   title: css({
@@ -247,6 +287,7 @@ const getStyles = (theme: GrafanaTheme2) => ({
     textOverflow: 'ellipsis',
     whiteSpace: 'nowrap',
   }),
+  nowrap: css({ whiteSpace: 'nowrap' }),
   muted: css({ color: theme.colors.text.secondary, fontSize: theme.typography.bodySmall.fontSize }),
   table: css({
     width: '100%',
@@ -255,9 +296,12 @@ const getStyles = (theme: GrafanaTheme2) => ({
       fontWeight: theme.typography.fontWeightRegular,
       color: theme.colors.text.secondary,
       textAlign: 'left',
-      padding: '2px 0',
+      verticalAlign: 'top',
+      whiteSpace: 'nowrap',
+      padding: '2px 8px 2px 0',
     },
-    td: { textAlign: 'right', fontVariantNumeric: 'tabular-nums' },
+    // Numbers wrap at their " / " rather than running into the row's name.
+    td: { textAlign: 'right', fontVariantNumeric: 'tabular-nums', padding: '2px 0' },
   }),
   links: css({ display: 'flex', flexWrap: 'wrap', gap: theme.spacing(0.5) }),
   focus: css({ display: 'flex', flexDirection: 'column', gap: theme.spacing(1) }),

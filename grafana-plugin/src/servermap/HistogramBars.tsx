@@ -14,17 +14,62 @@ const BARS: Array<{ key: keyof Omit<PinpointHistogram, 'approximate'>; label: st
   { key: 'error', label: 'Error' },
 ];
 
+/** A row bar's width: proportional, at least 2 px when the count is not 0 (as the columns' minimum height). */
+const rowWidth = (value: number, max: number) => (value > 0 ? `max(2px, ${(value / max) * 100}%)` : '0');
+
 interface HistogramBarsProps {
   histogram: PinpointHistogram;
   palette: Palette;
   /** Compare: the baseline's counts, drawn as a grey bar beside each current one on the same scale. */
   baseline?: PinpointHistogram;
+  /**
+   * One row per bar (label, bar, count) instead of columns: on a narrow details sheet five columns are too narrow
+   * for counts like "13,100", which would run into each other.
+   */
+  rows?: boolean;
 }
 
 /** Pinpoint's response summary: five bars with their counts (and the baseline's beside them while comparing). */
-export function HistogramBars({ histogram, palette, baseline }: HistogramBarsProps) {
+export function HistogramBars({ histogram, palette, baseline, rows }: HistogramBarsProps) {
   const styles = useStyles2(getStyles);
   const max = Math.max(1, ...BARS.map((b) => histogram[b.key]), ...(baseline ? BARS.map((b) => baseline[b.key]) : []));
+  const count = (h: PinpointHistogram, key: (typeof BARS)[number]['key']) => approx(formatExactCount(h[key]), h.approximate && key !== 'error');
+  const notes = (
+    <>
+      {baseline && <div className={styles.note}>Grey bars and (counts): the baseline range. Counts are over each range, not per minute.</div>}
+      {histogram.approximate && (
+        <div className={styles.note}>Approximate: the latency buckets do not include 1 s, 3 s and 5 s bounds.</div>
+      )}
+    </>
+  );
+  if (rows) {
+    return (
+      <div>
+        <div className={styles.rows} data-testid="lgtmapm-histogram" data-layout="rows">
+          {BARS.map((b) => (
+            <div key={b.key} className={styles.row} data-testid={`lgtmapm-histogram-${b.key}`} data-value={Math.round(histogram[b.key])} title={`${b.label}: ${count(histogram, b.key)}`}>
+              <span className={styles.rowLabel}>{b.label}</span>
+              <div className={styles.rowBars}>
+                <div className={styles.rowBar} style={{ width: rowWidth(histogram[b.key], max), background: palette.histogram[b.key] }} />
+                {baseline && (
+                  <div className={styles.rowBar} style={{ width: rowWidth(baseline[b.key], max), background: palette.textWeak, opacity: 0.55 }} />
+                )}
+              </div>
+              <span className={styles.rowCount}>
+                {count(histogram, b.key)}
+                {baseline && (
+                  <span className={styles.baselineCount} data-testid={`lgtmapm-histogram-baseline-${b.key}`} data-value={Math.round(baseline[b.key])}>
+                    {' '}({count(baseline, b.key)})
+                  </span>
+                )}
+              </span>
+            </div>
+          ))}
+        </div>
+        {notes}
+      </div>
+    );
+  }
   return (
     <div>
       <div className={styles.chart} style={baseline ? { height: 120 } : undefined} data-testid="lgtmapm-histogram">
@@ -55,10 +100,7 @@ export function HistogramBars({ histogram, palette, baseline }: HistogramBarsPro
           );
         })}
       </div>
-      {baseline && <div className={styles.note}>Grey bars and (counts): the baseline range. Counts are over each range, not per minute.</div>}
-      {histogram.approximate && (
-        <div className={styles.note}>Approximate: the latency buckets do not include 1 s, 3 s and 5 s bounds.</div>
-      )}
+      {notes}
     </div>
   );
 }
@@ -71,5 +113,11 @@ const getStyles = (theme: GrafanaTheme2) => ({
   bar: css({ flex: 1, width: '100%', borderRadius: `${theme.shape.radius.default} ${theme.shape.radius.default} 0 0` }),
   count: css({ fontSize: theme.typography.bodySmall.fontSize, color: theme.colors.text.secondary, marginBottom: 2 }),
   label: css({ fontSize: theme.typography.bodySmall.fontSize, marginTop: 2 }),
+  rows: css({ display: 'flex', flexDirection: 'column', gap: 3, fontSize: theme.typography.bodySmall.fontSize }),
+  row: css({ display: 'grid', gridTemplateColumns: '36px 1fr auto', alignItems: 'center', gap: theme.spacing(0.75) }),
+  rowLabel: css({ whiteSpace: 'nowrap' }),
+  rowBars: css({ display: 'flex', flexDirection: 'column', gap: 1, minWidth: 0 }),
+  rowBar: css({ height: 8, borderRadius: 1 }),
+  rowCount: css({ color: theme.colors.text.secondary, whiteSpace: 'nowrap', textAlign: 'right', fontVariantNumeric: 'tabular-nums' }),
   note: css({ fontSize: theme.typography.bodySmall.fontSize, color: theme.colors.text.secondary, marginTop: theme.spacing(0.5) }),
 });

@@ -3,6 +3,7 @@ import { css } from '@emotion/css';
 import { type GrafanaTheme2 } from '@grafana/data';
 import { Button, useStyles2 } from '@grafana/ui';
 import { type DetailLevel, type DrawState, drawScene } from './render/draw';
+import { type PlacedText } from './render/labels';
 import { type Palette } from './render/palette';
 import { fitViewport, type Hit, hitTest, type Scene, toGraph, type Viewport, zoomAt } from './render/scene';
 
@@ -42,6 +43,8 @@ export interface CanvasDebug {
   /** Level of detail of the last frame, and whether glyph labels were drawn. */
   level: DetailLevel;
   labels: boolean;
+  /** The text the frame drew, with the box each covers (CSS px of the canvas). */
+  texts: PlacedText[];
   toScreen: (x: number, y: number) => { x: number; y: number };
 }
 

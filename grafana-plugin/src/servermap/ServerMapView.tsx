@@ -21,6 +21,7 @@ import { DetailsPanel, type FocusState } from './DetailsPanel';
 import { grafanaBase } from '../shared/grafanaLinks';
 import { metricsDatasourceUid } from './details/datasource';
 import { traceLinkOf } from './details/selectors';
+import { detailsSheet } from './details/sheet';
 
 /**
  * Something laid over the map by the panel shell (compare): it replaces the map drawn (e.g. with the union of two
@@ -76,7 +77,6 @@ function trafficLine(s: TrafficStats): string {
 }
 
 const TOOLBAR_H = 32;
-const DETAILS_W = 280;
 
 /** The server map: model from the panel's frames, layered layout, canvas drawing, details panel. */
 export function ServerMapView({ data, width, height, options, timeRange, overlay }: ServerMapViewProps) {
@@ -293,7 +293,7 @@ export function ServerMapView({ data, width, height, options, timeRange, overlay
           ) : (
             <div>{trafficLine(n.inbound)}</div>
           )}
-          {n.instances !== undefined && <div>{n.instances} instances</div>}
+          {n.instances !== undefined && <div>{n.instances} instance{n.instances === 1 ? '' : 's'}</div>}
           {changeLines(n.id)}
         </>
       );
@@ -341,9 +341,9 @@ export function ServerMapView({ data, width, height, options, timeRange, overlay
   const side = overlaid && overlay?.renderSide ? overlay.renderSide(overlaid, focusEdge) : undefined;
   const sideW = side ? Math.min(overlay?.sideWidth ?? 240, Math.floor(width * 0.4)) : 0;
   const areaW = width - sideW;
-  // Beside the map when there is room, so the panel does not cover nodes; over it on narrow panels.
-  const detailsOpen = selectedNode !== undefined || selectedEdge !== undefined;
-  const mapW = detailsOpen && areaW - DETAILS_W - 8 >= 260 ? areaW - DETAILS_W - 8 : areaW;
+  // Beside or below the map, which keeps most of its area (details/sheet.ts); over it only on tiny panels.
+  const sheet = selectedNode !== undefined || selectedEdge !== undefined ? detailsSheet(areaW, mapH) : undefined;
+  const mapW = sheet?.mapWidth ?? areaW;
   const hidden = (filtered?.hiddenByLimit ?? 0) + (laidOut?.hiddenByBudget ?? 0);
   const notes = [...(map?.warnings ?? []), ...(overlaid?.warnings ?? []), ...(laidOut?.fallbackNote ? [laidOut.fallbackNote] : [])];
   return (
@@ -387,9 +387,9 @@ export function ServerMapView({ data, width, height, options, timeRange, overlay
           fitKey={shown?.key ?? key}
           palette={palette}
           width={mapW}
-          height={mapH}
+          height={sheet?.mapHeight ?? mapH}
           selected={selectedHit}
-          obscuredRight={detailsOpen && mapW === areaW ? DETAILS_W + 16 : 0}
+          obscuredRight={sheet?.placement === 'overlay' ? sheet.width + 16 : 0}
           highlight={highlight}
           onSelect={onSelect}
           tooltip={tooltip}
@@ -403,8 +403,10 @@ export function ServerMapView({ data, width, height, options, timeRange, overlay
         </div>
       )}
       </div>
-      {(selectedNode || selectedEdge) && (
+      {sheet && (
         <DetailsPanel
+          sheet={sheet}
+          top={TOOLBAR_H}
           node={selectedNode}
           edge={selectedEdge}
           nodesById={nodesById}

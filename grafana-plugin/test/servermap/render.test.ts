@@ -84,9 +84,9 @@ describe('scene', () => {
 
   it('chooses the level of detail from the on-screen text size', () => {
     const pitch = scene.pitch;
-    // Cards while their 13-unit names are at least 9.5 px tall.
-    expect(detailLevel(0.75, pitch).level).toBe('cards');
-    expect(detailLevel(0.7, pitch).level).toBe('glyphs');
+    // Cards while their 13-unit names are at least 11.5 px tall (their numbers ~10 px).
+    expect(detailLevel(0.9, pitch).level).toBe('cards');
+    expect(detailLevel(0.85, pitch).level).toBe('glyphs');
     // The demo in a 900×500 "both" panel (~0.34): glyphs with names; at 1400×800 (~0.55) with numbers too.
     expect(detailLevel(0.34, pitch)).toMatchObject({ level: 'glyphs', labels: true, sub: false });
     expect(detailLevel(0.55, pitch)).toMatchObject({ level: 'glyphs', labels: true, sub: true });

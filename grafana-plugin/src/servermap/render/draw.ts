@@ -1,4 +1,6 @@
+import { type Point } from '../layout/types';
 import { type NodeKind } from '../model';
+import { type Box, type Measure, numberVariants, type PlacedText, placeCardEdgeLabels, placeGlyphLabels, type TextRole } from './labels';
 import { type Palette } from './palette';
 import { ERROR_RATE, type Scene, type SceneEdge, type SceneMark, type SceneNode, type Viewport, WARN_RATE } from './scene';
 
@@ -11,10 +13,11 @@ export interface DrawState {
 
 /**
  * Level of detail is decided by how large text would be on screen, not by a zoom threshold: cards (icon, name,
- * numbers in graph units) only when their 13-unit name is at least this many pixels tall; otherwise compact
- * glyphs with labels drawn at a fixed screen size, as Pinpoint's map next to its scatter.
+ * numbers in graph units) only when their 13-unit name is at least this many pixels tall (their 11-unit numbers are
+ * then ~10 px; at 9.5 px names they were 8 px, too small to read); otherwise compact glyphs with labels drawn at a
+ * fixed screen size, as Pinpoint's map next to its scatter.
  */
-export const CARD_MIN_TEXT_PX = 9.5;
+export const CARD_MIN_TEXT_PX = 11.5;
 const CARD_NAME_UNITS = 13;
 /** Glyph labels need at least this much room per layer column (px), else the glyphs go without text. */
 const GLYPH_LABEL_MIN_PX = 40;
@@ -22,6 +25,8 @@ const GLYPH_LABEL_MIN_PX = 40;
 const GLYPH_TEXT_PX = 13;
 /** Link labels in glyph mode need this much of the gap between layers on screen (px). */
 const GLYPH_EDGE_LABEL_MIN_PX = 22;
+/** Largest glyph radius (px), on a roomy panel. */
+const GLYPH_MAX_RADIUS = 20;
 /** Below this glyph radius (px) the map is an overview: plain shapes in a few batches. */
 const GLYPH_MIN_RADIUS = 3.5;
 
@@ -50,7 +55,7 @@ export function detailLevel(scale: number, pitch: Pitch): Detail {
   }
   const rowPx = pitch.row * scale;
   const columnPx = pitch.column * scale;
-  const maxRadius = Math.min(16, columnPx * 0.2);
+  const maxRadius = Math.min(GLYPH_MAX_RADIUS, columnPx * 0.2);
   // A row holds the glyph and two lines below it (name, numbers) when that leaves a glyph of 8 px or more, else
   // the glyph and the name, else the glyph alone.
   const withSub = (rowPx - GLYPH_TEXT_PX * 2 - 6) / 2;
@@ -451,61 +456,76 @@ function drawNodesFar(ctx: CanvasRenderingContext2D, nodes: SceneNode[], v: View
   }
 }
 
+/** Fonts of the glyph mode's screen-size text. */
+function glyphFont(p: Palette, role: TextRole): string {
+  return role === 'name' ? `600 11px ${p.fontFamily}` : role === 'sub' ? `10px ${p.fontFamily}` : `500 10px ${p.fontFamily}`;
+}
+
+/** Text metrics through the caches above, for label placement (fonts per role). */
+function canvasMeasure(ctx: CanvasRenderingContext2D, font: (role: TextRole) => string): Measure {
+  return {
+    width: (role, text) => {
+      ctx.font = font(role);
+      return textWidth(ctx, text);
+    },
+    fit: (role, text, max) => {
+      ctx.font = font(role);
+      return truncate(ctx, text, max);
+    },
+  };
+}
+
+/** A node's glyph centre on screen (CSS px). */
+function glyphCentre(n: SceneNode, v: Viewport): Point {
+  return { x: (n.box.x + n.box.w / 2) * v.scale + v.tx, y: (n.box.y + n.box.h / 2) * v.scale + v.ty };
+}
+
+/** The instance badge on a glyph's shoulder (CSS px), as Pinpoint shows the agent count. */
+function glyphBadge(ctx: CanvasRenderingContext2D, n: SceneNode, c: Point, r: number, p: Palette): Box | undefined {
+  if (n.instances === undefined || r < 8) {
+    return undefined;
+  }
+  ctx.font = `600 10px ${p.fontFamily}`;
+  const w = Math.max(14, textWidth(ctx, String(n.instances)) + 6);
+  return { x: c.x + r * 0.55, y: c.y - r - 3, w, h: 13 };
+}
+
 /**
- * Compact glyphs (Pinpoint's map beside its scatter): a kind-coloured disc with its icon, the name and numbers
- * below it at a fixed screen size. Drawn in screen space, so text stays readable however far the map is zoomed
- * out, as long as a layer column has room for it.
+ * Compact glyphs (Pinpoint's map beside its scatter): a kind-coloured disc with its icon and instance badge.
+ * Drawn in screen space, so they keep their size however far the map is zoomed out.
  */
-function drawNodesGlyph(
-  ctx: CanvasRenderingContext2D,
-  scene: Scene,
-  nodes: SceneNode[],
-  v: Viewport,
-  p: Palette,
-  state: DrawState,
-  lod: Detail,
-  dpr: number,
-) {
-  ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
-  const r = lod.radius;
+function drawGlyphs(ctx: CanvasRenderingContext2D, nodes: SceneNode[], v: Viewport, p: Palette, state: DrawState, r: number): Map<string, Box> {
   const dim = state.highlight;
-  const columnPx = scene.pitch.column * v.scale;
-  const maxText = Math.min(180, columnPx - 8);
-  const withSub = lod.sub;
+  const badges = new Map<string, Box>();
   for (const n of nodes) {
-    const cx = (n.box.x + n.box.w / 2) * v.scale + v.tx;
-    const cy = (n.box.y + n.box.h / 2) * v.scale + v.ty;
+    const c = glyphCentre(n, v);
     ctx.globalAlpha = dim !== undefined && !dim.nodes.has(n.id) ? 0.25 : 1;
     const sel = state.selected?.type === 'node' && state.selected.id === n.id;
     const hov = state.hovered?.type === 'node' && state.hovered.id === n.id;
     const ring = sel ? p.primary : nodeColor(p, n, hov ? p.primary : '');
     if (ring) {
       ctx.beginPath();
-      ctx.arc(cx, cy, r + (sel ? 3 : 2.5), 0, Math.PI * 2);
+      ctx.arc(c.x, c.y, r + (sel ? 3 : 2.5), 0, Math.PI * 2);
       ctx.fillStyle = ring;
       ctx.fill();
     }
     if (r >= 8) {
       ctx.save();
-      ctx.translate(cx, cy);
+      ctx.translate(c.x, c.y);
       ctx.scale(r / 15, r / 15);
       drawKindIcon(ctx, n.kind, 0, 0, p.kinds[n.kind], p.background);
       ctx.restore();
     } else {
       ctx.beginPath();
-      ctx.arc(cx, cy, r, 0, Math.PI * 2);
+      ctx.arc(c.x, c.y, r, 0, Math.PI * 2);
       ctx.fillStyle = p.kinds[n.kind];
       ctx.fill();
     }
-    if (n.instances !== undefined && r >= 8) {
-      // Instance count on the glyph's shoulder, as Pinpoint shows the agent count.
-      const label = String(n.instances);
-      ctx.font = `600 10px ${p.fontFamily}`;
-      const bw = Math.max(14, textWidth(ctx, label) + 6);
-      const bx = cx + r * 0.55;
-      const by = cy - r - 3;
+    const badge = glyphBadge(ctx, n, c, r, p);
+    if (badge) {
+      badges.set(n.id, badge);
       ctx.beginPath();
-      roundRect(ctx, bx, by, bw, 13, 6.5);
+      roundRect(ctx, badge.x, badge.y, badge.w, badge.h, 6.5);
       ctx.fillStyle = p.kinds.service;
       ctx.fill();
       ctx.strokeStyle = p.background;
@@ -514,23 +534,89 @@ function drawNodesGlyph(
       ctx.fillStyle = p.background;
       ctx.textAlign = 'center';
       ctx.textBaseline = 'middle';
-      ctx.fillText(label, bx + bw / 2, by + 7);
-    }
-    if (!lod.labels) {
-      continue;
-    }
-    ctx.textAlign = 'center';
-    ctx.textBaseline = 'top';
-    ctx.font = `600 11px ${p.fontFamily}`;
-    ctx.fillStyle = p.text;
-    ctx.fillText(truncate(ctx, n.name, maxText), cx, cy + r + 3);
-    if (withSub) {
-      ctx.font = `10px ${p.fontFamily}`;
-      ctx.fillStyle = n.errorRate !== undefined && n.errorRate >= ERROR_RATE ? p.error : p.textWeak;
-      ctx.fillText(truncate(ctx, n.subShort, maxText), cx, cy + r + 3 + GLYPH_TEXT_PX);
+      ctx.fillText(String(n.instances), badge.x + badge.w / 2, badge.y + 7);
     }
   }
   ctx.globalAlpha = 1;
+  return badges;
+}
+
+/** A link on screen as glyph mode draws it: glyph centre to glyph centre through its bends. */
+function glyphEdgePoints(e: SceneEdge, v: Viewport): Point[] {
+  const pts = e.points;
+  const at = (q: Point) => ({ x: q.x * v.scale + v.tx, y: q.y * v.scale + v.ty });
+  const out = [at(e.sourceCentre ?? pts[0]!)];
+  for (let i = 1; i < pts.length - 1; i++) {
+    out.push(at(pts[i]!));
+  }
+  out.push(at(e.targetCentre ?? pts[pts.length - 1]!));
+  return out;
+}
+
+/**
+ * Glyph mode's text, placed so that nothing overlaps (render/labels.ts): names and numbers under the glyphs with a
+ * halo in the background colour (links running behind them do not strike the text through), link counts in pills.
+ */
+function drawGlyphLabels(
+  ctx: CanvasRenderingContext2D,
+  scene: Scene,
+  vis: Visible,
+  v: Viewport,
+  p: Palette,
+  state: DrawState,
+  lod: Detail,
+  badges: Map<string, Box>,
+  edgeLabels: boolean,
+): PlacedText[] {
+  const columnPx = scene.pitch.column * v.scale;
+  const texts = placeGlyphLabels(
+    {
+      nodes: vis.nodes.map((n) => {
+        const c = glyphCentre(n, v);
+        return { id: n.id, cx: c.x, cy: c.y, name: n.name, sub: n.subShort, badge: badges.get(n.id) };
+      }),
+      edges: edgeLabels ? vis.edges.map((e) => ({ id: e.id, points: glyphEdgePoints(e, v), label: e.label })) : [],
+      radius: lod.radius,
+      maxWidth: Math.min(180, columnPx - 8),
+      names: lod.labels,
+      sub: lod.sub,
+      edgeLabels,
+    },
+    canvasMeasure(ctx, (role) => glyphFont(p, role)),
+  );
+  const dim = state.highlight;
+  const nodes = new Map(vis.nodes.map((n) => [n.id, n]));
+  const edges = new Map(vis.edges.map((e) => [e.id, e]));
+  ctx.lineJoin = 'round';
+  for (const t of texts) {
+    ctx.font = glyphFont(p, t.role);
+    ctx.textAlign = 'center';
+    if (t.role === 'edge') {
+      const e = edges.get(t.id)!;
+      ctx.globalAlpha = (dim !== undefined && !dim.edges.has(e.id) ? 0.25 : 1) * markAlpha(e.mark);
+      ctx.beginPath();
+      roundRect(ctx, t.box.x, t.box.y, t.box.w, t.box.h, t.box.h / 2);
+      ctx.fillStyle = p.labelBg;
+      ctx.fill();
+      ctx.strokeStyle = edgeColor(p, e, p.cardBorder);
+      ctx.lineWidth = 1;
+      ctx.stroke();
+      ctx.fillStyle = edgeTextColor(p, e);
+      ctx.textBaseline = 'middle';
+      ctx.fillText(t.text, t.x, t.box.y + t.box.h / 2 + 0.5);
+      continue;
+    }
+    const n = nodes.get(t.id)!;
+    ctx.globalAlpha = dim !== undefined && !dim.nodes.has(n.id) ? 0.25 : 1;
+    ctx.textBaseline = 'top';
+    ctx.strokeStyle = p.background;
+    ctx.lineWidth = 3;
+    ctx.strokeText(t.text, t.x, t.y);
+    ctx.fillStyle = t.role === 'name' ? p.text : n.errorRate !== undefined && n.errorRate >= ERROR_RATE ? p.errorText : p.textWeak;
+    ctx.fillText(t.text, t.x, t.y);
+  }
+  ctx.globalAlpha = 1;
+  return texts;
 }
 
 /** "NEW" / "GONE" on a compared node card's bottom-right corner (right-aligned at x, bottom at y). */
@@ -548,29 +634,25 @@ function drawPresenceBadge(ctx: CanvasRenderingContext2D, mark: SceneMark, x: nu
   ctx.fillText(text, x - bw / 2, y - 5.5);
 }
 
-/** Link labels at a fixed screen size (glyph mode): a pill with the call count in the gap between layers. */
-function drawEdgeLabelsScreen(ctx: CanvasRenderingContext2D, edges: SceneEdge[], v: Viewport, p: Palette, state: DrawState, dpr: number) {
-  ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
-  ctx.font = `500 10px ${p.fontFamily}`;
-  ctx.textAlign = 'center';
-  ctx.textBaseline = 'middle';
-  const dim = state.highlight;
-  for (const e of edges) {
-    const x = e.labelAt.x * v.scale + v.tx;
-    const y = e.labelAt.y * v.scale + v.ty;
-    ctx.globalAlpha = (dim !== undefined && !dim.edges.has(e.id) ? 0.25 : 1) * markAlpha(e.mark);
-    const w = textWidth(ctx, e.label) + 8;
-    ctx.fillStyle = p.labelBg;
-    ctx.beginPath();
-    roundRect(ctx, x - w / 2, y - 7, w, 14, 7);
-    ctx.fill();
-    ctx.strokeStyle = edgeColor(p, e, p.cardBorder);
-    ctx.lineWidth = 1;
-    ctx.stroke();
-    ctx.fillStyle = edgeColor(p, e, p.text);
-    ctx.fillText(e.label, x, y + 0.5);
-  }
-  ctx.globalAlpha = 1;
+export interface DrawnFrame {
+  drawnNodes: number;
+  drawnEdges: number;
+  level: DetailLevel;
+  labels: boolean;
+  /** The text drawn and the box it covers, in CSS px of the canvas (tests check that none overlap). */
+  texts: PlacedText[];
+}
+
+const CARD_EDGE_FONT = (p: Palette) => `500 11px ${p.fontFamily}`;
+
+function toScreenBox(b: Box, v: Viewport): Box {
+  return { x: b.x * v.scale + v.tx, y: b.y * v.scale + v.ty, w: b.w * v.scale, h: b.h * v.scale };
+}
+
+/** A link label's text: its change or error colour, readable on the pill (the theme's text shade of it). */
+function edgeTextColor(p: Palette, e: SceneEdge): string {
+  const c = edgeColor(p, e, p.text);
+  return c === p.error ? p.errorText : c;
 }
 
 /**
@@ -585,7 +667,7 @@ export function drawScene(
   size: { width: number; height: number; dpr: number },
   p: Palette,
   state: DrawState,
-): { drawnNodes: number; drawnEdges: number; level: DetailLevel; labels: boolean } {
+): DrawnFrame {
   const { width, height, dpr } = size;
   ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
   ctx.fillStyle = p.background;
@@ -633,43 +715,49 @@ export function drawScene(
   ctx.globalAlpha = 1;
 
   if (glyphs) {
-    if (scene.pitch.gap * v.scale >= GLYPH_EDGE_LABEL_MIN_PX) {
-      drawEdgeLabelsScreen(ctx, vis.edges, v, p, state, dpr);
-    }
-    drawNodesGlyph(ctx, scene, vis.nodes, v, p, state, lod, dpr);
+    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+    const badges = drawGlyphs(ctx, vis.nodes, v, p, state, lod.radius);
+    const edgeLabels = scene.pitch.gap * v.scale >= GLYPH_EDGE_LABEL_MIN_PX;
+    const texts = drawGlyphLabels(ctx, scene, vis, v, p, state, lod, badges, edgeLabels);
     ctx.setTransform(1, 0, 0, 1, 0, 0);
-    return { drawnNodes: vis.nodes.length, drawnEdges: vis.edges.length, level: lod.level, labels: lod.labels };
+    return { drawnNodes: vis.nodes.length, drawnEdges: vis.edges.length, level: lod.level, labels: lod.labels, texts };
   }
 
-  const showText = lod.level === 'cards';
-  // Edge labels: pill with the call count, red text when errors cross the threshold.
-  if (showText) {
-    ctx.font = `500 11px ${p.fontFamily}`;
-    ctx.textAlign = 'center';
-    ctx.textBaseline = 'middle';
-    for (const e of vis.edges) {
-      const faded = dim !== undefined && !dim.edges.has(e.id);
-      ctx.globalAlpha = (faded ? 0.25 : 1) * markAlpha(e.mark);
-      const w = textWidth(ctx, e.label) + 10;
-      ctx.fillStyle = p.labelBg;
-      ctx.beginPath();
-      roundRect(ctx, e.labelAt.x - w / 2, e.labelAt.y - 8, w, 16, 8);
-      ctx.fill();
-      ctx.strokeStyle = edgeColor(p, e, p.cardBorder);
-      ctx.lineWidth = e.mark && markAlpha(e.mark) === 1 ? 1.5 : 1;
-      ctx.stroke();
-      ctx.fillStyle = edgeColor(p, e, p.text);
-      ctx.fillText(e.label, e.labelAt.x, e.labelAt.y + 0.5);
-    }
-    ctx.globalAlpha = 1;
-  }
-
-  if (!showText) {
+  if (lod.level !== 'cards') {
     drawNodesFar(ctx, vis.nodes, v, p, state);
     ctx.globalAlpha = 1;
     ctx.setTransform(1, 0, 0, 1, 0, 0);
-    return { drawnNodes: vis.nodes.length, drawnEdges: vis.edges.length, level: lod.level, labels: lod.labels };
+    return { drawnNodes: vis.nodes.length, drawnEdges: vis.edges.length, level: lod.level, labels: lod.labels, texts: [] };
   }
+
+  // Link labels: a pill with the call count (red text when errors cross the threshold), placed where it covers
+  // no card and no other pill (render/labels.ts).
+  const pills = placeCardEdgeLabels(
+    vis.nodes.map((n) => ({ x: n.box.x - 2, y: n.box.y - 2, w: n.box.w + 4, h: n.box.h + 4 })),
+    vis.edges.map((e) => ({ id: e.id, points: e.points, label: e.label })),
+    canvasMeasure(ctx, () => CARD_EDGE_FONT(p)),
+    16,
+  );
+  const edgesById = new Map(vis.edges.map((e) => [e.id, e]));
+  ctx.font = CARD_EDGE_FONT(p);
+  ctx.textAlign = 'center';
+  ctx.textBaseline = 'middle';
+  for (const t of pills) {
+    const e = edgesById.get(t.id)!;
+    const faded = dim !== undefined && !dim.edges.has(e.id);
+    ctx.globalAlpha = (faded ? 0.25 : 1) * markAlpha(e.mark);
+    ctx.fillStyle = p.labelBg;
+    ctx.beginPath();
+    roundRect(ctx, t.box.x, t.box.y, t.box.w, t.box.h, 8);
+    ctx.fill();
+    ctx.strokeStyle = edgeColor(p, e, p.cardBorder);
+    ctx.lineWidth = e.mark && markAlpha(e.mark) === 1 ? 1.5 : 1;
+    ctx.stroke();
+    ctx.fillStyle = edgeTextColor(p, e);
+    ctx.fillText(t.text, t.x, t.box.y + t.box.h / 2 + 0.5);
+  }
+  ctx.globalAlpha = 1;
+  const texts: PlacedText[] = pills.map((t) => ({ ...t, box: toScreenBox(t.box, v) }));
 
   // Nodes.
   for (const n of vis.nodes) {
@@ -696,10 +784,17 @@ export function drawScene(
     ctx.font = `600 13px ${p.fontFamily}`;
     const textX = x + 46;
     const maxText = w - 52 - (n.instances !== undefined ? 26 : 0);
-    ctx.fillText(truncate(ctx, n.name, maxText), textX, y + 22);
+    const name = truncate(ctx, n.name, maxText);
+    ctx.fillText(name, textX, y + 22);
+    texts.push({ id: n.id, role: 'name', text: name, x: textX, y: y + 10, box: toScreenBox({ x: textX, y: y + 10, w: textWidth(ctx, name), h: 15 }, v) });
     ctx.font = `11px ${p.fontFamily}`;
-    ctx.fillStyle = n.errorRate !== undefined && n.errorRate >= ERROR_RATE ? p.error : p.textWeak;
-    ctx.fillText(truncate(ctx, n.sub, w - 52), textX, y + 39);
+    ctx.fillStyle = n.errorRate !== undefined && n.errorRate >= ERROR_RATE ? p.errorText : p.textWeak;
+    // The numbers lose their last part when the card is too narrow for them all; a number is never cut.
+    const sub = numberVariants(n.sub).find((t) => textWidth(ctx, t) <= w - 52);
+    if (sub) {
+      ctx.fillText(sub, textX, y + 39);
+      texts.push({ id: n.id, role: 'sub', text: sub, x: textX, y: y + 29, box: toScreenBox({ x: textX, y: y + 29, w: textWidth(ctx, sub), h: 13 }, v) });
+    }
     if (n.instances !== undefined) {
       // Instance badge (Pinpoint shows the agent count on the node).
       const label = String(n.instances);
@@ -731,5 +826,5 @@ export function drawScene(
   }
   ctx.globalAlpha = 1;
   ctx.setTransform(1, 0, 0, 1, 0, 0);
-  return { drawnNodes: vis.nodes.length, drawnEdges: vis.edges.length, level: lod.level, labels: lod.labels };
+  return { drawnNodes: vis.nodes.length, drawnEdges: vis.edges.length, level: lod.level, labels: lod.labels, texts };
 }

@@ -12,6 +12,8 @@ export interface Palette {
   primary: string;
   warning: string;
   error: string;
+  /** Error-coloured text on the map's background (the theme's text shade of error, readable in dark mode). */
+  errorText: string;
   /** Compare: a link or node that got better. */
   success: string;
   kinds: Record<NodeKind, string>;
@@ -34,6 +36,7 @@ export function paletteFromTheme(theme: GrafanaTheme2): Palette {
     primary: theme.colors.primary.main,
     warning: theme.colors.warning.main,
     error: theme.colors.error.main,
+    errorText: theme.colors.error.text,
     success: theme.colors.success.main,
     kinds: {
       user: viz('blue'),
