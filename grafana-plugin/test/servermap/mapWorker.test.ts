@@ -8,6 +8,7 @@ import { buildServerMap, filterMap, type BuildResult, type FrameLike, type MapFi
 import { packFrames, packFramesInSlices, unpackFrames } from '../../src/servermap/model/packFrames';
 import { runInSlices } from '../../src/shared/slices';
 import { packMap, unpackMap } from '../../src/servermap/model/packMap';
+import { packStrings, packedStringAt, packedStringAtRequired, unpackStrings } from '../../src/servermap/model/packStrings';
 import { manifest, serverMapFrames } from '../fixtures/recorded/load';
 import { framesFromResponse, framesFromWire } from '../fixtures/load';
 import { demoTopology, generateTopology, prometheusResponse, randomTopology, tempoServiceGraphFrames } from '../fixtures/serviceGraph';
@@ -122,6 +123,20 @@ describe('the model and layout packed for the way back', () => {
     const p = packMap(ok(buildServerMap(framesFromResponse(prometheusResponse(demoTopology())))));
     expect(() => unpackMap({ ...p, stats: p.stats.subarray(1) })).toThrow('packed map: malformed message');
     expect(() => unpackMap({} as never)).toThrow('packed map: malformed message');
+    expect(() => unpackMap({ ...p, edgeText: ['a', 'b', 'c', 'd'] as never })).toThrow('packed map: malformed message');
+  });
+
+  it('strings travel as one string and their bounds, absent and empty entries included', () => {
+    const list = ['checkout', undefined, '', 'pg \u0000 "orders"', 'ünïcode → ✓', undefined];
+    const p = clone(packStrings(list));
+    expect(typeof p.text).toBe('string');
+    expect(unpackStrings(p)).toEqual(list);
+    expect(packedStringAt(p, 3)).toBe('pg \u0000 "orders"');
+    expect(() => packedStringAtRequired(p, 1)).toThrow('entry 1 is absent');
+    expect(() => packedStringAt(p, 6)).toThrow('no entry 6');
+    const bad = { ...p, bounds: Int32Array.from(p.bounds) };
+    bad.bounds[1] = p.text.length + 1;
+    expect(() => packedStringAt(bad, 0)).toThrow('packed strings: malformed message');
   });
 
   it('layout round trip', () => {
