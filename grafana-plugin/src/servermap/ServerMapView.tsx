@@ -8,6 +8,7 @@ import { type MapFilter, type QueryLike, type ServerMap, type ServerMapEdge, typ
 import { type LayoutResult } from './layout/layout';
 import { filteredView, prepareScene } from './viewCache';
 import { useSceneGeometry } from './useSceneGeometry';
+import { mapIndex } from './model/mapIndex';
 import { whenIdle } from '../shared/whenIdle';
 import { useMapLayout } from './useMapLayout';
 import { useServerMapModel } from './useServerMapModel';
@@ -77,6 +78,8 @@ function trafficLine(s: TrafficStats): string {
 }
 
 const TOOLBAR_H = 32;
+const NO_NODES = new Map<string, ServerMapNode>();
+const NO_EDGES = new Map<string, ServerMapEdge>();
 const DETAILS_W = 280;
 
 /** The server map: model from the panel's frames, layered layout, canvas drawing, details panel. */
@@ -172,8 +175,10 @@ export function ServerMapView({ data, width, height, options, timeRange, overlay
   }, [builtMap, overlay, overlaid]);
   const layoutError = laidOut?.error;
 
-  const nodesById = useMemo(() => new Map((map?.nodes ?? []).map((n) => [n.id, n])), [map]);
-  const edgesById = useMemo(() => new Map((map?.edges ?? []).map((e) => [e.id, e])), [map]);
+  // Built ahead, in slices, for a map from the worker (mapIndex).
+  const index = useMemo(() => (map ? mapIndex(map) : undefined), [map]);
+  const nodesById = index?.nodes ?? NO_NODES;
+  const edgesById = index?.edges ?? NO_EDGES;
   const timings = useMemo(
     () =>
       laidOut?.layout

@@ -8,6 +8,7 @@ import { buildServerMap, filterMap, type BuildResult, type FrameLike, type MapFi
 import { packFrames, packFramesInSlices, unpackFrames } from '../../src/servermap/model/packFrames';
 import { runInSlices } from '../../src/shared/slices';
 import { packMap, unpackMap } from '../../src/servermap/model/packMap';
+import { mapIndex } from '../../src/servermap/model/mapIndex';
 import { packStrings, packedStringAt, packedStringAtRequired, unpackStrings } from '../../src/servermap/model/packStrings';
 import { manifest, serverMapFrames } from '../fixtures/recorded/load';
 import { framesFromResponse, framesFromWire } from '../fixtures/load';
@@ -116,7 +117,13 @@ describe('frames → packed columns → model (the map worker path) equals the d
 describe('the model and layout packed for the way back', () => {
   it.each(INPUTS)('map round trip: $name', ({ frames, rangeSeconds }) => {
     const map = ok(buildServerMap(frames(), { rangeSeconds }));
-    expect(unpackMap(clone(packMap(map)))).toEqual(map);
+    const back = unpackMap(clone(packMap(map)));
+    expect(back).toEqual(map);
+    // Its index by id comes with it (built in the unpack's slices).
+    const index = mapIndex(back);
+    expect([...index.nodes.keys()]).toEqual(map.nodes.map((n) => n.id));
+    expect(index.edges.get(map.edges[0]!.id)).toBe(back.edges[0]);
+    expect(mapIndex(back)).toBe(index);
   });
 
   it('rejects a packed map whose arrays disagree', () => {

@@ -1,5 +1,6 @@
 import { runInSlices, runToEnd, type SlicedJob } from '../../shared/slices';
 import { isPackedStrings, packStrings, packedStringAt, packedStringAtRequired, packedStringCount, packedStringsTransferable, type PackedStrings } from './packStrings';
+import { mapIndexSteps } from './mapIndex';
 import { type NodeKind, type ServerMap, type ServerMapEdge, type ServerMapNode, type TrafficStats } from './types';
 
 /**
@@ -224,5 +225,8 @@ function* unpackSteps(p: PackedMap): Generator<void, ServerMap> {
       stats: readStats(p, nodeCount + i),
     };
   }
-  return { nodes, edges, input: p.input, warnings: p.warnings };
+  const map: ServerMap = { nodes, edges, input: p.input, warnings: p.warnings };
+  // The panel looks nodes and links up by id: built here, in the same slices, not in the render that shows the map.
+  yield* mapIndexSteps(map);
+  return map;
 }
