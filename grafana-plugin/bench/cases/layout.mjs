@@ -99,7 +99,9 @@ export default {
   description: 'layout worker and budget: first paint, refresh and the longest main-thread task (issue 15 targets)',
   async run({ browser, url, rounds, median, log }) {
     const rows = [];
-    for (const s of SCENARIOS) {
+    // LAYOUT_SCENARIOS=1000,random: only the scenarios whose name contains one of these (while iterating).
+    const only = process.env.LAYOUT_SCENARIOS?.split(',').filter(Boolean);
+    for (const s of SCENARIOS.filter((x) => !only || only.some((o) => x.name.includes(o)))) {
       const colds = [];
       let warms = [];
       let refreshes = [];
