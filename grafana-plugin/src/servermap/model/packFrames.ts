@@ -39,23 +39,37 @@ const enum ValueKind {
 const VALUES_PER_STEP = 8192;
 const FRAMES_PER_STEP = 64;
 
-function* kindOf(values: ArrayLike<unknown>): Generator<void, ValueKind> {
-  let numbers = true;
-  let strings = true;
-  for (let i = 0; i < values.length && (numbers || strings); i++) {
+const MAY_BE_NUMBERS = 1;
+const MAY_BE_STRINGS = 2;
+
+/** Narrows `may` (MAY_BE_* bits) by values[from..to). */
+function scanKind(values: ArrayLike<unknown>, from: number, to: number, may: number): number {
+  for (let i = from; i < to && may !== 0; i++) {
     const v = values[i];
     if (typeof v !== 'number') {
-      numbers = false;
+      may &= ~MAY_BE_NUMBERS;
     }
     if (typeof v !== 'string' && v !== null && v !== undefined) {
-      strings = false;
-    }
-    if (i % VALUES_PER_STEP === VALUES_PER_STEP - 1) {
-      yield;
+      may &= ~MAY_BE_STRINGS;
     }
   }
-  // An empty column counts as numbers: nothing in it tells the model otherwise.
-  return numbers ? ValueKind.Numbers : strings ? ValueKind.Strings : ValueKind.Other;
+  return may;
+}
+
+// An empty column counts as numbers: nothing in it tells the model otherwise.
+const kindFrom = (may: number): ValueKind =>
+  may & MAY_BE_NUMBERS ? ValueKind.Numbers : may & MAY_BE_STRINGS ? ValueKind.Strings : ValueKind.Other;
+
+/** A long column's kind, pausing every VALUES_PER_STEP values. */
+function* kindOfLong(values: ArrayLike<unknown>): Generator<void, ValueKind> {
+  let may = MAY_BE_NUMBERS | MAY_BE_STRINGS;
+  for (let from = 0; from < values.length && may !== 0; from += VALUES_PER_STEP) {
+    if (from > 0) {
+      yield;
+    }
+    may = scanKind(values, from, Math.min(values.length, from + VALUES_PER_STEP), may);
+  }
+  return kindFrom(may);
 }
 
 /** Frames the model reads at all (buildServerMap skips the others the same way). */
@@ -110,7 +124,12 @@ function* packSteps(all: readonly FrameLike[]): Generator<void, PackedFrames> {
       if (!f || typeof f.values?.length !== 'number') {
         throw new Error(`packed frames: field "${f?.name}" has no values`);
       }
-      const kind = yield* kindOf(f.values);
+      // Most columns are short (a per-series frame holds one or a few samples): no generator for those, whose
+      // creation cost more than the scan in a page whose code is not optimised yet.
+      const kind =
+        f.values.length <= VALUES_PER_STEP
+          ? kindFrom(scanKind(f.values, 0, f.values.length, MAY_BE_NUMBERS | MAY_BE_STRINGS))
+          : yield* kindOfLong(f.values);
       kinds.push(kind);
       fieldCount++;
       if (kind === ValueKind.Numbers) {
