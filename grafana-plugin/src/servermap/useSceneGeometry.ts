@@ -1,4 +1,4 @@
-import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import { type FilteredMap } from './model';
 import { laidOutInWorker } from './layout/layoutInput';
 import { type GraphLayout } from './layout/types';
@@ -54,11 +54,11 @@ export function useSceneGeometry(
     return () => job.cancel();
   }, [needsSlices, filtered, layout, mode, marks]);
 
-  // What the last commit drew: kept on screen while the next scene is built.
-  const onScreen = useRef<SceneGeometry | undefined>(undefined);
-  const shown = current ?? onScreen.current;
-  useLayoutEffect(() => {
-    onScreen.current = shown;
-  });
-  return shown;
+  // The latest geometry with a scene: kept on screen while the next scene is built (React's derived-state
+  // pattern: the update re-renders before committing).
+  const [onScreen, setOnScreen] = useState<SceneGeometry | undefined>();
+  if (current && current !== onScreen) {
+    setOnScreen(current);
+  }
+  return current ?? onScreen;
 }

@@ -22,7 +22,13 @@ function mapOf(topology: Parameters<typeof prometheusResponse>[0]): ServerMap {
 function rowLayout(map: FilteredMap): GraphLayout {
   const nodes = new Map(map.nodes.map((n, i) => [n.id, { x: i * 300, y: 0, w: 200, h: 50 }]));
   const edges = new Map(
-    map.edges.map((e) => [e.id, [{ x: nodes.get(e.source)!.x + 200, y: 25 }, { x: nodes.get(e.target)!.x, y: 25 }]])
+    map.edges.map((e) => [
+      e.id,
+      [
+        { x: nodes.get(e.source)!.x + 200, y: 25 },
+        { x: nodes.get(e.target)!.x, y: 25 },
+      ],
+    ])
   );
   return { nodes, edges, width: 300 * map.nodes.length, height: 50, ms: 0, mode: 'quality' };
 }
@@ -35,7 +41,8 @@ interface Props {
   topology: string;
 }
 
-const useIt = ({ filtered, layout, topology }: Props) => useSceneGeometry(filtered, layout, topology, `fit:${topology}`, 'calls', undefined);
+const useIt = ({ filtered, layout, topology }: Props) =>
+  useSceneGeometry(filtered, layout, topology, `fit:${topology}`, 'calls', undefined);
 
 describe('useSceneGeometry (the scene of a large map is built in slices)', () => {
   it('builds a small map’s scene during the render', () => {
