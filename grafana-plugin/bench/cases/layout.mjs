@@ -15,6 +15,10 @@ async function paint(page) {
     const t = await h.painted;
     const start = h.renderStart;
     const end = start + t.paintMs;
+    // Where the wall time of a worker-built map goes: render → frames posted (mount, packing in slices), posted →
+    // reply (transfer, the worker's build and layout), reply → drawn (unpack and scene in slices, the draw).
+    const w = h.modelWorkerStats.last;
+    const viaWorker = t.timings?.modelInWorker === 1 && w.postedAt >= start && w.replyAt >= w.postedAt;
     // A task that began before the render (the fixture's frame generation runs in the same task as the render it
     // precedes) counts only from the render's start: the part the panel is responsible for.
     const parts = h.longTasks
@@ -29,6 +33,9 @@ async function paint(page) {
       unpackMs: t.timings?.unpackMs ?? 0,
       // Main-thread work of a worker-built map: packing the frames, then from the reply to the drawn canvas.
       mainMs: t.timings?.modelInWorker === 1 && t.replyToDrawnMs !== undefined ? (t.timings?.packMs ?? 0) + t.replyToDrawnMs : undefined,
+      toPostMs: viaWorker ? w.postedAt - start : undefined,
+      workerMs: viaWorker ? w.replyAt - w.postedAt : undefined,
+      afterReplyMs: viaWorker ? t.frameMs - (w.replyAt - start) : undefined,
       layoutMs: t.timings?.layoutMs,
       inWorker: t.timings?.layoutInWorker,
       hidden: t.timings?.hiddenByBudget,
@@ -99,7 +106,9 @@ export default {
   description: 'layout worker and budget: first paint, refresh and the longest main-thread task (issue 15 targets)',
   async run({ browser, url, rounds, median, log }) {
     const rows = [];
-    for (const s of SCENARIOS) {
+    // LAYOUT_SCENARIOS=1000,random: only the scenarios whose name contains one of these (while iterating).
+    const only = process.env.LAYOUT_SCENARIOS?.split(',').filter(Boolean);
+    for (const s of SCENARIOS.filter((x) => !only || only.some((o) => x.name.includes(o)))) {
       const colds = [];
       let warms = [];
       let refreshes = [];
@@ -127,8 +136,14 @@ export default {
         cold_pack: m(colds, 'packMs'),
         cold_unpack: m(colds, 'unpackMs'),
         cold_longestTask: max(colds, 'longestTask'),
+        cold_toPost: m(colds, 'toPostMs'),
+        cold_worker: m(colds, 'workerMs'),
+        cold_afterReply: m(colds, 'afterReplyMs'),
         warm_firstPaint: m(warms, 'paintMs'),
         warm_longestTask: max(warms, 'longestTask'),
+        warm_toPost: m(warms, 'toPostMs'),
+        warm_worker: m(warms, 'workerMs'),
+        warm_afterReply: m(warms, 'afterReplyMs'),
         refresh_drawn: m(refreshes, 'drawnMs'),
         refresh_paint: m(refreshes, 'paintMs'),
         refresh_pack: m(refreshes, 'packMs'),
@@ -151,6 +166,7 @@ export default {
       notes: [
         'all times ms, medians over rounds (longestTask: the maximum over rounds); cold = fresh page with the data present at mount; warm = unmount and mount again in the same page with new frames and the layout cache cleared; refresh = new frames for the same topology in the mounted panel (model rebuilt, positions kept)',
         'model_in_worker: the model was built in the map worker (cold_model is then the worker\'s build time, not main-thread time); cold_pack / refresh_pack = main-thread time packing the frames for the worker (in ~8 ms slices, not one task); cold_unpack = main-thread time rebuilding the map from the reply (in slices)',
+        'toPost / worker / afterReply (worker-built maps; – otherwise): wall time from the render to the frames posted to the map worker (the mount and the packing in slices), from there to its reply (transfer, the worker\'s model build and layout), and from the reply to the drawn canvas (the map, its index and the scene rebuilt in slices, the draw); they add up to the time to the first draw',
         'refresh_main = main-thread share of a refresh built in the worker: refresh_pack + the wall time from the worker\'s reply to the end of the draw (an upper bound: it includes the gaps between the unpack slices); n/a where the model is built during the render (refresh_drawn is then all main thread)',
         'firstPaint = from React render to two animation frames after the first canvas draw; refresh_drawn = from render to the end of the refreshed draw (the work itself), refresh_paint adds the two-frame wait',
         "longestTask = longest main-thread task (Long Tasks API) overlapping render → paint, counted from the render start (the page generates the fixture's frames in the same task just before); 0 = none over 50 ms",

@@ -6,7 +6,9 @@ import { type ApmPanelOptions } from '../types';
 import { getSelection, selectLink, selectService, subscribe } from '../shared/selectionStore';
 import { type MapFilter, type QueryLike, type ServerMap, type ServerMapEdge, type ServerMapNode, type TrafficStats } from './model';
 import { type LayoutResult } from './layout/layout';
-import { filteredView, prepareScene, sceneView } from './viewCache';
+import { filteredView, prepareScene } from './viewCache';
+import { useSceneGeometry } from './useSceneGeometry';
+import { mapIndex } from './model/mapIndex';
 import { whenIdle } from '../shared/whenIdle';
 import { useMapLayout } from './useMapLayout';
 import { useServerMapModel } from './useServerMapModel';
@@ -77,6 +79,8 @@ function trafficLine(s: TrafficStats): string {
 }
 
 const TOOLBAR_H = 32;
+const NO_NODES = new Map<string, ServerMapNode>();
+const NO_EDGES = new Map<string, ServerMapEdge>();
 
 /** The server map: model from the panel's frames, layered layout, canvas drawing, details panel. */
 export function ServerMapView({ data, width, height, options, timeRange, overlay }: ServerMapViewProps) {
@@ -171,8 +175,10 @@ export function ServerMapView({ data, width, height, options, timeRange, overlay
   }, [builtMap, overlay, overlaid]);
   const layoutError = laidOut?.error;
 
-  const nodesById = useMemo(() => new Map((map?.nodes ?? []).map((n) => [n.id, n])), [map]);
-  const edgesById = useMemo(() => new Map((map?.edges ?? []).map((e) => [e.id, e])), [map]);
+  // Built ahead, in slices, for a map from the worker (mapIndex).
+  const index = useMemo(() => (map ? mapIndex(map) : undefined), [map]);
+  const nodesById = index?.nodes ?? NO_NODES;
+  const edgesById = index?.edges ?? NO_EDGES;
   const timings = useMemo(
     () =>
       laidOut?.layout
@@ -196,22 +202,14 @@ export function ServerMapView({ data, width, height, options, timeRange, overlay
   const layoutShown = shown?.layout;
   const marks = overlaid?.marks;
   const edgeLabelMode = options.edgeLabel;
-  const geometryScene = useMemo(
-    () => ({
-      filtered,
-      // Kept per filtered map (viewCache): a Compare toggle finds the other map's scene built.
-      scene: filtered && layoutShown ? sceneView(filtered, layoutShown, edgeLabelMode, marks) : undefined,
-    }),
-    // Not on `filtered`: new numbers for the same key are put into this scene below.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-    [layoutShown, key, edgeLabelMode, marks],
-  );
+  // Large maps build it in slices before the task that draws them (useSceneGeometry).
+  const geometry = useSceneGeometry(filtered, layoutShown, key, shown?.key ?? key, edgeLabelMode, marks);
   const scene = useMemo(
     () =>
-      !geometryScene.scene || !filtered || geometryScene.filtered === filtered
-        ? geometryScene.scene
-        : refreshScene(geometryScene.scene, filtered.nodes, filtered.edges, edgeLabelMode, marks),
-    [geometryScene, filtered, edgeLabelMode, marks],
+      !geometry || !filtered || geometry.filtered === filtered || geometry.topology !== key
+        ? geometry?.scene
+        : refreshScene(geometry.scene, filtered.nodes, filtered.edges, edgeLabelMode, marks),
+    [geometry, filtered, key, edgeLabelMode, marks],
   );
   // While the overlay is on, build the plain map's scene in the union's layout when the browser is idle, so
   // turning the overlay off only draws (the overlay's own scene stays kept for turning it on again).
@@ -384,7 +382,7 @@ export function ServerMapView({ data, width, height, options, timeRange, overlay
       {scene ? (
         <ServerMapCanvas
           scene={scene}
-          fitKey={shown?.key ?? key}
+          fitKey={geometry?.fitKey ?? key}
           palette={palette}
           width={mapW}
           height={sheet?.mapHeight ?? mapH}

@@ -8,7 +8,8 @@
 import { filterMap, type FilteredMap, type MapFilter, type ServerMap } from './model';
 import { topologyKey } from './layout/layout';
 import { type GraphLayout } from './layout/types';
-import { buildScene, type EdgeLabelMode, type Scene, type SceneMarks } from './render/scene';
+import { buildScene, buildSceneSteps, type EdgeLabelMode, type Scene, type SceneMarks } from './render/scene';
+import { runInSlices, type SlicedJob } from '../shared/slices';
 
 interface FilteredEntry {
   filterKey: string;
@@ -43,15 +44,35 @@ export function filteredView(map: ServerMap, filter: MapFilter): { filtered: Fil
   return entry;
 }
 
+/** The scene sceneView would return, when it is already built (else undefined: nothing is built here). */
+export function sceneIfKept(filtered: FilteredMap, layout: GraphLayout, mode: EdgeLabelMode, marks?: SceneMarks): Scene | undefined {
+  const kept = sceneByFiltered.get(filtered);
+  return kept && kept.layout === layout && kept.mode === mode && kept.marks === marks ? kept.scene : undefined;
+}
+
 /** `buildScene` for a filtered map, the same scene object while the layout, label mode and marks are the same. */
 export function sceneView(filtered: FilteredMap, layout: GraphLayout, mode: EdgeLabelMode, marks?: SceneMarks): Scene {
-  const kept = sceneByFiltered.get(filtered);
-  if (kept && kept.layout === layout && kept.mode === mode && kept.marks === marks) {
-    return kept.scene;
+  const kept = sceneIfKept(filtered, layout, mode, marks);
+  if (kept) {
+    return kept;
   }
   const scene = buildScene(filtered.nodes, filtered.edges, layout, mode, marks);
   sceneByFiltered.set(filtered, { layout, mode, marks, scene });
   return scene;
+}
+
+/**
+ * sceneView's scene built in slices between the page's tasks (a 1,000-node scene is tens of ms on a busy
+ * machine, too much for the task that also draws it), then kept as sceneView keeps it, so the render that follows
+ * finds it with sceneIfKept. Callers ask sceneIfKept first.
+ */
+export function sceneViewInSlices(filtered: FilteredMap, layout: GraphLayout, mode: EdgeLabelMode, marks?: SceneMarks): SlicedJob<Scene> {
+  const job = runInSlices(buildSceneSteps(filtered.nodes, filtered.edges, layout, mode, marks));
+  const promise = job.promise.then((scene) => {
+    sceneByFiltered.set(filtered, { layout, mode, marks, scene });
+    return scene;
+  });
+  return { ...job, promise };
 }
 
 /**

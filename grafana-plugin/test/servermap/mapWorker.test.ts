@@ -8,6 +8,8 @@ import { buildServerMap, filterMap, type BuildResult, type FrameLike, type MapFi
 import { packFrames, packFramesInSlices, unpackFrames } from '../../src/servermap/model/packFrames';
 import { runInSlices } from '../../src/shared/slices';
 import { packMap, unpackMap } from '../../src/servermap/model/packMap';
+import { mapIndex } from '../../src/servermap/model/mapIndex';
+import { packStrings, packedStringAt, packedStringAtRequired, unpackStrings } from '../../src/servermap/model/packStrings';
 import { manifest, serverMapFrames } from '../fixtures/recorded/load';
 import { framesFromResponse, framesFromWire } from '../fixtures/load';
 import { demoTopology, generateTopology, prometheusResponse, randomTopology, tempoServiceGraphFrames } from '../fixtures/serviceGraph';
@@ -115,13 +117,33 @@ describe('frames → packed columns → model (the map worker path) equals the d
 describe('the model and layout packed for the way back', () => {
   it.each(INPUTS)('map round trip: $name', ({ frames, rangeSeconds }) => {
     const map = ok(buildServerMap(frames(), { rangeSeconds }));
-    expect(unpackMap(clone(packMap(map)))).toEqual(map);
+    const back = unpackMap(clone(packMap(map)));
+    expect(back).toEqual(map);
+    // Its index by id comes with it (built in the unpack's slices).
+    const index = mapIndex(back);
+    expect([...index.nodes.keys()]).toEqual(map.nodes.map((n) => n.id));
+    expect(index.edges.get(map.edges[0]!.id)).toBe(back.edges[0]);
+    expect(mapIndex(back)).toBe(index);
   });
 
   it('rejects a packed map whose arrays disagree', () => {
     const p = packMap(ok(buildServerMap(framesFromResponse(prometheusResponse(demoTopology())))));
     expect(() => unpackMap({ ...p, stats: p.stats.subarray(1) })).toThrow('packed map: malformed message');
     expect(() => unpackMap({} as never)).toThrow('packed map: malformed message');
+    expect(() => unpackMap({ ...p, edgeText: ['a', 'b', 'c', 'd'] as never })).toThrow('packed map: malformed message');
+  });
+
+  it('strings travel as one string and their bounds, absent and empty entries included', () => {
+    const list = ['checkout', undefined, '', 'pg \u0000 "orders"', 'ünïcode → ✓', undefined];
+    const p = clone(packStrings(list));
+    expect(typeof p.text).toBe('string');
+    expect(unpackStrings(p)).toEqual(list);
+    expect(packedStringAt(p, 3)).toBe('pg \u0000 "orders"');
+    expect(() => packedStringAtRequired(p, 1)).toThrow('entry 1 is absent');
+    expect(() => packedStringAt(p, 6)).toThrow('no entry 6');
+    const bad = { ...p, bounds: Int32Array.from(p.bounds) };
+    bad.bounds[1] = p.text.length + 1;
+    expect(() => packedStringAt(bad, 0)).toThrow('packed strings: malformed message');
   });
 
   it('layout round trip', () => {

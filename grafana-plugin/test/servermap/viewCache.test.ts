@@ -1,11 +1,12 @@
 import { buildServerMap, type MapFilter, type ServerMap } from '../../src/servermap/model';
 import { type GraphLayout } from '../../src/servermap/layout/types';
-import { filteredView, prepareScene, sceneView } from '../../src/servermap/viewCache';
-import { demoTopology, prometheusResponse } from '../fixtures/serviceGraph';
+import { filteredView, prepareScene, sceneIfKept, sceneView, sceneViewInSlices } from '../../src/servermap/viewCache';
+import { buildScene, buildSceneSteps } from '../../src/servermap/render/scene';
+import { demoTopology, generateTopology, prometheusResponse } from '../fixtures/serviceGraph';
 import { framesFromResponse } from '../fixtures/load';
 
-function demoMap(): ServerMap {
-  const built = buildServerMap(framesFromResponse(prometheusResponse(demoTopology())), { rangeSeconds: 3600 });
+function demoMap(topology = demoTopology()): ServerMap {
+  const built = buildServerMap(framesFromResponse(prometheusResponse(topology)), { rangeSeconds: 3600 });
   if (!built.ok) {
     throw new Error(built.error);
   }
@@ -62,5 +63,30 @@ describe('viewCache (what a Compare toggle finds already built)', () => {
     const partial = { ...layout, nodes: new Map([...layout.nodes].slice(1)) };
     const other = demoMap();
     expect(prepareScene(other, ALL, partial, 'calls')).toBe(false);
+  });
+
+  it('builds a large scene in steps (the sliced build) that equal the scene built at once, and keeps it', async () => {
+    const map = demoMap(generateTopology(1000));
+    const { filtered } = filteredView(map, { ...ALL, maxNodes: 5000 });
+    const layout = rowLayout(map);
+    // A pause point every 256 nodes and every 256 links.
+    const steps = buildSceneSteps(filtered.nodes, filtered.edges, layout, 'calls');
+    let pauses = 0;
+    let step = steps.next();
+    while (!step.done) {
+      pauses++;
+      step = steps.next();
+    }
+    expect(pauses).toBe(Math.floor(filtered.nodes.length / 256) + Math.floor(filtered.edges.length / 256));
+    const atOnce = buildScene(filtered.nodes, filtered.edges, layout, 'calls');
+    expect(step.value).toEqual(atOnce);
+
+    expect(sceneIfKept(filtered, layout, 'calls')).toBeUndefined();
+    const scene = await sceneViewInSlices(filtered, layout, 'calls').promise;
+    expect(scene).toEqual(atOnce);
+    // Kept as sceneView keeps it: the render after the build finds the same object.
+    expect(sceneIfKept(filtered, layout, 'calls')).toBe(scene);
+    expect(sceneView(filtered, layout, 'calls')).toBe(scene);
+    expect(sceneIfKept(filtered, layout, 'callsRate')).toBeUndefined();
   });
 });

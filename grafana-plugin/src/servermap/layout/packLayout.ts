@@ -1,3 +1,4 @@
+import { isPackedStrings, packStrings, packedStringAtRequired, packedStringCount, packedStringsTransferable, type PackedStrings } from '../model/packStrings';
 import { type GraphLayout, type NodeBox, type Point } from './types';
 
 /**
@@ -6,10 +7,11 @@ import { type GraphLayout, type NodeBox, type Point } from './types';
  * rebuild). Everything else of the layout travels as it is.
  */
 export interface PackedLayout extends Omit<GraphLayout, 'nodes' | 'edges'> {
-  nodeIds: string[];
+  /** Node ids, as one string (packStrings.ts). */
+  nodeIds: PackedStrings;
   /** x, y, w, h per node. */
   boxes: Float64Array;
-  edgeIds: string[];
+  edgeIds: PackedStrings;
   /** Per link: first point and point count. */
   pointRefs: Int32Array;
   /** x, y per point. */
@@ -44,22 +46,33 @@ export function packLayout(layout: GraphLayout): PackedLayout {
     }
     e++;
   }
-  return { ...rest, nodeIds, boxes, edgeIds, pointRefs, points };
+  return { ...rest, nodeIds: packStrings(nodeIds), boxes, edgeIds: packStrings(edgeIds), pointRefs, points };
 }
 
 export function packedLayoutTransferables(p: PackedLayout): ArrayBuffer[] {
-  return [p.boxes, p.pointRefs, p.points].map((a) => a.buffer as ArrayBuffer);
+  return [
+    ...[p.boxes, p.pointRefs, p.points].map((a) => a.buffer as ArrayBuffer),
+    packedStringsTransferable(p.nodeIds),
+    packedStringsTransferable(p.edgeIds),
+  ];
 }
 
 export function unpackLayout(p: PackedLayout): GraphLayout {
   const { nodeIds, boxes, edgeIds, pointRefs, points, ...rest } = p;
-  if (boxes.length !== nodeIds.length * 4 || pointRefs.length !== edgeIds.length * 2) {
+  if (
+    !isPackedStrings(nodeIds) ||
+    !isPackedStrings(edgeIds) ||
+    boxes.length !== packedStringCount(nodeIds) * 4 ||
+    pointRefs.length !== packedStringCount(edgeIds) * 2
+  ) {
     throw new Error('packed layout: malformed message');
   }
   const nodes = new Map<string, NodeBox>();
-  nodeIds.forEach((id, i) => nodes.set(id, { x: boxes[i * 4]!, y: boxes[i * 4 + 1]!, w: boxes[i * 4 + 2]!, h: boxes[i * 4 + 3]! }));
+  for (let i = 0; i < packedStringCount(nodeIds); i++) {
+    nodes.set(packedStringAtRequired(nodeIds, i), { x: boxes[i * 4]!, y: boxes[i * 4 + 1]!, w: boxes[i * 4 + 2]!, h: boxes[i * 4 + 3]! });
+  }
   const edges = new Map<string, Point[]>();
-  edgeIds.forEach((id, i) => {
+  for (let i = 0; i < packedStringCount(edgeIds); i++) {
     const first = pointRefs[i * 2]!;
     const count = pointRefs[i * 2 + 1]!;
     if (first < 0 || (first + count) * 2 > points.length) {
@@ -69,7 +82,7 @@ export function unpackLayout(p: PackedLayout): GraphLayout {
     for (let k = 0; k < count; k++) {
       pts[k] = { x: points[(first + k) * 2]!, y: points[(first + k) * 2 + 1]! };
     }
-    edges.set(id, pts);
-  });
+    edges.set(packedStringAtRequired(edgeIds, i), pts);
+  }
   return { ...rest, nodes, edges };
 }

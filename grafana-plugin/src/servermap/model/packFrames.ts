@@ -39,23 +39,42 @@ const enum ValueKind {
 const VALUES_PER_STEP = 8192;
 const FRAMES_PER_STEP = 64;
 
-function* kindOf(values: ArrayLike<unknown>): Generator<void, ValueKind> {
-  let numbers = true;
-  let strings = true;
-  for (let i = 0; i < values.length && (numbers || strings); i++) {
+/** Places remembered by packSteps' internAt: frame strings 0–4, four fields' strings, label keys and values. */
+const FIELD_SLOTS = 5;
+const LABEL_SLOTS = FIELD_SLOTS + 16;
+const MAX_LABEL_SLOTS = 16;
+
+const MAY_BE_NUMBERS = 1;
+const MAY_BE_STRINGS = 2;
+
+/** Narrows `may` (MAY_BE_* bits) by values[from..to). */
+function scanKind(values: ArrayLike<unknown>, from: number, to: number, may: number): number {
+  for (let i = from; i < to && may !== 0; i++) {
     const v = values[i];
     if (typeof v !== 'number') {
-      numbers = false;
+      may &= ~MAY_BE_NUMBERS;
     }
     if (typeof v !== 'string' && v !== null && v !== undefined) {
-      strings = false;
-    }
-    if (i % VALUES_PER_STEP === VALUES_PER_STEP - 1) {
-      yield;
+      may &= ~MAY_BE_STRINGS;
     }
   }
-  // An empty column counts as numbers: nothing in it tells the model otherwise.
-  return numbers ? ValueKind.Numbers : strings ? ValueKind.Strings : ValueKind.Other;
+  return may;
+}
+
+// An empty column counts as numbers: nothing in it tells the model otherwise.
+const kindFrom = (may: number): ValueKind =>
+  may & MAY_BE_NUMBERS ? ValueKind.Numbers : may & MAY_BE_STRINGS ? ValueKind.Strings : ValueKind.Other;
+
+/** A long column's kind, pausing every VALUES_PER_STEP values. */
+function* kindOfLong(values: ArrayLike<unknown>): Generator<void, ValueKind> {
+  let may = MAY_BE_NUMBERS | MAY_BE_STRINGS;
+  for (let from = 0; from < values.length && may !== 0; from += VALUES_PER_STEP) {
+    if (from > 0) {
+      yield;
+    }
+    may = scanKind(values, from, Math.min(values.length, from + VALUES_PER_STEP), may);
+  }
+  return kindFrom(may);
 }
 
 /** Frames the model reads at all (buildServerMap skips the others the same way). */
@@ -95,6 +114,20 @@ function* packSteps(all: readonly FrameLike[]): Generator<void, PackedFrames> {
     }
     return id;
   };
+  // Consecutive frames mostly repeat the same strings in the same places (refId, query, field names, label keys,
+  // a link's client and server over its latency buckets): compared with the previous string in that place first
+  // (usually the same object, so a pointer compare) before the string table's hash lookup.
+  const lastString: Array<string | undefined> = [];
+  const lastId: number[] = [];
+  const internAt = (slot: number, s: string | undefined): number => {
+    if (s !== undefined && s === lastString[slot]) {
+      return lastId[slot]!;
+    }
+    const id = intern(s);
+    lastString[slot] = s;
+    lastId[slot] = id;
+    return id;
+  };
 
   // First pass: sizes, so each array is allocated once.
   let fieldCount = 0;
@@ -110,7 +143,12 @@ function* packSteps(all: readonly FrameLike[]): Generator<void, PackedFrames> {
       if (!f || typeof f.values?.length !== 'number') {
         throw new Error(`packed frames: field "${f?.name}" has no values`);
       }
-      const kind = yield* kindOf(f.values);
+      // Most columns are short (a per-series frame holds one or a few samples): no generator for those, whose
+      // creation cost more than the scan in a page whose code is not optimised yet.
+      const kind =
+        f.values.length <= VALUES_PER_STEP
+          ? kindFrom(scanKind(f.values, 0, f.values.length, MAY_BE_NUMBERS | MAY_BE_STRINGS))
+          : yield* kindOfLong(f.values);
       kinds.push(kind);
       fieldCount++;
       if (kind === ValueKind.Numbers) {
@@ -143,28 +181,33 @@ function* packSteps(all: readonly FrameLike[]): Generator<void, PackedFrames> {
     }
     const frame = frames[i]!;
     const at = i * FRAME_INTS;
-    out.frames[at] = intern(frame.refId);
-    out.frames[at + 1] = intern(frame.name);
-    out.frames[at + 2] = intern(frame.meta?.type);
-    out.frames[at + 3] = intern(frame.meta?.executedQueryString);
-    out.frames[at + 4] = intern(frame.meta?.preferredVisualisationType);
+    out.frames[at] = internAt(0, frame.refId);
+    out.frames[at + 1] = internAt(1, frame.name);
+    out.frames[at + 2] = internAt(2, frame.meta?.type);
+    out.frames[at + 3] = internAt(3, frame.meta?.executedQueryString);
+    out.frames[at + 4] = internAt(4, frame.meta?.preferredVisualisationType);
     out.frames[at + 5] = fi;
     out.frames[at + 6] = frame.fields.length;
-    for (const f of frame.fields) {
+    for (let position = 0; position < frame.fields.length; position++) {
+      const f = frame.fields[position]!;
       const base = fi * FIELD_INTS;
+      // Places for this field's strings: per field position (a time field, then a value field), the first few.
+      const slot = FIELD_SLOTS + Math.min(position, 3) * 4;
       const kind = kinds[fi]!;
       const values = f.values;
-      out.fields[base] = intern(f.name);
-      out.fields[base + 1] = intern(f.type);
-      out.fields[base + 2] = intern(f.config?.displayNameFromDS);
-      out.fields[base + 3] = intern(f.config?.displayName);
+      out.fields[base] = internAt(slot, f.name);
+      out.fields[base + 1] = internAt(slot + 1, f.type);
+      out.fields[base + 2] = internAt(slot + 2, f.config?.displayNameFromDS);
+      out.fields[base + 3] = internAt(slot + 3, f.config?.displayName);
       out.fields[base + 4] = li / 2;
       if (f.labels) {
         const keys = Object.keys(f.labels);
         out.fields[base + 5] = keys.length;
-        for (const k of keys) {
-          out.labels[li++] = intern(k);
-          out.labels[li++] = intern(f.labels[k]);
+        for (let k = 0; k < keys.length; k++) {
+          const key = keys[k]!;
+          const place = LABEL_SLOTS + 2 * Math.min(k, MAX_LABEL_SLOTS - 1);
+          out.labels[li++] = internAt(place, key);
+          out.labels[li++] = internAt(place + 1, f.labels[key]);
         }
       } else {
         out.fields[base + 5] = ABSENT;

@@ -1,4 +1,6 @@
 import { runInSlices, runToEnd, type SlicedJob } from '../../shared/slices';
+import { isPackedStrings, packStrings, packedStringAt, packedStringAtRequired, packedStringCount, packedStringsTransferable, type PackedStrings } from './packStrings';
+import { mapIndexSteps } from './mapIndex';
 import { type NodeKind, type ServerMap, type ServerMapEdge, type ServerMapNode, type TrafficStats } from './types';
 
 /**
@@ -11,13 +13,13 @@ import { type NodeKind, type ServerMap, type ServerMapEdge, type ServerMapNode, 
 export interface PackedMap {
   input: ServerMap['input'];
   warnings: string[];
-  /** Per node: id, name, namespace, system (undefined when absent). */
-  nodeText: Array<string | undefined>;
+  /** Per node: id, name, namespace, system (undefined when absent), as one string (packStrings.ts). */
+  nodeText: PackedStrings;
   nodeKinds: Uint8Array;
   /** Per node: instances, outbound calls, outbound errors. */
   nodeNumbers: Float64Array;
   /** Per link: id, source, target, connection type. */
-  edgeText: string[];
+  edgeText: PackedStrings;
   /** STATS_NUMBERS per node (inbound), then per link. */
   stats: Float64Array;
   /** Per stats record: first bucket pair and pair count (-1 = no buckets). */
@@ -104,32 +106,32 @@ export function packMap(map: ServerMap): PackedMap {
   const records = map.nodes.length + map.edges.length;
   const all: TrafficStats[] = [...map.nodes.map((n) => n.inbound), ...map.edges.map((e) => e.stats)];
   const pairs = all.reduce((n, s) => n + (s.buckets?.length ?? 0), 0);
-  const p: PackedMap = {
+  const nodeText: Array<string | undefined> = new Array(map.nodes.length * NODE_TEXT);
+  const edgeText: string[] = new Array(map.edges.length * EDGE_TEXT);
+  const p: Omit<PackedMap, 'nodeText' | 'edgeText'> = {
     input: map.input,
     warnings: map.warnings,
-    nodeText: new Array(map.nodes.length * NODE_TEXT),
     nodeKinds: new Uint8Array(map.nodes.length),
     nodeNumbers: new Float64Array(map.nodes.length * NODE_NUMBERS),
-    edgeText: new Array(map.edges.length * EDGE_TEXT),
     stats: new Float64Array(records * STATS_NUMBERS),
     bucketRefs: new Int32Array(records * 2),
     buckets: new Float64Array(pairs * 2),
   };
   map.nodes.forEach((n, i) => {
-    p.nodeText[i * NODE_TEXT] = n.id;
-    p.nodeText[i * NODE_TEXT + 1] = n.name;
-    p.nodeText[i * NODE_TEXT + 2] = n.namespace;
-    p.nodeText[i * NODE_TEXT + 3] = n.system;
+    nodeText[i * NODE_TEXT] = n.id;
+    nodeText[i * NODE_TEXT + 1] = n.name;
+    nodeText[i * NODE_TEXT + 2] = n.namespace;
+    nodeText[i * NODE_TEXT + 3] = n.system;
     p.nodeKinds[i] = KINDS.indexOf(n.kind);
     p.nodeNumbers[i * NODE_NUMBERS] = num(n.instances);
     p.nodeNumbers[i * NODE_NUMBERS + 1] = n.outbound.calls;
     p.nodeNumbers[i * NODE_NUMBERS + 2] = num(n.outbound.errors);
   });
   map.edges.forEach((e, i) => {
-    p.edgeText[i * EDGE_TEXT] = e.id;
-    p.edgeText[i * EDGE_TEXT + 1] = e.source;
-    p.edgeText[i * EDGE_TEXT + 2] = e.target;
-    p.edgeText[i * EDGE_TEXT + 3] = e.connectionType;
+    edgeText[i * EDGE_TEXT] = e.id;
+    edgeText[i * EDGE_TEXT + 1] = e.source;
+    edgeText[i * EDGE_TEXT + 2] = e.target;
+    edgeText[i * EDGE_TEXT + 3] = e.connectionType;
   });
   let pair = 0;
   all.forEach((s, i) => {
@@ -146,11 +148,15 @@ export function packMap(map: ServerMap): PackedMap {
       p.bucketRefs[i * 2] = -1;
     }
   });
-  return p;
+  return { ...p, nodeText: packStrings(nodeText), edgeText: packStrings(edgeText) };
 }
 
 export function packedMapTransferables(p: PackedMap): ArrayBuffer[] {
-  return [p.nodeKinds, p.nodeNumbers, p.stats, p.bucketRefs, p.buckets].map((a) => a.buffer as ArrayBuffer);
+  return [
+    ...[p.nodeKinds, p.nodeNumbers, p.stats, p.bucketRefs, p.buckets].map((a) => a.buffer as ArrayBuffer),
+    packedStringsTransferable(p.nodeText),
+    packedStringsTransferable(p.edgeText),
+  ];
 }
 
 /** The map again; throws on a message whose arrays do not agree in size (never a half-read map). */
@@ -168,11 +174,14 @@ const RECORDS_PER_STEP = 256;
 
 function* unpackSteps(p: PackedMap): Generator<void, ServerMap> {
   const nodeCount = p.nodeKinds?.length;
-  const edgeCount = p.edgeText?.length / EDGE_TEXT;
+  if (!isPackedStrings(p.nodeText) || !isPackedStrings(p.edgeText)) {
+    throw new Error('packed map: malformed message');
+  }
+  const edgeCount = packedStringCount(p.edgeText) / EDGE_TEXT;
   if (
     nodeCount === undefined ||
     !Number.isInteger(edgeCount) ||
-    p.nodeText.length !== nodeCount * NODE_TEXT ||
+    packedStringCount(p.nodeText) !== nodeCount * NODE_TEXT ||
     p.nodeNumbers.length !== nodeCount * NODE_NUMBERS ||
     p.stats.length !== (nodeCount + edgeCount) * STATS_NUMBERS ||
     p.bucketRefs.length !== (nodeCount + edgeCount) * 2
@@ -189,11 +198,11 @@ function* unpackSteps(p: PackedMap): Generator<void, ServerMap> {
       throw new Error(`packed map: unknown node kind ${p.nodeKinds[i]}`);
     }
     const node: ServerMapNode = {
-      id: p.nodeText[i * NODE_TEXT]!,
-      name: p.nodeText[i * NODE_TEXT + 1]!,
-      namespace: p.nodeText[i * NODE_TEXT + 2],
+      id: packedStringAtRequired(p.nodeText, i * NODE_TEXT),
+      name: packedStringAtRequired(p.nodeText, i * NODE_TEXT + 1),
+      namespace: packedStringAt(p.nodeText, i * NODE_TEXT + 2),
       kind,
-      system: p.nodeText[i * NODE_TEXT + 3],
+      system: packedStringAt(p.nodeText, i * NODE_TEXT + 3),
       inbound: readStats(p, i),
       outbound: { calls: p.nodeNumbers[i * NODE_NUMBERS + 1]!, errors: opt(p.nodeNumbers[i * NODE_NUMBERS + 2]!) },
     };
@@ -209,12 +218,15 @@ function* unpackSteps(p: PackedMap): Generator<void, ServerMap> {
       yield;
     }
     edges[i] = {
-      id: p.edgeText[i * EDGE_TEXT]!,
-      source: p.edgeText[i * EDGE_TEXT + 1]!,
-      target: p.edgeText[i * EDGE_TEXT + 2]!,
-      connectionType: p.edgeText[i * EDGE_TEXT + 3]!,
+      id: packedStringAtRequired(p.edgeText, i * EDGE_TEXT),
+      source: packedStringAtRequired(p.edgeText, i * EDGE_TEXT + 1),
+      target: packedStringAtRequired(p.edgeText, i * EDGE_TEXT + 2),
+      connectionType: packedStringAtRequired(p.edgeText, i * EDGE_TEXT + 3),
       stats: readStats(p, nodeCount + i),
     };
   }
-  return { nodes, edges, input: p.input, warnings: p.warnings };
+  const map: ServerMap = { nodes, edges, input: p.input, warnings: p.warnings };
+  // The panel looks nodes and links up by id: built here, in the same slices, not in the render that shows the map.
+  yield* mapIndexSteps(map);
+  return map;
 }

@@ -2,6 +2,7 @@ import { type GraphLayout, type NodeBox, NODE_H, NODE_W, type Point } from '../l
 import { LAYER_GAP, NODE_GAP } from '../layout/layout';
 import { type NodeKind, type ServerMapEdge, type ServerMapNode } from '../model';
 import { approx, formatCount, formatMs, formatPercent, formatRate } from './format';
+import { runToEnd } from '../../shared/slices';
 
 export type EdgeLabelMode = 'calls' | 'callsRate' | 'callsAvg';
 
@@ -171,6 +172,9 @@ function sceneEdge(e: ServerMapEdge, g: EdgeGeometry, maxCalls: number, mode: Ed
   };
 }
 
+/** Scene items built between two points where a sliced build may pause (a few ms of work on a young page). */
+const ITEMS_PER_STEP = 256;
+
 /** Positions + labels + styles, independent of canvas and theme, so it is unit-tested and hit-tested. */
 export function buildScene(
   nodes: ServerMapNode[],
@@ -179,12 +183,30 @@ export function buildScene(
   mode: EdgeLabelMode,
   marks?: SceneMarks,
 ): Scene {
+  return runToEnd(buildSceneSteps(nodes, edges, layout, mode, marks));
+}
+
+/**
+ * buildScene as steps (a `yield` every ITEMS_PER_STEP nodes or links), so a large map's scene is built in slices
+ * between the page's tasks (runInSlices) instead of in the task that draws it. The same scene.
+ */
+export function* buildSceneSteps(
+  nodes: ServerMapNode[],
+  edges: ServerMapEdge[],
+  layout: GraphLayout,
+  mode: EdgeLabelMode,
+  marks?: SceneMarks,
+): Generator<void, Scene> {
   const sceneNodes: SceneNode[] = [];
   let minX = Infinity;
   let minY = Infinity;
   let maxX = -Infinity;
   let maxY = -Infinity;
-  for (const n of nodes) {
+  for (let i = 0; i < nodes.length; i++) {
+    if (i % ITEMS_PER_STEP === ITEMS_PER_STEP - 1) {
+      yield;
+    }
+    const n = nodes[i]!;
     const box = layout.nodes.get(n.id);
     if (!box) {
       continue;
@@ -197,7 +219,11 @@ export function buildScene(
   }
   const maxCalls = maxCallsOf(edges);
   const sceneEdges: SceneEdge[] = [];
-  for (const e of edges) {
+  for (let i = 0; i < edges.length; i++) {
+    if (i % ITEMS_PER_STEP === ITEMS_PER_STEP - 1) {
+      yield;
+    }
+    const e = edges[i]!;
     const g = edgeGeometry(e, layout);
     if (g) {
       sceneEdges.push(sceneEdge(e, g, maxCalls, mode, marks));
