@@ -23,8 +23,7 @@ export function BiggestChanges({ result, onFocusLink }: Props) {
   if (!data) {
     return null;
   }
-  const { diff, linkNames } = data;
-  const byId = new Map(diff.links.map((l) => [l.id, l]));
+  const { diff, linkNames, linksById: byId } = data;
   const more = (total: number) =>
     total > MAX_ROWS && (
       <div className={styles.muted} data-testid="lgtmapm-compare-more">

@@ -21,7 +21,7 @@ import {
 import { fetchBaselineFrames, groupTargets, type PanelTarget } from '../../compare/fetchBaseline';
 import { runQuery } from '../../shared/queryClient';
 import { type ApmPanelOptions } from '../../types';
-import { applyCompare, baselineMapOf, type CompareOverlayData, unionOf } from './compareOverlay';
+import { applyCompare, baselineMapOf, type CompareOverlayData, extraTopologyOf, unionOf } from './compareOverlay';
 import { type QueryState, useCachedQuery } from './useCachedQuery';
 
 /** `grafana`: the baseline Grafana's own panel "Time comparison" delivered with the data (no query of ours). */
@@ -247,6 +247,7 @@ export function useCompare(
     };
     return {
       topology,
+      extraTopology: extraTopologyOf(baseline),
       apply: (map: ServerMap): MapOverlayResult => {
         let result = results.get(map);
         if (!result) {
