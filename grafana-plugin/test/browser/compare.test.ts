@@ -58,6 +58,10 @@ async function waitCompare(page: Page, status: 'ready' | 'error' | 'off', marked
     const has = !!c?.__lgtmapm?.scene.edges.some((e: any) => e.mark);
     return c?.__lgtmapm && has === want;
   }, marked);
+  if (marked) {
+    // The side list's rows follow the compared map's first paint (BiggestChanges).
+    await page.waitForSelector('[data-testid=lgtmapm-compare-changes][data-rows=shown]');
+  }
 }
 
 /** Smallest RGB distance to `color` among the canvas pixels of a page rectangle (one read of the bitmap). */
