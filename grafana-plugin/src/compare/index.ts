@@ -1,4 +1,4 @@
-export { diffMaps } from './diff';
+export { diffMaps, prepareCompareSide } from './diff';
 export { DEFAULT_THRESHOLDS } from './types';
 export type {
   CompareStats,
