@@ -1,5 +1,12 @@
 import { buildServerMap, type FrameLike, type ServerMap } from '../../src/servermap/model';
-import { diffMaps, prepareCompareSide, type CompareEdge, type CompareMap, type CompareSide, type MapDiff } from '../../src/compare';
+import {
+  diffMaps,
+  prepareCompareSide,
+  type CompareEdge,
+  type CompareMap,
+  type CompareSide,
+  type MapDiff,
+} from '../../src/compare';
 import { demoTopology, prometheusResponse, bucketsFrom, type Topology } from '../fixtures/serviceGraph';
 import { framesFromResponse } from '../fixtures/load';
 import { BASELINE_RANGE_SECONDS, CURRENT_RANGE_SECONDS, demoAfterBadRelease } from '../fixtures/compare';
@@ -406,7 +413,10 @@ describe('a side read ahead (prepareCompareSide): the same diff, the baseline re
     const after = mapOf(demoAfterBadRelease(), CURRENT_RANGE_SECONDS);
     const fresh = () => ({ nodes: [...twice.nodes], edges: [...twice.edges] });
     // A new map object each time: nothing prepared for it.
-    const cold = diffOf({ map: after, rangeSeconds: CURRENT_RANGE_SECONDS }, { map: fresh(), rangeSeconds: BASELINE_RANGE_SECONDS });
+    const cold = diffOf(
+      { map: after, rangeSeconds: CURRENT_RANGE_SECONDS },
+      { map: fresh(), rangeSeconds: BASELINE_RANGE_SECONDS }
+    );
     const baseline = { map: fresh(), rangeSeconds: BASELINE_RANGE_SECONDS };
     expect(prepareCompareSide(baseline, 'baseline')).toBe(true);
     const warm = diffOf({ map: after, rangeSeconds: CURRENT_RANGE_SECONDS }, baseline);

@@ -67,32 +67,35 @@ describe("compare's union laid out in the map worker's round trip (extraTopology
     { name: 'a node limit', filter: { inboundDepth: 1, outboundDepth: 1, hideTerminal: false, maxNodes: 300 } },
   ];
 
-  it.each(FILTERS)('the layout the worker sends back is the one the panel looks up for the union ($name)', ({ filter }) => {
-    const replies: ModelReply[] = [];
-    answerModelRequest(
-      clone({
-        type: 'model' as const,
-        id: 1,
-        frames: packFrames(frames),
-        options: {},
-        layout: { filter, all: false, known: [], extra: extraTopologyOf(baseline) },
-      }),
-      (r) => replies.push(clone(r))
-    );
-    const reply = replies[0]!;
-    if (reply.type !== 'model-done' || !reply.result.ok) {
-      throw new Error('no map');
+  it.each(FILTERS)(
+    'the layout the worker sends back is the one the panel looks up for the union ($name)',
+    ({ filter }) => {
+      const replies: ModelReply[] = [];
+      answerModelRequest(
+        clone({
+          type: 'model' as const,
+          id: 1,
+          frames: packFrames(frames),
+          options: {},
+          layout: { filter, all: false, known: [], extra: extraTopologyOf(baseline) },
+        }),
+        (r) => replies.push(clone(r))
+      );
+      const reply = replies[0]!;
+      if (reply.type !== 'model-done' || !reply.result.ok) {
+        throw new Error('no map');
+      }
+      // What ServerMapView does with Compare on: the union, filtered and keyed on the main thread.
+      const view = filteredView(unionOf(current, baseline), filter);
+      expect(view.filtered.nodes.length).toBeGreaterThan(250);
+      expect(reply.layout?.key).toBe(layoutKey(view.topology, false));
+      const layout = unpackLayout(reply.layout!.layout);
+      expect(view.filtered.nodes.every((n) => layout.nodes.has(n.id))).toBe(true);
+      expect(view.filtered.edges.every((e) => layout.edges.has(e.id))).toBe(true);
+      // Its filtered map would be of the union, not of the map sent back: none is sent.
+      expect(reply.filtered).toBeUndefined();
+      // The map itself is the current one, without the baseline's nodes.
+      expect(reply.result.map.nodeKinds.length).toBe(current.nodes.length);
     }
-    // What ServerMapView does with Compare on: the union, filtered and keyed on the main thread.
-    const view = filteredView(unionOf(current, baseline), filter);
-    expect(view.filtered.nodes.length).toBeGreaterThan(250);
-    expect(reply.layout?.key).toBe(layoutKey(view.topology, false));
-    const layout = unpackLayout(reply.layout!.layout);
-    expect(view.filtered.nodes.every((n) => layout.nodes.has(n.id))).toBe(true);
-    expect(view.filtered.edges.every((e) => layout.edges.has(e.id))).toBe(true);
-    // Its filtered map would be of the union, not of the map sent back: none is sent.
-    expect(reply.filtered).toBeUndefined();
-    // The map itself is the current one, without the baseline's nodes.
-    expect(reply.result.map.nodeKinds.length).toBe(current.nodes.length);
-  });
+  );
 });

@@ -3,7 +3,13 @@
  * built, becomes a `MapOverlay` — the union topology with every node and link marked. Lives in components/
  * because it is where features meet (DESIGN.md); no React here, so it is unit-tested.
  */
-import { buildServerMap, type ExtraTopology, type QueryLike, type ServerMap, type TrafficStats } from '../../servermap/model';
+import {
+  buildServerMap,
+  type ExtraTopology,
+  type QueryLike,
+  type ServerMap,
+  type TrafficStats,
+} from '../../servermap/model';
 import { type MapOverlayResult } from '../../servermap/ServerMapView';
 import { type SceneMark } from '../../servermap/render/scene';
 import {
