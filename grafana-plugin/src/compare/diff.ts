@@ -1,5 +1,7 @@
 import {
+  type CompareEdge,
   type CompareMap,
+  type CompareNode,
   type CompareResult,
   type CompareSide,
   type CompareStats,
@@ -201,6 +203,56 @@ function byId<T extends { id: string }>(
   return out;
 }
 
+/** One side's nodes and links by id, each with its numbers made comparable (`readSide`). */
+interface PreparedSide {
+  nodes: Map<string, { item: CompareNode; numbers: SideNumbers }>;
+  edges: Map<string, { item: CompareEdge; numbers: SideNumbers }>;
+  /** Repeated ids, phrased for the user. */
+  warnings: string[];
+}
+
+/**
+ * Prepared sides by map object and range length. A map's numbers do not depend on the other side nor on the
+ * thresholds, so the baseline's are read once (`prepareCompareSide`, ahead of time when the panel is idle) and a
+ * diff against a new current map, or with another threshold, reads only the current side. Maps are not changed
+ * after they are built (the model hands out new objects), so the map object is the key.
+ */
+const prepared = new WeakMap<CompareMap, { rangeSeconds: number; name: string; side: PreparedSide }>();
+
+function preparedSide(side: CompareSide, name: string): PreparedSide {
+  const kept = prepared.get(side.map);
+  if (kept && kept.rangeSeconds === side.rangeSeconds && kept.name === name) {
+    return kept.side;
+  }
+  const warnings: string[] = [];
+  const withNumbers = <T extends { id: string }>(items: Map<string, T>, stats: (item: T) => CompareStats) => {
+    const out = new Map<string, { item: T; numbers: SideNumbers }>();
+    for (const [id, item] of items) {
+      out.set(id, { item, numbers: readSide(stats(item), side.rangeSeconds) });
+    }
+    return out;
+  };
+  const result: PreparedSide = {
+    nodes: withNumbers(byId(side.map.nodes, name, 'node', warnings), (n) => n.inbound),
+    edges: withNumbers(byId(side.map.edges, name, 'link', warnings), (e) => e.stats),
+    warnings,
+  };
+  prepared.set(side.map, { rangeSeconds: side.rangeSeconds, name, side: result });
+  return result;
+}
+
+/**
+ * Reads one side's numbers ahead of `diffMaps` (kept per map object and range length), so the diff at the next
+ * first paint reads only the other side. Returns false, doing nothing, for a side `diffMaps` would refuse.
+ */
+export function prepareCompareSide(side: CompareSide, name: 'current' | 'baseline'): boolean {
+  if (checkSide(side, name)) {
+    return false;
+  }
+  preparedSide(side, name);
+  return true;
+}
+
 /** Union of two id-indexed collections: current order first, then what only the baseline has. */
 function union<T>(
   current: Map<string, T>,
@@ -310,22 +362,13 @@ export function diffMaps(
   if (problem) {
     return { ok: false, error: problem };
   }
-  const warnings: string[] = [];
-  const sideOf = (map: CompareMap, name: string) => ({
-    nodes: byId(map.nodes, name, 'node', warnings),
-    edges: byId(map.edges, name, 'link', warnings),
-  });
-  const a = sideOf(current.map, 'current');
-  const b = sideOf(baseline.map, 'baseline');
+  const a = preparedSide(current, 'current');
+  const b = preparedSide(baseline, 'baseline');
+  const warnings: string[] = [...a.warnings, ...b.warnings];
 
   const links: LinkDiff[] = union(a.edges, b.edges).map(({ id, cur, base, presence }) => {
-    const edge = (cur ?? base)!;
-    const traffic = diffTraffic(
-      presence,
-      cur ? readSide(cur.stats, current.rangeSeconds) : ABSENT,
-      base ? readSide(base.stats, baseline.rangeSeconds) : ABSENT,
-      t
-    );
+    const edge = (cur ?? base)!.item;
+    const traffic = diffTraffic(presence, cur?.numbers ?? ABSENT, base?.numbers ?? ABSENT, t);
     const warning = clampWarning(`Link ${id}`, traffic.clamped);
     if (warning) {
       warnings.push(warning);
@@ -334,13 +377,8 @@ export function diffMaps(
   });
 
   const nodes: NodeDiff[] = union(a.nodes, b.nodes).map(({ id, cur, base, presence }) => {
-    const node = (cur ?? base)!;
-    const traffic = diffTraffic(
-      presence,
-      cur ? readSide(cur.inbound, current.rangeSeconds) : ABSENT,
-      base ? readSide(base.inbound, baseline.rangeSeconds) : ABSENT,
-      t
-    );
+    const node = (cur ?? base)!.item;
+    const traffic = diffTraffic(presence, cur?.numbers ?? ABSENT, base?.numbers ?? ABSENT, t);
     return { id, name: node.name, kind: node.kind, ...traffic };
   });
 

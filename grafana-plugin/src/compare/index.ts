@@ -1,4 +1,4 @@
-export { diffMaps } from './diff';
+export { diffMaps, prepareCompareSide } from './diff';
 export { DEFAULT_THRESHOLDS } from './types';
 export type {
   CompareStats,
@@ -23,7 +23,7 @@ export { baselineRange, splitTimeCompareFrames, BASELINE_SHIFTS } from './baseli
 export type { AbsoluteRange, BaselineShift, BaselineChoice, BaselineRangeResult, CompareFrameLike } from './baseline';
 export { unionMap } from './union';
 export type { UnionInput } from './union';
-export { changeMark, formatDurationMs, formatPerMinute, formatRatio } from './marks';
+export { changeLines, changeMark, formatDurationMs, formatPerMinute, formatRatio } from './marks';
 export type { ChangeMark, Tone } from './marks';
 export { releaseQuery, releaseWindows, previousRelease, VERSION_LABEL, RELEASE_LOOKBACK_MS } from './release';
 export type { ReleaseWindow, PreviousReleaseResult } from './release';

@@ -13,8 +13,6 @@ export interface ChangeMark {
   strength: number;
   /** The map label: the significant changes only ("p95 ×10.2 +2.6 s · err +3.5 pt"); "" when nothing passed. */
   label: string;
-  /** Every number with its Δ and ratio, for tooltips and the details panel. */
-  lines: string[];
 }
 
 /** Five thresholds passed or more is drawn at full strength. */
@@ -75,16 +73,24 @@ function toneOf(direction: Direction): Tone {
   return direction === 'unchanged' ? 'neutral' : direction;
 }
 
+/**
+ * Every number of one link or node with its Δ and ratio, for the tooltip and the details panel. Apart from
+ * `changeMark` because only the item hovered or selected needs them: formatting them for all 4,000 nodes and links
+ * of a 1,000-node map took ~27 ms of the compared first paint (CPU profile, busy machine).
+ */
+export function changeLines(d: TrafficDiff): string[] {
+  return [callsLine(d.callsPerMinute), errorLine(d.errorPercent), p95Line(d.p95Ms)];
+}
+
 /** The change on one link or node, as the map draws it. */
 export function changeMark(d: TrafficDiff, t: CompareThresholds): ChangeMark {
-  const lines = [callsLine(d.callsPerMinute), errorLine(d.errorPercent), p95Line(d.p95Ms)];
   if (d.presence === 'new') {
     const now = d.callsPerMinute.current ?? 0;
-    return { presence: 'new', tone: 'neutral', strength: 1, label: `new · ${formatPerMinute(now)}`, lines };
+    return { presence: 'new', tone: 'neutral', strength: 1, label: `new · ${formatPerMinute(now)}` };
   }
   if (d.presence === 'gone') {
     const was = d.callsPerMinute.baseline ?? 0;
-    return { presence: 'gone', tone: 'neutral', strength: 1, label: `gone · was ${formatPerMinute(was)}`, lines };
+    return { presence: 'gone', tone: 'neutral', strength: 1, label: `gone · was ${formatPerMinute(was)}` };
   }
   const parts: string[] = [];
   let passed = 0;
@@ -113,6 +119,5 @@ export function changeMark(d: TrafficDiff, t: CompareThresholds): ChangeMark {
     tone: toneOf(d.direction),
     strength: Math.min(1, passed / FULL_STRENGTH_AT),
     label: parts.join(' · '),
-    lines,
   };
 }

@@ -4,7 +4,7 @@ import { type GrafanaTheme2, LoadingState, type PanelData, type TimeRange } from
 import { Alert, Button, Icon, Tooltip, useStyles2, useTheme2 } from '@grafana/ui';
 import { type ApmPanelOptions } from '../types';
 import { getSelection, selectLink, selectService, subscribe } from '../shared/selectionStore';
-import { type MapFilter, type QueryLike, type ServerMap, type ServerMapEdge, type ServerMapNode, type TrafficStats } from './model';
+import { type ExtraTopology, type MapFilter, type QueryLike, type ServerMap, type ServerMapEdge, type ServerMapNode, type TrafficStats } from './model';
 import { type LayoutResult } from './layout/layout';
 import { filteredView, prepareScene } from './viewCache';
 import { useSceneGeometry } from './useSceneGeometry';
@@ -36,6 +36,11 @@ export interface MapOverlay {
    * topologies). Called during render: keep it cheap and memoised (the same map object for the same input).
    */
   topology: (map: ServerMap) => ServerMap;
+  /**
+   * What `topology` adds to any map, as data (matched by id, at zero traffic, in this order): the map worker then
+   * lays out the overlay's map in the round trip that builds the model, instead of a second trip after it.
+   */
+  extraTopology?: ExtraTopology;
   /**
    * Its marks and the rest (e.g. a diff): may take a while, so a map laid out in the worker asks for it only after
    * the layout has started, and the two run side by side. Memoise it; its `map` is `topology(map)`.
@@ -123,9 +128,13 @@ export function ServerMapView({ data, width, height, options, timeRange, overlay
     }),
     [focus, hideTerminal, showAll, options.maxNodes],
   );
-  // Large inputs are built in the map worker, which also lays out the filtered map (not under an overlay: the
-  // overlay changes the map that is laid out).
-  const model = useServerMapModel(data.series, buildOptions, overlay ? undefined : { filter: mapFilter, all: showAll });
+  // Large inputs are built in the map worker, which also lays out the filtered map (under an overlay, the map with
+  // what the overlay adds, when it says what that is).
+  const model = useServerMapModel(
+    data.series,
+    buildOptions,
+    !overlay ? { filter: mapFilter, all: showAll } : overlay.extraTopology ? { filter: mapFilter, all: showAll, extra: overlay.extraTopology } : undefined,
+  );
   const built = model.result;
   const builtMap: ServerMap | undefined = built.ok ? built.map : undefined;
   const overlayMap = useMemo(() => (builtMap && overlay ? overlay.topology(builtMap) : undefined), [builtMap, overlay]);

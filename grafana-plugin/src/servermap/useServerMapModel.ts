@@ -1,5 +1,5 @@
 import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
-import { buildServerMap, type BuildOptions, type BuildResult, type FilteredMap, type FrameLike, type MapFilter } from './model';
+import { buildServerMap, type BuildOptions, type BuildResult, type ExtraTopology, type FilteredMap, type FrameLike, type MapFilter } from './model';
 import { framesSize, packFramesInSlices } from './model/packFrames';
 import { prewarmLayoutWorker, workerUnavailable } from './layout/layoutClient';
 import { type ModelJob, modelWorkerStats, startModelBuild } from './layout/modelClient';
@@ -57,7 +57,7 @@ function cloneableOptions(options: Partial<BuildOptions>): Partial<BuildOptions>
 export function useServerMapModel(
   series: readonly FrameLike[] | undefined,
   options: Partial<BuildOptions>,
-  layoutFor?: { filter: MapFilter; all: boolean }
+  layoutFor?: { filter: MapFilter; all: boolean; extra?: ExtraTopology }
 ): BuiltModel {
   const large = useMemo(
     () => typeof Worker !== 'undefined' && !workerUnavailable() && framesSize(series) >= MODEL_IN_WORKER_MIN_SIZE,

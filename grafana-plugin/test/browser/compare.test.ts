@@ -58,6 +58,10 @@ async function waitCompare(page: Page, status: 'ready' | 'error' | 'off', marked
     const has = !!c?.__lgtmapm?.scene.edges.some((e: any) => e.mark);
     return c?.__lgtmapm && has === want;
   }, marked);
+  if (marked) {
+    // The side list's rows follow the compared map's first paint (BiggestChanges).
+    await page.waitForSelector('[data-testid=lgtmapm-compare-changes][data-rows=shown]');
+  }
 }
 
 /** Smallest RGB distance to `color` among the canvas pixels of a page rectangle (one read of the bitmap). */
@@ -155,6 +159,13 @@ describeBrowser('compare in Chromium (harness: the demo before and after a bad r
   it('clicking a row focuses that link: selected, centred, its baseline histogram beside the current one (light)', async () => {
     const { page, errors } = await openFixture(h, { fixture: 'compare', theme: 'light', service: 'none' });
     await waitCompare(page, 'ready');
+    // The whole compared map in the light theme, before anything is selected (the dark one is in the first test).
+    await screenshot(page, 'compare-demo-light');
+    expect(await rankedRows(page)).toEqual([
+      'demo/orders->demo/payments',
+      'user->demo/gateway',
+      'demo/gateway->demo/orders',
+    ]);
     await page.click('[data-testid=lgtmapm-compare-change][data-link-id="demo/orders->demo/payments"]');
     await page.waitForSelector('[data-testid=lgtmapm-details]');
     await page.waitForFunction(() => {

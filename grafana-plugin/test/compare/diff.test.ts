@@ -1,5 +1,12 @@
 import { buildServerMap, type FrameLike, type ServerMap } from '../../src/servermap/model';
-import { diffMaps, type CompareEdge, type CompareMap, type CompareSide, type MapDiff } from '../../src/compare';
+import {
+  diffMaps,
+  prepareCompareSide,
+  type CompareEdge,
+  type CompareMap,
+  type CompareSide,
+  type MapDiff,
+} from '../../src/compare';
 import { demoTopology, prometheusResponse, bucketsFrom, type Topology } from '../fixtures/serviceGraph';
 import { framesFromResponse } from '../fixtures/load';
 import { BASELINE_RANGE_SECONDS, CURRENT_RANGE_SECONDS, demoAfterBadRelease } from '../fixtures/compare';
@@ -396,5 +403,42 @@ describe('diffMaps edge cases', () => {
     const diff = diffOf(side(twice), side(map));
     expect(diff.links).toHaveLength(1);
     expect(diff.warnings).toEqual(['The current map has the link "a->b" twice; only the first is compared']);
+  });
+});
+
+describe('a side read ahead (prepareCompareSide): the same diff, the baseline read once', () => {
+  it('gives the same diff, warnings included, as reading both sides during the diff', () => {
+    const before = mapOf(demoTopology(), BASELINE_RANGE_SECONDS);
+    const twice: CompareMap = { nodes: before.nodes, edges: [...before.edges, before.edges[0]!] };
+    const after = mapOf(demoAfterBadRelease(), CURRENT_RANGE_SECONDS);
+    const fresh = () => ({ nodes: [...twice.nodes], edges: [...twice.edges] });
+    // A new map object each time: nothing prepared for it.
+    const cold = diffOf(
+      { map: after, rangeSeconds: CURRENT_RANGE_SECONDS },
+      { map: fresh(), rangeSeconds: BASELINE_RANGE_SECONDS }
+    );
+    const baseline = { map: fresh(), rangeSeconds: BASELINE_RANGE_SECONDS };
+    expect(prepareCompareSide(baseline, 'baseline')).toBe(true);
+    const warm = diffOf({ map: after, rangeSeconds: CURRENT_RANGE_SECONDS }, baseline);
+    const again = diffOf({ map: after, rangeSeconds: CURRENT_RANGE_SECONDS }, baseline, { errorPoints: 2 });
+    expect(warm).toEqual(cold);
+    expect(warm.warnings).toEqual([
+      `The baseline map has the link "${before.edges[0]!.id}" twice; only the first is compared`,
+    ]);
+    // Reading a kept side again does not repeat its warnings.
+    expect(again.warnings).toEqual(warm.warnings);
+    expect(again.biggestChanges.map((r) => r.linkId)).toContain('demo/orders->demo/payments');
+  });
+
+  it('reads the side again for another range length (calls are per minute of its own range)', () => {
+    const map = tiny([['a', 'b', 600]]);
+    prepareCompareSide({ map, rangeSeconds: 600 }, 'baseline');
+    const diff = diffOf({ map: tiny([['a', 'b', 600]]), rangeSeconds: 600 }, { map, rangeSeconds: 1200 });
+    expect(link(diff, 'a->b').callsPerMinute).toMatchObject({ current: 60, baseline: 30 });
+  });
+
+  it('does nothing for a side the diff would refuse', () => {
+    expect(prepareCompareSide({ map: tiny([['a', 'b', 1]]), rangeSeconds: 0 }, 'baseline')).toBe(false);
+    expect(prepareCompareSide({ map: undefined as unknown as CompareMap, rangeSeconds: 60 }, 'current')).toBe(false);
   });
 });

@@ -1,5 +1,6 @@
 import { buildServerMap, type ServerMap } from '../../src/servermap/model';
 import {
+  changeLines,
   changeMark,
   DEFAULT_THRESHOLDS,
   diffMaps,
@@ -50,7 +51,7 @@ describe('changeMark: what the map draws for a compared link', () => {
   it('labels the slowed link with its significant changes, worse, at full strength', () => {
     const m = linkMark(diff, 'demo/orders->demo/payments');
     expect(m).toMatchObject({ presence: 'both', tone: 'worse', strength: 1, label: 'p95 ×10.2 +2.6 s · err +3.5 pt' });
-    expect(m.lines).toEqual([
+    expect(changeLines(diff.links.find((l) => l.id === 'demo/orders->demo/payments')!)).toEqual([
       'calls 120/min → 168/min (×1.40)',
       'errors 0.5 % → 4.0 % (+3.5 pt, ×8.02)',
       'p95 ≈ 287 ms → ≈ 2.9 s (+2.6 s, ×10.2)',

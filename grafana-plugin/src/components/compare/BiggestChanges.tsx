@@ -1,9 +1,10 @@
-import React from 'react';
+import React, { useEffect, useState } from 'react';
 import { css, cx } from '@emotion/css';
 import { type GrafanaTheme2 } from '@grafana/data';
 import { useStyles2 } from '@grafana/ui';
 import { changeMark, formatPerMinute, type LinkDiff } from '../../compare';
 import { type MapOverlayResult } from '../../servermap/ServerMapView';
+import { whenIdle } from '../../shared/whenIdle';
 import { type CompareOverlayData } from './compareOverlay';
 
 type Tone = 'worse' | 'better' | 'mixed' | 'new' | 'gone';
@@ -16,15 +17,48 @@ interface Props {
 /** Rows per section: the top of each list is what is read; the map marks every change. */
 export const MAX_ROWS = 25;
 
+/**
+ * False until the browser is idle after the first frame this list was mounted in: turning Compare on paints the
+ * compared map first, and the rows (some 75 buttons to create, style, lay out and paint: a third of what the
+ * toggle's frame cost in a trace at 1,000 nodes) follow in the next idle period, within `ROWS_AT_MOST_MS`.
+ */
+function useAfterFirstPaint(): boolean {
+  const [painted, setPainted] = useState(false);
+  useEffect(() => {
+    if (painted) {
+      return;
+    }
+    let cancelIdle: (() => void) | undefined;
+    const frame = requestAnimationFrame(() => {
+      cancelIdle = whenIdle(() => setPainted(true), ROWS_AT_MOST_MS);
+    });
+    return () => {
+      cancelAnimationFrame(frame);
+      cancelIdle?.();
+    };
+  }, [painted]);
+  return painted;
+}
+
+/** The rows wait for an idle period after the map's paint, at most this long on a busy page. */
+const ROWS_AT_MOST_MS = 300;
+
 /** The side list: links ranked by their change in error % and p95, then new and gone links. Click focuses one. */
 export function BiggestChanges({ result, onFocusLink }: Props) {
   const styles = useStyles2(getStyles);
+  const painted = useAfterFirstPaint();
   const data = result.data as CompareOverlayData | undefined;
   if (!data) {
     return null;
   }
-  const { diff, linkNames } = data;
-  const byId = new Map(diff.links.map((l) => [l.id, l]));
+  if (!painted) {
+    return (
+      <div className={styles.root} data-testid="lgtmapm-compare-changes" data-rows="pending">
+        <div className={styles.heading}>Biggest changes</div>
+      </div>
+    );
+  }
+  const { diff, linkNames, linksById: byId } = data;
   const more = (total: number) =>
     total > MAX_ROWS && (
       <div className={styles.muted} data-testid="lgtmapm-compare-more">
@@ -50,7 +84,7 @@ export function BiggestChanges({ result, onFocusLink }: Props) {
   const gone = (l: LinkDiff | undefined) => `was ${formatPerMinute(l?.callsPerMinute.baseline ?? 0)}`;
   const added = (l: LinkDiff | undefined) => formatPerMinute(l?.callsPerMinute.current ?? 0);
   return (
-    <div className={styles.root} data-testid="lgtmapm-compare-changes">
+    <div className={styles.root} data-testid="lgtmapm-compare-changes" data-rows="shown">
       <div className={styles.heading}>Biggest changes</div>
       {diff.biggestChanges.length === 0 && (
         <div className={styles.muted}>No link changed its error % or p95 past the threshold.</div>

@@ -3,10 +3,25 @@
  * built, becomes a `MapOverlay` — the union topology with every node and link marked. Lives in components/
  * because it is where features meet (DESIGN.md); no React here, so it is unit-tested.
  */
-import { buildServerMap, type QueryLike, type ServerMap, type TrafficStats } from '../../servermap/model';
+import {
+  buildServerMap,
+  type ExtraTopology,
+  type QueryLike,
+  type ServerMap,
+  type TrafficStats,
+} from '../../servermap/model';
 import { type MapOverlayResult } from '../../servermap/ServerMapView';
 import { type SceneMark } from '../../servermap/render/scene';
-import { changeMark, diffMaps, unionMap, type CompareThresholds, type MapDiff } from '../../compare';
+import {
+  changeLines,
+  changeMark,
+  diffMaps,
+  unionMap,
+  type CompareThresholds,
+  type LinkDiff,
+  type MapDiff,
+  type TrafficDiff,
+} from '../../compare';
 import { type ApmPanelOptions } from '../../types';
 import { buildOptionsOf } from '../../servermap/buildOptions';
 
@@ -43,8 +58,58 @@ export function baselineMapOf(
 /** What the side list needs besides the union map. */
 export interface CompareOverlayData {
   diff: MapDiff;
+  /** The diff's links by id. */
+  linksById: ReadonlyMap<string, LinkDiff>;
   /** Link id → "source → target" with node names. */
   linkNames: Map<string, string>;
+}
+
+/**
+ * The change lines (`changeLines`) of every node and link, formatted when first asked for: the map asks for one
+ * item's (tooltip, details, a side-list row), never for all of them.
+ */
+class ChangeLinesById implements ReadonlyMap<string, string[]> {
+  private readonly formatted = new Map<string, string[]>();
+  constructor(private readonly diffs: ReadonlyMap<string, TrafficDiff>) {}
+  get size(): number {
+    return this.diffs.size;
+  }
+  has(id: string): boolean {
+    return this.diffs.has(id);
+  }
+  get(id: string): string[] | undefined {
+    let lines = this.formatted.get(id);
+    if (!lines) {
+      const d = this.diffs.get(id);
+      if (!d) {
+        return undefined;
+      }
+      lines = changeLines(d);
+      this.formatted.set(id, lines);
+    }
+    return lines;
+  }
+  *entries(): MapIterator<[string, string[]]> {
+    for (const id of this.diffs.keys()) {
+      yield [id, this.get(id)!];
+    }
+  }
+  keys(): MapIterator<string> {
+    return this.diffs.keys();
+  }
+  *values(): MapIterator<string[]> {
+    for (const [, lines] of this.entries()) {
+      yield lines;
+    }
+  }
+  forEach(fn: (lines: string[], id: string, map: ReadonlyMap<string, string[]>) => void): void {
+    for (const [id, lines] of this.entries()) {
+      fn(lines, id, this);
+    }
+  }
+  [Symbol.iterator](): MapIterator<[string, string[]]> {
+    return this.entries();
+  }
 }
 
 export type CompareApplyResult =
@@ -71,6 +136,17 @@ export function unionOf(current: ServerMap, baseline: ServerMap): ServerMap {
 }
 
 /**
+ * What `unionOf(any map, baseline)` adds to that map, as the map worker takes it (`withExtraTopology`): the
+ * baseline's nodes and links in the baseline's order, so the worker's union has the same ids in the same order.
+ */
+export function extraTopologyOf(baseline: ServerMap): ExtraTopology {
+  return {
+    nodes: baseline.nodes.map((n) => ({ id: n.id, kind: n.kind })),
+    edges: baseline.edges.map((e) => ({ id: e.id, source: e.source, target: e.target })),
+  };
+}
+
+/**
  * The overlay for one baseline: diff, a mark for every node and link of the union (`unionOf`, passed in when
  * already built), the baseline's numbers by id and the change lines for tooltips and details.
  */
@@ -93,16 +169,16 @@ export function applyCompare(
   const diff = result.diff;
   const nodeMarks = new Map<string, SceneMark>();
   const edgeMarks = new Map<string, SceneMark>();
-  const changes = new Map<string, string[]>();
+  const diffsById = new Map<string, TrafficDiff>();
+  const linksById = new Map<string, LinkDiff>();
   for (const n of diff.nodes) {
-    const mark = changeMark(n, diff.thresholds);
-    nodeMarks.set(n.id, mark);
-    changes.set(n.id, mark.lines);
+    nodeMarks.set(n.id, changeMark(n, diff.thresholds));
+    diffsById.set(n.id, n);
   }
   for (const l of diff.links) {
-    const mark = changeMark(l, diff.thresholds);
-    edgeMarks.set(l.id, mark);
-    changes.set(l.id, mark.lines);
+    edgeMarks.set(l.id, changeMark(l, diff.thresholds));
+    diffsById.set(l.id, l);
+    linksById.set(l.id, l);
   }
   const baselineStats = new Map<string, TrafficStats>();
   for (const n of baseline.nodes) {
@@ -122,8 +198,8 @@ export function applyCompare(
       warnings: diff.warnings,
       marks: { nodes: nodeMarks, edges: edgeMarks },
       baseline: baselineStats,
-      changes,
-      data: { diff, linkNames },
+      changes: new ChangeLinesById(diffsById),
+      data: { diff, linksById, linkNames },
     },
   };
 }

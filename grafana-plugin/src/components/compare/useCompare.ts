@@ -3,13 +3,14 @@
  * panel's own targets run again over that range), its server map, and the map overlay. One hook, used by the
  * panel shell, so the map, the scatter and the bar agree on the same baseline.
  */
-import { useCallback, useMemo, useState } from 'react';
+import { useCallback, useEffect, useMemo, useState } from 'react';
 import { type PanelData, type TimeRange } from '@grafana/data';
 import { type QueryLike, type ServerMap } from '../../servermap/model';
 import { type MapOverlay, type MapOverlayResult } from '../../servermap/ServerMapView';
 import {
   type AbsoluteRange,
   baselineRange,
+  prepareCompareSide,
   previousRelease,
   RELEASE_LOOKBACK_MS,
   releaseQuery,
@@ -20,8 +21,9 @@ import {
 } from '../../compare';
 import { fetchBaselineFrames, groupTargets, type PanelTarget } from '../../compare/fetchBaseline';
 import { runQuery } from '../../shared/queryClient';
+import { whenIdle } from '../../shared/whenIdle';
 import { type ApmPanelOptions } from '../../types';
-import { applyCompare, baselineMapOf, type CompareOverlayData, unionOf } from './compareOverlay';
+import { applyCompare, baselineMapOf, type CompareOverlayData, extraTopologyOf, unionOf } from './compareOverlay';
 import { type QueryState, useCachedQuery } from './useCachedQuery';
 
 /** `grafana`: the baseline Grafana's own panel "Time comparison" delivered with the data (no query of ours). */
@@ -213,6 +215,15 @@ export function useCompare(
       options.apdexThresholdSeconds,
     ]
   );
+  // The baseline's side of the diff (its numbers by id) is read while the panel is idle, so the diff at the next
+  // compared paint reads only the current map (kept per baseline map, page-wide like the map itself).
+  useEffect(() => {
+    if (!baselineMap?.ok || !(baselineSeconds > 0)) {
+      return;
+    }
+    const map = baselineMap.map;
+    return whenIdle(() => prepareCompareSide({ map, rangeSeconds: baselineSeconds }, 'baseline'));
+  }, [baselineMap, baselineSeconds]);
   if (frames.status === 'done' && frames.value.skipped.length > 0) {
     notes.push(`Not re-run for the baseline: ${frames.value.skipped.join('; ')}`);
   }
@@ -247,6 +258,7 @@ export function useCompare(
     };
     return {
       topology,
+      extraTopology: extraTopologyOf(baseline),
       apply: (map: ServerMap): MapOverlayResult => {
         let result = results.get(map);
         if (!result) {

@@ -1,4 +1,4 @@
-import { type BuildOptions, type BuildResult, type FilteredMap, type MapFilter, type ServerMap } from '../model';
+import { type BuildOptions, type BuildResult, type ExtraTopology, type FilteredMap, type MapFilter, type ServerMap } from '../model';
 import { type SlicedJob } from '../../shared/slices';
 import { type PackedFrames, transferablesOf } from '../model/packFrames';
 import { unpackMapInSlices } from '../model/packMap';
@@ -65,7 +65,7 @@ export const modelWorkerStats = {
 export function startModelBuild(
   frames: PackedFrames,
   options: Partial<BuildOptions>,
-  layout?: { filter: MapFilter; all: boolean }
+  layout?: { filter: MapFilter; all: boolean; extra?: ExtraTopology }
 ): ModelJob {
   modelWorkerStats.started++;
   let worker: Worker;

@@ -1,4 +1,4 @@
-import { buildServerMap, filterMap, type BuildOptions, type MapFilter } from '../model';
+import { buildServerMap, filterMap, withExtraTopology, type BuildOptions, type ExtraTopology, type MapFilter } from '../model';
 import { unpackFrames, type PackedFrames } from '../model/packFrames';
 import { packMap, packedMapTransferables, type PackedMap } from '../model/packMap';
 import { budgetedLayout } from './budget';
@@ -21,6 +21,11 @@ export interface ModelRequest {
     all: boolean;
     /** Hashes (layoutKeyHash) of the layout keys the page has already: those are not laid out again. */
     known: number[];
+    /**
+     * Lay out the map with these nodes and links added (an overlay's, e.g. compare's union); no filtered map is
+     * sent back then, since it would be of the larger map.
+     */
+    extra?: ExtraTopology;
   };
 }
 
@@ -102,16 +107,19 @@ export function answerModelRequest(req: ModelRequest, post: (reply: ModelReply, 
   let packedFiltered: PackedFiltered | undefined;
   if (result.ok && req.layout) {
     try {
-      const map = result.map;
+      const extra = req.layout.extra;
+      const map = extra ? withExtraTopology(result.map, extra) : result.map;
       const filtered = filterMap(map, req.layout.filter);
       const topology = topologyKey(filtered.nodes, filtered.edges);
-      packedFiltered = {
-        nodes: indexesOf(map.nodes, filtered.nodes),
-        edges: indexesOf(map.edges, filtered.edges),
-        hiddenByLimit: filtered.hiddenByLimit,
-        hiddenByFilter: filtered.hiddenByFilter,
-        topology,
-      };
+      packedFiltered = extra
+        ? undefined
+        : {
+            nodes: indexesOf(map.nodes, filtered.nodes),
+            edges: indexesOf(map.edges, filtered.edges),
+            hiddenByLimit: filtered.hiddenByLimit,
+            hiddenByFilter: filtered.hiddenByFilter,
+            topology,
+          };
       if (laidOutInWorker(filtered)) {
         const key = layoutKey(topology, req.layout.all);
         if (!req.layout.known.includes(layoutKeyHash(key))) {

@@ -3,6 +3,7 @@ export { readSeries, seriesAmount, type FrameLike, type FieldLike, type Series }
 export { quantileMs, pinpointHistogram, apdex, normaliseBuckets, parseLe, countAtMost, type Buckets } from './histogram';
 export { kindFor, systemOf, USER_NODE_NAME } from './classify';
 export { filterMap, type MapFilter, type FilteredMap } from './filter';
+export { withExtraTopology, type ExtraTopology } from './extraTopology';
 export type {
   NodeKind,
   PinpointHistogram,
