@@ -250,20 +250,54 @@ export async function probeMemory(app, timeoutMs = 10_000) {
   return { heapUsedMb: NaN, rssMb: NaN };
 }
 
+/**
+ * The order every interleaved benchmark measures its variants in: `slices` passes over `names`, each pass
+ * rotated by one more place (plus `offset`, e.g. the round), and with `reverse`, every second pass run
+ * backwards — so no variant always runs first, or always right after the same neighbour, and the shared
+ * machine's noise hits all alike. `measure(name, pass)` may be async; returns each variant's results in
+ * order.
+ */
+export async function rotatingSlices(names, slices, measure, { offset = 0, reverse = true } = {}) {
+  const results = Object.fromEntries(names.map((n) => [n, []]));
+  for (let pass = 0; pass < slices; pass++) {
+    const order = names.map((_, i) => names[(i + pass + offset) % names.length]);
+    for (const name of reverse && pass % 2 ? order.reverse() : order)
+      results[name].push(await measure(name, pass));
+  }
+  return results;
+}
+
 /** Runs `measure(name)` for every variant in every round, rotating the order so none always runs first. */
-export async function interleavedRounds(names, rounds, measure) {
-  const load = Object.fromEntries(names.map((n) => [n, []]));
-  for (let round = 0; round < rounds; round++) {
-    for (const name of names.map((_, i) => names[(i + round) % names.length])) {
+export function interleavedRounds(names, rounds, measure) {
+  return rotatingSlices(
+    names,
+    rounds,
+    async (name, round) => {
       const r = await measure(name);
-      load[name].push(r);
       console.error(
         `round ${round + 1}/${rounds} ${name}: ${fmt(r.rps, 0)} req/s, p99 ${fmt(r.p99)} ms, ${fmt(r.cpuMsPerRequest, 3)} CPU ms/req` +
           (r.spansPerRequest === undefined ? '' : `, ${fmt(r.spansPerRequest, 2)} spans/req`),
       );
-    }
-  }
-  return load;
+      return r;
+    },
+    { reverse: false },
+  );
+}
+
+/**
+ * One wrk slice against a running app: requests served, req/s and the CPU ms per request the app's process
+ * (all its threads) spent on them.
+ */
+export function cpuSlice(pid, url, seconds) {
+  const t0 = cpuTicks(pid);
+  const load = wrk(url, { seconds });
+  const ticks = cpuTicks(pid) - t0;
+  return {
+    ticks,
+    requests: load.requests,
+    rps: load.rps,
+    cpuMsPerRequest: (ticks * CLOCK_TICK_MS) / load.requests,
+  };
 }
 
 /** Per variant, the median of every numeric field over its rounds. */
