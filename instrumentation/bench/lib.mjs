@@ -54,10 +54,11 @@ export function startNode(args, env, cwd) {
   const t0 = performance.now();
   const { child, stdout, stderr } = spawnNode(args, env, cwd);
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error(`no port line from ${args.join(' ')}\n${stdout()}\n${stderr()}`)),
-      30_000,
-    );
+    // A child that never says its port is stopped, not left running behind a failed benchmark.
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`no port line from ${args.join(' ')}\n${stdout()}\n${stderr()}`));
+    }, 30_000);
     // Registered after spawnNode's collector, so stdout() already holds this chunk.
     child.stdout.on('data', () => {
       const line = stdout()
@@ -168,7 +169,10 @@ export function updateReadmeBlock(marker, report) {
 export async function startLoadBackends() {
   const dir = import.meta.dirname;
   const sink = await startNode([join(dir, 'sink.mjs')], {}, dir);
-  const downstream = await startNode([join(dir, 'downstream.mjs')], {}, dir);
+  const downstream = await startNode([join(dir, 'downstream.mjs')], {}, dir).catch(async (error) => {
+    await stop(sink.child);
+    throw error;
+  });
   const sinkUrl = `http://127.0.0.1:${sink.port}`;
   return {
     sinkUrl,
