@@ -14,11 +14,11 @@
 // medians, verdicts and README block from that JSON without measuring again.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import http from 'node:http';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import {
   cpuSlice,
+  fireRequests,
   fmt,
   machine,
   median,
@@ -85,36 +85,6 @@ async function slices(apps, round) {
   );
 }
 
-/** Exactly `total` GETs, `concurrency` at a time over keep-alive connections. */
-async function fire(url, total, concurrency = 16) {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
-  let sent = 0;
-  let failed = 0;
-  const one = () =>
-    new Promise((resolve) => {
-      http
-        .get(`${url}orders/${sent}`, { agent }, (res) => {
-          if (res.statusCode !== 200) failed++;
-          res.resume();
-          res.on('end', resolve);
-        })
-        .on('error', () => {
-          failed++;
-          resolve();
-        });
-    });
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (sent < total) {
-        sent++;
-        await one();
-      }
-    }),
-  );
-  agent.destroy();
-  return failed;
-}
-
 /** Runs every measurement; returns the raw series (medians and verdicts are derived from them). */
 async function measure() {
   const load0 = loadavg();
@@ -179,9 +149,9 @@ async function measure() {
     const order = names.map((_, i) => names[(i + round) % names.length]);
     for (const name of order) {
       const a = apps[name];
-      await fire(a.url, 50);
+      await fireRequests(a.url, 50);
       results.express[name].idleRssMb.push(rssMb(a.app.child.pid));
-      results.express[name].failed.push(await fire(a.url, EXPRESS_REQUESTS));
+      results.express[name].failed.push(await fireRequests(a.url, EXPRESS_REQUESTS));
       results.express[name].rssMbAfter.push(rssMb(a.app.child.pid));
     }
     for (const name of names) await stop(apps[name].app.child);

@@ -2,6 +2,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import http from 'node:http';
 import { cpus, totalmem } from 'node:os';
 
 export const CLOCK_TICK_MS = 10; // USER_HZ is 100 on Linux
@@ -316,4 +317,37 @@ export function mediansByVariant(load) {
       ),
     ]),
   );
+}
+
+/**
+ * Exactly `total` GETs of `<url>orders/<n>`, `concurrency` at a time over keep-alive connections; resolves
+ * with how many failed.
+ */
+export async function fireRequests(url, total, concurrency = 16) {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
+  let sent = 0;
+  let failed = 0;
+  const one = () =>
+    new Promise((resolve) => {
+      http
+        .get(`${url}orders/${sent}`, { agent }, (res) => {
+          if (res.statusCode !== 200) failed++;
+          res.resume();
+          res.on('end', resolve);
+        })
+        .on('error', () => {
+          failed++;
+          resolve();
+        });
+    });
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (sent < total) {
+        sent++;
+        await one();
+      }
+    }),
+  );
+  agent.destroy();
+  return failed;
 }
