@@ -159,7 +159,7 @@ const table = rows
   .replace(/\n/, `\n|${' --- |'.repeat(rows[0].length)}\n`);
 const la = (x) => x.map((v) => v.toFixed(1)).join(' / ');
 const report =
-  `Memory split, express app — ${results.machine.node}, ${results.machine.cores} × ${results.machine.cpu}, ${ROUNDS} interleaved rounds × ${REQUESTS} requests, medians ` +
+  `Memory split, express app — ${results.machine.node}, ${results.machine.cores} × ${results.machine.cpu}, ${ROUNDS > 1 ? `${ROUNDS} interleaved rounds × ${REQUESTS} requests, medians` : `one round × ${REQUESTS} requests per variant, in turn`} ` +
   `(${results.machine.date.slice(0, 10)}, commit ${results.machine.commit}; load average ${la(load0)} at start, ${la(results.machine.loadavgAtEnd)} at end: a shared, busy machine)\n\n` +
   `${table}\n\n` +
   `RSS growth over bare: kit +${fmt(growth('kit'), 0)} MB, exporting on the app thread +${fmt(growth('kit_export_on_app_thread'), 0)} MB ` +
