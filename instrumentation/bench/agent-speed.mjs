@@ -14,16 +14,16 @@
 // medians, verdicts and README block from that JSON without measuring again.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import http from 'node:http';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import {
-  CLOCK_TICK_MS,
-  cpuTicks,
+  cpuSlice,
+  fireRequests,
   fmt,
   machine,
   median,
   probeMemory,
+  rotatingSlices,
   rssMb,
   startLoadBackends,
   startNode,
@@ -66,51 +66,23 @@ async function startAll(file, common) {
 }
 
 /** Rotating wrk slices over the apps; per variant the CPU ms per request and req/s of every slice. */
-function slices(apps, round) {
-  const out = Object.fromEntries(names.map((n) => [n, { cpu: [], rps: [], requests: 0 }]));
-  for (let s = 0; s < SLICES; s++) {
-    const order = names.map((_, i) => names[(i + s + round) % names.length]);
-    for (const name of s % 2 ? order.reverse() : order) {
-      const a = apps[name];
-      const t0 = cpuTicks(a.app.child.pid);
-      const load = wrk(a.url, { seconds: SLICE_S });
-      const ticks = cpuTicks(a.app.child.pid) - t0;
-      out[name].cpu.push((ticks * CLOCK_TICK_MS) / load.requests);
-      out[name].rps.push(load.rps);
-      out[name].requests += load.requests;
-    }
-  }
-  return out;
-}
-
-/** Exactly `total` GETs, `concurrency` at a time over keep-alive connections. */
-async function fire(url, total, concurrency = 16) {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
-  let sent = 0;
-  let failed = 0;
-  const one = () =>
-    new Promise((resolve) => {
-      http
-        .get(`${url}orders/${sent}`, { agent }, (res) => {
-          if (res.statusCode !== 200) failed++;
-          res.resume();
-          res.on('end', resolve);
-        })
-        .on('error', () => {
-          failed++;
-          resolve();
-        });
-    });
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (sent < total) {
-        sent++;
-        await one();
-      }
-    }),
+async function slices(apps, round) {
+  const runs = await rotatingSlices(
+    names,
+    SLICES,
+    (name) => cpuSlice(apps[name].app.child.pid, apps[name].url, SLICE_S),
+    { offset: round },
   );
-  agent.destroy();
-  return failed;
+  return Object.fromEntries(
+    names.map((n) => [
+      n,
+      {
+        cpu: runs[n].map((r) => r.cpuMsPerRequest),
+        rps: runs[n].map((r) => r.rps),
+        requests: runs[n].reduce((sum, r) => sum + r.requests, 0),
+      },
+    ]),
+  );
 }
 
 /** Runs every measurement; returns the raw series (medians and verdicts are derived from them). */
@@ -143,7 +115,7 @@ async function measure() {
       warm[name] = wrk(apps[name].url, { seconds: 1 }).requests; // JIT, pools, the exporter's first connection
       results.demo[name].idleRssMb.push(rssMb(apps[name].app.child.pid));
     }
-    const demo = slices(apps, round);
+    const demo = await slices(apps, round);
     for (const name of names) {
       results.demo[name].cpu.push(...demo[name].cpu);
       results.demo[name].rps.push(...demo[name].rps);
@@ -160,7 +132,7 @@ async function measure() {
     // 2: ≈ 2 ms CPU handler, throughput at saturation.
     apps = await startAll('app-2ms.cjs', common);
     for (const name of names) warm[name] = wrk(apps[name].url, { seconds: 1 }).requests;
-    const two = slices(apps, round);
+    const two = await slices(apps, round);
     for (const name of names) {
       results.twoMs[name].cpu.push(...two[name].cpu);
       results.twoMs[name].rps.push(...two[name].rps);
@@ -177,9 +149,9 @@ async function measure() {
     const order = names.map((_, i) => names[(i + round) % names.length]);
     for (const name of order) {
       const a = apps[name];
-      await fire(a.url, 50);
+      await fireRequests(a.url, 50);
       results.express[name].idleRssMb.push(rssMb(a.app.child.pid));
-      results.express[name].failed.push(await fire(a.url, EXPRESS_REQUESTS));
+      results.express[name].failed.push(await fireRequests(a.url, EXPRESS_REQUESTS));
       results.express[name].rssMbAfter.push(rssMb(a.app.child.pid));
     }
     for (const name of names) await stop(apps[name].app.child);

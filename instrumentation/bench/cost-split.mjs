@@ -8,11 +8,12 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import {
-  cpuTicks,
   CLOCK_TICK_MS,
+  cpuSlice,
   fmt,
   machine,
   median,
+  rotatingSlices,
   startLoadBackends,
   startNode,
   stop,
@@ -67,21 +68,21 @@ const VARIANTS = {
 const apps = {};
 for (const [name, v] of Object.entries(VARIANTS)) {
   const app = await startNode([...v.args, join(here, 'app.cjs')], { ...common, ...v.env }, here);
-  apps[name] = { app, url: `http://127.0.0.1:${app.port}/`, ticks: 0, requests: 0, slices: [] };
+  apps[name] = { app, url: `http://127.0.0.1:${app.port}/` };
 }
 for (const a of Object.values(apps)) wrk(a.url, { seconds: 2 }); // JIT, pools, connections
 const names = Object.keys(apps);
-for (let s = 0; s < SLICES; s++) {
-  for (const name of s % 2 ? [...names].reverse() : names) {
-    const a = apps[name];
-    const t0 = cpuTicks(a.app.child.pid);
-    const load = wrk(a.url, { seconds: SLICE_S });
-    const ticks = cpuTicks(a.app.child.pid) - t0;
-    a.ticks += ticks;
-    a.requests += load.requests;
-    a.slices.push((ticks * CLOCK_TICK_MS) / load.requests);
-  }
-  console.error(`slice ${s + 1}/${SLICES}`);
+const runs = await rotatingSlices(names, SLICES, (name, s) => {
+  const a = apps[name];
+  const slice = cpuSlice(a.app.child.pid, a.url, SLICE_S);
+  if (name === names.at(-1)) console.error(`slice ${s + 1}/${SLICES}`);
+  return slice;
+});
+for (const name of names) {
+  const a = apps[name];
+  a.ticks = runs[name].reduce((sum, r) => sum + r.ticks, 0);
+  a.requests = runs[name].reduce((sum, r) => sum + r.requests, 0);
+  a.slices = runs[name].map((r) => r.cpuMsPerRequest);
 }
 for (const a of Object.values(apps)) await stop(a.app.child);
 await backends.stop();

@@ -2,6 +2,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import http from 'node:http';
 import { cpus, totalmem } from 'node:os';
 
 export const CLOCK_TICK_MS = 10; // USER_HZ is 100 on Linux
@@ -54,10 +55,11 @@ export function startNode(args, env, cwd) {
   const t0 = performance.now();
   const { child, stdout, stderr } = spawnNode(args, env, cwd);
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error(`no port line from ${args.join(' ')}\n${stdout()}\n${stderr()}`)),
-      30_000,
-    );
+    // A child that never says its port is stopped, not left running behind a failed benchmark.
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`no port line from ${args.join(' ')}\n${stdout()}\n${stderr()}`));
+    }, 30_000);
     // Registered after spawnNode's collector, so stdout() already holds this chunk.
     child.stdout.on('data', () => {
       const line = stdout()
@@ -168,7 +170,10 @@ export function updateReadmeBlock(marker, report) {
 export async function startLoadBackends() {
   const dir = import.meta.dirname;
   const sink = await startNode([join(dir, 'sink.mjs')], {}, dir);
-  const downstream = await startNode([join(dir, 'downstream.mjs')], {}, dir);
+  const downstream = await startNode([join(dir, 'downstream.mjs')], {}, dir).catch(async (error) => {
+    await stop(sink.child);
+    throw error;
+  });
   const sinkUrl = `http://127.0.0.1:${sink.port}`;
   return {
     sinkUrl,
@@ -250,20 +255,54 @@ export async function probeMemory(app, timeoutMs = 10_000) {
   return { heapUsedMb: NaN, rssMb: NaN };
 }
 
+/**
+ * The order every interleaved benchmark measures its variants in: `slices` passes over `names`, each pass
+ * rotated by one more place (plus `offset`, e.g. the round), and with `reverse`, every second pass run
+ * backwards — so no variant always runs first, or always right after the same neighbour, and the shared
+ * machine's noise hits all alike. `measure(name, pass)` may be async; returns each variant's results in
+ * order.
+ */
+export async function rotatingSlices(names, slices, measure, { offset = 0, reverse = true } = {}) {
+  const results = Object.fromEntries(names.map((n) => [n, []]));
+  for (let pass = 0; pass < slices; pass++) {
+    const order = names.map((_, i) => names[(i + pass + offset) % names.length]);
+    for (const name of reverse && pass % 2 ? order.reverse() : order)
+      results[name].push(await measure(name, pass));
+  }
+  return results;
+}
+
 /** Runs `measure(name)` for every variant in every round, rotating the order so none always runs first. */
-export async function interleavedRounds(names, rounds, measure) {
-  const load = Object.fromEntries(names.map((n) => [n, []]));
-  for (let round = 0; round < rounds; round++) {
-    for (const name of names.map((_, i) => names[(i + round) % names.length])) {
+export function interleavedRounds(names, rounds, measure) {
+  return rotatingSlices(
+    names,
+    rounds,
+    async (name, round) => {
       const r = await measure(name);
-      load[name].push(r);
       console.error(
         `round ${round + 1}/${rounds} ${name}: ${fmt(r.rps, 0)} req/s, p99 ${fmt(r.p99)} ms, ${fmt(r.cpuMsPerRequest, 3)} CPU ms/req` +
           (r.spansPerRequest === undefined ? '' : `, ${fmt(r.spansPerRequest, 2)} spans/req`),
       );
-    }
-  }
-  return load;
+      return r;
+    },
+    { reverse: false },
+  );
+}
+
+/**
+ * One wrk slice against a running app: requests served, req/s and the CPU ms per request the app's process
+ * (all its threads) spent on them.
+ */
+export function cpuSlice(pid, url, seconds) {
+  const t0 = cpuTicks(pid);
+  const load = wrk(url, { seconds });
+  const ticks = cpuTicks(pid) - t0;
+  return {
+    ticks,
+    requests: load.requests,
+    rps: load.rps,
+    cpuMsPerRequest: (ticks * CLOCK_TICK_MS) / load.requests,
+  };
 }
 
 /** Per variant, the median of every numeric field over its rounds. */
@@ -278,4 +317,37 @@ export function mediansByVariant(load) {
       ),
     ]),
   );
+}
+
+/**
+ * Exactly `total` GETs of `<url>orders/<n>`, `concurrency` at a time over keep-alive connections; resolves
+ * with how many failed.
+ */
+export async function fireRequests(url, total, concurrency = 16) {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
+  let sent = 0;
+  let failed = 0;
+  const one = () =>
+    new Promise((resolve) => {
+      http
+        .get(`${url}orders/${sent}`, { agent }, (res) => {
+          if (res.statusCode !== 200) failed++;
+          res.resume();
+          res.on('end', resolve);
+        })
+        .on('error', () => {
+          failed++;
+          resolve();
+        });
+    });
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (sent < total) {
+        sent++;
+        await one();
+      }
+    }),
+  );
+  agent.destroy();
+  return failed;
 }

@@ -9,7 +9,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { fork } from 'node:child_process';
 import { join } from 'node:path';
-import { fmt, machine, median, updateReadmeBlock } from './lib.mjs';
+import { fmt, machine, median, rotatingSlices, updateReadmeBlock } from './lib.mjs';
 
 const here = import.meta.dirname;
 const SLICES = Math.max(3, Number(process.env.SLICES ?? 12));
@@ -53,14 +53,16 @@ function startVariant(variant) {
 
 const children = {};
 for (const name of names) children[name] = await startVariant(VARIANTS[name]);
-const runs = Object.fromEntries(names.map((n) => [n, []]));
-for (let slice = 0; slice < SLICES; slice++) {
-  for (const name of names.map((_, i) => names[(i + slice) % names.length])) {
+const runs = await rotatingSlices(
+  names,
+  SLICES,
+  async (name, slice) => {
     const { cpuUsPerQuery } = await children[name].ask({ queries: QUERIES });
-    runs[name].push(cpuUsPerQuery);
-  }
-  console.error(`slice ${slice + 1}/${SLICES}`);
-}
+    if (name === names.at(-1)) console.error(`slice ${slice + 1}/${SLICES}`);
+    return cpuUsPerQuery;
+  },
+  { reverse: false },
+);
 for (const name of names) await children[name].stop();
 const medians = Object.fromEntries(names.map((n) => [n, median(runs[n])]));
 const added = Object.fromEntries(names.map((n) => [n, medians[n] - medians.bare]));

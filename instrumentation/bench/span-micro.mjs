@@ -9,10 +9,12 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { randomFillSync } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { loadavg } from 'node:os';
+import { deserialize, serialize } from 'node:v8';
 import { join } from 'node:path';
 import { ROOT_CONTEXT, SpanKind, trace } from '@opentelemetry/api';
 import { cleanAttributes } from '@opentelemetry/core';
 import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
+import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import {
   AlwaysOnSampler,
   ParentBasedSampler,
@@ -21,7 +23,8 @@ import {
 } from '@opentelemetry/sdk-trace';
 import { attributeKind, classifyAttributeKey } from '../src/redaction/attribute-kind.ts';
 import { RedactingSpanProcessor } from '../src/tracing/redacting-span-processor.ts';
-import { fmt, machine, median, updateReadmeBlock } from './lib.mjs';
+import { fromWireSpans, toPlainWireSpans, toWireSpans } from '../src/tracing/span-wire.ts';
+import { fmt, machine, median, rotatingSlices, updateReadmeBlock } from './lib.mjs';
 
 const here = import.meta.dirname;
 const ROUNDS = Math.max(3, Number(process.env.ROUNDS ?? 5));
@@ -84,6 +87,53 @@ const listenedPool = pool();
 new PgInstrumentation({})._setPoolConnectEventListeners(listenedPool);
 const quietPool = pool();
 
+/** A batch for the export worker: BATCH_REQUESTS requests' spans (SERVER, its pg query and its fetch). */
+const BATCH_REQUESTS = 33;
+const batch = [];
+for (let i = 0; i < BATCH_REQUESTS; i++) {
+  const server = tracer.startSpan(
+    'GET /orders/:id',
+    {
+      kind: SpanKind.SERVER,
+      attributes: { ...serverAttributes(), 'http.route': '/orders/:id', 'http.response.status_code': 200 },
+    },
+    ROOT_CONTEXT,
+  );
+  const inRequest = trace.setSpan(ROOT_CONTEXT, server);
+  for (const [name, attributes] of [
+    [
+      'SELECT test',
+      {
+        'db.system.name': 'postgresql',
+        'db.namespace': 'test',
+        'db.query.text': 'SELECT $1::int + 1 AS next',
+        'server.address': '127.0.0.1',
+        'server.port': 5432,
+        'peer.service': 'postgresql',
+      },
+    ],
+    [
+      'GET',
+      {
+        'http.request.method': 'GET',
+        'url.full': 'http://127.0.0.1:4000/work',
+        'server.address': '127.0.0.1',
+        'server.port': 4000,
+        'http.response.status_code': 200,
+      },
+    ],
+  ]) {
+    const span = tracer.startSpan(name, { kind: SpanKind.CLIENT, attributes }, inRequest);
+    span.end();
+    batch.push(span);
+  }
+  server.end();
+  batch.push(server);
+}
+const batchAsObjects = serialize(toPlainWireSpans(batch));
+const batchAsJson = toWireSpans(batch);
+if (typeof batchAsJson.spans !== 'string') throw new Error('the benchmark batch should cross as JSON');
+
 const PAIRS = {
   'span with its 10 attributes: given at start / set after start': [
     () =>
@@ -136,6 +186,12 @@ const PAIRS = {
       return plain;
     },
   ],
+  [`a batch of ${batch.length} spans for the export worker, app thread: plain copies + their structured clone (before) / one JSON string (now)`]:
+    [() => serialize(toPlainWireSpans(batch)), () => toWireSpans(batch)],
+  [`the same batch, app thread: OTLP protobuf encoded there (the official serializer) / one JSON string (now)`]:
+    [() => ProtobufTraceSerializer.serializeRequest(batch), () => toWireSpans(batch)],
+  [`the same batch on the export worker: structured clone decoded (before) / JSON parsed (now), then spans rebuilt`]:
+    [() => fromWireSpans(deserialize(batchAsObjects)), () => fromWireSpans(batchAsJson)],
   "pg pool check-out + return: upstream's listeners / none": [
     () => {
       listenedPool.emit('acquire');
@@ -148,15 +204,24 @@ const PAIRS = {
   ],
 };
 
+const BATCH_FNS = new Set(
+  Object.entries(PAIRS)
+    .filter(([name]) => name.includes('batch'))
+    .flatMap(([, fns]) => fns),
+);
+/** A batch pair's calls each handle a whole batch: fewer of them, for about the same time per measurement. */
+const BATCH_ITERATIONS = Math.max(1, Math.round(ITERATIONS / batch.length));
+const iterationsOf = (fn) => (BATCH_FNS.has(fn) ? BATCH_ITERATIONS : ITERATIONS);
+
 function nsPerCall(fn) {
+  const iterations = iterationsOf(fn);
   const before = process.cpuUsage();
-  for (let i = 0; i < ITERATIONS; i++) fn();
+  for (let i = 0; i < iterations; i++) fn();
   const used = process.cpuUsage(before);
-  return ((used.user + used.system) * 1000) / ITERATIONS;
+  return ((used.user + used.system) * 1000) / iterations;
 }
 
 const load0 = loadavg();
-const runs = Object.fromEntries(Object.keys(PAIRS).map((name) => [name, { first: [], second: [] }]));
 // Warm-up: every function optimised before the first measured round.
 for (const [first, second] of Object.values(PAIRS)) {
   for (let i = 0; i < 3; i++) {
@@ -164,19 +229,19 @@ for (const [first, second] of Object.values(PAIRS)) {
     nsPerCall(second);
   }
 }
-for (let round = 0; round < ROUNDS; round++) {
-  for (const [name, [first, second]] of Object.entries(PAIRS)) {
-    // Alternate which side runs first, so neither always gets the warmer caches.
-    if (round % 2) {
-      runs[name].second.push(nsPerCall(second));
-      runs[name].first.push(nsPerCall(first));
-    } else {
-      runs[name].first.push(nsPerCall(first));
-      runs[name].second.push(nsPerCall(second));
-    }
-  }
-  console.error(`round ${round + 1}/${ROUNDS}`);
-}
+// Every side of every pair in one rotation, every second round backwards: neither side of a pair always
+// gets the warmer caches.
+const SIDES = Object.entries(PAIRS).flatMap(([name, fns]) => fns.map((fn, i) => ({ name, fn, side: i })));
+const measured = await rotatingSlices(
+  SIDES.map((_, i) => i),
+  ROUNDS,
+  (i, round) => {
+    if (i === SIDES.length - 1) console.error(`round ${round + 1}/${ROUNDS}`);
+    return nsPerCall(SIDES[i].fn);
+  },
+);
+const runs = Object.fromEntries(Object.keys(PAIRS).map((name) => [name, { first: [], second: [] }]));
+SIDES.forEach(({ name, side }, i) => (runs[name][side ? 'second' : 'first'] = measured[i]));
 const medians = Object.fromEntries(
   Object.entries(runs).map(([name, r]) => [name, { first: median(r.first), second: median(r.second) }]),
 );
@@ -184,6 +249,7 @@ const results = {
   machine: { ...machine(), loadavgAtStart: load0, loadavgAtEnd: loadavg() },
   rounds: ROUNDS,
   iterations: ITERATIONS,
+  batchIterations: BATCH_ITERATIONS,
   nsPerCall: runs,
   medianNsPerCall: medians,
 };
@@ -191,7 +257,7 @@ mkdirSync(join(here, 'results'), { recursive: true });
 writeFileSync(join(here, 'results', 'span-micro.json'), JSON.stringify(results, null, 2) + '\n');
 const la = (x) => x.map((v) => v.toFixed(1)).join(' / ');
 const report =
-  `Per-span choices — ${results.machine.node}, ${results.machine.cores} × ${results.machine.cpu}, in-process, ${ROUNDS} alternating rounds × ${ITERATIONS} calls, medians ` +
+  `Per-span choices — ${results.machine.node}, ${results.machine.cores} × ${results.machine.cpu}, in-process, ${ROUNDS} alternating rounds × ${ITERATIONS} calls (${BATCH_ITERATIONS} for the batch rows), medians ` +
   `(${results.machine.date.slice(0, 10)}, commit ${results.machine.commit}; load average ${la(load0)} at start, ${la(results.machine.loadavgAtEnd)} at end: a shared, busy machine)\n\n` +
   `| A / B | A: ns per call | B: ns per call | A − B |\n| --- | --- | --- | --- |\n` +
   Object.entries(medians)

@@ -2,7 +2,7 @@ import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import { type ReadableSpan, type SpanExporter } from '@opentelemetry/sdk-trace';
 import { type ExportWorkerHost } from '../export/worker-host.ts';
 import { WorkerChannel } from '../export/worker-channel.ts';
-import { toWireSpans } from './span-wire.ts';
+import { toWireSpans, type WireSpans } from './span-wire.ts';
 import { type TracesWorkerConfig } from './worker-protocol.ts';
 
 export interface SpanExportEvents {
@@ -60,7 +60,7 @@ export class WorkerSpanExporter implements SpanExporter {
   prepareForShutdown(): void {
     if (this.#final) return;
     this.#final = true;
-    if (this.#channel.used) this.#post({ t: 'final' });
+    if (this.#channel.used) this.#postFinal();
   }
 
   export(spans: ReadableSpan[], resultCallback: (result: ExportResult) => void): void {
@@ -73,7 +73,7 @@ export class WorkerSpanExporter implements SpanExporter {
       this.#events.onDropped(spans.length);
       return;
     }
-    let wire;
+    let wire: WireSpans;
     try {
       wire = toWireSpans(spans);
     } catch (error) {
@@ -81,14 +81,25 @@ export class WorkerSpanExporter implements SpanExporter {
       this.#events.onError(error);
       return;
     }
-    if (this.#final && !this.#channel.used) this.#post({ t: 'final' });
-    this.#waiting += spans.length;
+    this.#post(wire, spans.length);
+  }
+
+  /**
+   * Posts one batch. Only its span count is kept until the worker answers: a closure waiting for the answer
+   * that could reach the batch (the SDK's spans, or the wire form) would keep it alive for the whole export,
+   * through the young generation's collections, which promote it to the old one — and V8 grows the young
+   * generation by what survives there (bench/memory-split.mjs).
+   */
+  #post(wire: WireSpans, count: number): void {
+    if (this.#final && !this.#channel.used) this.#postFinal();
+    this.#waiting += count;
+    const once = handOver(wire);
     const answer = this.#channel
-      .request((id) => ({ t: 'export', id, spans: wire }), { hold: this.#final })
+      .request((id) => ({ t: 'export', id, spans: once() }), { hold: this.#final })
       .then((reply) => {
-        this.#waiting -= spans.length;
+        this.#waiting -= count;
         if (reply?.t === 'result' && reply.error === undefined) return;
-        this.#events.onLost(spans.length);
+        this.#events.onLost(count);
         // No answer: the worker stopped (reported once by onFailed) or the channel closed at shutdown.
         if (reply?.t === 'result') this.#events.onError(new Error(reply.error));
       });
@@ -115,11 +126,21 @@ export class WorkerSpanExporter implements SpanExporter {
     await this.#channel.detach();
   }
 
-  #post(message: { t: 'final' }): void {
+  #postFinal(): void {
     try {
-      this.#channel.post(message);
+      this.#channel.post({ t: 'final' });
     } catch {
       // A plain message always clones.
     }
   }
+}
+
+/** Gives `wire` out once and forgets it, so whatever keeps the caller's closure does not keep the batch. */
+function handOver(wire: WireSpans): () => WireSpans {
+  let held: WireSpans | undefined = wire;
+  return () => {
+    const out = held!;
+    held = undefined;
+    return out;
+  };
 }
