@@ -1,42 +1,15 @@
 import React from 'react';
 import { act, render, screen } from '@testing-library/react';
-import { dateTime, EventBusSrv, LoadingState, type PanelProps, type TimeRange, toUtc } from '@grafana/data';
+import { type PanelProps } from '@grafana/data';
 import { ApmPanel } from '../../src/components/ApmPanel';
-import { type ApmPanelOptions, DEFAULT_OPTIONS } from '../../src/types';
+import { type ApmPanelOptions } from '../../src/types';
 import { resetSelectionStoreForTests, selectService } from '../../src/shared/selectionStore';
 import { demoTopology, prometheusResponse } from '../fixtures/serviceGraph';
 import { framesFromResponse } from '../fixtures/load';
-
-const END = Date.UTC(2026, 10, 25, 12);
-const timeRange: TimeRange = {
-  from: toUtc(END - 3600_000),
-  to: toUtc(END),
-  raw: { from: dateTime(END - 3600_000), to: dateTime(END) },
-};
+import { panelProps } from '../fixtures/panelProps';
 
 function props(exactAverages: boolean): PanelProps<ApmPanelOptions> {
-  return {
-    id: 1,
-    data: {
-      state: LoadingState.Done,
-      series: framesFromResponse(prometheusResponse(demoTopology(), { exactAverages })),
-      timeRange,
-    },
-    timeRange,
-    timeZone: 'utc',
-    options: { ...DEFAULT_OPTIONS, layout: 'map' },
-    transparent: false,
-    width: 1200,
-    height: 600,
-    fieldConfig: { defaults: {}, overrides: [] },
-    renderCounter: 0,
-    title: 'APM',
-    eventBus: new EventBusSrv(),
-    onOptionsChange: () => {},
-    onFieldConfigChange: () => {},
-    replaceVariables: (s: string) => s,
-    onChangeTimeRange: () => {},
-  };
+  return panelProps(framesFromResponse(prometheusResponse(demoTopology(), { exactAverages })));
 }
 
 const td = (id: string) => screen.getByTestId(id).querySelector('td')!.textContent;

@@ -1,34 +1,15 @@
 import React from 'react';
 import { act, render, screen, waitFor } from '@testing-library/react';
-import { dateTime, EventBusSrv, LoadingState, type PanelProps, type TimeRange, toUtc } from '@grafana/data';
+import { type PanelProps } from '@grafana/data';
 import { ApmPanel } from '../../src/components/ApmPanel';
-import { type ApmPanelOptions, DEFAULT_OPTIONS } from '../../src/types';
+import { type ApmPanelOptions } from '../../src/types';
 import { resetSelectionStoreForTests } from '../../src/shared/selectionStore';
 import { demoTopology, prometheusResponse, QUERIES } from '../fixtures/serviceGraph';
 import { framesFromResponse } from '../fixtures/load';
-
-const END = Date.UTC(2026, 10, 25, 12);
-const timeRange: TimeRange = { from: toUtc(END - 3600_000), to: toUtc(END), raw: { from: dateTime(END - 3600_000), to: dateTime(END) } };
+import { panelProps } from '../fixtures/panelProps';
 
 function props(series: PanelProps['data']['series'], options: Partial<ApmPanelOptions> = {}): PanelProps<ApmPanelOptions> {
-  return {
-    id: 1,
-    data: { state: LoadingState.Done, series, timeRange },
-    timeRange,
-    timeZone: 'utc',
-    options: { ...DEFAULT_OPTIONS, layout: 'map', ...options },
-    transparent: false,
-    width: 900,
-    height: 500,
-    fieldConfig: { defaults: {}, overrides: [] },
-    renderCounter: 0,
-    title: 'APM',
-    eventBus: new EventBusSrv(),
-    onOptionsChange: () => {},
-    onFieldConfigChange: () => {},
-    replaceVariables: (s: string) => s,
-    onChangeTimeRange: () => {},
-  };
+  return panelProps(series, { options, width: 900, height: 500 });
 }
 
 describe('ApmPanel (jsdom)', () => {
