@@ -2,6 +2,7 @@ import { type GraphLayout, type NodeBox, NODE_H, NODE_W, type Point } from '../l
 import { LAYER_GAP, NODE_GAP } from '../layout/layout';
 import { type NodeKind, type ServerMapEdge, type ServerMapNode } from '../model';
 import { approx, formatCount, formatMs, formatPercent, formatRate } from './format';
+import { pointAlong } from './labels';
 import { runToEnd } from '../../shared/slices';
 
 export type EdgeLabelMode = 'calls' | 'callsRate' | 'callsAvg';
@@ -66,29 +67,6 @@ export interface Scene {
 export const WARN_RATE = 0.01;
 export const ERROR_RATE = 0.05;
 
-function midpoint(points: Point[]): Point {
-  if (points.length === 0) {
-    return { x: 0, y: 0 };
-  }
-  // Halfway along the polyline's length, so labels sit on the drawn line even with bends.
-  let total = 0;
-  for (let i = 1; i < points.length; i++) {
-    total += Math.hypot(points[i]!.x - points[i - 1]!.x, points[i]!.y - points[i - 1]!.y);
-  }
-  let walked = 0;
-  for (let i = 1; i < points.length; i++) {
-    const a = points[i - 1]!;
-    const b = points[i]!;
-    const seg = Math.hypot(b.x - a.x, b.y - a.y);
-    if (walked + seg >= total / 2 && seg > 0) {
-      const t = (total / 2 - walked) / seg;
-      return { x: a.x + (b.x - a.x) * t, y: a.y + (b.y - a.y) * t };
-    }
-    walked += seg;
-  }
-  return points[0]!;
-}
-
 export function edgeLabel(e: ServerMapEdge, mode: EdgeLabelMode): string {
   const calls = formatCount(e.stats.calls);
   if (mode === 'callsRate' && e.stats.ratePerSecond !== undefined) {
@@ -142,7 +120,8 @@ function edgeGeometry(e: ServerMapEdge, layout: GraphLayout): EdgeGeometry | und
     sourceCentre: sb && e.source !== e.target ? { x: sb.x + sb.w / 2, y: sb.y + sb.h / 2 } : undefined,
     targetCentre: tb && e.source !== e.target ? { x: tb.x + tb.w / 2, y: tb.y + tb.h / 2 } : undefined,
     points,
-    labelAt: midpoint(points),
+    // Halfway along the polyline's length, so labels sit on the drawn line even with bends.
+    labelAt: pointAlong(points, 0.5),
   };
 }
 
