@@ -5,7 +5,7 @@
 import { spawn } from 'node:child_process';
 import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { judgeRun } from './lib/summary.mjs';
+import { failureDigest, judgeRun } from './lib/summary.mjs';
 
 const root = join(import.meta.dirname, '..');
 const rootPkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
@@ -75,7 +75,8 @@ for (const suite of suites.filter(selected)) {
   }
   console.log(`\n=== ${suite.name}: ${suite.cmd.join(' ')} ===`);
   const res = await run(suite.cmd[0], suite.cmd.slice(1));
-  rows.push({ name: suite.name, ...judgeRun(res.out, res.code, { ci }) });
+  const judged = judgeRun(res.out, res.code, { ci });
+  rows.push({ name: suite.name, ...judged, digest: judged.fail > 0 ? failureDigest(res.out) : '' });
 }
 for (const check of checks.filter(selected)) {
   console.log(`\n=== ${check.name}: ${check.cmd.join(' ')} ===`);
@@ -90,6 +91,11 @@ for (const check of checks.filter(selected)) {
   });
 }
 
+// The failures again, next to the summary: a CI log is read from its end, and a suite's own report of what
+// failed scrolls away behind the suites that ran after it.
+for (const r of rows.filter((row) => row.digest)) {
+  console.log(`\n=== failures in ${r.name} (repeated from its output above) ===\n${r.digest}`);
+}
 console.log(`\n=== summary by workspace${ci ? ' (CI: skips need a reason CI cannot provide)' : ''} ===`);
 for (const r of rows) {
   console.log(`${r.name.padEnd(16)} ${r.pass} passed, ${r.fail} failed, ${r.skip} skipped`);

@@ -84,3 +84,26 @@ export function judgeRun(out, code, { ci }) {
   }
   return { pass: s.pass, fail: s.fail + problems.length, skip: s.skip, problems };
 }
+
+/**
+ * What a failed run printed about its failures, for the end of the CI log (the part a reader sees first):
+ * node:test's "failing tests" list, or Jest's "Summary of all failing tests", at most `maxChars` of it.
+ * Empty when the run printed neither.
+ */
+export function failureDigest(out, maxChars = 8_000) {
+  const plain = plainText(out);
+  const node = plain.lastIndexOf('✖ failing tests:');
+  let digest = '';
+  if (node >= 0) digest = plain.slice(node + '✖ failing tests:'.length);
+  else {
+    const jest = plain.lastIndexOf('Summary of all failing tests');
+    if (jest >= 0) {
+      const end = plain.indexOf('\nTest Suites:', jest);
+      digest = plain.slice(jest + 'Summary of all failing tests'.length, end >= 0 ? end : undefined);
+    }
+  }
+  digest = digest.trim();
+  return digest.length > maxChars
+    ? `${digest.slice(0, maxChars)}\n… (${digest.length - maxChars} more characters above in the log)`
+    : digest;
+}

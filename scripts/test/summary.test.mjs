@@ -1,7 +1,7 @@
 // The rules scripts/test-all.mjs counts by, on output captured from node:test (Node 24) and Jest 30.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { judgeRun, parseSkipReasons, parseSummary } from '../lib/summary.mjs';
+import { failureDigest, judgeRun, parseSkipReasons, parseSummary } from '../lib/summary.mjs';
 
 const nodeSummary = ({ pass = 0, fail = 0, skipped = 0, todo = 0 } = {}) =>
   [
@@ -143,4 +143,36 @@ test('under CI a Jest suite that skipped for Chromium is a failure', () => {
   );
   assert.equal(r.fail, 1);
   assert.match(r.problems[0], /skipped under CI: browser tests/);
+});
+
+test("failureDigest repeats node:test's failing-tests list and Jest's summary of failing tests, bounded", () => {
+  const node = [
+    '✖ t1 (3.1ms)',
+    nodeSummary({ pass: 0, fail: 1 }),
+    '',
+    '\x1b[31m✖ failing tests:\x1b[39m',
+    '',
+    'test at a.test.ts:4:1',
+    '✖ t1 (3.1ms)',
+    '  Error: timed out waiting for gateway metrics',
+  ].join('\n');
+  assert.equal(
+    failureDigest(node),
+    'test at a.test.ts:4:1\n✖ t1 (3.1ms)\n  Error: timed out waiting for gateway metrics',
+  );
+  const jest = [
+    'FAIL test/a.test.ts',
+    '  ● a › b',
+    'Summary of all failing tests',
+    'FAIL test/a.test.ts',
+    '  ● a › b',
+    '    expect(received).toBe(expected)',
+    '',
+    'Test Suites: 1 failed, 45 passed, 46 total',
+    'Tests:       1 failed, 343 passed, 344 total',
+  ].join('\n');
+  assert.equal(failureDigest(jest), 'FAIL test/a.test.ts\n  ● a › b\n    expect(received).toBe(expected)');
+  assert.equal(failureDigest(nodeSummary({ pass: 3 })), '');
+  const long = failureDigest(`✖ failing tests:\n${'x'.repeat(100)}`, 10);
+  assert.equal(long, `${'x'.repeat(10)}\n… (90 more characters above in the log)`);
 });

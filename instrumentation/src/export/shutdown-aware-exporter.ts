@@ -76,12 +76,22 @@ export class ShutdownAwareExporter<Batch> {
       this.#finalPending.add(pending);
       void pending.then(() => this.#finalPending.delete(pending));
     }
-    exporter.export(batch, (result) => {
+    let finished = false;
+    const finish = (result: ExportResult): void => {
+      if (finished) return;
+      finished = true;
       this.#lastFailed = result.code !== ExportResultCode.SUCCESS;
       if (this.#lastFailed) onFailure(result.error ?? new Error(this.#failedMessage));
       resultCallback({ code: ExportResultCode.SUCCESS });
       answered();
-    });
+    };
+    try {
+      exporter.export(batch, finish);
+    } catch (error) {
+      // The OTLP exporters serialize before their first callback and let a serializer error escape: on the
+      // export worker that would end the thread, and with it every signal's export.
+      finish({ code: ExportResultCode.FAILED, error: error as Error });
+    }
   }
 
   /** Resolves once every batch sent since prepareForShutdown() has been answered. */

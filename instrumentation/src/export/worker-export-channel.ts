@@ -97,6 +97,10 @@ export function createExportChannel<Config, Payload extends object, Batch>(
         }
       }
     },
+    failed(message, error) {
+      if (message.t === 'export') post({ t: 'result', id: message.id, error });
+      else if (message.t === 'shutdown') post({ t: 'flushed', id: message.id });
+    },
     async exit() {
       exitFailure = undefined;
       if (steps.awaitBatchesInRequest) await finish();

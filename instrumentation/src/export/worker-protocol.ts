@@ -71,6 +71,11 @@ export type ExportChannelMessages<Config, Payload> = ChannelMessages<
 export interface WorkerChannelHandler<To> {
   handle(message: To): void;
   /**
+   * `handle(message)` threw: answer the message as lost (with `error`), so the main thread neither waits for
+   * it nor keeps counting it as queued. The worker carries on with the next message.
+   */
+  failed(message: To, error: string): void;
+  /**
    * The process is exiting: export what was handed over with the final exporter; resolves when done, with
    * the failure to report (if any).
    */

@@ -70,7 +70,19 @@ if (!isMainThread && parentPort && data?.resourceAttributes) {
   const drain = (): void => {
     const message = inbox.shift();
     if (message?.channel === 'exit') void exit(message);
-    else if (message && message.channel !== 'control') channels[message.channel].handle(message as never);
+    else if (message && message.channel !== 'control') {
+      const channel = channels[message.channel];
+      try {
+        channel.handle(message as never);
+      } catch (error) {
+        // One unexpected message must not end the thread: every signal of the process exports through it.
+        try {
+          channel.failed(message as never, error instanceof Error ? error.message : String(error));
+        } catch {
+          // Nothing more can be said about this message; the next ones still go out.
+        }
+      }
+    }
     if (inbox.length) setImmediate(drain);
     else draining = false;
   };

@@ -47,6 +47,10 @@ export function createLogsChannel(
       if (message.t === 'init') pipeline = startLogsPipeline(post, resource, message.config);
       else pipeline?.handle(message);
     },
+    failed(message, error) {
+      if (pipeline) pipeline.failed(message, error);
+      else if (message.t === 'batch') post({ t: 'ack', count: message.lines.length + message.api.length });
+    },
     exit: () => pipeline?.exit() ?? Promise.resolve(undefined),
   };
 }
@@ -111,9 +115,11 @@ function startLogsPipeline(
   const apiLoggers = new Map<string, Logger>();
   const specs = new Map<number, PinoLoggerSpec>();
 
+  /** Records of the batch being handled that were emitted or counted as unreadable (see `failed`). */
+  let taken = 0;
   const emitLines = (lines: string[], meta: number[]): void => {
     const now = Date.now();
-    for (let i = 0; i < lines.length; i++) {
+    for (let i = 0; i < lines.length; i++, taken++) {
       const spec = specs.get(meta[2 * i]!);
       const fields = spec && pinoLineToRecord(lines[i]!, meta[2 * i + 1]!, spec, now);
       if (!fields) {
@@ -141,6 +147,7 @@ function startLogsPipeline(
       let logger = apiLoggers.get(key);
       if (!logger) apiLoggers.set(key, (logger = provider.getLogger(scope, scopeVersion)));
       logger.emit({ ...record, context: contextFor(traceId, spanId, traceFlags) ?? ROOT_CONTEXT });
+      taken++;
     }
   };
 
@@ -156,6 +163,7 @@ function startLogsPipeline(
   const handle = (message: ToLogsWorker): void => {
     switch (message.t) {
       case 'batch': {
+        taken = 0;
         for (const [id, spec] of message.loggers) specs.set(id, spec);
         emitLines(message.lines, message.meta);
         emitApi(message.api);
@@ -176,6 +184,23 @@ function startLogsPipeline(
   };
   return {
     handle,
+    failed(message, error) {
+      switch (message.t) {
+        case 'batch': {
+          // Taken off the channel all the same, or the app's side would count them as queued for ever; those
+          // emitted before the error are in the batch processor and go out with the next export.
+          const count = message.lines.length + message.api.length;
+          post({ t: 'ack', count });
+          if (count > taken)
+            post({ t: 'lost', count: count - taken, error: `log records could not be emitted: ${error}` });
+          return;
+        }
+        case 'flush':
+        case 'shutdown':
+          post({ t: 'flushed', id: message.id });
+          return;
+      }
+    },
     async exit() {
       exitFailure = undefined;
       for (const exporter of exporters) exporter.prepareForShutdown();

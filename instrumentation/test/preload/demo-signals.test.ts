@@ -6,7 +6,7 @@ import { startDemoTopology } from '@lgtm-apm/demo/testing';
 import { OtlpReceiver } from '../support/otlp-receiver.ts';
 import { latestMetrics, logsOf, signalsEnv } from '../support/signals.ts';
 
-const SERVICES = ['gateway', 'orders', 'payments'];
+const SERVICES = ['gateway', 'orders', 'payments'] as const;
 
 describe('demo topology with metrics and logs', () => {
   const receiver = new OtlpReceiver();
@@ -26,6 +26,31 @@ describe('demo topology with metrics and logs', () => {
     }
   });
 
+  /**
+   * A wait whose failure says what each service did receive and print: the kit reports a failing export
+   * (or a stopped export worker) on the service's stderr, which a timeout alone would hide.
+   */
+  async function waitOrExplain<T>(
+    predicate: () => T | undefined,
+    timeoutMs: number,
+    what: string,
+  ): Promise<T> {
+    try {
+      return await receiver.waitFor(predicate, timeoutMs, what);
+    } catch (error) {
+      const seen = SERVICES.map((service) => {
+        const metrics = [...latestMetrics(receiver, service).keys()].sort().join(', ') || 'none';
+        const logs = logsOf(receiver).filter((l) => l.service === service).length;
+        const spans = receiver.spans().filter((s) => s.service === service).length;
+        const stderr = topology?.logs[service]?.stderr.slice(-2_000) || '(empty)';
+        return `${service}: ${spans} spans, ${logs} log records, metrics: ${metrics}\n--- ${service} stderr ---\n${stderr}`;
+      });
+      throw new Error(`${what}: not received. What each service sent and printed:\n${seen.join('\n')}`, {
+        cause: error,
+      });
+    }
+  }
+
   after(async () => {
     await topology?.stop();
     await receiver.stop();
@@ -33,7 +58,7 @@ describe('demo topology with metrics and logs', () => {
 
   test('each service exports runtime metrics, active-request ages and HTTP durations under its own name', async () => {
     for (const service of SERVICES) {
-      const latest = await receiver.waitFor(
+      const latest = await waitOrExplain(
         () => {
           const l = latestMetrics(receiver, service);
           return [
@@ -60,7 +85,7 @@ describe('demo topology with metrics and logs', () => {
       );
     }
     // before() finished all its requests; a later cumulative export holds every route, labelled by express.
-    const routes = await receiver.waitFor(
+    const routes = await waitOrExplain(
       () => {
         const d = latestMetrics(receiver, 'gateway').get('http.server.request.duration');
         const r = new Set(d?.points.map((p) => p.attributes['http.route']));
@@ -74,7 +99,7 @@ describe('demo topology with metrics and logs', () => {
 
   test('request logs of orders and payments carry the trace id and the span that was active when they were written', async () => {
     for (const service of ['orders', 'payments']) {
-      const correlated = await receiver.waitFor(
+      const correlated = await waitOrExplain(
         () => {
           const spans = new Map(receiver.spans().map((s) => [s.spanId, s]));
           const logs = logsOf(receiver).filter((l) => l.service === service && l.traceId);

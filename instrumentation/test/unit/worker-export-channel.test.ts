@@ -26,8 +26,11 @@ function harness(awaitBatchesInRequest: boolean) {
       createExporter: (config: { url: string }, final: boolean) => {
         assert.equal(config.url, 'http://127.0.0.1:1');
         return {
-          export: (batch: string[], answer: (result: ExportResult) => void) =>
-            requests.push({ batch, final, answer }),
+          export: (batch: string[], answer: (result: ExportResult) => void) => {
+            // The official exporters serialize before answering and let a serializer error escape.
+            if (batch.includes('unserializable')) throw new Error('serializer cannot encode this batch');
+            requests.push({ batch, final, answer });
+          },
           shutdown: async () => {},
         };
       },
@@ -151,4 +154,31 @@ test('exit waits for the final batches only without the step, for every batch wi
     await exit;
     assert.equal(exited, 'backend said 503', `awaitBatchesInRequest=${awaitBatchesInRequest}`);
   }
+});
+
+test('a batch the exporter throws on is answered with the error, and the next batch still goes out', async () => {
+  const { channel, requests, replies } = harness(false);
+  channel.handle({ t: 'export', id: 1, items: ['unserializable'] });
+  channel.handle({ t: 'export', id: 2, items: ['fine'] });
+  requests[0]!.answer(ok);
+  await settle();
+  assert.deepEqual(replies, [
+    { t: 'result', id: 1, error: 'serializer cannot encode this batch' },
+    { t: 'result', id: 2 },
+  ]);
+  assert.deepEqual(
+    requests.map((r) => r.batch),
+    [['fine']],
+  );
+});
+
+test('failed() answers the message whose handling threw: an export with its error, a shutdown as flushed', () => {
+  const { channel, replies } = harness(false);
+  channel.failed({ t: 'export', id: 4, items: ['a'] }, 'boom');
+  channel.failed({ t: 'shutdown', id: 5 }, 'boom');
+  channel.failed({ t: 'final' }, 'boom');
+  assert.deepEqual(replies, [
+    { t: 'result', id: 4, error: 'boom' },
+    { t: 'flushed', id: 5 },
+  ]);
 });
