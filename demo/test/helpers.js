@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import { createServer, connect } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
-import { freePort } from '../src/testing/start-topology.js';
+import { freePort, listeningPort } from '../src/testing/start-topology.js';
 
 export const DEMO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const DATABASE_URL = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
@@ -12,16 +12,20 @@ export const REDIS_URL = process.env.REDIS_URL || 'redis://127.0.0.1:6379';
 
 /** Starts `src/<file>` with node (no preload) and waits for /healthz; returns url, logs, stop(). */
 export async function startService(file, env = {}) {
-  const port = await freePort();
+  // Port 0: the service binds a free port and prints it (a port picked here could be taken meanwhile).
   const child = spawn(process.execPath, [join(DEMO_ROOT, 'src', file)], {
     cwd: DEMO_ROOT,
-    env: { ...process.env, LISTEN_HOST: '127.0.0.1', ...env, PORT: String(port) },
+    env: { ...process.env, LISTEN_HOST: '127.0.0.1', ...env, PORT: '0' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const logs = { stdout: '', stderr: '' };
   child.stdout.setEncoding('utf8').on('data', (d) => (logs.stdout += d));
   child.stderr.setEncoding('utf8').on('data', (d) => (logs.stderr += d));
   const exit = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  const port = await waitFor(() => {
+    if (child.exitCode !== null) throw new Error(`${file} exited early:\n${logs.stdout}\n${logs.stderr}`);
+    return listeningPort(logs.stdout);
+  }, `${file} listening`);
   const url = `http://127.0.0.1:${port}`;
   await waitFor(async () => {
     if (child.exitCode !== null) throw new Error(`${file} exited early:\n${logs.stdout}\n${logs.stderr}`);

@@ -11,7 +11,7 @@ import {
   parseLoadConfig,
   pickRequest,
 } from '../src/lib/traffic.js';
-import { mergeResourceAttributes, preloadArgs } from '../src/testing/start-topology.js';
+import { listeningPort, mergeResourceAttributes, preloadArgs } from '../src/testing/start-topology.js';
 import service from '../src/lib/service.cjs';
 
 const { defaultHost, redactUrl } = service;
@@ -168,4 +168,13 @@ test('defaultHost: LISTEN_HOST wins, all interfaces only inside a container, els
   const marker = fileURLToPath(import.meta.url); // any file that exists plays the container marker
   assert.equal(defaultHost({}, ['/nonexistent-marker', marker]), '0.0.0.0');
   assert.equal(defaultHost({}, ['/nonexistent-marker']), '127.0.0.1');
+});
+
+test('listeningPort reads the port a service bound to port 0 reports, from JSON or pretty logs', () => {
+  const json =
+    '{"level":30,"name":"external","host":"127.0.0.1","port":35917,"msg":"external listening on http://127.0.0.1:35917"}\n';
+  assert.equal(listeningPort(json), 35917);
+  assert.equal(listeningPort('INFO: orders listening on http://0.0.0.0:3001 {"port":3001}'), 3001);
+  assert.equal(listeningPort('{"msg":"connecting to http://127.0.0.1:5432"}'), undefined);
+  assert.equal(listeningPort(''), undefined);
 });

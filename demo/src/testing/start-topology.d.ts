@@ -24,7 +24,7 @@ export interface StartDemoTopologyOptions {
   env?: Record<string, string | undefined>;
   /** Extra env for one service, applied last. */
   serviceEnv?: Partial<Record<DemoServiceName, Record<string, string | undefined>>>;
-  /** Fixed ports; the others are picked free. */
+  /** Fixed ports; the other services bind port 0 and report the port they got. */
   ports?: Partial<Record<DemoServiceName, number>>;
   /** Extra node flags for the instrumented services. */
   nodeArgs?: string[];
@@ -50,6 +50,7 @@ export const PRELOAD_MODULE: '@lgtm-apm/instrumentation';
 export const DEMO_RESOURCE_ATTRIBUTES: string;
 export const SERVICES: readonly DemoServiceSpec[];
 export function freePort(): Promise<number>;
+export function listeningPort(output: string): number | undefined;
 export function preloadArgs(preload: boolean | string | undefined | null, preloadModule?: string): string[];
 export function mergeResourceAttributes(extra?: string): string;
 export function startDemoTopology(options?: StartDemoTopologyOptions): Promise<DemoTopology>;

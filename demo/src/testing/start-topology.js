@@ -19,7 +19,11 @@ export const SERVICES = [
   { name: 'gateway', file: 'gateway.js', instrumented: true },
 ];
 
-/** A port the OS just handed out; tiny race with other processes, acceptable for tests. */
+/**
+ * A port the OS just handed out, closed again: another process (any outgoing connection takes its local port
+ * from the same range) may take it before the caller binds it. startDemoTopology lets each service bind port 0
+ * instead and reads the port it got (listeningPort).
+ */
 export function freePort() {
   return new Promise((resolve, reject) => {
     const srv = createServer();
@@ -50,15 +54,41 @@ export function mergeResourceAttributes(extra) {
   return extra ? `${DEMO_RESOURCE_ATTRIBUTES},${extra}` : DEMO_RESOURCE_ATTRIBUTES;
 }
 
+/** The port in a demo service's "<name> listening on http://host:port" line, once it has printed it. */
+export function listeningPort(output) {
+  const match = /listening on https?:\/\/[^\s"]+:(\d+)/.exec(output);
+  return match ? Number(match[1]) : undefined;
+}
+
+function exitedEarly(name, child, what, logs) {
+  return new Error(
+    `${name} exited (code ${child.exitCode}, signal ${child.signalCode}) before ${what}\n` +
+      `--- ${name} stdout ---\n${logs.stdout}\n--- ${name} stderr ---\n${logs.stderr}`,
+  );
+}
+
+/** Resolves with the port a service started with PORT=0 says it listens on. */
+async function waitListening(name, child, timeoutMs, logs) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const port = listeningPort(logs.stdout);
+    if (port) return port;
+    if (child.exitCode !== null || child.signalCode !== null)
+      throw exitedEarly(name, child, 'listening', logs);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(
+    `${name} printed no "listening on" line within ${timeoutMs} ms\n` +
+      `--- ${name} stdout ---\n${logs.stdout}\n--- ${name} stderr ---\n${logs.stderr}`,
+  );
+}
+
 async function waitHealthy(name, url, child, timeoutMs, logs) {
   const deadline = Date.now() + timeoutMs;
   let lastError = 'no answer yet';
   while (Date.now() < deadline) {
     if (child.exitCode !== null || child.signalCode !== null) {
-      throw new Error(
-        `${name} exited (code ${child.exitCode}, signal ${child.signalCode}) before answering ${url}/healthz\n` +
-          `--- ${name} stdout ---\n${logs.stdout}\n--- ${name} stderr ---\n${logs.stderr}`,
-      );
+      throw exitedEarly(name, child, `answering ${url}/healthz`, logs);
     }
     try {
       const res = await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(1000) });
@@ -74,6 +104,10 @@ async function waitHealthy(name, url, child, timeoutMs, logs) {
     `${name} did not answer ${url}/healthz within ${timeoutMs} ms (${lastError})\n` +
       `--- ${name} stdout ---\n${logs.stdout}\n--- ${name} stderr ---\n${logs.stderr}`,
   );
+}
+
+function definedOnly(values) {
+  return Object.fromEntries(Object.entries(values).filter(([, value]) => value !== undefined));
 }
 
 /** Resolves once the child has exited, with its code and signal. */
@@ -97,7 +131,7 @@ function exited(child) {
  * @param {Partial<Record<'gateway'|'orders'|'payments'|'external', Record<string, string>>>} [options.serviceEnv]
  *   extra env for one service, applied last.
  * @param {Partial<Record<'gateway'|'orders'|'payments'|'external', number>>} [options.ports] fixed ports;
- *   missing ones are picked free.
+ *   the other services bind port 0 and report the port they got.
  * @param {string[]} [options.nodeArgs] extra node flags for the instrumented services.
  * @param {(name: string, stream: 'stdout'|'stderr', chunk: string) => void} [options.onOutput] live output.
  * @param {number} [options.healthTimeoutMs] per service, default 30 s.
@@ -123,9 +157,12 @@ export async function startDemoTopology(options = {}) {
   } = options;
   const instrumentedArgs = [...preloadArgs(preload, preloadModule), ...nodeArgs];
 
-  const ports = {};
-  for (const { name } of SERVICES) ports[name] = fixedPorts[name] ?? (await freePort());
-  const urls = Object.fromEntries(SERVICES.map(({ name }) => [name, `http://127.0.0.1:${ports[name]}`]));
+  // Services without a fixed port bind port 0 and say which port they got: a port picked here and bound
+  // later could meanwhile be taken (an outgoing connection's local port comes from the same range). Each
+  // service's downstreams start before it, so their URLs are known when it starts.
+  const ports = { ...fixedPorts };
+  const urls = {};
+  const urlOf = (name) => (ports[name] === undefined ? undefined : `http://127.0.0.1:${ports[name]}`);
 
   const base = inheritEnv ? { ...process.env, ...env } : { ...env };
   const logs = {};
@@ -155,10 +192,12 @@ export async function startDemoTopology(options = {}) {
         ...base,
         // The URLs above are loopback; keep the services there even inside a dev container.
         LISTEN_HOST: env.LISTEN_HOST ?? '127.0.0.1',
-        PORT: String(ports[name]),
-        ORDERS_URL: urls.orders,
-        PAYMENTS_URL: urls.payments,
-        EXTERNAL_URL: urls.external,
+        PORT: String(ports[name] ?? 0),
+        ...definedOnly({
+          ORDERS_URL: urlOf('orders'),
+          PAYMENTS_URL: urlOf('payments'),
+          EXTERNAL_URL: urlOf('external'),
+        }),
         ...(instrumented
           ? {
               OTEL_SERVICE_NAME: name,
@@ -189,6 +228,8 @@ export async function startDemoTopology(options = {}) {
           onOutput?.(name, stream, chunk);
         });
       }
+      ports[name] ??= await waitListening(name, child, healthTimeoutMs, log);
+      urls[name] = urlOf(name);
       await waitHealthy(name, urls[name], child, healthTimeoutMs, log);
     }
   } catch (err) {
