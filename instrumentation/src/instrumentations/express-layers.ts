@@ -9,11 +9,11 @@
 export const EXPRESS_LAYER_CHOICES = ['all', 'handlers', 'none'] as const;
 export type ExpressLayers = (typeof EXPRESS_LAYER_CHOICES)[number];
 /**
- * No express span by default: the route handler's span repeats the server span (same route, nearly the same
- * duration) and was the largest single allocation the kit made per request on an express app
- * (README, "Express layers"). `handlers` brings it back, with the exception an error handler was given.
+ * The route handler's span only, by default: it is where upstream records the exception a handler throws
+ * or passes to next(), which a call tree must show. The middleware and router spans around it carry
+ * nothing the server span does not, and cost a span each per request (README, "Express layers").
  */
-export const DEFAULT_EXPRESS_LAYERS: ExpressLayers = 'none';
+export const DEFAULT_EXPRESS_LAYERS: ExpressLayers = 'handlers';
 
 /** The upstream `ignoreLayersType` for each choice (its ExpressLayerType values). */
 export function ignoredExpressLayerTypes(choice: ExpressLayers): string[] {

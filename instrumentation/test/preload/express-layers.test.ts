@@ -92,8 +92,8 @@ const EFFECTIVE: Record<Setting, keyof typeof EXPECTED> = {
   all: 'all',
   handlers: 'handlers',
   none: 'none',
-  unset: 'none',
-  bogus: 'none',
+  unset: 'handlers',
+  bogus: 'handlers',
 };
 
 for (const setting of SETTINGS) {
@@ -133,7 +133,7 @@ for (const setting of SETTINGS) {
 test('LGTM_APM_EXPRESS_LAYERS: an unknown value prints one line naming the choices and the default used', () => {
   const lines = kitLines(runs.get('bogus')!.stderr).filter((l) => l.includes('LGTM_APM_EXPRESS_LAYERS'));
   assert.deepEqual(lines, [
-    '[lgtm-apm] LGTM_APM_EXPRESS_LAYERS="bogus" is not valid (expected one of all, handlers, none); using none',
+    '[lgtm-apm] LGTM_APM_EXPRESS_LAYERS="bogus" is not valid (expected one of all, handlers, none); using handlers',
   ]);
   for (const setting of ['all', 'handlers', 'none', 'unset'] as const)
     assert.equal(kitLines(runs.get(setting)!.stderr).filter((l) => l.includes('EXPRESS')).length, 0, setting);
