@@ -1,6 +1,11 @@
 import { EnvReader, redactUrlCredentials, type Env } from './parse.ts';
 import { readSignalsConfig, type BatchConfig, type SignalsConfig } from './signals-config.ts';
 import { INSTRUMENTATION_NAMES, type InstrumentationName } from '../instrumentations/catalogue.ts';
+import {
+  DEFAULT_EXPRESS_LAYERS,
+  EXPRESS_LAYER_CHOICES,
+  type ExpressLayers,
+} from '../instrumentations/express-layers.ts';
 
 export type TraceProtocol = 'grpc' | 'http/protobuf' | 'http/json';
 export type TracesExporterName = 'otlp' | 'console' | 'none';
@@ -50,6 +55,8 @@ export interface KitConfig extends SignalsConfig {
   esmHook: 'auto' | 'sync' | 'async' | 'off';
   /** `own`: the kit's diagnostics_channel hooks trace http/https/fetch; `upstream`: the OTel instrumentations. */
   httpHooks: 'own' | 'upstream';
+  /** Which express layers get a span of their own (LGTM_APM_EXPRESS_LAYERS). */
+  expressLayers: ExpressLayers;
   /** The valid entries of OTEL_RESOURCE_ATTRIBUTES (the SDK's detector drops them all for one bad entry). */
   resourceAttributes: Record<string, string>;
   /** Keep `process.command_args` in the resource (LGTM_APM_RESOURCE_COMMAND_ARGS): flags can carry secrets. */
@@ -232,6 +239,7 @@ export function readConfig(env: Env = process.env): KitConfig {
     exportWorkerNice: r.integer('LGTM_APM_EXPORT_WORKER_NICE', 0, 0, 19),
     esmHook: r.oneOf('LGTM_APM_ESM_HOOK', ['auto', 'sync', 'async', 'off'] as const, 'auto'),
     httpHooks: r.oneOf('LGTM_APM_HTTP_HOOKS', ['own', 'upstream'] as const, 'own'),
+    expressLayers: r.oneOf('LGTM_APM_EXPRESS_LAYERS', EXPRESS_LAYER_CHOICES, DEFAULT_EXPRESS_LAYERS),
     resourceCommandArgs: r.boolean('LGTM_APM_RESOURCE_COMMAND_ARGS', false),
     resourceAttributes: readResourceAttributes(r),
     ...readSignalsConfig(r, redactQueryParams),

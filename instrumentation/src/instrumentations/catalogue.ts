@@ -2,6 +2,7 @@ import { type Instrumentation } from '@opentelemetry/instrumentation';
 import type * as ServerHooksModule from './http-hooks/server.ts';
 import type * as ClientHooksModule from './http-hooks/client.ts';
 import type * as UndiciHooksModule from './http-hooks/undici.ts';
+import { DEFAULT_EXPRESS_LAYERS, ignoredExpressLayerTypes, type ExpressLayers } from './express-layers.ts';
 
 /**
  * The curated instrumentations. Each entry is loaded only when one of its target packages is installed
@@ -14,6 +15,8 @@ export interface InstrumentationContext {
   ignorePaths: readonly string[];
   /** `own`: the kit's diagnostics_channel hooks (./http-hooks) for http/https/fetch; `upstream`: OTel's. */
   httpHooks?: 'own' | 'upstream';
+  /** Which express layers get a span (LGTM_APM_EXPRESS_LAYERS); DEFAULT_EXPRESS_LAYERS when not given. */
+  expressLayers?: ExpressLayers;
 }
 
 export interface CatalogueEntry {
@@ -57,7 +60,10 @@ export const CATALOGUE = [
   {
     name: 'express',
     targets: ['express'],
-    create: () => new (require('@opentelemetry/instrumentation-express').ExpressInstrumentation)(),
+    create: ({ expressLayers = DEFAULT_EXPRESS_LAYERS }) =>
+      new (require('@opentelemetry/instrumentation-express').ExpressInstrumentation)({
+        ignoreLayersType: ignoredExpressLayerTypes(expressLayers),
+      }),
   },
   {
     name: 'fastify',

@@ -294,7 +294,11 @@ function startUnsafe(
   const pinoOn = config.enabledInstrumentations.includes('pino');
   const wanted = tracerProvider ? config.enabledInstrumentations : [];
   const selected = wanted.length
-    ? selectInstrumentations(wanted, { ignorePaths: config.ignorePaths, httpHooks: config.httpHooks }, warner)
+    ? selectInstrumentations(
+        wanted,
+        { ignorePaths: config.ignorePaths, httpHooks: config.httpHooks, expressLayers: config.expressLayers },
+        warner,
+      )
     : { instrumentations: [], loaded: [], moduleNames: [] };
   const instrumentations = [...selected.instrumentations, ...(options.instrumentations ?? [])];
   if (metricsPipeline) {

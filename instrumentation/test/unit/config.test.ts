@@ -128,6 +128,17 @@ test('LGTM_APM_HTTP_HOOKS: own by default, upstream on request, a bad value keep
   assert.match(bad.problems[0]!, /LGTM_APM_HTTP_HOOKS="otel" is not valid .*using own/);
 });
 
+test('LGTM_APM_EXPRESS_LAYERS: handlers by default, all and none on request (any case), a bad value keeps handlers with one line', () => {
+  assert.equal(readConfig({}).expressLayers, 'handlers');
+  assert.equal(readConfig({ LGTM_APM_EXPRESS_LAYERS: 'all' }).expressLayers, 'all');
+  assert.equal(readConfig({ LGTM_APM_EXPRESS_LAYERS: ' None ' }).expressLayers, 'none');
+  const bad = readConfig({ LGTM_APM_EXPRESS_LAYERS: 'middleware' });
+  assert.equal(bad.expressLayers, 'handlers');
+  assert.deepEqual(bad.problems, [
+    'LGTM_APM_EXPRESS_LAYERS="middleware" is not valid (expected one of all, handlers, none); using handlers',
+  ]);
+});
+
 test('a batch larger than its queue is one problem per signal, and capped to the queue', () => {
   const c = readConfig({
     OTEL_BSP_MAX_QUEUE_SIZE: '100',
