@@ -90,7 +90,10 @@ async function tooltipOf(page: Page, name: string): Promise<string> {
   const n = (await drawnScene(page)).nodes.find((x) => x.name === name)!;
   await page.mouse.move(n.screen.x + n.screen.w / 2, n.screen.y + n.screen.h / 2);
   const tip = await page.waitForSelector('[data-testid=lgtmapm-tooltip]');
-  await page.waitForFunction((want) => document.querySelector('[data-testid=lgtmapm-tooltip]')?.textContent?.includes(want), name);
+  await page.waitForFunction(
+    (want) => document.querySelector('[data-testid=lgtmapm-tooltip]')?.textContent?.includes(want),
+    name
+  );
   return (await tip.textContent()) ?? '';
 }
 
@@ -98,10 +101,14 @@ async function tooltipOf(page: Page, name: string): Promise<string> {
 async function openDetails(page: Page, name: string): Promise<void> {
   const n = (await drawnScene(page)).nodes.find((x) => x.name === name)!;
   await clickAt(page, { x: n.screen.x + n.screen.w / 2, y: n.screen.y + n.screen.h / 2 });
-  await page.waitForFunction((want) => document.querySelector('[data-testid=lgtmapm-details-title]')?.textContent === want, name);
+  await page.waitForFunction(
+    (want) => document.querySelector('[data-testid=lgtmapm-details-title]')?.textContent === want,
+    name
+  );
 }
 
-const cell = async (page: Page, row: string) => ((await page.textContent(`[data-testid=lgtmapm-details-stats-${row}] td`)) ?? '').trim();
+const cell = async (page: Page, row: string) =>
+  ((await page.textContent(`[data-testid=lgtmapm-details-stats-${row}] td`)) ?? '').trim();
 /** A Pinpoint bar: the count it prints (its title, "≤ 1s: ≈ 9,876", in either bar layout) and its value. */
 const bar = async (page: Page, key: string) => ({
   text: ((await page.getAttribute(`[data-testid=lgtmapm-histogram-${key}]`, 'title')) ?? '').replace(/^[^:]*: /, ''),
@@ -153,7 +160,9 @@ describeBrowser('exact averages and "≈" estimates in Chromium (harness)', () =
         continue;
       }
       const d = shownDuration(sub.split(' · ')[1]!);
-      expect([name, d.approx, Math.abs(d.ms - trueAverageMs(topology.into(name))) <= printedPrecisionMs(d.ms)]).toEqual([name, false, true]);
+      expect([name, d.approx, Math.abs(d.ms - trueAverageMs(topology.into(name))) <= printedPrecisionMs(d.ms)]).toEqual(
+        [name, false, true]
+      );
     }
     expect(shown.nodes.size).toBe(7);
 
@@ -186,7 +195,7 @@ describeBrowser('exact averages and "≈" estimates in Chromium (harness)', () =
     await page.close();
   });
 
-  it("with buckets only (Tempo's default bounds) every average and interpolated count on the map and in the details has \"≈\"", async () => {
+  it('with buckets only (Tempo\'s default bounds) every average and interpolated count on the map and in the details has "≈"', async () => {
     const { page, errors } = await openFixture(h, { fixture: 'demo-buckets', theme: 'dark' });
     const topology = byName(demoOnTempoDefaultBuckets());
     const truth = byName(demoTopology());
@@ -199,12 +208,19 @@ describeBrowser('exact averages and "≈" estimates in Chromium (harness)', () =
       const d = shownDuration(label.split(' · ')[1]!);
       const estimate = bucketMidpointMs([topology.links.get(link)!]);
       expect([link, d.approx, Math.abs(d.ms - estimate) <= printedPrecisionMs(d.ms)]).toEqual([link, true, true]);
-      expect([link, Math.abs(d.ms - trueAverageMs([truth.links.get(link)!])) > printedPrecisionMs(d.ms)]).toEqual([link, true]);
+      expect([link, Math.abs(d.ms - trueAverageMs([truth.links.get(link)!])) > printedPrecisionMs(d.ms)]).toEqual([
+        link,
+        true,
+      ]);
     }
     for (const [name, sub] of shown.nodes) {
       if (name !== 'user') {
         const d = shownDuration(sub.split(' · ')[1]!);
-        expect([name, d.approx, Math.abs(d.ms - bucketMidpointMs(topology.into(name))) <= printedPrecisionMs(d.ms)]).toEqual([name, true, true]);
+        expect([
+          name,
+          d.approx,
+          Math.abs(d.ms - bucketMidpointMs(topology.into(name))) <= printedPrecisionMs(d.ms),
+        ]).toEqual([name, true, true]);
       }
     }
     expect(shown.nodes.size).toBe(7);
@@ -227,7 +243,9 @@ describeBrowser('exact averages and "≈" estimates in Chromium (harness)', () =
       expect([key, (await bar(page, key)).text]).toEqual([key, expect.stringMatching(/^≈ \d/)]);
     }
     expect(await bar(page, 'error')).toEqual({ text: into.errors.toLocaleString('en-US'), value: into.errors });
-    expect(await page.textContent('[data-testid=lgtmapm-details]')).toContain('Approximate: the latency buckets do not include 1 s, 3 s and 5 s bounds.');
+    expect(await page.textContent('[data-testid=lgtmapm-details]')).toContain(
+      'Approximate: the latency buckets do not include 1 s, 3 s and 5 s bounds.'
+    );
     await screenshot(page, 'bucket-estimates-details');
     // Every number readable where it is printed: none runs into a neighbour or out of its box.
     expect(await detailsCrowding(page)).toEqual([]);

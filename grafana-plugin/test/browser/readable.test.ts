@@ -1,7 +1,6 @@
 /**
  * @jest-environment node
  */
-import type { Page } from 'playwright-core';
 import {
   type Box,
   type BrowserHarness,
