@@ -111,7 +111,8 @@ const getStyles = (theme: GrafanaTheme2) => ({
   bars: css({ display: 'flex', alignItems: 'flex-end', gap: 2, width: '100%' }),
   baselineCount: css({ fontSize: 11, color: theme.colors.text.secondary, marginBottom: 2, whiteSpace: 'nowrap' }),
   bar: css({ flex: 1, width: '100%', borderRadius: `${theme.shape.radius.default} ${theme.shape.radius.default} 0 0` }),
-  count: css({ fontSize: theme.typography.bodySmall.fontSize, color: theme.colors.text.secondary, marginBottom: 2 }),
+  // One line: a wrapped "≈ 12,796" grew the column past the chart's height and its "≈" rose into the badges above.
+  count: css({ fontSize: theme.typography.bodySmall.fontSize, color: theme.colors.text.secondary, marginBottom: 2, whiteSpace: 'nowrap' }),
   label: css({ fontSize: theme.typography.bodySmall.fontSize, marginTop: 2 }),
   rows: css({ display: 'flex', flexDirection: 'column', gap: 3, fontSize: theme.typography.bodySmall.fontSize }),
   row: css({ display: 'grid', gridTemplateColumns: '36px 1fr auto', alignItems: 'center', gap: theme.spacing(0.75) }),

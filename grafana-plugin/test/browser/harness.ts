@@ -150,6 +150,66 @@ export async function drawnScene(page: Page): Promise<DrawnScene> {
   });
 }
 
+export interface Box {
+  x: number;
+  y: number;
+  w: number;
+  h: number;
+}
+
+export interface DrawnText {
+  /** Node or link id. */
+  id: string;
+  role: 'name' | 'sub' | 'edge';
+  text: string;
+  box: Box;
+}
+
+/** The text the map canvas last drew (render/labels.ts), with the boxes it covers, in page coordinates. */
+export async function drawnTexts(page: Page): Promise<DrawnText[]> {
+  return page.$eval('[data-testid=lgtmapm-servermap-canvas]', (el) => {
+    const d = (el as HTMLCanvasElement & { __lgtmapm?: { texts: DrawnText[] } }).__lgtmapm!;
+    const r = el.getBoundingClientRect();
+    return d.texts.map((t) => ({ id: t.id, role: t.role, text: t.text, box: { ...t.box, x: t.box.x + r.left, y: t.box.y + r.top } }));
+  });
+}
+
+/**
+ * Elements of the details panel whose text runs out of their own box or into a neighbour's: cells, histogram
+ * counts, badges and buttons (expected: none).
+ */
+export async function detailsCrowding(page: Page): Promise<string[]> {
+  return page.$eval('[data-testid=lgtmapm-details]', (panel) => {
+    const out: string[] = [];
+    const p = panel.getBoundingClientRect();
+    const leaves = Array.from(panel.querySelectorAll('th, td, span, div, button, a')).filter(
+      (e) => (e as HTMLElement).offsetParent !== null && (e.textContent ?? '').trim() !== '' && e.children.length === 0
+    ) as HTMLElement[];
+    for (const e of leaves) {
+      const r = e.getBoundingClientRect();
+      if (e.scrollWidth > e.clientWidth + 1 && getComputedStyle(e).overflow !== 'visible') {
+        out.push(`clipped: "${e.textContent}"`);
+      }
+      if (r.left < p.left - 0.5 || r.right > p.right + 0.5) {
+        out.push(`outside the panel: "${e.textContent}"`);
+      }
+    }
+    for (let i = 0; i < leaves.length; i++) {
+      for (let j = i + 1; j < leaves.length; j++) {
+        const a = leaves[i]!.getBoundingClientRect();
+        const b = leaves[j]!.getBoundingClientRect();
+        if (leaves[i]!.contains(leaves[j]!) || leaves[j]!.contains(leaves[i]!)) {
+          continue;
+        }
+        if (a.left < b.right - 1 && b.left < a.right - 1 && a.top < b.bottom - 1 && b.top < a.bottom - 1) {
+          out.push(`"${leaves[i]!.textContent}" × "${leaves[j]!.textContent}"`);
+        }
+      }
+    }
+    return out;
+  });
+}
+
 /** RGB at a page point, read from the canvas backing store. */
 export async function canvasPixel(page: Page, x: number, y: number): Promise<[number, number, number]> {
   return page.$eval(

@@ -13,6 +13,8 @@ import {
   screenshot,
   startBrowserHarness,
 } from './harness';
+import { linkSpanset, type EndpointKind } from '../../src/traceql';
+import { DEFAULT_OPTIONS } from '../../src/types';
 
 jest.setTimeout(300_000);
 
@@ -121,6 +123,36 @@ describeBrowser('server map in Chromium (harness)', () => {
     await page.waitForSelector('[data-testid=lgtmapm-details]');
     expect(await page.textContent('[data-testid=lgtmapm-details-title]')).toBe('payments → external');
     expect(await page.textContent('[data-testid=lgtmapm-details-stats-errors] td')).toBe('360 (5.0%)');
+    await page.close();
+  });
+
+  it('the user → entry service link has a Traces button for the root server spans of that service', async () => {
+    const { page, errors } = await openFixture(h, { fixture: 'demo', theme: 'dark' });
+    const scene = await drawnScene(page);
+    const byId = new Map(scene.nodes.map((n) => [n.id, n]));
+    const entry = scene.edges.find((ed) => byId.get(ed.source)!.kind === 'user')!;
+    const [user, service] = [byId.get(entry.source)!, byId.get(entry.target)!];
+    const [a, b] = [entry.screenPoints[0]!, entry.screenPoints[entry.screenPoints.length - 1]!];
+    await clickAt(page, { x: a.x + (b.x - a.x) * 0.3, y: a.y + (b.y - a.y) * 0.3 });
+    await page.waitForFunction((want) => document.querySelector('[data-testid=lgtmapm-details-title]')?.textContent === want, `${user.name} → ${service.name}`);
+    const button = page.locator('[data-testid=lgtmapm-details]').getByRole('link', { name: 'Traces' });
+    expect(await button.isVisible()).toBe(true);
+    await screenshot(page, 'servermap-user-link-traces');
+
+    const href = new URL((await button.getAttribute('href'))!, h.url);
+    expect(href.pathname).toBe('/explore');
+    const pane = JSON.parse(href.searchParams.get('panes')!).a;
+    expect(pane.datasource).toBe(DEFAULT_OPTIONS.tempoDatasource);
+    const query = pane.queries[0].query as string;
+    // Read as a user would: the entry service's server spans that start a trace, nothing of the virtual "user".
+    expect(query).toContain(`resource.service.name = "${service.name}"`);
+    expect(query).toContain('kind = server');
+    expect(query).toContain('nestedSetParent < 0');
+    expect(query).not.toContain(`"${user.name}"`);
+    // The same spans as the link builder gives for this link of the drawn map (what the link scatter shows).
+    const endpoint = (n: typeof user) => ({ name: n.name, kind: n.kind as EndpointKind });
+    expect(query).toBe(linkSpanset({ source: endpoint(user), target: endpoint(service) }));
+    expect(errors).toEqual([]);
     await page.close();
   });
 
