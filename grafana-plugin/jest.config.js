@@ -13,4 +13,7 @@ module.exports = {
   // with a `@jest-environment node` docblock).
   testMatch: [...new Set(base.testMatch), '<rootDir>/test/**/*.test.{ts,tsx}'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/', '/.cache/'],
+  // A safety net, not a speed check: Jest's 5 s default failed a pure-model test that takes < 1 s alone when
+  // the two cores were loaded 12-15 deep. Speed is measured by the benchmarks.
+  testTimeout: 60_000,
 };
