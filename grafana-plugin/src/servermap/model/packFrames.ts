@@ -24,20 +24,18 @@ export interface PackedFrames {
   other: unknown[][];
 }
 
-const FRAME_INTS = 7;
-const FIELD_INTS = 9;
-const NULL_ID = -1;
-const UNDEFINED_ID = -2;
-const ABSENT = -1;
-const enum ValueKind {
-  Numbers = 0,
-  Strings = 1,
-  Other = 2,
-}
+export const FRAME_INTS = 7;
+export const FIELD_INTS = 9;
+export const NULL_ID = -1;
+export const UNDEFINED_ID = -2;
+export const ABSENT = -1;
+/** How a column's values are packed (a plain object, not an enum: the refill (refillFrames.ts) reads it too). */
+export const ValueKind = { Numbers: 0, Strings: 1, Other: 2 } as const;
+export type ValueKind = (typeof ValueKind)[keyof typeof ValueKind];
 
 /** Long loops yield this often (values), frame loops every FRAMES_PER_STEP frames: see packFramesInSlices. */
-const VALUES_PER_STEP = 8192;
-const FRAMES_PER_STEP = 64;
+export const VALUES_PER_STEP = 8192;
+export const FRAMES_PER_STEP = 64;
 
 /** Places remembered by packSteps' internAt: frame strings 0–4, four fields' strings, label keys and values. */
 const FIELD_SLOTS = 5;
@@ -78,7 +76,7 @@ function* kindOfLong(values: ArrayLike<unknown>): Generator<void, ValueKind> {
 }
 
 /** Frames the model reads at all (buildServerMap skips the others the same way). */
-function usableFrames(frames: readonly FrameLike[]): FrameLike[] {
+export function usableFrames(frames: readonly FrameLike[]): FrameLike[] {
   return frames.filter((f) => f && Array.isArray(f.fields));
 }
 
@@ -98,7 +96,8 @@ export function packFramesInSlices(all: readonly FrameLike[]): SlicedJob<PackedF
   return runInSlices(packSteps(all));
 }
 
-function* packSteps(all: readonly FrameLike[]): Generator<void, PackedFrames> {
+/** packFrames as steps (see runInSlices), for callers that pack as part of a longer sliced job. */
+export function* packSteps(all: readonly FrameLike[]): Generator<void, PackedFrames> {
   const frames = usableFrames(all);
   const strings: string[] = [];
   const ids = new Map<string, number>();
@@ -247,9 +246,9 @@ export function transferablesOf(p: PackedFrames): ArrayBuffer[] {
 }
 
 /** By tag, not instanceof: a typed array from another realm (a test's deserializer) is one all the same. */
-const isTyped = (v: unknown, tag: 'Int32Array' | 'Float64Array') => Object.prototype.toString.call(v) === `[object ${tag}]`;
+export const isTyped = (v: unknown, tag: 'Int32Array' | 'Float64Array') => Object.prototype.toString.call(v) === `[object ${tag}]`;
 
-function isPacked(p: unknown): p is PackedFrames {
+export function isPacked(p: unknown): p is PackedFrames {
   const q = p as Partial<PackedFrames> | undefined;
   return (
     typeof q === 'object' &&
