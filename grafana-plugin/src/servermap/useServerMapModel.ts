@@ -61,7 +61,7 @@ export function useServerMapModel(
   layoutFor?: { filter: MapFilter; all: boolean; extra?: ExtraTopology }
 ): BuiltModel {
   const large = useMemo(
-    () => typeof Worker !== 'undefined' && !workerUnavailable() && framesSize(series) >= MODEL_IN_WORKER_MIN_SIZE,
+    () => typeof Worker !== 'undefined' && !workerUnavailable() && framesSize(series, MODEL_IN_WORKER_MIN_SIZE) >= MODEL_IN_WORKER_MIN_SIZE,
     [series]
   );
   const here = useMemo(() => (large ? undefined : buildHere(series, options)), [large, series, options]);
@@ -82,6 +82,7 @@ export function useServerMapModel(
     let job: ModelJob | undefined;
     // Packed in slices between frames (a few hundred ms for a large input on a busy machine), or only their
     // numbers copied when the series are those of the last pack, then posted.
+    modelWorkerStats.last.packStartAt = performance.now();
     const packing = framesForWorkerInSlices(series ?? [], shapeRef.current);
     packing.promise.then(
       (frames) => {

@@ -74,10 +74,10 @@ export const modelWorkerStats = {
   /** Jobs whose frames went as numbers only (the worker kept their structure). */
   numbersOnly: 0,
   /**
-   * The latest job: packing the frames (or refilling a kept shape: `refilled`), posting, the reply's arrival,
-   * and rebuilding the map from it.
+   * The latest job: when the panel started packing its frames (after the render that brought them), packing
+   * them (or refilling a kept shape: `refilled`), posting, the reply's arrival, and rebuilding the map from it.
    */
-  last: { packMs: 0, packSlices: 0, refilled: false, postedAt: 0, replyAt: 0, unpackMs: 0, modelMs: 0 },
+  last: { packStartAt: 0, packMs: 0, packSlices: 0, refilled: false, postedAt: 0, replyAt: 0, unpackMs: 0, modelMs: 0 },
 };
 
 /**

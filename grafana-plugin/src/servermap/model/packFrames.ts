@@ -376,11 +376,15 @@ export function unpackFrames(p: unknown): FrameLike[] {
 /**
  * The size the panel decides by whether to build the model in the worker: the values the frames hold, plus a
  * frame's own handling counted as 4 values (instant per-series frames hold 2 values each, and per-frame work
- * dominates their model build).
+ * dominates their model build). Counting stops past `atMost` (the panel only asks whether a threshold is reached:
+ * every refresh of a large map would otherwise walk all its frames once more during the render).
  */
-export function framesSize(frames: readonly FrameLike[] | undefined): number {
+export function framesSize(frames: readonly FrameLike[] | undefined, atMost = Infinity): number {
   let n = 0;
   for (const frame of frames ?? []) {
+    if (n > atMost) {
+      break;
+    }
     n += 4;
     for (const f of frame?.fields ?? []) {
       n += f?.values?.length ?? 0;
