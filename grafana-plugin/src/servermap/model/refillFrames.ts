@@ -57,13 +57,10 @@ export function shapeOf(p: PackedFrames): FramesShape | undefined {
 
 /** The frames' numbers in the packed order if the frames have exactly `shape`'s structure, else undefined. */
 export function* refillSteps(shape: FramesShape, all: readonly FrameLike[]): Generator<void, Float64Array | undefined> {
-  const s = shape.structure;
   const frames = usableFrames(all);
-  if (frames.length * FRAME_INTS !== s.frames.length) {
+  if (frames.length * FRAME_INTS !== shape.structure.frames.length) {
     return undefined;
   }
-  // A string packed as `id` (ABSENT: anything that is not a string, as the packer's intern has it).
-  const same = (id: number, v: unknown): boolean => (id === ABSENT ? typeof v !== 'string' : v === s.strings[id]);
   const numbers = new Float64Array(shape.numberCount);
   let fi = 0;
   for (let i = 0; i < frames.length; i++) {
@@ -71,81 +68,118 @@ export function* refillSteps(shape: FramesShape, all: readonly FrameLike[]): Gen
       yield;
     }
     const frame = frames[i]!;
-    const at = i * FRAME_INTS;
-    const fields = frame.fields;
-    if (
-      s.frames[at + 5] !== fi ||
-      s.frames[at + 6] !== fields.length ||
-      !same(s.frames[at]!, frame.refId) ||
-      !same(s.frames[at + 1]!, frame.name) ||
-      !same(s.frames[at + 2]!, frame.meta?.type) ||
-      !same(s.frames[at + 3]!, frame.meta?.executedQueryString) ||
-      !same(s.frames[at + 4]!, frame.meta?.preferredVisualisationType)
-    ) {
+    if (!sameFrame(shape.structure, frame, i, fi)) {
       return undefined;
     }
-    for (let position = 0; position < fields.length; position++) {
-      const f = fields[position];
-      const values = f?.values;
+    for (let position = 0; position < frame.fields.length; position++) {
+      const values = frame.fields[position]!.values;
       const base = fi * FIELD_INTS;
-      if (
-        typeof values?.length !== 'number' ||
-        values.length !== s.fields[base + 8] ||
-        !same(s.fields[base]!, f!.name) ||
-        !same(s.fields[base + 1]!, f!.type) ||
-        !same(s.fields[base + 2]!, f!.config?.displayNameFromDS) ||
-        !same(s.fields[base + 3]!, f!.config?.displayName)
-      ) {
-        return undefined;
-      }
-      const pairs = s.fields[base + 5]!;
-      const labels = f!.labels;
-      if (labels) {
-        const keys = Object.keys(labels);
-        if (keys.length !== pairs) {
+      const kind = shape.structure.fields[base + 6];
+      const start = shape.structure.fields[base + 7]!;
+      // Long columns are checked in pieces, with a pause between them.
+      for (let from = 0; from < values.length; from += VALUES_PER_STEP) {
+        if (from > 0) {
+          yield;
+        }
+        const to = Math.min(values.length, from + VALUES_PER_STEP);
+        const fits =
+          kind === ValueKind.Numbers
+            ? copyNumbers(values, from, to, numbers, start)
+            : kind === ValueKind.Strings && sameCells(shape.structure, values, from, to, start);
+        if (!fits) {
           return undefined;
         }
-        const first = s.fields[base + 4]! * 2;
-        for (let k = 0; k < keys.length; k++) {
-          const key = keys[k]!;
-          if (!same(s.labels[first + 2 * k]!, key) || !same(s.labels[first + 2 * k + 1]!, labels[key])) {
-            return undefined;
-          }
-        }
-      } else if (pairs !== ABSENT) {
-        return undefined;
-      }
-      const kind = s.fields[base + 6];
-      const start = s.fields[base + 7]!;
-      if (kind === ValueKind.Numbers) {
-        for (let r = 0; r < values.length; r++) {
-          const v = values[r];
-          if (typeof v !== 'number') {
-            return undefined;
-          }
-          numbers[start + r] = v;
-          if (r % VALUES_PER_STEP === VALUES_PER_STEP - 1) {
-            yield;
-          }
-        }
-      } else if (kind === ValueKind.Strings) {
-        for (let r = 0; r < values.length; r++) {
-          const v = values[r];
-          const id = s.cells[start + r]!;
-          if (id === NULL_ID ? v !== null : id === UNDEFINED_ID ? v !== undefined : v !== s.strings[id]) {
-            return undefined;
-          }
-          if (r % VALUES_PER_STEP === VALUES_PER_STEP - 1) {
-            yield;
-          }
-        }
-      } else {
-        return undefined;
       }
       fi++;
     }
   }
-  return fi * FIELD_INTS === s.fields.length ? numbers : undefined;
+  return fi * FIELD_INTS === shape.structure.fields.length ? numbers : undefined;
+}
+
+type Structure = FramesShape['structure'];
+
+/** A string packed as `id` (ABSENT: anything that is not a string, as the packer's intern has it). */
+function same(s: Structure, id: number, v: unknown): boolean {
+  return id === ABSENT ? typeof v !== 'string' : v === s.strings[id];
+}
+
+/**
+ * Frame `i` (whose first field is field `fi`) has the packed frame's strings and field count, and each field the
+ * packed field's strings, labels and length (its values are checked by the caller).
+ */
+function sameFrame(s: Structure, frame: FrameLike, i: number, fi: number): boolean {
+  const at = i * FRAME_INTS;
+  const fields = frame.fields;
+  if (
+    s.frames[at + 5] !== fi ||
+    s.frames[at + 6] !== fields.length ||
+    !same(s, s.frames[at]!, frame.refId) ||
+    !same(s, s.frames[at + 1]!, frame.name) ||
+    !same(s, s.frames[at + 2]!, frame.meta?.type) ||
+    !same(s, s.frames[at + 3]!, frame.meta?.executedQueryString) ||
+    !same(s, s.frames[at + 4]!, frame.meta?.preferredVisualisationType)
+  ) {
+    return false;
+  }
+  for (let position = 0; position < fields.length; position++) {
+    const f = fields[position];
+    const base = (fi + position) * FIELD_INTS;
+    if (
+      typeof f?.values?.length !== 'number' ||
+      f.values.length !== s.fields[base + 8] ||
+      !same(s, s.fields[base]!, f.name) ||
+      !same(s, s.fields[base + 1]!, f.type) ||
+      !same(s, s.fields[base + 2]!, f.config?.displayNameFromDS) ||
+      !same(s, s.fields[base + 3]!, f.config?.displayName) ||
+      !sameLabels(s, f.labels, base)
+    ) {
+      return false;
+    }
+  }
+  return true;
+}
+
+/** The field's labels are the packed pairs, in the same (Object.keys) order. */
+function sameLabels(s: Structure, labels: Record<string, string> | undefined, base: number): boolean {
+  const pairs = s.fields[base + 5]!;
+  if (!labels) {
+    return pairs === ABSENT;
+  }
+  // for…in instead of Object.keys (no array per field): the same keys in the same order for a plain object,
+  // which labels are; inherited enumerable keys would be extra ones here, and fail the check (a full pack then).
+  const first = s.fields[base + 4]! * 2;
+  let k = 0;
+  for (const key in labels) {
+    if (k >= pairs || !same(s, s.labels[first + 2 * k]!, key) || !same(s, s.labels[first + 2 * k + 1]!, labels[key])) {
+      return false;
+    }
+    k++;
+  }
+  return k === pairs;
+}
+
+/** Copies values[from..to) to numbers[start + from..); false at a value that is not a number. */
+function copyNumbers(values: ArrayLike<unknown>, from: number, to: number, numbers: Float64Array, start: number): boolean {
+  for (let r = from; r < to; r++) {
+    const v = values[r];
+    if (typeof v !== 'number') {
+      return false;
+    }
+    numbers[start + r] = v;
+  }
+  return true;
+}
+
+/** String cells values[from..to) are the packed ones (null and undefined included). */
+function sameCells(s: Structure, values: ArrayLike<unknown>, from: number, to: number, start: number): boolean {
+  for (let r = from; r < to; r++) {
+    const v = values[r];
+    const id = s.cells[start + r]!;
+    if (id === NULL_ID ? v !== null : id === UNDEFINED_ID ? v !== undefined : v !== s.strings[id]) {
+      return false;
+    }
+  }
+  return true;
 }
 
 /** New numbers for `previous` when the frames still have its structure, else a full pack (with its shape). */
