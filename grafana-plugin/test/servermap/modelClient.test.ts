@@ -1,5 +1,6 @@
 import { deserialize, serialize } from 'node:v8';
-import { answerModelRequest, type FramesMemory, type ModelRequest } from '../../src/servermap/layout/modelProtocol';
+import { answerModelRequest, layoutKeyHash, type FramesMemory, type ModelRequest } from '../../src/servermap/layout/modelProtocol';
+import { clearLayoutCache, lookupLayoutKeys, rememberLayout } from '../../src/servermap/layout/layout';
 import { buildServerMap, type BuildResult, type ServerMap } from '../../src/servermap/model';
 import { framesForWorkerSteps, type FramesForWorker } from '../../src/servermap/model/refillFrames';
 import { runToEnd } from '../../src/shared/slices';
@@ -85,5 +86,25 @@ describe('modelClient: a refresh sends numbers only to a worker that kept the fr
     expect(Array.isArray((w2.received[0]!.frames as { strings?: unknown }).strings)).toBe(true);
     expect(modelWorkerStats.numbersOnly).toBe(before + 2);
     expect(modelWorkerStats.failed).toBe(0);
+  });
+});
+
+describe('modelClient: the layout keys the page has', () => {
+  it('are sent as their hashes, also after the cache changed (hashes kept per key, not recomputed)', async () => {
+    const frames = framesFromResponse(prometheusResponse(generateTopology(30, 2)));
+    const filter = { inboundDepth: 1, outboundDepth: 1, hideTerminal: false, maxNodes: 5000 };
+    const empty = { nodes: new Map(), edges: new Map(), width: 0, height: 0, ms: 0 } as never;
+    clearLayoutCache();
+    const knownSent = async () => {
+      await startModelBuild(runToEnd(framesForWorkerSteps(frames, undefined)), {}, { filter, all: false }).promise;
+      const w = FakeWorker.all.find((x) => x.received.length > 0 && x.received[x.received.length - 1]!.layout)!;
+      return w.received[w.received.length - 1]!.layout!.known;
+    };
+    rememberLayout('a'.repeat(1000), empty);
+    rememberLayout('b'.repeat(1000), empty);
+    expect(await knownSent()).toEqual(lookupLayoutKeys().map(layoutKeyHash));
+    clearLayoutCache();
+    rememberLayout('c'.repeat(1000), empty);
+    expect(await knownSent()).toEqual([layoutKeyHash('c'.repeat(1000))]);
   });
 });

@@ -55,6 +55,31 @@ let nextId = 1;
  */
 const keptBy = new WeakMap<Worker, number>();
 
+/** Hashes of the page's layout keys (hundreds of KB each for a large map): each hashed once, not per request. */
+const keyHashes = new Map<string, number>();
+
+function knownLayoutHashes(): number[] {
+  const keys = lookupLayoutKeys();
+  const hashes = keys.map((key) => {
+    let h = keyHashes.get(key);
+    if (h === undefined) {
+      h = layoutKeyHash(key);
+      keyHashes.set(key, h);
+    }
+    return h;
+  });
+  if (keyHashes.size > keys.length) {
+    // Keys the layout cache dropped.
+    const live = new Set(keys);
+    for (const key of keyHashes.keys()) {
+      if (!live.has(key)) {
+        keyHashes.delete(key);
+      }
+    }
+  }
+  return hashes;
+}
+
 /** The request's frames for this worker, and what to transfer with them. */
 function framesMessage(input: FramesForWorker, worker: Worker): Pick<ModelRequest, 'frames' | 'keepShape'> & { transfer: ArrayBuffer[] } {
   if ('numbers' in input) {
@@ -167,7 +192,7 @@ export function startModelBuild(
     id,
     ...message,
     options,
-    layout: layout && { ...layout, known: lookupLayoutKeys().map(layoutKeyHash) },
+    layout: layout && { ...layout, known: knownLayoutHashes() },
   };
   modelWorkerStats.last.postedAt = performance.now();
   try {
