@@ -31,7 +31,7 @@ export const UNDEFINED_ID = -2;
 export const ABSENT = -1;
 /** How a column's values are packed (a plain object, not an enum: the refill (refillFrames.ts) reads it too). */
 export const ValueKind = { Numbers: 0, Strings: 1, Other: 2 } as const;
-export type ValueKind = (typeof ValueKind)[keyof typeof ValueKind];
+type Kind = (typeof ValueKind)[keyof typeof ValueKind];
 
 /** Long loops yield this often (values), frame loops every FRAMES_PER_STEP frames: see packFramesInSlices. */
 export const VALUES_PER_STEP = 8192;
@@ -60,11 +60,11 @@ function scanKind(values: ArrayLike<unknown>, from: number, to: number, may: num
 }
 
 // An empty column counts as numbers: nothing in it tells the model otherwise.
-const kindFrom = (may: number): ValueKind =>
+const kindFrom = (may: number): Kind =>
   may & MAY_BE_NUMBERS ? ValueKind.Numbers : may & MAY_BE_STRINGS ? ValueKind.Strings : ValueKind.Other;
 
 /** A long column's kind, pausing every VALUES_PER_STEP values. */
-function* kindOfLong(values: ArrayLike<unknown>): Generator<void, ValueKind> {
+function* kindOfLong(values: ArrayLike<unknown>): Generator<void, Kind> {
   let may = MAY_BE_NUMBERS | MAY_BE_STRINGS;
   for (let from = 0; from < values.length && may !== 0; from += VALUES_PER_STEP) {
     if (from > 0) {
@@ -133,7 +133,7 @@ export function* packSteps(all: readonly FrameLike[]): Generator<void, PackedFra
   let numberCount = 0;
   let cellCount = 0;
   let labelCount = 0;
-  const kinds: ValueKind[] = [];
+  const kinds: Kind[] = [];
   for (let i = 0; i < frames.length; i++) {
     if (i % FRAMES_PER_STEP === FRAMES_PER_STEP - 1) {
       yield;
