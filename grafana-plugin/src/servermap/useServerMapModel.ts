@@ -1,6 +1,7 @@
 import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { buildServerMap, type BuildOptions, type BuildResult, type ExtraTopology, type FilteredMap, type FrameLike, type MapFilter } from './model';
-import { framesSize, packFramesInSlices } from './model/packFrames';
+import { framesSize } from './model/packFrames';
+import { framesForWorkerInSlices, type FramesShape } from './model/refillFrames';
 import { prewarmLayoutWorker, workerUnavailable } from './layout/layoutClient';
 import { type ModelJob, modelWorkerStats, startModelBuild } from './layout/modelClient';
 
@@ -60,12 +61,14 @@ export function useServerMapModel(
   layoutFor?: { filter: MapFilter; all: boolean; extra?: ExtraTopology }
 ): BuiltModel {
   const large = useMemo(
-    () => typeof Worker !== 'undefined' && !workerUnavailable() && framesSize(series) >= MODEL_IN_WORKER_MIN_SIZE,
+    () => typeof Worker !== 'undefined' && !workerUnavailable() && framesSize(series, MODEL_IN_WORKER_MIN_SIZE) >= MODEL_IN_WORKER_MIN_SIZE,
     [series]
   );
   const here = useMemo(() => (large ? undefined : buildHere(series, options)), [large, series, options]);
   const [fromWorker, setFromWorker] = useState<{ series: typeof series; options: typeof options; built: BuiltModel }>();
   const layoutRef = useRef(layoutFor);
+  // The structure of the frames last packed: a refresh with the same series sends only their numbers.
+  const shapeRef = useRef<FramesShape>();
   useLayoutEffect(() => {
     layoutRef.current = layoutFor;
   });
@@ -77,15 +80,21 @@ export function useServerMapModel(
     // The worker's script loads and compiles while the frames are packed.
     prewarmLayoutWorker();
     let job: ModelJob | undefined;
-    // Packed in slices between frames (a few hundred ms for a large input on a busy machine), then posted.
-    const packing = packFramesInSlices(series ?? []);
+    // Packed in slices between frames (a few hundred ms for a large input on a busy machine), or only their
+    // numbers copied when the series are those of the last pack, then posted.
+    modelWorkerStats.last.packStartAt = performance.now();
+    const packing = framesForWorkerInSlices(series ?? [], shapeRef.current);
     packing.promise.then(
-      (packed) => {
+      (frames) => {
         const packMs = packing.stats.busyMs;
         modelWorkerStats.last.packMs = packMs;
         modelWorkerStats.last.packSlices = packing.stats.slices;
+        modelWorkerStats.last.refilled = 'numbers' in frames;
+        if ('packed' in frames) {
+          shapeRef.current = frames.shape;
+        }
         const layoutFor = layoutRef.current;
-        job = startModelBuild(packed, cloneableOptions(options), layoutFor);
+        job = startModelBuild(frames, cloneableOptions(options), layoutFor);
         job.promise.then(
           (r) =>
             done({

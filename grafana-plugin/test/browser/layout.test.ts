@@ -26,7 +26,7 @@ const stats = (page: Page) =>
   }));
 const modelStats = (page: Page) =>
   page.evaluate(() => ({
-    ...(window as unknown as { __harness: { modelWorkerStats: { started: number; done: number; failed: number } } }).__harness
+    ...(window as unknown as { __harness: { modelWorkerStats: { started: number; done: number; failed: number; numbersOnly: number } } }).__harness
       .modelWorkerStats,
   }));
 const timings = (page: Page) =>
@@ -55,6 +55,14 @@ describeBrowser('server map layout worker and budget (Chromium)', () => {
     expect(await modelStats(page)).toMatchObject({ started: 1, done: 1, failed: 0 });
     expect(await stats(page)).toMatchObject({ started: 0, fallbacks: 0 });
     expect(await page.$('[data-testid=lgtmapm-hidden-nodes]')).toBeNull();
+    // A refresh with the same series: only their numbers go to the worker (which kept the rest), the map stays.
+    await page.evaluate(async () => {
+      const h = (window as unknown as { __harness: { refresh(): void; painted?: Promise<unknown> } }).__harness;
+      h.refresh();
+      await h.painted;
+    });
+    expect(await modelStats(page)).toMatchObject({ started: 2, done: 2, failed: 0, numbersOnly: 1 });
+    expect((await drawnScene(page)).nodes).toHaveLength(1000);
     expect(errors).toEqual([]);
     await page.close();
   });

@@ -5,7 +5,7 @@ import { layoutInputOf, layoutKey, pinnedNodeIds } from '../../src/servermap/lay
 import { answerModelRequest, layoutKeyHash, type ModelReply, type ModelRequest } from '../../src/servermap/layout/modelProtocol';
 import { packLayout, unpackLayout } from '../../src/servermap/layout/packLayout';
 import { buildServerMap, filterMap, type BuildResult, type FrameLike, type MapFilter, type ServerMap } from '../../src/servermap/model';
-import { packFrames, packFramesInSlices, unpackFrames } from '../../src/servermap/model/packFrames';
+import { framesSize, packFrames, packFramesInSlices, unpackFrames } from '../../src/servermap/model/packFrames';
 import { runInSlices } from '../../src/shared/slices';
 import { packMap, unpackMap } from '../../src/servermap/model/packMap';
 import { mapIndex } from '../../src/servermap/model/mapIndex';
@@ -102,6 +102,19 @@ describe('frames → packed columns → model (the map worker path) equals the d
       throw new Error('bad frame');
     }
     await expect(runInSlices(failing(), 0).promise).rejects.toThrow('bad frame');
+  });
+
+  it('framesSize counts values and frames, and may stop once past a threshold (same answer to "at least?")', () => {
+    const frames = framesFromResponse(prometheusResponse(generateTopology(60, 8)));
+    const full = framesSize(frames);
+    const expected = frames.reduce((n, f) => n + 4 + f.fields.reduce((m, x) => m + x.values.length, 0), 0);
+    expect(full).toBe(expected);
+    const threshold = Math.floor(full / 3);
+    const partial = framesSize(frames, threshold);
+    expect(partial).toBeGreaterThan(threshold);
+    expect(partial).toBeLessThan(full);
+    expect(framesSize(frames, full) >= full).toBe(true);
+    expect(framesSize(frames, full + 1)).toBe(full);
   });
 
   it('skips what the model skips, and says what is wrong with a message that is not packed frames', () => {

@@ -44,6 +44,20 @@ describe('scene', () => {
     const partial: GraphLayout = { ...layout, nodes: new Map([...layout.nodes].slice(1)) };
     const partialScene = buildScene(map.nodes, map.edges, partial, 'calls');
     expect(refreshScene(partialScene, next.nodes, next.edges, 'calls')).toEqual(buildScene(next.nodes, next.edges, partial, 'calls'));
+    // In the same order (a refresh's usual case: no lookup by id), with two items swapped, and with what the
+    // layout left out: the scene a full build makes each time.
+    const same = {
+      nodes: map.nodes.map((n) => ({ ...n, inbound: { ...n.inbound, calls: n.inbound.calls * 2 } })),
+      edges: map.edges.map((e) => ({ ...e, stats: { ...e.stats, calls: e.stats.calls * 2 } })),
+    };
+    const swap = <T>(list: T[]): T[] => [list[1]!, list[0]!, ...list.slice(2)];
+    for (const [nodes, edges] of [
+      [same.nodes, same.edges],
+      [swap(same.nodes), swap(same.edges)],
+    ] as const) {
+      expect(refreshScene(before, nodes, edges, 'callsAvg')).toEqual(buildScene(nodes, edges, layout, 'callsAvg'));
+      expect(refreshScene(partialScene, nodes, edges, 'calls')).toEqual(buildScene(nodes, edges, partial, 'calls'));
+    }
   });
 
   it('labels links with calls (and rate) and nodes with calls, avg and error share', () => {

@@ -5,6 +5,9 @@ import { buildScene, buildSceneSteps } from '../../src/servermap/render/scene';
 import { demoTopology, generateTopology, prometheusResponse } from '../fixtures/serviceGraph';
 import { framesFromResponse } from '../fixtures/load';
 
+// A safety net only: the 1,000-node case went past jest's default 5 s at load average 19 (nothing here waits on time).
+jest.setTimeout(120_000);
+
 function demoMap(topology = demoTopology()): ServerMap {
   const built = buildServerMap(framesFromResponse(prometheusResponse(topology)), { rangeSeconds: 3600 });
   if (!built.ok) {

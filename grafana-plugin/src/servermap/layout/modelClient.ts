@@ -1,6 +1,7 @@
 import { type BuildOptions, type BuildResult, type ExtraTopology, type FilteredMap, type MapFilter, type ServerMap } from '../model';
 import { type SlicedJob } from '../../shared/slices';
-import { type PackedFrames, transferablesOf } from '../model/packFrames';
+import { transferablesOf } from '../model/packFrames';
+import { type FramesForWorker } from '../model/refillFrames';
 import { unpackMapInSlices } from '../model/packMap';
 import { rememberLayout, lookupLayoutKeys } from './layout';
 import { releaseWorker, takeWorker, markWorkerUnavailable } from './layoutClient';
@@ -48,13 +49,60 @@ export interface ModelJob {
 
 let nextId = 1;
 
+/**
+ * The frames shape each worker was last asked to keep (a worker keeps one, whichever panel sent it): a refill
+ * goes as numbers only to a worker that holds its shape, else with the structure again (the panel's copy).
+ */
+const keptBy = new WeakMap<Worker, number>();
+
+/** Hashes of the page's layout keys (hundreds of KB each for a large map): each hashed once, not per request. */
+const keyHashes = new Map<string, number>();
+
+function knownLayoutHashes(): number[] {
+  const keys = lookupLayoutKeys();
+  const hashes = keys.map((key) => {
+    let h = keyHashes.get(key);
+    if (h === undefined) {
+      h = layoutKeyHash(key);
+      keyHashes.set(key, h);
+    }
+    return h;
+  });
+  if (keyHashes.size > keys.length) {
+    // Keys the layout cache dropped.
+    const live = new Set(keys);
+    for (const key of keyHashes.keys()) {
+      if (!live.has(key)) {
+        keyHashes.delete(key);
+      }
+    }
+  }
+  return hashes;
+}
+
+/** The request's frames for this worker, and what to transfer with them. */
+function framesMessage(input: FramesForWorker, worker: Worker): Pick<ModelRequest, 'frames' | 'keepShape'> & { transfer: ArrayBuffer[] } {
+  if ('numbers' in input) {
+    const transfer = [input.numbers.buffer as ArrayBuffer];
+    return keptBy.get(worker) === input.shape.id
+      ? { frames: { shape: input.shape.id, numbers: input.numbers }, transfer }
+      : { frames: { ...input.shape.structure, numbers: input.numbers }, keepShape: input.shape.id, transfer };
+  }
+  return { frames: input.packed, keepShape: input.shape?.id, transfer: transferablesOf(input.packed) };
+}
+
 /** Counters for tests and the bench. */
 export const modelWorkerStats = {
   started: 0,
   done: 0,
   failed: 0,
-  /** The latest job: packing the frames, posting, the reply's arrival, and rebuilding the map from it. */
-  last: { packMs: 0, packSlices: 0, postedAt: 0, replyAt: 0, unpackMs: 0, modelMs: 0 },
+  /** Jobs whose frames went as numbers only (the worker kept their structure). */
+  numbersOnly: 0,
+  /**
+   * The latest job: when the panel started packing its frames (after the render that brought them), packing
+   * them (or refilling a kept shape: `refilled`), posting, the reply's arrival, and rebuilding the map from it.
+   */
+  last: { packStartAt: 0, packMs: 0, packSlices: 0, refilled: false, postedAt: 0, replyAt: 0, unpackMs: 0, modelMs: 0 },
 };
 
 /**
@@ -63,7 +111,7 @@ export const modelWorkerStats = {
  * caller then builds the model on the main thread.
  */
 export function startModelBuild(
-  frames: PackedFrames,
+  frames: FramesForWorker,
   options: Partial<BuildOptions>,
   layout?: { filter: MapFilter; all: boolean; extra?: ExtraTopology }
 ): ModelJob {
@@ -138,16 +186,22 @@ export function startModelBuild(
       reject(new Error(ev.message || 'map worker failed'));
     };
   });
+  const { transfer, ...message } = framesMessage(frames, worker);
   const request: ModelRequest = {
     type: 'model',
     id,
-    frames,
+    ...message,
     options,
-    layout: layout && { ...layout, known: lookupLayoutKeys().map(layoutKeyHash) },
+    layout: layout && { ...layout, known: knownLayoutHashes() },
   };
   modelWorkerStats.last.postedAt = performance.now();
   try {
-    worker.postMessage(request, transferablesOf(frames));
+    worker.postMessage(request, transfer);
+    if (request.keepShape !== undefined) {
+      keptBy.set(worker, request.keepShape);
+    } else if ('numbers' in frames) {
+      modelWorkerStats.numbersOnly++;
+    }
   } catch (err) {
     // Options that cannot be cloned (a query target holding a function): build where the panel is.
     finish();

@@ -1,5 +1,5 @@
 import { buildServerMap, filterMap, withExtraTopology, type BuildOptions, type ExtraTopology, type MapFilter } from '../model';
-import { unpackFrames, type PackedFrames } from '../model/packFrames';
+import { isPacked, isTyped, unpackFrames, type PackedFrames } from '../model/packFrames';
 import { packMap, packedMapTransferables, type PackedMap } from '../model/packMap';
 import { budgetedLayout } from './budget';
 import { topologyKey } from './layout';
@@ -14,7 +14,10 @@ import { packLayout, packedLayoutTransferables, type PackedLayout } from './pack
 export interface ModelRequest {
   type: 'model';
   id: number;
-  frames: PackedFrames;
+  /** The frames packed, or only their numbers for a structure the worker kept (see refillFrames.ts). */
+  frames: PackedFrames | RefilledFrames;
+  /** Keep these packed frames' structure under this id: the next request may then send only numbers. */
+  keepShape?: number;
   options: Partial<BuildOptions>;
   layout?: {
     filter: MapFilter;
@@ -27,6 +30,37 @@ export interface ModelRequest {
      */
     extra?: ExtraTopology;
   };
+}
+
+/** A refresh's numbers, in the packed order of the frames the worker kept as `shape`. */
+export interface RefilledFrames {
+  shape: number;
+  numbers: Float64Array;
+}
+
+/** What a map worker keeps between requests: the structure of the last frames it was asked to keep. */
+export interface FramesMemory {
+  kept?: { shape: number; frames: PackedFrames };
+}
+
+/** The request's frames: as sent, or the kept structure with the sent numbers; throws when they do not fit. */
+function framesOf(req: ModelRequest, memory: FramesMemory): PackedFrames {
+  const refill = req.frames as Partial<RefilledFrames> | undefined;
+  if (typeof refill?.shape === 'number') {
+    const kept = memory.kept;
+    if (!kept || kept.shape !== refill.shape) {
+      throw new Error(`map worker: frames ${refill.shape} are not kept here`);
+    }
+    const numbers = refill.numbers;
+    if (!isTyped(numbers, 'Float64Array') || numbers!.length !== kept.frames.numbers.length) {
+      throw new Error('map worker: the numbers do not fit the kept frames');
+    }
+    return { ...kept.frames, numbers: numbers! };
+  }
+  if (req.keepShape !== undefined && isPacked(req.frames)) {
+    memory.kept = { shape: req.keepShape, frames: req.frames };
+  }
+  return req.frames as PackedFrames;
 }
 
 /** The layout of the filtered map, as budgetedLayout returned it, with its positions packed. */
@@ -92,12 +126,19 @@ function indexesOf<T>(all: readonly T[], part: readonly T[]): Int32Array {
   return out;
 }
 
-/** What the worker does with a model request; a plain function so unit tests run it without a Worker. */
-export function answerModelRequest(req: ModelRequest, post: (reply: ModelReply, transfer: ArrayBuffer[]) => void): void {
+/**
+ * What the worker does with a model request; a plain function so unit tests run it without a Worker. `memory`
+ * is the worker's own (one per worker): the frames structure it was asked to keep.
+ */
+export function answerModelRequest(
+  req: ModelRequest,
+  post: (reply: ModelReply, transfer: ArrayBuffer[]) => void,
+  memory: FramesMemory = {}
+): void {
   const t0 = performance.now();
   let result: ReturnType<typeof buildServerMap>;
   try {
-    result = buildServerMap(unpackFrames(req.frames), req.options);
+    result = buildServerMap(unpackFrames(framesOf(req, memory)), req.options);
   } catch (err) {
     post({ type: 'error', id: req.id, message: err instanceof Error ? err.message : String(err) }, []);
     return;

@@ -24,20 +24,18 @@ export interface PackedFrames {
   other: unknown[][];
 }
 
-const FRAME_INTS = 7;
-const FIELD_INTS = 9;
-const NULL_ID = -1;
-const UNDEFINED_ID = -2;
-const ABSENT = -1;
-const enum ValueKind {
-  Numbers = 0,
-  Strings = 1,
-  Other = 2,
-}
+export const FRAME_INTS = 7;
+export const FIELD_INTS = 9;
+export const NULL_ID = -1;
+export const UNDEFINED_ID = -2;
+export const ABSENT = -1;
+/** How a column's values are packed (a plain object, not an enum: the refill (refillFrames.ts) reads it too). */
+export const ValueKind = { Numbers: 0, Strings: 1, Other: 2 } as const;
+type Kind = (typeof ValueKind)[keyof typeof ValueKind];
 
 /** Long loops yield this often (values), frame loops every FRAMES_PER_STEP frames: see packFramesInSlices. */
-const VALUES_PER_STEP = 8192;
-const FRAMES_PER_STEP = 64;
+export const VALUES_PER_STEP = 8192;
+export const FRAMES_PER_STEP = 64;
 
 /** Places remembered by packSteps' internAt: frame strings 0–4, four fields' strings, label keys and values. */
 const FIELD_SLOTS = 5;
@@ -62,11 +60,11 @@ function scanKind(values: ArrayLike<unknown>, from: number, to: number, may: num
 }
 
 // An empty column counts as numbers: nothing in it tells the model otherwise.
-const kindFrom = (may: number): ValueKind =>
+const kindFrom = (may: number): Kind =>
   may & MAY_BE_NUMBERS ? ValueKind.Numbers : may & MAY_BE_STRINGS ? ValueKind.Strings : ValueKind.Other;
 
 /** A long column's kind, pausing every VALUES_PER_STEP values. */
-function* kindOfLong(values: ArrayLike<unknown>): Generator<void, ValueKind> {
+function* kindOfLong(values: ArrayLike<unknown>): Generator<void, Kind> {
   let may = MAY_BE_NUMBERS | MAY_BE_STRINGS;
   for (let from = 0; from < values.length && may !== 0; from += VALUES_PER_STEP) {
     if (from > 0) {
@@ -78,7 +76,7 @@ function* kindOfLong(values: ArrayLike<unknown>): Generator<void, ValueKind> {
 }
 
 /** Frames the model reads at all (buildServerMap skips the others the same way). */
-function usableFrames(frames: readonly FrameLike[]): FrameLike[] {
+export function usableFrames(frames: readonly FrameLike[]): FrameLike[] {
   return frames.filter((f) => f && Array.isArray(f.fields));
 }
 
@@ -98,7 +96,8 @@ export function packFramesInSlices(all: readonly FrameLike[]): SlicedJob<PackedF
   return runInSlices(packSteps(all));
 }
 
-function* packSteps(all: readonly FrameLike[]): Generator<void, PackedFrames> {
+/** packFrames as steps (see runInSlices), for callers that pack as part of a longer sliced job. */
+export function* packSteps(all: readonly FrameLike[]): Generator<void, PackedFrames> {
   const frames = usableFrames(all);
   const strings: string[] = [];
   const ids = new Map<string, number>();
@@ -134,7 +133,7 @@ function* packSteps(all: readonly FrameLike[]): Generator<void, PackedFrames> {
   let numberCount = 0;
   let cellCount = 0;
   let labelCount = 0;
-  const kinds: ValueKind[] = [];
+  const kinds: Kind[] = [];
   for (let i = 0; i < frames.length; i++) {
     if (i % FRAMES_PER_STEP === FRAMES_PER_STEP - 1) {
       yield;
@@ -247,9 +246,9 @@ export function transferablesOf(p: PackedFrames): ArrayBuffer[] {
 }
 
 /** By tag, not instanceof: a typed array from another realm (a test's deserializer) is one all the same. */
-const isTyped = (v: unknown, tag: 'Int32Array' | 'Float64Array') => Object.prototype.toString.call(v) === `[object ${tag}]`;
+export const isTyped = (v: unknown, tag: 'Int32Array' | 'Float64Array') => Object.prototype.toString.call(v) === `[object ${tag}]`;
 
-function isPacked(p: unknown): p is PackedFrames {
+export function isPacked(p: unknown): p is PackedFrames {
   const q = p as Partial<PackedFrames> | undefined;
   return (
     typeof q === 'object' &&
@@ -377,11 +376,15 @@ export function unpackFrames(p: unknown): FrameLike[] {
 /**
  * The size the panel decides by whether to build the model in the worker: the values the frames hold, plus a
  * frame's own handling counted as 4 values (instant per-series frames hold 2 values each, and per-frame work
- * dominates their model build).
+ * dominates their model build). Counting stops past `atMost` (the panel only asks whether a threshold is reached:
+ * every refresh of a large map would otherwise walk all its frames once more during the render).
  */
-export function framesSize(frames: readonly FrameLike[] | undefined): number {
+export function framesSize(frames: readonly FrameLike[] | undefined, atMost = Infinity): number {
   let n = 0;
   for (const frame of frames ?? []) {
+    if (n > atMost) {
+      break;
+    }
     n += 4;
     for (const f of frame?.fields ?? []) {
       n += f?.values?.length ?? 0;

@@ -234,25 +234,36 @@ export function refreshScene(
   mode: EdgeLabelMode,
   marks?: SceneMarks,
 ): Scene {
-  const boxes = new Map<string, NodeBox>();
-  for (const n of previous.nodes) {
-    boxes.set(n.id, n.box);
-  }
-  const geometry = new Map<string, EdgeGeometry>();
-  for (const e of previous.edges) {
-    geometry.set(e.id, e);
-  }
+  // The same topology mostly comes back in the same order: the previous scene's item at the next place is then
+  // this one, found without building a map of the previous scene (thousands of entries on every refresh of a
+  // large map). An item out of place is looked up by id, so the result is the same either way.
+  let boxes: Map<string, NodeBox> | undefined;
   const sceneNodes: SceneNode[] = [];
+  let at = 0;
   for (const n of nodes) {
-    const box = boxes.get(n.id);
+    let box: NodeBox | undefined;
+    if (previous.nodes[at]?.id === n.id) {
+      box = previous.nodes[at++]!.box;
+    } else {
+      boxes ??= new Map(previous.nodes.map((p) => [p.id, p.box]));
+      box = boxes.get(n.id);
+    }
     if (box) {
       sceneNodes.push(sceneNode(n, box, marks));
     }
   }
   const maxCalls = maxCallsOf(edges);
+  let geometry: Map<string, EdgeGeometry> | undefined;
   const sceneEdges: SceneEdge[] = [];
+  at = 0;
   for (const e of edges) {
-    const g = geometry.get(e.id);
+    let g: EdgeGeometry | undefined;
+    if (previous.edges[at]?.id === e.id) {
+      g = previous.edges[at++];
+    } else {
+      geometry ??= new Map(previous.edges.map((p) => [p.id, p]));
+      g = geometry.get(e.id);
+    }
     if (g) {
       sceneEdges.push(sceneEdge(e, g, maxCalls, mode, marks));
     }
