@@ -1,10 +1,10 @@
-import { deserialize, serialize } from 'node:v8';
+import { clone, ok } from '../fixtures/workerCrossing';
 import { budgetedLayout } from '../../src/servermap/layout/budget';
 import { topologyKey } from '../../src/servermap/layout/layout';
 import { layoutInputOf, layoutKey, pinnedNodeIds } from '../../src/servermap/layout/layoutInput';
 import { answerModelRequest, layoutKeyHash, type ModelReply, type ModelRequest } from '../../src/servermap/layout/modelProtocol';
 import { packLayout, unpackLayout } from '../../src/servermap/layout/packLayout';
-import { buildServerMap, filterMap, type BuildResult, type FrameLike, type MapFilter, type ServerMap } from '../../src/servermap/model';
+import { buildServerMap, filterMap, type FrameLike, type MapFilter } from '../../src/servermap/model';
 import { framesSize, packFrames, packFramesInSlices, unpackFrames } from '../../src/servermap/model/packFrames';
 import { runInSlices } from '../../src/shared/slices';
 import { packMap, unpackMap } from '../../src/servermap/model/packMap';
@@ -17,15 +17,6 @@ import { demoTopology, generateTopology, prometheusResponse, randomTopology, tem
 // A safety net only (generated inputs on a busy machine): nothing here waits on time.
 jest.setTimeout(120_000);
 
-/** What crosses to or from a worker: V8's serializer is the structured clone algorithm. */
-const clone = <T>(v: T): T => deserialize(serialize(v)) as T;
-
-const ok = (r: BuildResult): ServerMap => {
-  if (!r.ok) {
-    throw new Error(r.error);
-  }
-  return r.map;
-};
 
 const INPUTS: Array<{ name: string; frames: () => FrameLike[]; rangeSeconds?: number }> = [
   { name: 'demo, per-series frames', frames: () => framesFromResponse(prometheusResponse(demoTopology())) },

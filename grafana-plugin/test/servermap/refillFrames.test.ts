@@ -1,6 +1,6 @@
-import { deserialize, serialize } from 'node:v8';
+import { clone, ok } from '../fixtures/workerCrossing';
 import { answerModelRequest, type FramesMemory, type ModelReply, type ModelRequest } from '../../src/servermap/layout/modelProtocol';
-import { buildServerMap, type BuildResult, type FrameLike, type ServerMap } from '../../src/servermap/model';
+import { buildServerMap, type FrameLike, type ServerMap } from '../../src/servermap/model';
 import { packFrames } from '../../src/servermap/model/packFrames';
 import { unpackMap } from '../../src/servermap/model/packMap';
 import { framesForWorkerInSlices, framesForWorkerSteps, refillSteps, shapeOf, type FramesShape } from '../../src/servermap/model/refillFrames';
@@ -11,15 +11,6 @@ import { demoTopology, generateTopology, prometheusResponse, type Topology } fro
 // A safety net only (generated inputs on a busy machine): nothing here waits on time.
 jest.setTimeout(120_000);
 
-/** What crosses to or from a worker: V8's serializer is the structured clone algorithm. */
-const clone = <T>(v: T): T => deserialize(serialize(v)) as T;
-
-const ok = (r: BuildResult): ServerMap => {
-  if (!r.ok) {
-    throw new Error(r.error);
-  }
-  return r.map;
-};
 
 /** The same series with other numbers: what a dashboard refresh brings. */
 function newNumbers(t: Topology, factor: number): Topology {

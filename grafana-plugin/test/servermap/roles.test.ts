@@ -6,7 +6,7 @@ import {
   DEFAULT_ROLES,
 } from '../../src/servermap/model';
 import { addBuckets } from '../../src/servermap/model/histogram';
-import { demoTopology, prometheusResponse, QUERIES } from '../fixtures/serviceGraph';
+import { demoTopology, GRAFANA_REF_IDS, prometheusResponse, QUERIES } from '../fixtures/serviceGraph';
 import { framesFromResponse } from '../fixtures/load';
 
 function ok(result: ReturnType<typeof buildServerMap>): ServerMap {
@@ -20,14 +20,7 @@ const edge = (m: ServerMap, from: string, to: string) =>
 const node = (m: ServerMap, name: string) => m.nodes.find((n) => n.name === name)!;
 
 // What a user who adds the queries in the panel editor gets: Grafana's refIds A, B, C…
-const GRAFANA_REFIDS = {
-  calls: 'A',
-  errors: 'B',
-  latency: 'C',
-  instances: 'D',
-  latencySum: 'E',
-  latencyCount: 'F',
-} as const;
+const GRAFANA_REFIDS = GRAFANA_REF_IDS;
 const targets = Object.entries(GRAFANA_REFIDS).map(([role, refId]) => ({
   refId,
   expr: QUERIES[role as keyof typeof QUERIES],
