@@ -78,9 +78,27 @@ function rangeSeconds(t: TimeRange): number | undefined {
   return Number.isFinite(s) && s > 0 ? s : undefined;
 }
 
-/** The tooltip's numbers: exact counts, "≈" on what buckets only estimate (percentiles always are). */
-function trafficLine(s: TrafficStats): string {
-  return `${formatExactCount(s.calls)} calls · ${formatPercent(s.errorRate)} errors · avg ${approx(formatMs(s.avgMs), s.avgApproximate)} · p95 ${approx(formatMs(s.p95Ms), true)}`;
+/**
+ * The tooltip's numbers: exact counts, "≈" on what buckets only estimate (percentiles always are). Each figure
+ * with its name stays on one line: the narrow tooltip wrapped "avg ≈" away from "506 ms".
+ */
+function TrafficLine({ stats: s }: { stats: TrafficStats }) {
+  const parts = [
+    `${formatExactCount(s.calls)} calls`,
+    `${formatPercent(s.errorRate)} errors`,
+    `avg ${approx(formatMs(s.avgMs), s.avgApproximate)}`,
+    `p95 ${approx(formatMs(s.p95Ms), true)}`,
+  ];
+  return (
+    <div>
+      {parts.map((part, i) => (
+        <React.Fragment key={i}>
+          {i > 0 && ' · '}
+          <span style={{ whiteSpace: 'nowrap' }}>{part}</span>
+        </React.Fragment>
+      ))}
+    </div>
+  );
 }
 
 const TOOLBAR_H = 32;
@@ -298,7 +316,7 @@ export function ServerMapView({ data, width, height, options, timeRange, overlay
           {n.kind === 'user' ? (
             <div>{formatExactCount(n.outbound.calls)} requests</div>
           ) : (
-            <div>{trafficLine(n.inbound)}</div>
+            <TrafficLine stats={n.inbound} />
           )}
           {n.instances !== undefined && <div>{n.instances} instance{n.instances === 1 ? '' : 's'}</div>}
           {changeLines(n.id)}
@@ -314,7 +332,7 @@ export function ServerMapView({ data, width, height, options, timeRange, overlay
         <strong>
           {nodesById.get(e.source)?.name} → {nodesById.get(e.target)?.name}
         </strong>
-        <div>{trafficLine(e.stats)}</div>
+        <TrafficLine stats={e.stats} />
         {changeLines(e.id)}
       </>
     );

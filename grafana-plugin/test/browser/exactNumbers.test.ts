@@ -227,6 +227,15 @@ describeBrowser('exact averages and "≈" estimates in Chromium (harness)', () =
 
     const tip = await tooltipOf(page, 'orders');
     expect(/avg ([^·]+?) ·/.exec(tip)![1]).toMatch(/^≈ /);
+    // Each figure stays on one line with its name: the tooltip once broke "avg ≈" from "506 ms".
+    const figureLines = await page.$$eval('[data-testid=lgtmapm-tooltip] div span', (spans) =>
+      spans.map((span) => ({
+        text: span.textContent,
+        lines: new Set([...span.getClientRects()].map((r) => Math.round(r.top))).size,
+      }))
+    );
+    expect(figureLines.map((f) => f.text)).toEqual(expect.arrayContaining([expect.stringMatching(/^avg ≈ /)]));
+    expect(figureLines.filter((f) => f.lines !== 1)).toEqual([]);
 
     // The details: estimated average and Apdex (1 s and 4 s are no bounds), and Pinpoint's bars interpolated
     // between the bounds around 1 s, 3 s and 5 s, each marked "≈"; calls and errors are counted, so exact.
