@@ -49,9 +49,17 @@ export function useSceneGeometry(
     if (!needsSlices || !filtered || !layout) {
       return;
     }
-    const job = sceneViewInSlices(filtered, layout, mode, marks);
-    job.promise.then(() => setBuilt((n) => n + 1));
-    return () => job.cancel();
+    // Started in a task of its own: the first slice (~8 ms) would otherwise add to the commit that asked for it,
+    // which for a freshly arrived large map is already the longest task of the first paint.
+    let job: ReturnType<typeof sceneViewInSlices> | undefined;
+    const start = setTimeout(() => {
+      job = sceneViewInSlices(filtered, layout, mode, marks);
+      job.promise.then(() => setBuilt((n) => n + 1));
+    }, 0);
+    return () => {
+      clearTimeout(start);
+      job?.cancel();
+    };
   }, [needsSlices, filtered, layout, mode, marks]);
 
   // The latest geometry with a scene: kept on screen while the next scene is built (React's derived-state

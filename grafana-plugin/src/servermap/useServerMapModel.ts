@@ -4,6 +4,7 @@ import { framesSize } from './model/packFrames';
 import { framesForWorkerInSlices, type FramesShape } from './model/refillFrames';
 import { prewarmLayoutWorker, workerUnavailable } from './layout/layoutClient';
 import { type ModelJob, modelWorkerStats, startModelBuild } from './layout/modelClient';
+import { warmNumberFormat } from './render/format';
 
 /**
  * Inputs from this size (framesSize: ~280 nodes of per-series or table frames) build their model in the map
@@ -79,6 +80,9 @@ export function useServerMapModel(
     const done = (built: BuiltModel) => setFromWorker({ series, options, built });
     // The worker's script loads and compiles while the frames are packed.
     prewarmLayoutWorker();
+    // In a task of its own (not this commit's, nor a packing slice), while the worker builds: the first number
+    // formatting of the page would otherwise land in the task that renders the map.
+    const warming = setTimeout(warmNumberFormat, 0);
     let job: ModelJob | undefined;
     // Packed in slices between frames (a few hundred ms for a large input on a busy machine), or only their
     // numbers copied when the series are those of the last pack, then posted.
@@ -114,6 +118,7 @@ export function useServerMapModel(
       () => done(buildHere(series, options))
     );
     return () => {
+      clearTimeout(warming);
       packing.cancel();
       job?.cancel();
     };

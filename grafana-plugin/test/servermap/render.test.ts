@@ -1,7 +1,7 @@
 import { parser as traceqlParser } from '@grafana/lezer-traceql';
 import { buildScene, refreshScene, FIT_MAX_SCALE, fitViewport, hitTest, toGraph, zoomAt } from '../../src/servermap/render/scene';
 import { detailLevel } from '../../src/servermap/render/draw';
-import { approx, formatCount, formatExactCount, formatMs, formatPercent } from '../../src/servermap/render/format';
+import { approx, formatCount, formatExactCount, formatMs, formatPercent, warmNumberFormat } from '../../src/servermap/render/format';
 import { buildServerMap, type ServerMap } from '../../src/servermap/model';
 import { dashboardLink, edgeTraceQl, logsLink, nodeTraceQl, tracesLink } from '../../src/servermap/links';
 import { type GraphLayout } from '../../src/servermap/layout/types';
@@ -114,6 +114,19 @@ describe('formatting', () => {
   it('formats exact counts with grouping and marks estimates', () => {
     expect([formatExactCount(1497), formatExactCount(1497.4), formatExactCount(18000), formatExactCount(undefined)]).toEqual(['1,497', '1,497', '18,000', '–']);
     expect([approx('450 ms', true), approx('450 ms', false), approx('–', true)]).toEqual(['≈ 450 ms', '450 ms', '–']);
+  });
+
+  it('warms the number formatting once per page', () => {
+    const formatted = jest.spyOn(Number.prototype, 'toLocaleString');
+    try {
+      warmNumberFormat();
+      warmNumberFormat();
+      // Nothing else in this file warms it (jest gives each test file its own modules): exactly one call.
+      expect(formatted).toHaveBeenCalledTimes(1);
+      expect(formatted).toHaveBeenCalledWith('en-US');
+    } finally {
+      formatted.mockRestore();
+    }
   });
 
   it('formats counts, durations and shares compactly', () => {

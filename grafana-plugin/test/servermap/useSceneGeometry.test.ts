@@ -3,9 +3,15 @@ import { buildServerMap, type FilteredMap, type MapFilter, type ServerMap } from
 import { type GraphLayout } from '../../src/servermap/layout/types';
 import { buildScene } from '../../src/servermap/render/scene';
 import { useSceneGeometry } from '../../src/servermap/useSceneGeometry';
-import { filteredView } from '../../src/servermap/viewCache';
+import { filteredView, sceneViewInSlices } from '../../src/servermap/viewCache';
 import { demoTopology, generateTopology, prometheusResponse } from '../fixtures/serviceGraph';
 import { framesFromResponse } from '../fixtures/load';
+
+// The real viewCache, with sceneViewInSlices counted (when the hook starts the sliced build).
+jest.mock('../../src/servermap/viewCache', () => {
+  const actual = jest.requireActual('../../src/servermap/viewCache');
+  return { ...actual, sceneViewInSlices: jest.fn(actual.sceneViewInSlices) };
+});
 
 // A safety net only: the waits below are for a condition, not for a time.
 jest.setTimeout(60_000);
@@ -85,5 +91,27 @@ describe('useSceneGeometry (the scene of a large map is built in slices)', () =>
     expect(result.current).toBe(shown);
     await waitFor(() => expect(result.current?.topology).toBe(next.topology), { timeout: 30_000 });
     expect(result.current!.scene).toEqual(buildScene(next.filtered.nodes, next.filtered.edges, nextLayout, 'calls'));
+  });
+
+  it('starts the sliced build in a task after the commit, not in it, and not at all once unmounted', async () => {
+    const { filtered, topology } = filteredView(mapOf(generateTopology(400, 3)), ALL);
+    const layout = rowLayout(filtered);
+    const started = sceneViewInSlices as jest.MockedFunction<typeof sceneViewInSlices>;
+    started.mockClear();
+    // renderHook returns after React committed and ran the effects: nothing of the scene was built yet.
+    const { result, unmount } = renderHook(useIt, { initialProps: { filtered, layout, topology } });
+    expect(started).not.toHaveBeenCalled();
+    await waitFor(() => expect(result.current).toBeDefined(), { timeout: 30_000 });
+    expect(started).toHaveBeenCalledTimes(1);
+    unmount();
+
+    // Unmounted before its task ran: the build never starts (a task queued after the hook's runs after it).
+    const other = filteredView(mapOf(generateTopology(420, 4)), ALL);
+    const second = renderHook(useIt, {
+      initialProps: { filtered: other.filtered, layout: rowLayout(other.filtered), topology: other.topology },
+    });
+    second.unmount();
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(started).toHaveBeenCalledTimes(1);
   });
 });
