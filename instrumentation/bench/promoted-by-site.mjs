@@ -5,8 +5,9 @@
 // profiler, told to forget what scavenges free) and --trace-gc-nvp: after 1,000 warm-up requests sampling
 // starts, REQUESTS more are served, and the samples left — objects promoted (and maybe freed since by a full
 // GC) or still alive — are grouped by their allocation's two innermost frames. The variants: bare, the kit
-// recording nothing (always_off) with and without the express handler's span, and the kit recording, with
-// and without it. Writes bench/results/promoted-by-site.json and the README block `bench:promoted-by-site`.
+// recording nothing (always_off) with and without the express handler's span, the kit recording, with
+// and without it, and the official preload recording nothing with the HTTP instrumentation alone and with
+// the express one. Writes bench/results/promoted-by-site.json and the README block `bench:promoted-by-site`.
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,6 +17,7 @@ const here = import.meta.dirname;
 const REQUESTS = Number(process.env.REQUESTS ?? 5000);
 const TOP = Number(process.env.TOP ?? 6);
 const KIT = ['--import', '@lgtm-apm/instrumentation'];
+const STOCK = ['--import', '@opentelemetry/auto-instrumentations-node/register'];
 const OFF = { OTEL_TRACES_SAMPLER: 'always_off' };
 const NONE = { LGTM_APM_EXPRESS_LAYERS: 'none' };
 const VARIANTS = {
@@ -24,6 +26,13 @@ const VARIANTS = {
   kit_recording_nothing_express_none: { args: KIT, env: { ...OFF, ...NONE } },
   kit: { args: KIT, env: {} },
   kit_express_none: { args: KIT, env: NONE },
+  // Without the kit: the official preload recording nothing, with only the HTTP instrumentation, then with
+  // the express one too — whether the express handler's cost needs the kit at all.
+  stock_recording_nothing_http: { args: STOCK, env: { ...OFF, OTEL_NODE_ENABLED_INSTRUMENTATIONS: 'http' } },
+  stock_recording_nothing_http_express: {
+    args: STOCK,
+    env: { ...OFF, OTEL_NODE_ENABLED_INSTRUMENTATIONS: 'http,express' },
+  },
 };
 const names = process.env.VARIANTS ? process.env.VARIANTS.split(',') : Object.keys(VARIANTS);
 
