@@ -40,7 +40,8 @@ process.on('SIGUSR2', () => {
     walk(profile.head, []);
     const groups = new Map();
     for (const sample of profile.samples) {
-      const key = byNode.get(sample.nodeId).join('\n  <- ');
+      // A sample whose node the tree does not hold is counted, not lost.
+      const key = (byNode.get(sample.nodeId) ?? ['(unknown stack)']).join('\n  <- ');
       const g = groups.get(key) ?? { bytes: 0, count: 0 };
       g.bytes += sample.size;
       g.count++;
