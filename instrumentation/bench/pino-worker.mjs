@@ -3,7 +3,7 @@
 // records and send them, per record, without the app or pino in the measurement. One child process per
 // run starts a build's dist/export-worker.cjs as the kit does (same workerData and channel messages) and
 // hands it the lines the kit's pino hook would (pino's own serialization of bench/pino-loop.mjs's record,
-// trace ids added), in batches of 256 as worker-client.ts posts them, paced (RATE records/s) or as fast
+// trace ids added), in batches of 1,024 as worker-client.ts posts them, paced (RATE records/s) or as fast
 // as the worker takes them (RATE=0, never more than the queue bound in flight). Exports go over
 // http/protobuf to the local sink. Prints worker CPU µs per record: the process's CPU minus its main
 // thread's (the main thread only posts).
@@ -12,8 +12,10 @@
 //   PREVIOUS_WORKER=/old/dist/export-worker.cjs    adds an older build, interleaved, same run
 //   PROFILE=/tmp/dir                               writes a CPU profile of each worker thread there
 //   ROUNDS=n LOGS=n RATE=n                         rounds, records per run, paced rate
+//   POST_BATCH=n EXPORT_BATCH=n MAX_QUEUE=n        lines per message, records per export, queue bound
+// Writes bench/results/pino-worker.json (a diagnostic: not part of `npm run bench`).
 import { once } from 'node:events';
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
@@ -49,15 +51,34 @@ async function main() {
         );
       }
   await stop(sink.child);
+  const medians = Object.fromEntries(
+    Object.entries(runs).map(([key, list]) => [
+      key,
+      {
+        workerCpuUsPerLog: median(list.map((r) => r.workerCpuUsPerLog)),
+        logsPerSecond: median(list.map((r) => r.logsPerSecond)),
+        dropped: median(list.map((r) => r.dropped)),
+      },
+    ]),
+  );
+  const results = {
+    machine: { ...start, loadavgAtEnd: loadavg() },
+    rounds: ROUNDS,
+    builds,
+    runs,
+    medians,
+  };
+  mkdirSync(join(here, 'results'), { recursive: true });
+  writeFileSync(join(here, 'results', 'pino-worker.json'), JSON.stringify(results, null, 2) + '\n');
   console.log(
     `pino lines through the export worker — ${start.node}, commit ${start.commit}, ${ROUNDS} rounds, medians; ` +
-      `load ${[...start.loadavg, ...loadavg()].map((l) => fmt(l, 1)).join(', ')}`,
+      `load ${[...start.loadavg, ...results.machine.loadavgAtEnd].map((l) => fmt(l, 1)).join(', ')}`,
   );
   for (const [key, list] of Object.entries(runs))
     console.log(
-      `${key.padEnd(16)} worker CPU ${fmt(median(list.map((r) => r.workerCpuUsPerLog)), 2)} µs/record ` +
+      `${key.padEnd(16)} worker CPU ${fmt(medians[key].workerCpuUsPerLog, 2)} µs/record ` +
         `(rounds: ${list.map((r) => fmt(r.workerCpuUsPerLog, 2)).join(', ')}), ` +
-        `${fmt(median(list.map((r) => r.logsPerSecond)), 0)} records/s, dropped ${median(list.map((r) => r.dropped))}`,
+        `${fmt(medians[key].logsPerSecond, 0)} records/s, dropped ${medians[key].dropped}`,
     );
 }
 
@@ -92,7 +113,7 @@ function pinoLines(count) {
 async function child() {
   const N = Number(process.env.LOGS ?? 100_000);
   const RATE = Number(process.env.RATE ?? 0);
-  const BATCH = Number(process.env.POST_BATCH ?? 256);
+  const BATCH = Number(process.env.POST_BATCH ?? 1024);
   const MAX_QUEUE = Number(process.env.MAX_QUEUE ?? 2048);
   const profile = process.env.PROFILE;
   const worker = new Worker(process.env.WORKER, {
