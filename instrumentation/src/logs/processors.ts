@@ -1,6 +1,10 @@
 import { type Context } from '@opentelemetry/api';
-import { type LogRecordProcessor, type ReadWriteLogRecord } from '@opentelemetry/sdk-logs';
-import { REDACTED, redactValue, SecretKeyMatcher, type RedactionRules } from './redact.ts';
+import {
+  type LogRecordProcessor,
+  type ReadableLogRecord,
+  type ReadWriteLogRecord,
+} from '@opentelemetry/sdk-logs';
+import { redactAttributesInPlace, redactValue, SecretKeyMatcher, type RedactionRules } from './redact.ts';
 
 /** Runs first: scrubs secrets from attributes and bodies before any exporter sees them (see redact.ts). */
 export class RedactingLogRecordProcessor implements LogRecordProcessor {
@@ -13,17 +17,15 @@ export class RedactingLogRecordProcessor implements LogRecordProcessor {
     };
   }
 
+  /** The rules, for records that do not go through this processor (exported-record.ts). */
+  get rules(): RedactionRules {
+    return this.#rules;
+  }
+
   onEmit(record: ReadWriteLogRecord): void {
-    const attributes = record.attributes as Record<string, unknown>;
-    for (const key in attributes) {
-      const value = attributes[key];
-      if (this.#rules.keys.isSecret(key)) {
-        if (value !== REDACTED) record.setAttribute(key, REDACTED);
-        continue;
-      }
-      const next = redactValue(value, this.#rules);
-      if (next !== value) record.setAttribute(key, next as never);
-    }
+    // The record's own attributes object (the SDK copies what it is given), still writable during onEmit;
+    // only existing keys are replaced, so the SDK's attribute limit has nothing to check.
+    redactAttributesInPlace(record.attributes as Record<string, unknown>, this.#rules);
     const body = record.body;
     if (body !== null && body !== undefined) {
       const next = redactValue(body, this.#rules);
@@ -67,12 +69,20 @@ export class BoundedLogRecordProcessor implements LogRecordProcessor {
   }
 
   onEmit(record: ReadWriteLogRecord, context?: Context): void {
+    this.enqueue(record, context);
+  }
+
+  /**
+   * A record built without the SDK's Logger (exported-record.ts): the batch processor behind this one only
+   * holds records and hands them to the exporter, which reads them, so a ReadableLogRecord is all it needs.
+   */
+  enqueue(record: ReadableLogRecord, context?: Context): void {
     if (this.#accepted - this.#handed >= this.#maxQueueSize) {
       this.#onDrop(1);
       return;
     }
     this.#accepted += 1;
-    this.#inner.onEmit(record, context);
+    this.#inner.onEmit(record as ReadWriteLogRecord, context);
   }
 
   forceFlush(): Promise<void> {

@@ -98,6 +98,25 @@ export interface RedactionRules {
   queryParams: ReadonlySet<string>;
 }
 
+/**
+ * Redacts a record's own attributes object where it is: secret keys get REDACTED, other values are
+ * scrubbed by redactValue (copy-on-write below the top level, where the values may be shared).
+ */
+export function redactAttributesInPlace(attributes: Record<string, unknown>, rules: RedactionRules): void {
+  for (const key in attributes) {
+    const value = attributes[key];
+    if (rules.keys.isSecret(key)) {
+      if (value !== REDACTED) attributes[key] = REDACTED;
+      continue;
+    }
+    // Numbers and booleans (most values) need no call.
+    if (value !== null && (typeof value === 'string' || typeof value === 'object')) {
+      const next = redactValue(value, rules);
+      if (next !== value) attributes[key] = next;
+    }
+  }
+}
+
 export function redactValue<T>(value: T, rules: RedactionRules, depth = 0): T {
   if (typeof value === 'string') return redactUrlsInText(value, rules.queryParams) as T;
   if (value === null || typeof value !== 'object') return value;

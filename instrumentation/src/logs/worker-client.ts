@@ -23,8 +23,12 @@ export interface LogWorkerClientOptions {
 
 /** Lines wait at most this long on the main thread before they are posted to the worker. */
 const POST_DELAY_MS = 50;
-/** …or until this many are waiting: one postMessage carries them all. */
-const POST_BATCH = 256;
+/**
+ * …or until this many are waiting: one postMessage carries them all. Each message (and the worker's answer)
+ * costs both threads a wake-up, ≈ 0.1 ms of CPU on a busy 2-core VM: 256 meant 78 of them a second at
+ * 20,000 records/s, and 0.6–3.6 µs more CPU per record over all threads in paired rounds of the pino benchmark.
+ */
+const POST_BATCH = 1024;
 
 /**
  * The main-thread half of log sending. Per record it only appends the serialized line (and two numbers) to

@@ -1,7 +1,7 @@
 import { ROOT_CONTEXT, trace, type Context, type Logger } from '@opentelemetry/api';
-import { millisToHrTime } from '@opentelemetry/core';
 import { type Resource } from '@opentelemetry/resources';
 import { BatchLogRecordProcessor, LoggerProvider, type LogRecordProcessor } from '@opentelemetry/sdk-logs';
+import { PinoRecordBuilder, type RecordScope } from './exported-record.ts';
 import {
   createConsoleLogExporter,
   createOtlpLogExporter,
@@ -14,8 +14,12 @@ import { type ApiLogRecord, type FromLogsWorker, type ToLogsWorker } from './wor
 import { type LogsConfig } from '../config/signals-config.ts';
 import { type WorkerChannelHandler } from '../export/worker-protocol.ts';
 
-/** The scope pino records have always had (dashboards and tests know it). */
-const PINO_SCOPE = '@opentelemetry/instrumentation-pino';
+/** The scope pino records have always had (dashboards and tests know it), shaped as the SDK's Logger has it. */
+const PINO_SCOPE: RecordScope = {
+  name: '@opentelemetry/instrumentation-pino',
+  version: undefined,
+  schemaUrl: undefined,
+};
 
 function contextFor(
   traceId: string | undefined,
@@ -81,9 +85,10 @@ function startLogsPipeline(
       unreadable = 0;
     }
   };
-  const processors: LogRecordProcessor[] = [
-    new RedactingLogRecordProcessor(config.redactKeys, config.redactQueryParams),
-  ];
+  const redacting = new RedactingLogRecordProcessor(config.redactKeys, config.redactQueryParams);
+  const processors: LogRecordProcessor[] = [redacting];
+  /** One bounded queue per exporter: pino records are handed to them directly (see emitLines). */
+  const queues: BoundedLogRecordProcessor[] = [];
   const exporters: LazyLogExporter[] = [];
   for (const name of config.exporters) {
     const holder: { bounded?: BoundedLogRecordProcessor } = {};
@@ -106,18 +111,28 @@ function startLogsPipeline(
     });
     holder.bounded = bounded;
     processors.push(bounded);
+    queues.push(bounded);
   }
   // Loaded now rather than on the first export: a burst arriving while the exporter's code is still being
   // compiled would otherwise overflow the queue.
   if (config.exporters.includes('otlp')) preloadOtlpLogExporter(config.protocol);
   const provider = new LoggerProvider({ resource, processors });
-  const pinoLogger = provider.getLogger(PINO_SCOPE);
+  const pinoRecords = new PinoRecordBuilder(redacting.rules, resource, PINO_SCOPE);
+  let shutDown = false;
   const apiLoggers = new Map<string, Logger>();
   const specs = new Map<number, PinoLoggerSpec>();
 
   /** Records of the batch being handled that were emitted or counted as unreadable (see `failed`). */
   let taken = 0;
+  // pino lines skip the SDK's Logger and processor chain: each line is parsed once into the record the
+  // exporters read (exported-record.ts, same bytes on the wire), redacted, and queued for every exporter.
+  // Logs API records below keep the SDK path (their values can be anything an app passes).
   const emitLines = (lines: string[], meta: number[]): void => {
+    // After shutdown the SDK's Logger took records and dropped them; so do these.
+    if (shutDown) {
+      taken += lines.length;
+      return;
+    }
     const now = Date.now();
     for (let i = 0; i < lines.length; i++, taken++) {
       const spec = specs.get(meta[2 * i]!);
@@ -126,18 +141,8 @@ function startLogsPipeline(
         unreadable++;
         continue;
       }
-      const time = millisToHrTime(fields.timestampMs);
-      pinoLogger.emit({
-        timestamp: time,
-        observedTimestamp: time,
-        severityNumber: fields.severityNumber,
-        severityText: fields.severityText,
-        body: fields.body as never,
-        attributes: fields.attributes as never,
-        exception: fields.exception,
-        ...(fields.eventName !== undefined ? { eventName: fields.eventName } : {}),
-        context: contextFor(fields.traceId, fields.spanId, fields.traceFlags) ?? ROOT_CONTEXT,
-      });
+      const record = pinoRecords.build(fields);
+      for (const queue of queues) queue.enqueue(record);
     }
   };
 
@@ -175,6 +180,7 @@ function startLogsPipeline(
         settle(message.id, provider.forceFlush());
         return;
       case 'shutdown':
+        shutDown = true;
         for (const exporter of exporters) exporter.prepareForShutdown();
         settle(message.id, provider.shutdown());
         return;

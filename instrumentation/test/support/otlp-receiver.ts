@@ -9,6 +9,8 @@ export interface ReceivedRequest {
   signal: Signal;
   transport: 'grpc' | 'http/protobuf' | 'http/json';
   body: Record<string, unknown>;
+  /** The request message as it arrived (HTTP: the body after any gzip; gRPC: the message bytes). */
+  raw: Buffer;
   headers: Record<string, string | string[] | undefined>;
 }
 
@@ -92,18 +94,23 @@ export class OtlpReceiver {
           requestStream: false,
           responseStream: false,
           requestSerialize: (value: unknown) => Buffer.from(spec.request.encode(value).finish()),
-          requestDeserialize: (buffer: Buffer) => spec.request.decode(buffer),
+          // The bytes are kept beside the decoded message (for byte-for-byte comparisons).
+          requestDeserialize: (buffer: Buffer) => ({ raw: buffer, message: spec.request.decode(buffer) }),
           responseSerialize: (value: unknown) => Buffer.from(spec.response.encode(value).finish()),
           responseDeserialize: (buffer: Buffer) => spec.response.decode(buffer),
           originalName: 'export',
         },
       };
       server.addService(definition, {
-        Export: (call: grpc.ServerUnaryCall<unknown, unknown>, callback: grpc.sendUnaryData<unknown>) => {
+        Export: (
+          call: grpc.ServerUnaryCall<{ raw: Buffer; message: unknown }, unknown>,
+          callback: grpc.sendUnaryData<unknown>,
+        ) => {
           this.#record({
             signal,
             transport: 'grpc',
-            body: toPlain(spec.request, call.request),
+            body: toPlain(spec.request, call.request.message),
+            raw: call.request.raw,
             headers: call.metadata.getMap() as Record<string, string>,
           });
           callback(null, spec.response.fromObject({}));
@@ -156,7 +163,13 @@ export class OtlpReceiver {
     const type: ProtoMessageType = OTLP[signal].request;
     const json = String(req.headers['content-type'] ?? '').includes('json');
     const message = json ? type.fromObject(otlpJsonToProtoObject(JSON.parse(body.toString('utf8')))) : type.decode(body);
-    this.#record({ signal, transport: json ? 'http/json' : 'http/protobuf', body: toPlain(type, message), headers: req.headers });
+    this.#record({
+      signal,
+      transport: json ? 'http/json' : 'http/protobuf',
+      body: toPlain(type, message),
+      raw: body,
+      headers: req.headers,
+    });
     return 200;
   }
 }
