@@ -40,7 +40,8 @@ const lag = monitorEventLoopDelay({ resolution: 10 });
 // scheduled on a busy machine). Slot k covers [k, k+1) intervals from here; the kit's first export (the
 // cold one: serializer code not yet optimised) falls in slot 0, since its reader started before this
 // module ran. The bench subtracts the same slots of a run without the kit.
-const INTERVAL_MS = Number(process.env.OTEL_METRIC_EXPORT_INTERVAL ?? 1000);
+// SLOT_MS lets a run that never exports (its interval set past the window) keep the others' slots.
+const INTERVAL_MS = Number(process.env.SLOT_MS ?? process.env.OTEL_METRIC_EXPORT_INTERVAL ?? 1000);
 const SLOTS = Number(process.env.SLOTS ?? 12);
 const threadMs = () => {
   const t = process.threadCpuUsage();
