@@ -34,19 +34,22 @@ const ABSENT: SideNumbers = { callsPerMinute: 0, clamped: false };
  * Counts that are negative or not finite are skipped, and a count never decreases with the bound.
  */
 function p95BucketMs(buckets: CompareStats['buckets']): readonly [number, number] | undefined {
-  if (!buckets || buckets.length < 2) {
+  if (!buckets || buckets.length < 4) {
     return undefined;
   }
+  const pairs = buckets.length >> 1;
   // The model hands buckets sorted by bound; sort a copy only when they are not (thousands of links per diff).
   let sorted = buckets;
-  for (let i = 1; i < buckets.length; i++) {
-    if (!(buckets[i - 1]![0] <= buckets[i]![0])) {
-      sorted = [...buckets].sort((a, b) => a[0] - b[0]);
+  for (let i = 1; i < pairs; i++) {
+    if (!(buckets[(i - 1) * 2]! <= buckets[i * 2]!)) {
+      const order = Array.from({ length: pairs }, (_, k) => k).sort((a, b) => buckets[a * 2]! - buckets[b * 2]!);
+      sorted = Float64Array.from(order.flatMap((k) => [buckets[k * 2]!, buckets[k * 2 + 1]!]));
       break;
     }
   }
   let total = 0;
-  for (const [, count] of sorted) {
+  for (let i = 0; i < pairs; i++) {
+    const count = sorted[i * 2 + 1]!;
     if (Number.isFinite(count) && count > total) {
       total = count;
     }
@@ -56,7 +59,9 @@ function p95BucketMs(buckets: CompareStats['buckets']): readonly [number, number
   }
   let lower = 0;
   let running = 0;
-  for (const [le, count] of sorted) {
+  for (let i = 0; i < pairs; i++) {
+    const le = sorted[i * 2]!;
+    const count = sorted[i * 2 + 1]!;
     if (Number.isNaN(le) || !Number.isFinite(count) || count < 0) {
       continue;
     }

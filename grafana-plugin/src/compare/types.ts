@@ -10,8 +10,11 @@ export interface CompareStats {
   errors?: number;
   /** histogram_quantile(0.95) in ms, interpolated inside a bucket: an estimate. */
   p95Ms?: number;
-  /** Cumulative counts by upper bound in seconds, last +Inf: tells which bucket the p95 lies in. */
-  buckets?: ReadonlyArray<readonly [number, number]>;
+  /**
+   * Cumulative counts by upper bound in seconds, last +Inf, as interleaved (bound, count) pairs
+   * `[le0, count0, le1, count1, …]` (the model's packed buckets): tells which bucket the p95 lies in.
+   */
+  buckets?: Float64Array;
 }
 
 export interface CompareNode {

@@ -341,6 +341,10 @@ describe('diffMaps edge cases', () => {
   });
 
   it('tells which bucket each p95 lies in from the histogram', () => {
+    // The model's buckets: (bound, count) pairs interleaved in one Float64Array.
+    const interleaved = (pairs: Array<[number, number]>) => Float64Array.from(pairs.flat());
+    const pairsOf = (b: Float64Array) =>
+      Array.from({ length: b.length / 2 }, (_, i): [number, number] => [b[i * 2]!, b[i * 2 + 1]!]);
     const withBuckets = (p95Ms: number, shares: number[]): CompareMap => ({
       nodes: [],
       edges: [
@@ -349,7 +353,7 @@ describe('diffMaps edge cases', () => {
           source: 'a',
           target: 'b',
           connectionType: '',
-          stats: { calls: 1000, errors: 0, p95Ms, buckets: bucketsFrom(1000, shares) },
+          stats: { calls: 1000, errors: 0, p95Ms, buckets: interleaved(bucketsFrom(1000, shares)) },
         },
       ],
     });
@@ -371,7 +375,14 @@ describe('diffMaps edge cases', () => {
     const edge = withBuckets(2800, [800, 100, 40, 60, 0, 0, 0]).edges[0]!;
     const shuffled: CompareEdge = {
       ...edge,
-      stats: { ...edge.stats, buckets: [...edge.stats.buckets!].reverse().concat([[Number.NaN, 5]]) },
+      stats: {
+        ...edge.stats,
+        buckets: interleaved(
+          pairsOf(edge.stats.buckets!)
+            .reverse()
+            .concat([[Number.NaN, 5]])
+        ),
+      },
     };
     const messy = diffOf(side({ nodes: [], edges: [shuffled] }), side(withBuckets(1500, [800, 100, 45, 55, 0, 0, 0])));
     expect(link(messy, 'a->b').p95Ms.currentBucketMs).toEqual([1000, 3000]);

@@ -1,4 +1,4 @@
-import { clone, ok } from '../fixtures/workerCrossing';
+import { clone, ok, plainEdge, plainMap, plainNode } from '../fixtures/workerCrossing';
 import { budgetedLayout } from '../../src/servermap/layout/budget';
 import { topologyKey } from '../../src/servermap/layout/layout';
 import { layoutInputOf, layoutKey, pinnedNodeIds } from '../../src/servermap/layout/layoutInput';
@@ -122,7 +122,7 @@ describe('the model and layout packed for the way back', () => {
   it.each(INPUTS)('map round trip: $name', ({ frames, rangeSeconds }) => {
     const map = ok(buildServerMap(frames(), { rangeSeconds }));
     const back = unpackMap(clone(packMap(map)));
-    expect(back).toEqual(map);
+    expect(plainMap(back)).toEqual(map);
     // Its index by id comes with it (built in the unpack's slices).
     const index = mapIndex(back);
     expect([...index.nodes.keys()]).toEqual(map.nodes.map((n) => n.id));
@@ -135,6 +135,32 @@ describe('the model and layout packed for the way back', () => {
     expect(() => unpackMap({ ...p, stats: p.stats.subarray(1) })).toThrow('packed map: malformed message');
     expect(() => unpackMap({} as never)).toThrow('packed map: malformed message');
     expect(() => unpackMap({ ...p, edgeText: ['a', 'b', 'c', 'd'] as never })).toThrow('packed map: malformed message');
+    // Buckets past the end fail the rebuild, not the first read of a number.
+    const refs = p.bucketRefs.slice();
+    const withBuckets = refs.findIndex((first, i) => i % 2 === 0 && first >= 0);
+    refs[withBuckets + 1] = p.buckets.length;
+    expect(() => unpackMap({ ...p, bucketRefs: refs })).toThrow('packed map: malformed message');
+    const text = p.nodeText.slice();
+    text[0] = 1e6;
+    expect(() => unpackMap({ ...p, nodeText: text })).toThrow('packed strings: no entry 1000000');
+  });
+
+  it('rebuilt records read their numbers from the reply when first asked, once; strings are shared', () => {
+    const map = ok(buildServerMap(framesFromResponse(prometheusResponse(demoTopology()))));
+    const back = unpackMap(clone(packMap(map)));
+    const node = back.nodes[1]!;
+    const edge = back.edges[0]!;
+    expect(Object.keys(node)).not.toContain('inbound');
+    expect(Object.keys(edge)).not.toContain('stats');
+    expect(node.inbound).toBe(node.inbound);
+    expect(node.inbound).toEqual(map.nodes[1]!.inbound);
+    expect(node.outbound).toBe(node.outbound);
+    expect(edge.stats).toBe(edge.stats);
+    expect(edge.stats.buckets).toEqual(map.edges[0]!.stats.buckets);
+    expect(edge.stats.buckets!.length).toBeGreaterThan(2);
+    // One id string per node, shared with the links that end there (the reply's strings cut once each).
+    const byId = new Map(back.nodes.map((n) => [n.id, n]));
+    expect(back.edges.every((e) => byId.has(e.source) && byId.has(e.target))).toBe(true);
   });
 
   it('strings travel as one string and their bounds, absent and empty entries included', () => {
@@ -174,7 +200,7 @@ describe('answerModelRequest (what the map worker does)', () => {
       throw new Error('no map');
     }
     const direct = ok(buildServerMap(frames));
-    expect(unpackMap(reply.result.map)).toEqual(direct);
+    expect(plainMap(unpackMap(reply.result.map))).toEqual(direct);
     const filtered = filterMap(direct, filter);
     const key = layoutKey(topologyKey(filtered.nodes, filtered.edges), false);
     expect(reply.layout?.key).toBe(key);
@@ -184,8 +210,8 @@ describe('answerModelRequest (what the map worker does)', () => {
     expect(reply.layout!.hidden).toBe(expected.hidden);
     // The filtered map as indexes into the map, and its topology key.
     const map = unpackMap(reply.result.map);
-    expect(Array.from(reply.filtered!.nodes, (i) => map.nodes[i])).toEqual(filtered.nodes);
-    expect(Array.from(reply.filtered!.edges, (i) => map.edges[i])).toEqual(filtered.edges);
+    expect(Array.from(reply.filtered!.nodes, (i) => plainNode(map.nodes[i]!))).toEqual(filtered.nodes);
+    expect(Array.from(reply.filtered!.edges, (i) => plainEdge(map.edges[i]!))).toEqual(filtered.edges);
     expect(reply.filtered!.topology).toBe(topologyKey(filtered.nodes, filtered.edges));
     expect(reply.filtered).toMatchObject({ hiddenByLimit: filtered.hiddenByLimit, hiddenByFilter: filtered.hiddenByFilter });
   });

@@ -6,6 +6,7 @@ import { framesForWorkerSteps, type FramesForWorker } from '../../src/servermap/
 import { runToEnd } from '../../src/shared/slices';
 import { framesFromResponse } from '../fixtures/load';
 import { generateTopology, prometheusResponse, type Topology } from '../fixtures/serviceGraph';
+import { plainMap } from '../fixtures/workerCrossing';
 
 /**
  * A stand-in for the map worker: the real worker's request handler, one memory per worker, messages cloned as
@@ -51,7 +52,7 @@ function scaled(t: Topology, factor: number): Topology {
 describe('modelClient: a refresh sends numbers only to a worker that kept the frames structure', () => {
   const t = generateTopology(60, 3);
   const framesAt = (factor: number) => framesFromResponse(prometheusResponse(scaled(t, factor)));
-  const build = async (frames: FramesForWorker) => ok((await startModelBuild(frames, {}).promise).result);
+  const build = async (frames: FramesForWorker) => plainMap(ok((await startModelBuild(frames, {}).promise).result));
 
   it('full pack first, then numbers only; another worker gets the structure again', async () => {
     const first = runToEnd(framesForWorkerSteps(framesAt(1), undefined));

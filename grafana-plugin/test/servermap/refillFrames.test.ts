@@ -1,4 +1,4 @@
-import { clone, ok } from '../fixtures/workerCrossing';
+import { clone, ok, plainMap } from '../fixtures/workerCrossing';
 import { answerModelRequest, type FramesMemory, type ModelReply, type ModelRequest } from '../../src/servermap/layout/modelProtocol';
 import { buildServerMap, type FrameLike, type ServerMap } from '../../src/servermap/model';
 import { packFrames } from '../../src/servermap/model/packFrames';
@@ -148,7 +148,7 @@ describe('the map worker keeps the frames structure it was asked to keep', () =>
     if (reply.type !== 'model-done' || !reply.result.ok) {
       throw new Error(`no map: ${JSON.stringify(reply)}`);
     }
-    return unpackMap(reply.result.map);
+    return plainMap(unpackMap(reply.result.map));
   };
 
   it('builds from the kept structure and the new numbers the same model as from the new frames', () => {

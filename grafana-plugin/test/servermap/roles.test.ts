@@ -5,6 +5,7 @@ import {
   type ServerMap,
   DEFAULT_ROLES,
 } from '../../src/servermap/model';
+import { bucketPairsOf } from '../../src/servermap/model/bucketPairs';
 import { addBuckets } from '../../src/servermap/model/histogram';
 import { demoTopology, GRAFANA_REF_IDS, prometheusResponse, QUERIES } from '../fixtures/serviceGraph';
 import { framesFromResponse } from '../fixtures/load';
@@ -204,7 +205,7 @@ describe('merging histograms with different bounds', () => {
     topo.edges.push(other);
     const map = ok(buildServerMap(framesFromResponse(prometheusResponse(topo)), { rangeSeconds: 3600 }));
     expect(node(map, 'orders').inbound.histogram).toBeUndefined();
-    expect(edge(map, 'batch', 'orders').stats.buckets).toEqual([
+    expect(bucketPairsOf(edge(map, 'batch', 'orders').stats.buckets!)).toEqual([
       [0.25, 100],
       [Infinity, 100],
     ]);

@@ -1,4 +1,5 @@
 import { type Buckets, addBuckets, apdex, estimateMeanMs, pinpointHistogram, quantileMs, totalCount } from './histogram';
+import { packBuckets } from './bucketPairs';
 import { kindFor, systemOf } from './classify';
 import { type ServerMap, type ServerMapEdge, type ServerMapNode, type TrafficStats } from './types';
 
@@ -59,7 +60,7 @@ export function statsFrom(
     stats.ratePerSecond = calls / rangeSeconds;
   }
   if (buckets && totalCount(buckets) > 0) {
-    stats.buckets = buckets;
+    stats.buckets = packBuckets(buckets);
     stats.p50Ms = quantileMs(buckets, 0.5);
     stats.p95Ms = quantileMs(buckets, 0.95);
     stats.p99Ms = quantileMs(buckets, 0.99);

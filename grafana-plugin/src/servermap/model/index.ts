@@ -1,5 +1,6 @@
 export { buildServerMap, DEFAULT_BUILD_OPTIONS } from './buildServerMap';
 export { readSeries, seriesAmount, type FrameLike, type FieldLike, type Series } from './frames';
+export { bucketPairsOf, type BucketPairs } from './bucketPairs';
 export { quantileMs, pinpointHistogram, apdex, normaliseBuckets, parseLe, countAtMost, type Buckets } from './histogram';
 export { kindFor, systemOf, USER_NODE_NAME } from './classify';
 export { filterMap, type MapFilter, type FilteredMap } from './filter';

@@ -1,30 +1,39 @@
 import { runInSlices, runToEnd, type SlicedJob } from '../../shared/slices';
-import { isPackedStrings, packStrings, packedStringAt, packedStringAtRequired, packedStringCount, packedStringsTransferable, type PackedStrings } from './packStrings';
+import { isPackedStrings, packStrings, packedStringAtRequired, packedStringCount, packedStringsTransferable, type PackedStrings } from './packStrings';
 import { mapIndexSteps } from './mapIndex';
+import { isTyped } from './packFrames';
+import { recordsFromReply } from './recordsFromReply';
 import { type NodeKind, type ServerMap, type ServerMapEdge, type ServerMapNode, type TrafficStats } from './types';
 
 /**
  * A ServerMap in columns, for the way back from the map worker: a structured clone of the map's objects (one per
  * node, link, statistics, histogram and bucket pair) costs the main thread 100 ms at 1,000 nodes and about a
- * second at 20,000 links; numbers in transferable Float64Arrays (NaN = absent) and strings in plain arrays cost
- * a few ms to rebuild. The same TrafficStats fields as types.ts; a field added there must be added here (the
- * round-trip tests compare whole maps).
+ * second at 20,000 links; numbers in transferable Float64Arrays (NaN = absent) and strings in one string cost a
+ * few ms to rebuild. The same TrafficStats fields as types.ts; a field added there must be added here (the
+ * round-trip tests compare whole maps, numbers included: plainMap in test/fixtures/workerCrossing.ts).
  */
 export interface PackedMap {
   input: ServerMap['input'];
   warnings: string[];
-  /** Per node: id, name, namespace, system (undefined when absent), as one string (packStrings.ts). */
-  nodeText: PackedStrings;
+  /**
+   * Every distinct id, name, namespace, system and connection type once (packStrings.ts); the records refer to
+   * them by index. Rebuilt, each is one string shared by all that refer to it: a link's ends are its nodes' id
+   * strings, a connection type one string for every link of that type (20,000 links, 15,313 nodes: ~35,000 strings
+   * alive instead of ~91,000, measured in Node; each one a copy for the young generation's GC).
+   */
+  strings: PackedStrings;
+  /** Per node: id, name, namespace, system, as indexes into `strings` (-1 = absent). */
+  nodeText: Int32Array;
   nodeKinds: Uint8Array;
   /** Per node: instances, outbound calls, outbound errors. */
   nodeNumbers: Float64Array;
-  /** Per link: id, source, target, connection type. */
-  edgeText: PackedStrings;
+  /** Per link: id, source, target, connection type, as indexes into `strings`. */
+  edgeText: Int32Array;
   /** STATS_NUMBERS per node (inbound), then per link. */
   stats: Float64Array;
   /** Per stats record: first bucket pair and pair count (-1 = no buckets). */
   bucketRefs: Int32Array;
-  /** Bucket pairs: upper bound (s), cumulative count. */
+  /** Bucket pairs: upper bound (s), cumulative count; a record's buckets are a view into this (bucketPairs.ts). */
   buckets: Float64Array;
 }
 
@@ -61,101 +70,119 @@ function writeStats(s: TrafficStats, out: Float64Array, at: number): void {
   out[o + 16] = flag(h?.approximate);
 }
 
+/**
+ * One record's statistics (read when first asked for: recordsFromReply.ts), every field in one literal: the object
+ * gets its final shape at once (fields added one by one spill into a property array of its own). Absent fields
+ * are undefined, as readers (and toEqual) treat a missing one. The buckets are a view into the reply's buffer.
+ */
 function readStats(p: PackedMap, at: number): TrafficStats {
   const v = p.stats;
   const o = at * STATS_NUMBERS;
-  const s: TrafficStats = { calls: v[o]! };
-  const set = <K extends keyof TrafficStats>(k: K, value: TrafficStats[K] | undefined) => {
-    if (value !== undefined) {
-      s[k] = value;
-    }
-  };
-  set('errors', opt(v[o + 1]!));
-  set('errorRate', opt(v[o + 2]!));
-  set('avgMs', opt(v[o + 3]!));
-  set('avgApproximate', optFlag(v[o + 4]!));
-  set('p50Ms', opt(v[o + 5]!));
-  set('p95Ms', opt(v[o + 6]!));
-  set('p99Ms', opt(v[o + 7]!));
-  set('apdex', opt(v[o + 8]!));
-  set('apdexApproximate', optFlag(v[o + 9]!));
-  set('ratePerSecond', opt(v[o + 10]!));
-  if (!Number.isNaN(v[o + 11]!)) {
-    s.histogram = {
-      le1s: v[o + 11]!,
-      le3s: v[o + 12]!,
-      le5s: v[o + 13]!,
-      slow: v[o + 14]!,
-      error: v[o + 15]!,
-      approximate: v[o + 16] === 1,
-    };
-  }
   const first = p.bucketRefs[at * 2]!;
+  let buckets: Float64Array | undefined;
   if (first >= 0) {
-    const count = p.bucketRefs[at * 2 + 1]!;
-    const buckets: Array<[number, number]> = new Array(count);
-    for (let i = 0; i < count; i++) {
-      buckets[i] = [p.buckets[(first + i) * 2]!, p.buckets[(first + i) * 2 + 1]!];
-    }
-    s.buckets = buckets;
+    const end = first + p.bucketRefs[at * 2 + 1]!;
+    // A view made with this realm's Float64Array (subarray would take the message's: another realm under Jest).
+    buckets = new Float64Array(p.buckets.buffer, p.buckets.byteOffset + first * 16, (end - first) * 2);
   }
-  return s;
+  return {
+    calls: v[o]!,
+    errors: opt(v[o + 1]!),
+    errorRate: opt(v[o + 2]!),
+    avgMs: opt(v[o + 3]!),
+    avgApproximate: optFlag(v[o + 4]!),
+    p50Ms: opt(v[o + 5]!),
+    p95Ms: opt(v[o + 6]!),
+    p99Ms: opt(v[o + 7]!),
+    apdex: opt(v[o + 8]!),
+    apdexApproximate: optFlag(v[o + 9]!),
+    ratePerSecond: opt(v[o + 10]!),
+    histogram: Number.isNaN(v[o + 11]!)
+      ? undefined
+      : {
+          le1s: v[o + 11]!,
+          le3s: v[o + 12]!,
+          le5s: v[o + 13]!,
+          slow: v[o + 14]!,
+          error: v[o + 15]!,
+          approximate: v[o + 16] === 1,
+        },
+    buckets,
+  };
+}
+
+/** Each distinct string once, and where each one is. */
+function stringTable(): { ref: (s: string | undefined) => number; list: string[] } {
+  const at = new Map<string, number>();
+  const list: string[] = [];
+  const ref = (s: string | undefined): number => {
+    if (s === undefined) {
+      return -1;
+    }
+    let i = at.get(s);
+    if (i === undefined) {
+      i = list.length;
+      list.push(s);
+      at.set(s, i);
+    }
+    return i;
+  };
+  return { ref, list };
 }
 
 export function packMap(map: ServerMap): PackedMap {
   const records = map.nodes.length + map.edges.length;
   const all: TrafficStats[] = [...map.nodes.map((n) => n.inbound), ...map.edges.map((e) => e.stats)];
-  const pairs = all.reduce((n, s) => n + (s.buckets?.length ?? 0), 0);
-  const nodeText: Array<string | undefined> = new Array(map.nodes.length * NODE_TEXT);
-  const edgeText: string[] = new Array(map.edges.length * EDGE_TEXT);
-  const p: Omit<PackedMap, 'nodeText' | 'edgeText'> = {
+  const pairs = all.reduce((n, s) => n + (s.buckets ? s.buckets.length / 2 : 0), 0);
+  const strings = stringTable();
+  const p: PackedMap = {
     input: map.input,
     warnings: map.warnings,
+    strings: { text: '', bounds: new Int32Array(0) },
+    nodeText: new Int32Array(map.nodes.length * NODE_TEXT),
     nodeKinds: new Uint8Array(map.nodes.length),
     nodeNumbers: new Float64Array(map.nodes.length * NODE_NUMBERS),
+    edgeText: new Int32Array(map.edges.length * EDGE_TEXT),
     stats: new Float64Array(records * STATS_NUMBERS),
     bucketRefs: new Int32Array(records * 2),
     buckets: new Float64Array(pairs * 2),
   };
   map.nodes.forEach((n, i) => {
-    nodeText[i * NODE_TEXT] = n.id;
-    nodeText[i * NODE_TEXT + 1] = n.name;
-    nodeText[i * NODE_TEXT + 2] = n.namespace;
-    nodeText[i * NODE_TEXT + 3] = n.system;
+    p.nodeText[i * NODE_TEXT] = strings.ref(n.id);
+    p.nodeText[i * NODE_TEXT + 1] = strings.ref(n.name);
+    p.nodeText[i * NODE_TEXT + 2] = strings.ref(n.namespace);
+    p.nodeText[i * NODE_TEXT + 3] = strings.ref(n.system);
     p.nodeKinds[i] = KINDS.indexOf(n.kind);
     p.nodeNumbers[i * NODE_NUMBERS] = num(n.instances);
     p.nodeNumbers[i * NODE_NUMBERS + 1] = n.outbound.calls;
     p.nodeNumbers[i * NODE_NUMBERS + 2] = num(n.outbound.errors);
   });
   map.edges.forEach((e, i) => {
-    edgeText[i * EDGE_TEXT] = e.id;
-    edgeText[i * EDGE_TEXT + 1] = e.source;
-    edgeText[i * EDGE_TEXT + 2] = e.target;
-    edgeText[i * EDGE_TEXT + 3] = e.connectionType;
+    p.edgeText[i * EDGE_TEXT] = strings.ref(e.id);
+    p.edgeText[i * EDGE_TEXT + 1] = strings.ref(e.source);
+    p.edgeText[i * EDGE_TEXT + 2] = strings.ref(e.target);
+    p.edgeText[i * EDGE_TEXT + 3] = strings.ref(e.connectionType);
   });
   let pair = 0;
   all.forEach((s, i) => {
     writeStats(s, p.stats, i);
     if (s.buckets) {
       p.bucketRefs[i * 2] = pair;
-      p.bucketRefs[i * 2 + 1] = s.buckets.length;
-      for (const [le, count] of s.buckets) {
-        p.buckets[pair * 2] = le;
-        p.buckets[pair * 2 + 1] = count;
-        pair++;
-      }
+      p.bucketRefs[i * 2 + 1] = s.buckets.length / 2;
+      p.buckets.set(s.buckets, pair * 2);
+      pair += s.buckets.length / 2;
     } else {
       p.bucketRefs[i * 2] = -1;
     }
   });
-  return { ...p, nodeText: packStrings(nodeText), edgeText: packStrings(edgeText) };
+  p.strings = packStrings(strings.list);
+  return p;
 }
 
 export function packedMapTransferables(p: PackedMap): ArrayBuffer[] {
   return [
-    ...[p.nodeKinds, p.nodeNumbers, p.stats, p.bucketRefs, p.buckets].map((a) => a.buffer as ArrayBuffer),
-    packedStringsTransferable(p.nodeText),
-    packedStringsTransferable(p.edgeText),
+    ...[p.nodeText, p.nodeKinds, p.nodeNumbers, p.edgeText, p.stats, p.bucketRefs, p.buckets].map((a) => a.buffer as ArrayBuffer),
+    packedStringsTransferable(p.strings),
   ];
 }
 
@@ -164,7 +191,10 @@ export function unpackMap(p: PackedMap): ServerMap {
   return runToEnd(unpackSteps(p));
 }
 
-/** unpackMap in slices between the page's tasks (a 20,000-link map takes ~100 ms or more to rebuild). */
+/**
+ * unpackMap in slices between the page's tasks (a 20,000-link map takes ~100 ms or more to rebuild). The records'
+ * numbers are read from the reply when first used (recordsFromReply.ts).
+ */
 export function unpackMapInSlices(p: PackedMap): SlicedJob<ServerMap> {
   return runInSlices(unpackSteps(p));
 }
@@ -174,19 +204,42 @@ const RECORDS_PER_STEP = 256;
 
 function* unpackSteps(p: PackedMap): Generator<void, ServerMap> {
   const nodeCount = p.nodeKinds?.length;
-  if (!isPackedStrings(p.nodeText) || !isPackedStrings(p.edgeText)) {
-    throw new Error('packed map: malformed message');
-  }
-  const edgeCount = packedStringCount(p.edgeText) / EDGE_TEXT;
+  const edgeCount = (p.edgeText?.length ?? Number.NaN) / EDGE_TEXT;
   if (
+    !isPackedStrings(p.strings) ||
     nodeCount === undefined ||
+    !isTyped(p.nodeText, 'Int32Array') ||
+    !isTyped(p.edgeText, 'Int32Array') ||
     !Number.isInteger(edgeCount) ||
-    packedStringCount(p.nodeText) !== nodeCount * NODE_TEXT ||
-    p.nodeNumbers.length !== nodeCount * NODE_NUMBERS ||
-    p.stats.length !== (nodeCount + edgeCount) * STATS_NUMBERS ||
-    p.bucketRefs.length !== (nodeCount + edgeCount) * 2
+    p.nodeText.length !== nodeCount * NODE_TEXT ||
+    p.nodeNumbers?.length !== nodeCount * NODE_NUMBERS ||
+    p.stats?.length !== (nodeCount + edgeCount) * STATS_NUMBERS ||
+    p.bucketRefs?.length !== (nodeCount + edgeCount) * 2 ||
+    !isTyped(p.buckets, 'Float64Array')
   ) {
     throw new Error('packed map: malformed message');
+  }
+  // Each distinct string cut out of the message once, when first referred to.
+  const cut: Array<string | undefined> = new Array(packedStringCount(p.strings));
+  const text = (k: number): string | undefined => (k === -1 ? undefined : (cut[k] ??= packedStringAtRequired(p.strings, k)));
+  const required = (k: number): string => {
+    const s = text(k);
+    if (s === undefined) {
+      throw new Error('packed map: a required string is absent');
+    }
+    return s;
+  };
+  const records = recordsFromReply({
+    stats: (at) => readStats(p, at),
+    outbound: (i) => ({ calls: p.nodeNumbers[i * NODE_NUMBERS + 1]!, errors: opt(p.nodeNumbers[i * NODE_NUMBERS + 2]!) }),
+  });
+  // Every record's bucket refs checked now: a malformed message fails here, not when a number is first read.
+  for (let at = 0; at < nodeCount + edgeCount; at++) {
+    const first = p.bucketRefs[at * 2]!;
+    const count = p.bucketRefs[at * 2 + 1]!;
+    if (first >= 0 && (count < 0 || (first + count) * 2 > p.buckets.length)) {
+      throw new Error('packed map: malformed message');
+    }
   }
   const nodes: ServerMapNode[] = new Array(nodeCount);
   for (let i = 0; i < nodeCount; i++) {
@@ -197,33 +250,30 @@ function* unpackSteps(p: PackedMap): Generator<void, ServerMap> {
     if (!kind) {
       throw new Error(`packed map: unknown node kind ${p.nodeKinds[i]}`);
     }
-    const node: ServerMapNode = {
-      id: packedStringAtRequired(p.nodeText, i * NODE_TEXT),
-      name: packedStringAtRequired(p.nodeText, i * NODE_TEXT + 1),
-      namespace: packedStringAt(p.nodeText, i * NODE_TEXT + 2),
+    const o = i * NODE_TEXT;
+    nodes[i] = records.node(
+      i,
+      required(p.nodeText[o]!),
+      required(p.nodeText[o + 1]!),
+      text(p.nodeText[o + 2]!),
       kind,
-      system: packedStringAt(p.nodeText, i * NODE_TEXT + 3),
-      inbound: readStats(p, i),
-      outbound: { calls: p.nodeNumbers[i * NODE_NUMBERS + 1]!, errors: opt(p.nodeNumbers[i * NODE_NUMBERS + 2]!) },
-    };
-    const instances = opt(p.nodeNumbers[i * NODE_NUMBERS]!);
-    if (instances !== undefined) {
-      node.instances = instances;
-    }
-    nodes[i] = node;
+      text(p.nodeText[o + 3]!),
+      opt(p.nodeNumbers[i * NODE_NUMBERS]!)
+    );
   }
   const edges: ServerMapEdge[] = new Array(edgeCount);
   for (let i = 0; i < edgeCount; i++) {
     if (i % RECORDS_PER_STEP === RECORDS_PER_STEP - 1) {
       yield;
     }
-    edges[i] = {
-      id: packedStringAtRequired(p.edgeText, i * EDGE_TEXT),
-      source: packedStringAtRequired(p.edgeText, i * EDGE_TEXT + 1),
-      target: packedStringAtRequired(p.edgeText, i * EDGE_TEXT + 2),
-      connectionType: packedStringAtRequired(p.edgeText, i * EDGE_TEXT + 3),
-      stats: readStats(p, nodeCount + i),
-    };
+    const o = i * EDGE_TEXT;
+    edges[i] = records.edge(
+      nodeCount + i,
+      required(p.edgeText[o]!),
+      required(p.edgeText[o + 1]!),
+      required(p.edgeText[o + 2]!),
+      required(p.edgeText[o + 3]!)
+    );
   }
   const map: ServerMap = { nodes, edges, input: p.input, warnings: p.warnings };
   // The panel looks nodes and links up by id: built here, in the same slices, not in the render that shows the map.

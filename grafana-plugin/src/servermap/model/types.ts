@@ -1,3 +1,4 @@
+import { type BucketPairs } from './bucketPairs';
 import { type QueryLike } from './roles';
 
 /** Pinpoint's node categories, as they map onto Tempo service-graph nodes. */
@@ -38,8 +39,11 @@ export interface TrafficStats {
   apdexApproximate?: boolean;
   /** Calls per second over the queried range, when the range length is known. */
   ratePerSecond?: number;
-  /** Cumulative bucket counts by upper bound in seconds (last is +Inf); kept for drill-down. */
-  buckets?: Array<[number, number]>;
+  /**
+   * Cumulative bucket counts by upper bound in seconds (last is +Inf), as interleaved (bound, count) pairs
+   * (bucketPairs.ts); kept for drill-down and Compare.
+   */
+  buckets?: BucketPairs;
 }
 
 export interface ServerMapNode {
@@ -67,6 +71,11 @@ export interface ServerMapEdge {
   stats: TrafficStats;
 }
 
+/**
+ * A map rebuilt from the map worker's reply has `inbound`, `outbound` and `stats` as getters reading the reply's
+ * columns on first use (recordsFromReply.ts): read them as fields; they are not among a record's own keys, so
+ * `{ ...node }` does not copy them.
+ */
 export interface ServerMap {
   nodes: ServerMapNode[];
   edges: ServerMapEdge[];

@@ -1,0 +1,95 @@
+import { type NodeKind, type ServerMapEdge, type ServerMapNode, type TrafficStats } from './types';
+
+/**
+ * Nodes and links of a map rebuilt from the map worker's reply whose numbers stay in the reply's columns until
+ * something reads them. Their ids, names and kinds are fields, as in any map; `inbound`, `outbound` and `stats`
+ * are getters that read the record's numbers on first use and keep them. At 20,000 links the panel draws a few
+ * thousand records: building every record's statistics up front (an object, a histogram, a buckets view and
+ * ~13 boxed numbers each, ~450,000 objects) filled the young generation with survivors, and the scavenge that
+ * copied them was a 60–120 ms task on the main thread.
+ *
+ * A getter is not an own property: `{ ...node }` and Jest's toEqual do not see `inbound`, `outbound` or `stats`
+ * (tests compare `plainMap(map)`, test/fixtures/workerCrossing.ts).
+ */
+
+/** Reads the numbers of record `at` (nodes first, then links, as in the reply's columns). */
+export interface RecordNumbers {
+  stats(at: number): TrafficStats;
+  outbound(node: number): ServerMapNode['outbound'];
+}
+
+/** The record's place in the reply: not enumerable, so no reader (spread, toEqual, keys) sees it as a field. */
+const AT = Symbol('record index in the reply');
+
+function placeAt(record: object, at: number): void {
+  Object.defineProperty(record, AT, { value: at });
+}
+
+export interface RecordFactories {
+  node(
+    at: number,
+    id: string,
+    name: string,
+    namespace: string | undefined,
+    kind: NodeKind,
+    system: string | undefined,
+    instances: number | undefined
+  ): ServerMapNode;
+  /** A link; `at` is its record index, after the nodes' (`nodeCount + i`). */
+  edge(at: number, id: string, source: string, target: string, connectionType: string): ServerMapEdge;
+}
+
+/** Record constructors for one reply (their numbers and the ones already read are the reply's). */
+export function recordsFromReply(numbers: RecordNumbers): RecordFactories {
+  const statsRead: Array<TrafficStats | undefined> = [];
+  const outboundRead: Array<ServerMapNode['outbound'] | undefined> = [];
+  const statsOf = (record: object): TrafficStats => {
+    const at = (record as { [AT]: number })[AT];
+    return (statsRead[at] ??= numbers.stats(at));
+  };
+
+  class NodeFromReply implements ServerMapNode {
+    constructor(
+      at: number,
+      public id: string,
+      public name: string,
+      public namespace: string | undefined,
+      public kind: NodeKind,
+      public system: string | undefined,
+      public instances: number | undefined
+    ) {
+      placeAt(this, at);
+    }
+
+    get inbound(): TrafficStats {
+      return statsOf(this);
+    }
+
+    get outbound(): ServerMapNode['outbound'] {
+      const at = (this as unknown as { [AT]: number })[AT];
+      return (outboundRead[at] ??= numbers.outbound(at));
+    }
+  }
+
+  class EdgeFromReply implements ServerMapEdge {
+    constructor(
+      at: number,
+      public id: string,
+      public source: string,
+      public target: string,
+      public connectionType: string
+    ) {
+      placeAt(this, at);
+    }
+
+    get stats(): TrafficStats {
+      return statsOf(this);
+    }
+  }
+
+  return {
+    node: (at, id, name, namespace, kind, system, instances) =>
+      new NodeFromReply(at, id, name, namespace, kind, system, instances),
+    edge: (at, id, source, target, connectionType) => new EdgeFromReply(at, id, source, target, connectionType),
+  };
+}
