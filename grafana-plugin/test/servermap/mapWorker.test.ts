@@ -7,7 +7,7 @@ import { packLayout, unpackLayout } from '../../src/servermap/layout/packLayout'
 import { buildServerMap, filterMap, type FrameLike, type MapFilter } from '../../src/servermap/model';
 import { framesSize, packFrames, packFramesInSlices, unpackFrames } from '../../src/servermap/model/packFrames';
 import { runInSlices } from '../../src/shared/slices';
-import { packMap, unpackMap } from '../../src/servermap/model/packMap';
+import { packMap, unpackMap, unpackMapInSlices } from '../../src/servermap/model/packMap';
 import { mapIndex } from '../../src/servermap/model/mapIndex';
 import { packStrings, packedStringAt, packedStringAtRequired, unpackStrings } from '../../src/servermap/model/packStrings';
 import { manifest, serverMapFrames } from '../fixtures/recorded/load';
@@ -143,6 +143,18 @@ describe('the model and layout packed for the way back', () => {
     const text = p.nodeText.slice();
     text[0] = 1e6;
     expect(() => unpackMap({ ...p, nodeText: text })).toThrow('packed strings: no entry 1000000');
+  });
+
+  it('reads the numbers of the records about to be drawn during the rebuild, the others when first asked', async () => {
+    const map = ok(buildServerMap(framesFromResponse(prometheusResponse(demoTopology()))));
+    const p = clone(packMap(map));
+    const back = await unpackMapInSlices(p, { nodes: Int32Array.of(1), edges: Int32Array.of(0, 999) }).promise;
+    // The reply's columns overwritten after the rebuild: only records not read yet see it.
+    p.stats.fill(7);
+    expect(back.nodes[1]!.inbound.calls).toBe(map.nodes[1]!.inbound.calls);
+    expect(back.edges[0]!.stats.calls).toBe(map.edges[0]!.stats.calls);
+    expect(map.nodes[2]!.inbound.calls).not.toBe(7);
+    expect(back.nodes[2]!.inbound.calls).toBe(7);
   });
 
   it('rebuilt records read their numbers from the reply when first asked, once; strings are shared', () => {

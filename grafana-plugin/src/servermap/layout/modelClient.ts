@@ -157,7 +157,7 @@ export function startModelBuild(
       // Rebuilt in slices: a large map is thousands of objects, more than one frame's worth of work.
       const packedLayout = reply.layout;
       const packedFiltered = reply.filtered;
-      unpacking = unpackMapInSlices(reply.result.map);
+      unpacking = unpackMapInSlices(reply.result.map, packedFiltered);
       const stats = unpacking.stats;
       unpacking.promise.then((map) => {
         try {

@@ -195,14 +195,23 @@ export function unpackMap(p: PackedMap): ServerMap {
  * unpackMap in slices between the page's tasks (a 20,000-link map takes ~100 ms or more to rebuild). The records'
  * numbers are read from the reply when first used (recordsFromReply.ts).
  */
-export function unpackMapInSlices(p: PackedMap): SlicedJob<ServerMap> {
-  return runInSlices(unpackSteps(p));
+export function unpackMapInSlices(p: PackedMap, readAhead?: ReadAhead): SlicedJob<ServerMap> {
+  return runInSlices(unpackSteps(p, readAhead));
+}
+
+/**
+ * Nodes and links (indexes into the map) whose numbers the rebuild reads in its slices: the ones about to be
+ * drawn (the worker's filtered map), so the task that builds or refreshes their scene does not read them first.
+ */
+export interface ReadAhead {
+  nodes: ArrayLike<number>;
+  edges: ArrayLike<number>;
 }
 
 /** Nodes or links rebuilt between two points where the rebuild may pause. */
 const RECORDS_PER_STEP = 256;
 
-function* unpackSteps(p: PackedMap): Generator<void, ServerMap> {
+function* unpackSteps(p: PackedMap, readAhead?: ReadAhead): Generator<void, ServerMap> {
   const nodeCount = p.nodeKinds?.length;
   const edgeCount = (p.edgeText?.length ?? Number.NaN) / EDGE_TEXT;
   if (
@@ -274,6 +283,19 @@ function* unpackSteps(p: PackedMap): Generator<void, ServerMap> {
       required(p.edgeText[o + 2]!),
       required(p.edgeText[o + 3]!)
     );
+  }
+  if (readAhead) {
+    // Indexes outside the map are left to whoever picks the filtered records (and fails on them).
+    const ahead = [
+      ...Array.from(readAhead.nodes).filter((i) => i >= 0 && i < nodeCount),
+      ...Array.from(readAhead.edges, (i) => nodeCount + i).filter((at) => at >= nodeCount && at < nodeCount + edgeCount),
+    ];
+    for (let k = 0; k < ahead.length; k++) {
+      if (k % RECORDS_PER_STEP === RECORDS_PER_STEP - 1) {
+        yield;
+      }
+      records.readNumbers(ahead[k]!, ahead[k]! < nodeCount);
+    }
   }
   const map: ServerMap = { nodes, edges, input: p.input, warnings: p.warnings };
   // The panel looks nodes and links up by id: built here, in the same slices, not in the render that shows the map.

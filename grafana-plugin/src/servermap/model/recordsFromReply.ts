@@ -37,6 +37,8 @@ export interface RecordFactories {
   ): ServerMapNode;
   /** A link; `at` is its record index, after the nodes' (`nodeCount + i`). */
   edge(at: number, id: string, source: string, target: string, connectionType: string): ServerMapEdge;
+  /** Reads record `at`'s numbers now (what its getters would read first), for a record about to be drawn. */
+  readNumbers(at: number, isNode: boolean): void;
 }
 
 /** Record constructors for one reply (their numbers and the ones already read are the reply's). */
@@ -91,5 +93,11 @@ export function recordsFromReply(numbers: RecordNumbers): RecordFactories {
     node: (at, id, name, namespace, kind, system, instances) =>
       new NodeFromReply(at, id, name, namespace, kind, system, instances),
     edge: (at, id, source, target, connectionType) => new EdgeFromReply(at, id, source, target, connectionType),
+    readNumbers: (at, isNode) => {
+      statsRead[at] ??= numbers.stats(at);
+      if (isNode) {
+        outboundRead[at] ??= numbers.outbound(at);
+      }
+    },
   };
 }
