@@ -30,14 +30,13 @@ export interface PackedMap {
 
 const KINDS: readonly NodeKind[] = ['user', 'service', 'database', 'cache', 'messaging', 'external'];
 const NODE_TEXT = 4;
-const NODE_NUMBERS = 3;
+export const NODE_NUMBERS = 3;
 const EDGE_TEXT = 4;
-const STATS_NUMBERS = 17;
+export const STATS_NUMBERS = 17;
 
 const num = (v: number | undefined): number => (v === undefined ? Number.NaN : v);
 const flag = (v: boolean | undefined): number => (v === undefined ? Number.NaN : v ? 1 : 0);
 const opt = (v: number): number | undefined => (Number.isNaN(v) ? undefined : v);
-const optFlag = (v: number): boolean | undefined => (Number.isNaN(v) ? undefined : v === 1);
 
 function writeStats(s: TrafficStats, out: Float64Array, at: number): void {
   const o = at * STATS_NUMBERS;
@@ -61,43 +60,79 @@ function writeStats(s: TrafficStats, out: Float64Array, at: number): void {
   out[o + 16] = flag(h?.approximate);
 }
 
-function readStats(p: PackedMap, at: number): TrafficStats {
+/**
+ * The optional values of TrafficStats by their place in a stats record, in writeStats' order (true = a flag stored
+ * as 0 / 1): readStats and samePresence read them.
+ */
+const OPTIONAL: ReadonlyArray<readonly [keyof TrafficStats, number, boolean]> = [
+  ['errors', 1, false],
+  ['errorRate', 2, false],
+  ['avgMs', 3, false],
+  ['avgApproximate', 4, true],
+  ['p50Ms', 5, false],
+  ['p95Ms', 6, false],
+  ['p99Ms', 7, false],
+  ['apdex', 8, false],
+  ['apdexApproximate', 9, true],
+  ['ratePerSecond', 10, false],
+];
+
+/** `s` has a value exactly where stats record `at` has one (so its object can take the record's numbers as is). */
+function samePresence(p: PackedMap, at: number, s: TrafficStats): boolean {
   const v = p.stats;
   const o = at * STATS_NUMBERS;
-  const s: TrafficStats = { calls: v[o]! };
-  const set = <K extends keyof TrafficStats>(k: K, value: TrafficStats[K] | undefined) => {
-    if (value !== undefined) {
-      s[k] = value;
+  for (const [k, i] of OPTIONAL) {
+    if ((s[k] === undefined) !== Number.isNaN(v[o + i]!)) {
+      return false;
     }
-  };
-  set('errors', opt(v[o + 1]!));
-  set('errorRate', opt(v[o + 2]!));
-  set('avgMs', opt(v[o + 3]!));
-  set('avgApproximate', optFlag(v[o + 4]!));
-  set('p50Ms', opt(v[o + 5]!));
-  set('p95Ms', opt(v[o + 6]!));
-  set('p99Ms', opt(v[o + 7]!));
-  set('apdex', opt(v[o + 8]!));
-  set('apdexApproximate', optFlag(v[o + 9]!));
-  set('ratePerSecond', opt(v[o + 10]!));
+  }
+  return (s.histogram === undefined) === Number.isNaN(v[o + 11]!) && (s.buckets === undefined) === p.bucketRefs[at * 2]! < 0;
+}
+
+/**
+ * Stats record `at`. With `into` (a refresh of the same map, see refillMapInPlace): its numbers are written into
+ * that object, its histogram and its bucket pairs (when as many) and `into` is returned, so a refresh allocates
+ * almost nothing; when a value appeared or went away a new object is returned instead (never a stale field).
+ */
+export function readStats(p: PackedMap, at: number, into?: TrafficStats): TrafficStats {
+  const v = p.stats;
+  const o = at * STATS_NUMBERS;
+  const s: TrafficStats = into && samePresence(p, at, into) ? into : { calls: 0 };
+  s.calls = v[o]!;
+  const values = s as unknown as Record<string, number | boolean>;
+  for (const [k, i, isFlag] of OPTIONAL) {
+    const value = v[o + i]!;
+    if (!Number.isNaN(value)) {
+      values[k] = isFlag ? value === 1 : value;
+    }
+  }
   if (!Number.isNaN(v[o + 11]!)) {
-    s.histogram = {
-      le1s: v[o + 11]!,
-      le3s: v[o + 12]!,
-      le5s: v[o + 13]!,
-      slow: v[o + 14]!,
-      error: v[o + 15]!,
-      approximate: v[o + 16] === 1,
-    };
+    const h = s.histogram ?? { le1s: 0, le3s: 0, le5s: 0, slow: 0, error: 0, approximate: false };
+    h.le1s = v[o + 11]!;
+    h.le3s = v[o + 12]!;
+    h.le5s = v[o + 13]!;
+    h.slow = v[o + 14]!;
+    h.error = v[o + 15]!;
+    h.approximate = v[o + 16] === 1;
+    s.histogram = h;
   }
   const first = p.bucketRefs[at * 2]!;
   if (first >= 0) {
     const count = p.bucketRefs[at * 2 + 1]!;
-    const buckets: Array<[number, number]> = new Array(count);
-    for (let i = 0; i < count; i++) {
-      buckets[i] = [p.buckets[(first + i) * 2]!, p.buckets[(first + i) * 2 + 1]!];
+    const kept = s.buckets;
+    if (kept && kept.length === count) {
+      for (let i = 0; i < count; i++) {
+        const pair = kept[i]!;
+        pair[0] = p.buckets[(first + i) * 2]!;
+        pair[1] = p.buckets[(first + i) * 2 + 1]!;
+      }
+    } else {
+      const buckets: Array<[number, number]> = new Array(count);
+      for (let i = 0; i < count; i++) {
+        buckets[i] = [p.buckets[(first + i) * 2]!, p.buckets[(first + i) * 2 + 1]!];
+      }
+      s.buckets = buckets;
     }
-    s.buckets = buckets;
   }
   return s;
 }
