@@ -106,7 +106,7 @@ describe('a refresh with the same series sends only their numbers', () => {
       ['a series less', (f) => f.slice(1)],
       ['two series swapped', (f) => [f[1]!, f[0]!, ...f.slice(2)]],
       ['a label value', (f) => withField(f, 3, 1, (x) => ({ ...x, labels: { ...x.labels, server: 'elsewhere' } }))],
-      // The string object just found equal in this place is taken for another value only under the same packed string.
+      // The same string object as the series before holds in this place (a check must not take identity for a match).
       ['the series before\'s label value, the very same string object', (f) => withField(f, 4, 1, (x) => ({ ...x, labels: { ...x.labels, server: distinct(f[3]!.fields[1]!.labels!.server!, x.labels!.server!) } }))],
       ['a label key', (f) => withField(f, 3, 1, (x) => ({ ...x, labels: renameKey(x.labels!, 'server', 'server_x') }))],
       ['the same labels in another order', (f) => withField(f, 3, 1, (x) => ({ ...x, labels: reversed(x.labels!) }))],

@@ -62,14 +62,13 @@ export function* refillSteps(shape: FramesShape, all: readonly FrameLike[]): Gen
     return undefined;
   }
   const numbers = new Float64Array(shape.numberCount);
-  const seen = newSeen();
   let fi = 0;
   for (let i = 0; i < frames.length; i++) {
     if (i % FRAMES_PER_STEP === FRAMES_PER_STEP - 1) {
       yield;
     }
     const frame = frames[i]!;
-    if (!sameFrame(shape.structure, frame, i, fi, seen)) {
+    if (!sameFrame(shape.structure, frame, i, fi)) {
       return undefined;
     }
     for (let position = 0; position < frame.fields.length; position++) {
@@ -99,80 +98,40 @@ export function* refillSteps(shape: FramesShape, all: readonly FrameLike[]): Gen
 
 type Structure = FramesShape['structure'];
 
-/**
- * The check's memory of where it last confirmed a string, per place (as the packer's internAt: the frame's
- * strings, the first fields' strings, the first label keys and values). Consecutive frames mostly hold the very
- * same string object in a place (a link's client and server over its latency buckets, a query's text in every
- * series): that object, once found equal to the packed string, is then recognised by identity, without comparing
- * its characters with the packed copy (a string from the previous response, never the same object) again.
- */
-interface Seen {
-  ids: Int32Array;
-  strings: unknown[];
-}
-
-const FRAME_SLOTS = 5;
-const FIELD_SLOTS_PER_POSITION = 4;
-const FIELD_POSITIONS = 4;
-const LABEL_SLOTS = FRAME_SLOTS + FIELD_SLOTS_PER_POSITION * FIELD_POSITIONS;
-const MAX_LABEL_PAIRS = 16;
-
-function newSeen(): Seen {
-  const size = LABEL_SLOTS + 2 * MAX_LABEL_PAIRS;
-  return { ids: new Int32Array(size).fill(ABSENT), strings: new Array<unknown>(size) };
-}
-
-/**
- * A string packed as `id` (ABSENT: anything that is not a string, as the packer's intern has it). Exact either
- * way: `v` is the object already found equal to string `id` in this place, or is compared with it now.
- */
-function same(s: Structure, id: number, v: unknown, seen: Seen, slot: number): boolean {
-  if (id === ABSENT) {
-    return typeof v !== 'string';
-  }
-  if (seen.ids[slot] === id && seen.strings[slot] === v) {
-    return true;
-  }
-  if (v !== s.strings[id]) {
-    return false;
-  }
-  seen.ids[slot] = id;
-  seen.strings[slot] = v;
-  return true;
+/** A string packed as `id` (ABSENT: anything that is not a string, as the packer's intern has it). */
+function same(s: Structure, id: number, v: unknown): boolean {
+  return id === ABSENT ? typeof v !== 'string' : v === s.strings[id];
 }
 
 /**
  * Frame `i` (whose first field is field `fi`) has the packed frame's strings and field count, and each field the
  * packed field's strings, labels and length (its values are checked by the caller).
  */
-function sameFrame(s: Structure, frame: FrameLike, i: number, fi: number, seen: Seen): boolean {
+function sameFrame(s: Structure, frame: FrameLike, i: number, fi: number): boolean {
   const at = i * FRAME_INTS;
   const fields = frame.fields;
-  const meta = frame.meta;
   if (
     s.frames[at + 5] !== fi ||
     s.frames[at + 6] !== fields.length ||
-    !same(s, s.frames[at]!, frame.refId, seen, 0) ||
-    !same(s, s.frames[at + 1]!, frame.name, seen, 1) ||
-    !same(s, s.frames[at + 2]!, meta?.type, seen, 2) ||
-    !same(s, s.frames[at + 3]!, meta?.executedQueryString, seen, 3) ||
-    !same(s, s.frames[at + 4]!, meta?.preferredVisualisationType, seen, 4)
+    !same(s, s.frames[at]!, frame.refId) ||
+    !same(s, s.frames[at + 1]!, frame.name) ||
+    !same(s, s.frames[at + 2]!, frame.meta?.type) ||
+    !same(s, s.frames[at + 3]!, frame.meta?.executedQueryString) ||
+    !same(s, s.frames[at + 4]!, frame.meta?.preferredVisualisationType)
   ) {
     return false;
   }
   for (let position = 0; position < fields.length; position++) {
     const f = fields[position];
     const base = (fi + position) * FIELD_INTS;
-    const slot = FRAME_SLOTS + Math.min(position, FIELD_POSITIONS - 1) * FIELD_SLOTS_PER_POSITION;
-    const config = f?.config;
     if (
       typeof f?.values?.length !== 'number' ||
       f.values.length !== s.fields[base + 8] ||
-      !same(s, s.fields[base]!, f.name, seen, slot) ||
-      !same(s, s.fields[base + 1]!, f.type, seen, slot + 1) ||
-      !same(s, s.fields[base + 2]!, config?.displayNameFromDS, seen, slot + 2) ||
-      !same(s, s.fields[base + 3]!, config?.displayName, seen, slot + 3) ||
-      !sameLabels(s, f.labels, base, seen)
+      !same(s, s.fields[base]!, f.name) ||
+      !same(s, s.fields[base + 1]!, f.type) ||
+      !same(s, s.fields[base + 2]!, f.config?.displayNameFromDS) ||
+      !same(s, s.fields[base + 3]!, f.config?.displayName) ||
+      !sameLabels(s, f.labels, base)
     ) {
       return false;
     }
@@ -181,7 +140,7 @@ function sameFrame(s: Structure, frame: FrameLike, i: number, fi: number, seen: 
 }
 
 /** The field's labels are the packed pairs, in the same (Object.keys) order. */
-function sameLabels(s: Structure, labels: Record<string, string> | undefined, base: number, seen: Seen): boolean {
+function sameLabels(s: Structure, labels: Record<string, string> | undefined, base: number): boolean {
   const pairs = s.fields[base + 5]!;
   if (!labels) {
     return pairs === ABSENT;
@@ -191,12 +150,7 @@ function sameLabels(s: Structure, labels: Record<string, string> | undefined, ba
   const first = s.fields[base + 4]! * 2;
   let k = 0;
   for (const key in labels) {
-    const slot = LABEL_SLOTS + 2 * Math.min(k, MAX_LABEL_PAIRS - 1);
-    if (
-      k >= pairs ||
-      !same(s, s.labels[first + 2 * k]!, key, seen, slot) ||
-      !same(s, s.labels[first + 2 * k + 1]!, labels[key], seen, slot + 1)
-    ) {
+    if (k >= pairs || !same(s, s.labels[first + 2 * k]!, key) || !same(s, s.labels[first + 2 * k + 1]!, labels[key])) {
       return false;
     }
     k++;
