@@ -1,3 +1,4 @@
+import { runToEnd } from '../../shared/slices';
 import { shareIndex } from './mapIndex';
 import { NODE_NUMBERS, STATS_NUMBERS, readStats, type PackedMap } from './packMap';
 import { isPackedStrings, type PackedStrings } from './packStrings';
@@ -49,6 +50,18 @@ function sameText(a: PackedStrings, b: unknown): boolean {
  * away, arrays of the wrong size) returns undefined and changes nothing: the caller rebuilds the map.
  */
 export function refillMapInPlace(previous: ServerMap, p: PackedMap): ServerMap | undefined {
+  return runToEnd(refillMapSteps(previous, p));
+}
+
+/** Records written between two points where a sliced refill may pause. */
+const RECORDS_PER_STEP = 1024;
+
+/**
+ * refillMapInPlace as steps, for runInSlices (35,000 records of a 20,000-link map are tens of ms). Everything is
+ * checked before the first pause; while it runs, the map's records are each old or new (a record is written
+ * whole between two pauses), and the scene drawn is untouched until the new map is rendered.
+ */
+export function* refillMapSteps(previous: ServerMap, p: PackedMap): Generator<void, ServerMap | undefined> {
   const kept = textOf.get(previous);
   const nodeCount = previous.nodes.length;
   const records = nodeCount + previous.edges.length;
@@ -73,6 +86,9 @@ export function refillMapInPlace(previous: ServerMap, p: PackedMap): ServerMap |
     }
   }
   for (let i = 0; i < nodeCount; i++) {
+    if (i % RECORDS_PER_STEP === RECORDS_PER_STEP - 1) {
+      yield;
+    }
     const node = previous.nodes[i]!;
     node.inbound = readStats(p, i, node.inbound);
     const instances = p.nodeNumbers[i * NODE_NUMBERS]!;
@@ -84,9 +100,13 @@ export function refillMapInPlace(previous: ServerMap, p: PackedMap): ServerMap |
     node.outbound.calls = p.nodeNumbers[i * NODE_NUMBERS + 1]!;
     node.outbound.errors = Number.isNaN(errors) ? undefined : errors;
   }
-  previous.edges.forEach((edge, i) => {
+  for (let i = 0; i < previous.edges.length; i++) {
+    if (i % RECORDS_PER_STEP === RECORDS_PER_STEP - 1) {
+      yield;
+    }
+    const edge = previous.edges[i]!;
     edge.stats = readStats(p, nodeCount + i, edge.stats);
-  });
+  }
   const map: ServerMap = { nodes: previous.nodes, edges: previous.edges, input: p.input, warnings: p.warnings };
   textOf.set(map, kept);
   shareIndex(previous, map);
