@@ -60,15 +60,22 @@ describeBrowser('server map layout worker and budget (Chromium)', () => {
     const kept = await page.evaluate(async () => {
       const h = (window as unknown as { __harness: { refresh(): void; painted?: Promise<unknown> } }).__harness;
       const canvas = () =>
-        (document.querySelector('[data-testid=lgtmapm-servermap-canvas]') as unknown as { __lgtmapm: { scene: { nodes: object[]; edges: object[] } } })
+        (document.querySelector('[data-testid=lgtmapm-servermap-canvas]') as unknown as { __lgtmapm: { scene: { nodes: object[]; edges: Array<{ label: string }> } } })
           .__lgtmapm.scene;
       const before = canvas();
+      const labels = before.edges.map((e) => e.label);
       h.refresh();
       await h.painted;
       const after = canvas();
-      return { newScene: after !== before, sameNodes: after.nodes === before.nodes, sameEdge: after.edges[0] === before.edges[0] };
+      return {
+        newScene: after !== before,
+        sameNodes: after.nodes === before.nodes,
+        sameEdge: after.edges[0] === before.edges[0],
+        // The fixture's refresh scales every count: the items hold the new labels.
+        labelsChanged: after.edges.some((e, i) => e.label !== labels[i]),
+      };
     });
-    expect(kept).toEqual({ newScene: true, sameNodes: true, sameEdge: true });
+    expect(kept).toEqual({ newScene: true, sameNodes: true, sameEdge: true, labelsChanged: true });
     expect(await modelStats(page)).toMatchObject({ started: 2, done: 2, failed: 0, numbersOnly: 1, mapsRefilled: 1 });
     expect((await drawnScene(page)).nodes).toHaveLength(1000);
     expect(errors).toEqual([]);
