@@ -15,7 +15,7 @@ import { useServerMapModel } from './useServerMapModel';
 import { buildOptionsOf } from './buildOptions';
 import { pinnedNodeIds } from './layout/layoutInput';
 import { LayoutProgressBar } from './LayoutProgressBar';
-import { type Hit, refreshScene, type SceneMarks } from './render/scene';
+import { type Hit, refreshScene, refreshSceneInPlace, type SceneMarks } from './render/scene';
 import { paletteFromTheme } from './render/palette';
 import { approx, formatExactCount, formatMs, formatPercent } from './render/format';
 import { ServerMapCanvas } from './ServerMapCanvas';
@@ -225,7 +225,8 @@ export function ServerMapView({ data, width, height, options, timeRange, overlay
     [model, laidOut, filtered],
   );
   // The scene is built when the drawn geometry changes (layout, topology, label mode, marks); a refresh with
-  // the same topology only puts the new numbers into it (refreshScene: positions and polylines kept).
+  // the same topology only puts the new numbers into its items (refreshSceneInPlace: positions, polylines and
+  // items kept; refreshScene when the items are not in the map's order).
   const layoutShown = shown?.layout;
   const marks = overlaid?.marks;
   const edgeLabelMode = options.edgeLabel;
@@ -235,7 +236,8 @@ export function ServerMapView({ data, width, height, options, timeRange, overlay
     () =>
       !geometry || !filtered || geometry.filtered === filtered || geometry.topology !== key
         ? geometry?.scene
-        : refreshScene(geometry.scene, filtered.nodes, filtered.edges, edgeLabelMode, marks),
+        : (refreshSceneInPlace(geometry.scene, filtered.nodes, filtered.edges, edgeLabelMode, marks) ??
+          refreshScene(geometry.scene, filtered.nodes, filtered.edges, edgeLabelMode, marks)),
     [geometry, filtered, key, edgeLabelMode, marks],
   );
   // While the overlay is on, build the plain map's scene in the union's layout when the browser is idle, so

@@ -1,5 +1,5 @@
 import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
-import { buildServerMap, type BuildOptions, type BuildResult, type ExtraTopology, type FilteredMap, type FrameLike, type MapFilter } from './model';
+import { buildServerMap, type BuildOptions, type BuildResult, type ExtraTopology, type FilteredMap, type FrameLike, type MapFilter, type ServerMap } from './model';
 import { framesSize } from './model/packFrames';
 import { framesForWorkerInSlices, type FramesShape } from './model/refillFrames';
 import { prewarmLayoutWorker, workerUnavailable } from './layout/layoutClient';
@@ -70,6 +70,8 @@ export function useServerMapModel(
   const layoutRef = useRef(layoutFor);
   // The structure of the frames last packed: a refresh with the same series sends only their numbers.
   const shapeRef = useRef<FramesShape>();
+  // The map of the last worker build: a reply with the same topology puts its numbers into its objects.
+  const mapRef = useRef<ServerMap>();
   useLayoutEffect(() => {
     layoutRef.current = layoutFor;
   });
@@ -77,7 +79,10 @@ export function useServerMapModel(
     if (!large) {
       return;
     }
-    const done = (built: BuiltModel) => setFromWorker({ series, options, built });
+    const done = (built: BuiltModel) => {
+      mapRef.current = built.where === 'worker' && built.result.ok ? built.result.map : undefined;
+      setFromWorker({ series, options, built });
+    };
     // The worker's script loads and compiles while the frames are packed.
     prewarmLayoutWorker();
     // In a task of its own (not this commit's, nor a packing slice), while the worker builds: the first number
@@ -98,7 +103,7 @@ export function useServerMapModel(
           shapeRef.current = frames.shape;
         }
         const layoutFor = layoutRef.current;
-        job = startModelBuild(frames, cloneableOptions(options), layoutFor);
+        job = startModelBuild(frames, cloneableOptions(options), layoutFor, mapRef.current);
         job.promise.then(
           (r) =>
             done({

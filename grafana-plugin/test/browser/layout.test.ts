@@ -55,13 +55,28 @@ describeBrowser('server map layout worker and budget (Chromium)', () => {
     expect(await modelStats(page)).toMatchObject({ started: 1, done: 1, failed: 0 });
     expect(await stats(page)).toMatchObject({ started: 0, fallbacks: 0 });
     expect(await page.$('[data-testid=lgtmapm-hidden-nodes]')).toBeNull();
-    // A refresh with the same series: only their numbers go to the worker (which kept the rest), the map stays.
-    await page.evaluate(async () => {
+    // A refresh with the same series: only their numbers go to the worker (which kept the rest), the map stays;
+    // the reply's numbers are written into the map and the scene's items (the same objects drawn again).
+    const kept = await page.evaluate(async () => {
       const h = (window as unknown as { __harness: { refresh(): void; painted?: Promise<unknown> } }).__harness;
+      const canvas = () =>
+        (document.querySelector('[data-testid=lgtmapm-servermap-canvas]') as unknown as { __lgtmapm: { scene: { nodes: object[]; edges: Array<{ label: string }> } } })
+          .__lgtmapm.scene;
+      const before = canvas();
+      const labels = before.edges.map((e) => e.label);
       h.refresh();
       await h.painted;
+      const after = canvas();
+      return {
+        newScene: after !== before,
+        sameNodes: after.nodes === before.nodes,
+        sameEdge: after.edges[0] === before.edges[0],
+        // The fixture's refresh scales every count: the items hold the new labels.
+        labelsChanged: after.edges.some((e, i) => e.label !== labels[i]),
+      };
     });
-    expect(await modelStats(page)).toMatchObject({ started: 2, done: 2, failed: 0, numbersOnly: 1 });
+    expect(kept).toEqual({ newScene: true, sameNodes: true, sameEdge: true, labelsChanged: true });
+    expect(await modelStats(page)).toMatchObject({ started: 2, done: 2, failed: 0, numbersOnly: 1, mapsRefilled: 1 });
     expect((await drawnScene(page)).nodes).toHaveLength(1000);
     expect(errors).toEqual([]);
     await page.close();

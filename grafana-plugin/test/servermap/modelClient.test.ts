@@ -90,6 +90,42 @@ describe('modelClient: a refresh sends numbers only to a worker that kept the fr
   });
 });
 
+describe('modelClient: a reply with the previous map\'s topology is read by that map\'s records', () => {
+  const t = generateTopology(50, 4);
+  const framesAt = (topology: Topology) => framesFromResponse(prometheusResponse(topology));
+  const filter = { inboundDepth: 1, outboundDepth: 1, hideTerminal: false, maxNodes: 5000 };
+  const run = (topology: Topology, previous?: ServerMap) =>
+    startModelBuild(runToEnd(framesForWorkerSteps(framesAt(topology), undefined)), {}, { filter, all: false }, previous).promise;
+
+  it('same topology: the previous records with the new numbers; another topology: rebuilt', async () => {
+    const first = await run(t);
+    const previous = ok(first.result);
+    expect(modelWorkerStats.last.mapRefilled).toBe(false);
+    const before = modelWorkerStats.mapsRefilled;
+
+    const second = await run(scaled(t, 4), previous);
+    const map = ok(second.result);
+    expect(modelWorkerStats.last.mapRefilled).toBe(true);
+    expect(modelWorkerStats.mapsRefilled).toBe(before + 1);
+    expect(plainMap(map)).toEqual(ok(buildServerMap(framesAt(scaled(t, 4)))));
+    expect(map).not.toBe(previous);
+    expect(map.nodes).toBe(previous.nodes);
+    // The filtered map from the worker picks the same objects.
+    expect(second.filtered!.filtered.nodes.every((n) => previous.nodes.includes(n))).toBe(true);
+    expect(second.filtered!.topology).toBe(first.filtered!.topology);
+
+    // One link less: a new map, and the previous one keeps the numbers it had.
+    const kept = JSON.stringify(plainMap(map));
+    const fewer = { ...t, edges: t.edges.slice(1) };
+    const third = ok((await run(fewer, map)).result);
+    expect(modelWorkerStats.last.mapRefilled).toBe(false);
+    expect(plainMap(third)).toEqual(ok(buildServerMap(framesAt(fewer))));
+    expect(third.nodes).not.toBe(previous.nodes);
+    expect(JSON.stringify(plainMap(map))).toBe(kept);
+    expect(modelWorkerStats.failed).toBe(0);
+  });
+});
+
 describe('modelClient: the layout keys the page has', () => {
   it('are sent as their hashes, also after the cache changed (hashes kept per key, not recomputed)', async () => {
     const frames = framesFromResponse(prometheusResponse(generateTopology(30, 2)));

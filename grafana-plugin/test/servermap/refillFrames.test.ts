@@ -41,6 +41,14 @@ const shapeOfFrames = (frames: FrameLike[]): FramesShape => {
   return shape;
 };
 
+/** `value`, after checking it differs from `other` (a case that changes nothing would prove nothing). */
+function distinct(value: string, other: string): string {
+  if (value === other) {
+    throw new Error(`the fixture's series hold the same value "${value}" here`);
+  }
+  return value;
+}
+
 describe('a refresh with the same series sends only their numbers', () => {
   it.each(INPUTS)('$name: the refill is exactly the full pack of the new frames', ({ frames }) => {
     const topology = generateTopology(80, 4);
@@ -98,6 +106,8 @@ describe('a refresh with the same series sends only their numbers', () => {
       ['a series less', (f) => f.slice(1)],
       ['two series swapped', (f) => [f[1]!, f[0]!, ...f.slice(2)]],
       ['a label value', (f) => withField(f, 3, 1, (x) => ({ ...x, labels: { ...x.labels, server: 'elsewhere' } }))],
+      // The same string object as the series before holds in this place (a check must not take identity for a match).
+      ['the series before\'s label value, the very same string object', (f) => withField(f, 4, 1, (x) => ({ ...x, labels: { ...x.labels, server: distinct(f[3]!.fields[1]!.labels!.server!, x.labels!.server!) } }))],
       ['a label key', (f) => withField(f, 3, 1, (x) => ({ ...x, labels: renameKey(x.labels!, 'server', 'server_x') }))],
       ['the same labels in another order', (f) => withField(f, 3, 1, (x) => ({ ...x, labels: reversed(x.labels!) }))],
       ['a label more', (f) => withField(f, 3, 1, (x) => ({ ...x, labels: { ...x.labels, extra: 'y' } }))],

@@ -1,5 +1,5 @@
 import { parser as traceqlParser } from '@grafana/lezer-traceql';
-import { buildScene, refreshScene, FIT_MAX_SCALE, fitViewport, hitTest, toGraph, zoomAt } from '../../src/servermap/render/scene';
+import { buildScene, refreshScene, refreshSceneInPlace, FIT_MAX_SCALE, fitViewport, hitTest, toGraph, zoomAt } from '../../src/servermap/render/scene';
 import { detailLevel } from '../../src/servermap/render/draw';
 import { approx, formatCount, formatExactCount, formatMs, formatPercent, warmNumberFormat } from '../../src/servermap/render/format';
 import { buildServerMap, type ServerMap } from '../../src/servermap/model';
@@ -57,6 +57,42 @@ describe('scene', () => {
     ] as const) {
       expect(refreshScene(before, nodes, edges, 'callsAvg')).toEqual(buildScene(nodes, edges, layout, 'callsAvg'));
       expect(refreshScene(partialScene, nodes, edges, 'calls')).toEqual(buildScene(nodes, edges, partial, 'calls'));
+    }
+  });
+
+  it('a refresh in the same order writes the new numbers into the scene items; out of order it changes nothing', () => {
+    const layout = rowLayout();
+    const next = {
+      nodes: map.nodes.map((n) => ({ ...n, inbound: { ...n.inbound, calls: n.inbound.calls * 7, errorRate: 0.2 } })),
+      edges: map.edges.map((e) => ({ ...e, stats: { ...e.stats, calls: e.stats.calls * 7, errorRate: 0.3 } })),
+    };
+    const scene = buildScene(map.nodes, map.edges, layout, 'callsAvg');
+    const items = { nodes: scene.nodes, edges: scene.edges, first: scene.nodes[0], firstEdge: scene.edges[0] };
+    const refreshed = refreshSceneInPlace(scene, next.nodes, next.edges, 'callsAvg')!;
+    // A new scene object (the canvas redraws it) over the same items, holding what a full build makes.
+    expect(refreshed).not.toBe(scene);
+    expect(refreshed.nodes).toBe(items.nodes);
+    expect(refreshed.edges).toBe(items.edges);
+    expect(refreshed.nodes[0]).toBe(items.first);
+    expect(refreshed.edges[0]).toBe(items.firstEdge);
+    expect(refreshed).toEqual(buildScene(next.nodes, next.edges, layout, 'callsAvg'));
+    // What the layout left out stays out, in place as well.
+    const partial: GraphLayout = { ...layout, nodes: new Map([...layout.nodes].slice(1)), edges: new Map([...layout.edges].slice(2)) };
+    const partialScene = buildScene(map.nodes, map.edges, partial, 'calls');
+    expect(refreshSceneInPlace(partialScene, next.nodes, next.edges, 'calls')).toEqual(buildScene(next.nodes, next.edges, partial, 'calls'));
+    // Out of order (two nodes, or two links, swapped): undefined, nothing written (refreshScene's job then).
+    const swap = <T>(list: T[]): T[] => [list[1]!, list[0]!, ...list.slice(2)];
+    const doubled = {
+      nodes: map.nodes.map((n) => ({ ...n, inbound: { ...n.inbound, calls: n.inbound.calls * 2 } })),
+      edges: map.edges.map((e) => ({ ...e, stats: { ...e.stats, calls: e.stats.calls * 2 } })),
+    };
+    for (const [nodes, edges] of [
+      [swap(doubled.nodes), doubled.edges],
+      [doubled.nodes, swap(doubled.edges)],
+    ] as const) {
+      const before = JSON.stringify(refreshed);
+      expect(refreshSceneInPlace(refreshed, nodes, edges, 'callsAvg')).toBeUndefined();
+      expect(JSON.stringify(refreshed)).toBe(before);
     }
   });
 

@@ -1,8 +1,9 @@
 import { type BuildOptions, type BuildResult, type ExtraTopology, type FilteredMap, type MapFilter, type ServerMap } from '../model';
-import { type SlicedJob } from '../../shared/slices';
+import { runInSlices, type SlicedJob } from '../../shared/slices';
 import { transferablesOf } from '../model/packFrames';
 import { type FramesForWorker } from '../model/refillFrames';
-import { unpackMapInSlices } from '../model/packMap';
+import { unpackMapInSlices, type PackedMap } from '../model/packMap';
+import { refillMapSteps, rememberMapText } from '../model/refillMap';
 import { rememberLayout, lookupLayoutKeys } from './layout';
 import { releaseWorker, takeWorker, markWorkerUnavailable } from './layoutClient';
 import { layoutKeyHash, type ModelReply, type ModelRequest, type PackedFiltered } from './modelProtocol';
@@ -98,22 +99,27 @@ export const modelWorkerStats = {
   failed: 0,
   /** Jobs whose frames went as numbers only (the worker kept their structure). */
   numbersOnly: 0,
+  /** Replies whose numbers were written into the previous map (same topology: refillMapInPlace). */
+  mapsRefilled: 0,
   /**
    * The latest job: when the panel started packing its frames (after the render that brought them), packing
    * them (or refilling a kept shape: `refilled`), posting, the reply's arrival, and rebuilding the map from it.
    */
-  last: { packStartAt: 0, packMs: 0, packSlices: 0, refilled: false, postedAt: 0, replyAt: 0, unpackMs: 0, modelMs: 0 },
+  last: { packStartAt: 0, packMs: 0, packSlices: 0, refilled: false, postedAt: 0, replyAt: 0, unpackMs: 0, modelMs: 0, mapRefilled: false },
 };
 
 /**
  * Builds the model from packed frames in a worker and, with `layout`, lays the filtered map out there too (the
  * layout goes into the page-wide cache, where useMapLayout finds it). Rejects when no worker can run it; the
- * caller then builds the model on the main thread.
+ * caller then builds the model on the main thread. `previous`: the map this caller got from its last job (a map
+ * from a reply): a reply with the same topology puts its numbers into that map's objects (refillMapInPlace)
+ * instead of rebuilding them.
  */
 export function startModelBuild(
   frames: FramesForWorker,
   options: Partial<BuildOptions>,
-  layout?: { filter: MapFilter; all: boolean; extra?: ExtraTopology }
+  layout?: { filter: MapFilter; all: boolean; extra?: ExtraTopology },
+  previous?: ServerMap
 ): ModelJob {
   modelWorkerStats.started++;
   let worker: Worker;
@@ -125,7 +131,7 @@ export function startModelBuild(
   }
   const id = nextId++;
   let settled = false;
-  let unpacking: SlicedJob<ServerMap> | undefined;
+  let sliced: Pick<SlicedJob<unknown>, 'cancel'> | undefined;
   const finish = () => {
     settled = true;
     worker.onmessage = null;
@@ -154,19 +160,15 @@ export function startModelBuild(
         resolve({ result: reply.result, modelMs: reply.modelMs, unpackMs: 0 });
         return;
       }
-      // Rebuilt in slices: a large map is thousands of objects, more than one frame's worth of work.
       const packedLayout = reply.layout;
       const packedFiltered = reply.filtered;
-      unpacking = unpackMapInSlices(reply.result.map, packedFiltered);
-      const stats = unpacking.stats;
-      unpacking.promise.then((map) => {
+      const deliver = (map: ServerMap, busyMs: number, t0: number) => {
         try {
-          const t0 = performance.now();
           if (packedLayout) {
             rememberLayout(packedLayout.key, unpackLayout(packedLayout.layout), packedLayout.hidden);
           }
           const filtered = packedFiltered ? pickFiltered(map, packedFiltered) : undefined;
-          const unpackMs = stats.busyMs + performance.now() - t0;
+          const unpackMs = busyMs + performance.now() - t0;
           modelWorkerStats.done++;
           modelWorkerStats.last.unpackMs = unpackMs;
           modelWorkerStats.last.modelMs = reply.modelMs;
@@ -174,6 +176,34 @@ export function startModelBuild(
         } catch (err) {
           fail(err);
         }
+      };
+      const packedMap: PackedMap = reply.result.map;
+      const rebuild = () => {
+        // Rebuilt in slices: a large map is thousands of objects, more than one frame's worth of work.
+        const unpacking = unpackMapInSlices(packedMap, packedFiltered);
+        sliced = unpacking;
+        unpacking.promise.then((map) => {
+          rememberMapText(map, packedMap);
+          deliver(map, unpacking.stats.busyMs, performance.now());
+        }, fail);
+      };
+      modelWorkerStats.last.mapRefilled = false;
+      if (!previous) {
+        rebuild();
+        return;
+      }
+      // The same map with new numbers (a refresh): the previous map's records are kept and pointed at the reply's
+      // numbers (the drawn ones read ahead, in slices), allocating next to nothing. Another map: rebuilt.
+      const refilling = runInSlices(refillMapSteps(previous, packedMap, packedFiltered));
+      sliced = refilling;
+      refilling.promise.then((refilled) => {
+        if (!refilled) {
+          rebuild();
+          return;
+        }
+        modelWorkerStats.last.mapRefilled = true;
+        modelWorkerStats.mapsRefilled++;
+        deliver(refilled, refilling.stats.busyMs, performance.now());
       }, fail);
     };
     // A worker script that cannot load (404, a CSP without worker-src) fails here, before any message.
@@ -212,7 +242,7 @@ export function startModelBuild(
   return {
     promise,
     cancel: () => {
-      unpacking?.cancel();
+      sliced?.cancel();
       if (!settled) {
         finish();
         // A model build cannot be interrupted inside the worker: the worker goes, the next job starts a new one.

@@ -43,3 +43,14 @@ export function* mapIndexSteps(map: ServerMap): Generator<void, MapIndex> {
 export function mapIndex(map: ServerMap): MapIndex {
   return runToEnd(mapIndexSteps(map));
 }
+
+/**
+ * `to` holds the same node and link objects as `from` (a refresh that put new numbers into them, see
+ * refillMapInPlace): it gets `from`'s index instead of a new one.
+ */
+export function shareIndex(from: ServerMap, to: ServerMap): void {
+  const kept = indexes.get(from);
+  if (kept) {
+    indexes.set(to, kept);
+  }
+}

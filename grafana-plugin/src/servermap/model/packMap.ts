@@ -2,7 +2,7 @@ import { runInSlices, runToEnd, type SlicedJob } from '../../shared/slices';
 import { isPackedStrings, packStrings, packedStringAtRequired, packedStringCount, packedStringsTransferable, type PackedStrings } from './packStrings';
 import { mapIndexSteps } from './mapIndex';
 import { isTyped } from './packFrames';
-import { recordsFromReply } from './recordsFromReply';
+import { attachRecords, recordsFromReply, type RecordFactories, type RecordNumbers } from './recordsFromReply';
 import { type NodeKind, type ServerMap, type ServerMapEdge, type ServerMapNode, type TrafficStats } from './types';
 
 /**
@@ -39,9 +39,9 @@ export interface PackedMap {
 
 const KINDS: readonly NodeKind[] = ['user', 'service', 'database', 'cache', 'messaging', 'external'];
 const NODE_TEXT = 4;
-const NODE_NUMBERS = 3;
+export const NODE_NUMBERS = 3;
 const EDGE_TEXT = 4;
-const STATS_NUMBERS = 17;
+export const STATS_NUMBERS = 17;
 
 const num = (v: number | undefined): number => (v === undefined ? Number.NaN : v);
 const flag = (v: boolean | undefined): number => (v === undefined ? Number.NaN : v ? 1 : 0);
@@ -238,18 +238,8 @@ function* unpackSteps(p: PackedMap, readAhead?: ReadAhead): Generator<void, Serv
     }
     return s;
   };
-  const records = recordsFromReply({
-    stats: (at) => readStats(p, at),
-    outbound: (i) => ({ calls: p.nodeNumbers[i * NODE_NUMBERS + 1]!, errors: opt(p.nodeNumbers[i * NODE_NUMBERS + 2]!) }),
-  });
-  // Every record's bucket refs checked now: a malformed message fails here, not when a number is first read.
-  for (let at = 0; at < nodeCount + edgeCount; at++) {
-    const first = p.bucketRefs[at * 2]!;
-    const count = p.bucketRefs[at * 2 + 1]!;
-    if (first >= 0 && (count < 0 || (first + count) * 2 > p.buckets.length)) {
-      throw new Error('packed map: malformed message');
-    }
-  }
+  const records = recordsFromReply(replyNumbers(p));
+  checkBucketRefs(p, nodeCount + edgeCount);
   const nodes: ServerMapNode[] = new Array(nodeCount);
   for (let i = 0; i < nodeCount; i++) {
     if (i % RECORDS_PER_STEP === RECORDS_PER_STEP - 1) {
@@ -284,21 +274,52 @@ function* unpackSteps(p: PackedMap, readAhead?: ReadAhead): Generator<void, Serv
       required(p.edgeText[o + 3]!)
     );
   }
-  if (readAhead) {
-    // Indexes outside the map are left to whoever picks the filtered records (and fails on them).
-    const ahead = [
-      ...Array.from(readAhead.nodes).filter((i) => i >= 0 && i < nodeCount),
-      ...Array.from(readAhead.edges, (i) => nodeCount + i).filter((at) => at >= nodeCount && at < nodeCount + edgeCount),
-    ];
-    for (let k = 0; k < ahead.length; k++) {
-      if (k % RECORDS_PER_STEP === RECORDS_PER_STEP - 1) {
-        yield;
-      }
-      records.readNumbers(ahead[k]!, ahead[k]! < nodeCount);
-    }
-  }
+  yield* readAheadSteps(records, nodeCount, edgeCount, readAhead);
   const map: ServerMap = { nodes, edges, input: p.input, warnings: p.warnings };
+  attachRecords(map, records);
   // The panel looks nodes and links up by id: built here, in the same slices, not in the render that shows the map.
   yield* mapIndexSteps(map);
   return map;
+}
+
+/** Where the records of a map rebuilt from `p` read their numbers. */
+export function replyNumbers(p: PackedMap): RecordNumbers {
+  return {
+    stats: (at) => readStats(p, at),
+    outbound: (i) => ({ calls: p.nodeNumbers[i * NODE_NUMBERS + 1]!, errors: opt(p.nodeNumbers[i * NODE_NUMBERS + 2]!) }),
+  };
+}
+
+/** Every record's bucket refs checked up front: a malformed message fails here, not when a number is first read. */
+export function checkBucketRefs(p: PackedMap, records: number): void {
+  for (let at = 0; at < records; at++) {
+    const first = p.bucketRefs[at * 2]!;
+    const count = p.bucketRefs[at * 2 + 1]!;
+    if (first >= 0 && (count < 0 || (first + count) * 2 > p.buckets.length)) {
+      throw new Error('packed map: malformed message');
+    }
+  }
+}
+
+/** Reads the numbers of the records about to be drawn, in steps (see ReadAhead). */
+export function* readAheadSteps(
+  records: RecordFactories,
+  nodeCount: number,
+  edgeCount: number,
+  readAhead: ReadAhead | undefined
+): Generator<void, void> {
+  if (!readAhead) {
+    return;
+  }
+  // Indexes outside the map are left to whoever picks the filtered records (and fails on them).
+  const ahead = [
+    ...Array.from(readAhead.nodes).filter((i) => i >= 0 && i < nodeCount),
+    ...Array.from(readAhead.edges, (i) => nodeCount + i).filter((at) => at >= nodeCount && at < nodeCount + edgeCount),
+  ];
+  for (let k = 0; k < ahead.length; k++) {
+    if (k % RECORDS_PER_STEP === RECORDS_PER_STEP - 1) {
+      yield;
+    }
+    records.readNumbers(ahead[k]!, ahead[k]! < nodeCount);
+  }
 }

@@ -39,12 +39,29 @@ export interface RecordFactories {
   edge(at: number, id: string, source: string, target: string, connectionType: string): ServerMapEdge;
   /** Reads record `at`'s numbers now (what its getters would read first), for a record about to be drawn. */
   readNumbers(at: number, isNode: boolean): void;
+  /**
+   * From now on every record reads its numbers from `numbers` (a later reply for the same nodes and links in
+   * the same order: refillMap.ts); what was read from the previous reply is forgotten.
+   */
+  repoint(numbers: RecordNumbers): void;
+}
+
+/** The record constructors each map rebuilt from a reply was made with (for refillMap.ts). */
+const factoriesOf = new WeakMap<object, RecordFactories>();
+
+export function attachRecords(map: object, records: RecordFactories): void {
+  factoriesOf.set(map, records);
+}
+
+export function recordsOf(map: object): RecordFactories | undefined {
+  return factoriesOf.get(map);
 }
 
 /** Record constructors for one reply (their numbers and the ones already read are the reply's). */
-export function recordsFromReply(numbers: RecordNumbers): RecordFactories {
-  const statsRead: Array<TrafficStats | undefined> = [];
-  const outboundRead: Array<ServerMapNode['outbound'] | undefined> = [];
+export function recordsFromReply(first: RecordNumbers): RecordFactories {
+  let numbers = first;
+  let statsRead: Array<TrafficStats | undefined> = [];
+  let outboundRead: Array<ServerMapNode['outbound'] | undefined> = [];
   const statsOf = (record: object): TrafficStats => {
     const at = (record as { [AT]: number })[AT];
     return (statsRead[at] ??= numbers.stats(at));
@@ -98,6 +115,11 @@ export function recordsFromReply(numbers: RecordNumbers): RecordFactories {
       if (isNode) {
         outboundRead[at] ??= numbers.outbound(at);
       }
+    },
+    repoint: (next) => {
+      numbers = next;
+      statsRead = [];
+      outboundRead = [];
     },
   };
 }

@@ -93,17 +93,18 @@ export function nodeSubtitle(n: ServerMapNode, short = false): string {
 }
 
 function sceneNode(n: ServerMapNode, box: NodeBox, marks: SceneMarks | undefined): SceneNode {
-  return {
-    id: n.id,
-    name: n.name,
-    kind: n.kind,
-    box,
-    sub: nodeSubtitle(n),
-    subShort: nodeSubtitle(n, true),
-    instances: n.instances,
-    errorRate: n.kind === 'user' || marks?.nodes.has(n.id) ? undefined : n.inbound.errorRate,
-    mark: marks?.nodes.get(n.id),
-  };
+  const item: SceneNode = { id: n.id, name: n.name, kind: n.kind, box, sub: '', subShort: '' };
+  return putNodeNumbers(item, n, marks);
+}
+
+/** The parts of a drawn node that come from its numbers (and marks), written into `item`. */
+function putNodeNumbers(item: SceneNode, n: ServerMapNode, marks: SceneMarks | undefined): SceneNode {
+  item.sub = nodeSubtitle(n);
+  item.subShort = nodeSubtitle(n, true);
+  item.instances = n.instances;
+  item.errorRate = n.kind === 'user' || marks?.nodes.has(n.id) ? undefined : n.inbound.errorRate;
+  item.mark = marks?.nodes.get(n.id);
+  return item;
 }
 
 /** What of a drawn link comes from the layout alone (kept as it is when only the numbers change). */
@@ -134,21 +135,29 @@ function maxCallsOf(edges: readonly ServerMapEdge[]): number {
 }
 
 function sceneEdge(e: ServerMapEdge, g: EdgeGeometry, maxCalls: number, mode: EdgeLabelMode, marks: SceneMarks | undefined): SceneEdge {
-  const mark = marks?.edges.get(e.id);
-  return {
+  const item: SceneEdge = {
     id: e.id,
     source: e.source,
     target: e.target,
     sourceCentre: g.sourceCentre,
     targetCentre: g.targetCentre,
     points: g.points,
-    label: mark?.label || edgeLabel(e, mode),
+    label: '',
     labelAt: g.labelAt,
-    // While comparing, colour says worse or better (the mark), not the error rate.
-    errorRate: mark ? undefined : e.stats.errorRate,
-    mark,
-    width: 1 + (4 * Math.log10(1 + e.stats.calls)) / Math.log10(1 + maxCalls),
+    width: 1,
   };
+  return putEdgeNumbers(item, e, maxCalls, mode, marks);
+}
+
+/** The parts of a drawn link that come from its numbers (and marks), written into `item`. */
+function putEdgeNumbers(item: SceneEdge, e: ServerMapEdge, maxCalls: number, mode: EdgeLabelMode, marks: SceneMarks | undefined): SceneEdge {
+  const mark = marks?.edges.get(e.id);
+  item.label = mark?.label || edgeLabel(e, mode);
+  // While comparing, colour says worse or better (the mark), not the error rate.
+  item.errorRate = mark ? undefined : e.stats.errorRate;
+  item.mark = mark;
+  item.width = 1 + (4 * Math.log10(1 + e.stats.calls)) / Math.log10(1 + maxCalls);
+  return item;
 }
 
 /** Scene items built between two points where a sliced build may pause (a few ms of work on a young page). */
@@ -269,6 +278,57 @@ export function refreshScene(
     }
   }
   return { nodes: sceneNodes, edges: sceneEdges, bounds: previous.bounds, pitch: previous.pitch };
+}
+
+/**
+ * refreshScene without new items: when `scene`'s items are the drawn ones among `nodes` and `edges`, in the same
+ * order (a refresh of the same topology, whose worker-built map keeps its order), their numbers, labels, widths
+ * and colours are written into them and a new Scene object over the same item arrays is returned (the canvas
+ * redraws a new Scene; every other scene sharing these items shows the new numbers too, which is what a refresh
+ * means for the scene the panel keeps for this geometry). Returns undefined, changing nothing, when any item is
+ * out of place: the caller then uses refreshScene. Same preconditions as refreshScene (same topology and layout).
+ */
+export function refreshSceneInPlace(
+  scene: Scene,
+  nodes: readonly ServerMapNode[],
+  edges: readonly ServerMapEdge[],
+  mode: EdgeLabelMode,
+  marks?: SceneMarks,
+): Scene | undefined {
+  // Checked before anything is written. Every scene item matched in order to the (unique) node of its id means
+  // every drawn node was matched, so the nodes left over are the ones the layout left out.
+  if (!inOrder(scene.nodes, nodes) || !inOrder(scene.edges, edges)) {
+    return undefined;
+  }
+  let at = 0;
+  for (const n of nodes) {
+    const item = scene.nodes[at];
+    if (item?.id === n.id) {
+      putNodeNumbers(item, n, marks);
+      at++;
+    }
+  }
+  const maxCalls = maxCallsOf(edges);
+  at = 0;
+  for (const e of edges) {
+    const item = scene.edges[at];
+    if (item?.id === e.id) {
+      putEdgeNumbers(item, e, maxCalls, mode, marks);
+      at++;
+    }
+  }
+  return { nodes: scene.nodes, edges: scene.edges, bounds: scene.bounds, pitch: scene.pitch };
+}
+
+/** `items` (by id) are a subsequence of `all`, in the same order. */
+function inOrder(items: ReadonlyArray<{ id: string }>, all: ReadonlyArray<{ id: string }>): boolean {
+  let at = 0;
+  for (let i = 0; i < all.length && at < items.length; i++) {
+    if (items[at]!.id === all[i]!.id) {
+      at++;
+    }
+  }
+  return at === items.length;
 }
 
 export type Hit = { type: 'node'; id: string } | { type: 'edge'; id: string };

@@ -1,0 +1,115 @@
+import { deserialize, serialize } from 'node:v8';
+import { buildServerMap, type BuildResult, type ServerMap } from '../../src/servermap/model';
+import { mapIndex } from '../../src/servermap/model/mapIndex';
+import { packMap, unpackMap, type PackedMap } from '../../src/servermap/model/packMap';
+import { refillMapInPlace, rememberMapText } from '../../src/servermap/model/refillMap';
+import { framesFromResponse } from '../fixtures/load';
+import { plainMap } from '../fixtures/workerCrossing';
+import { generateTopology, prometheusResponse, type Topology } from '../fixtures/serviceGraph';
+
+const ok = (r: BuildResult): ServerMap => {
+  if (!r.ok) {
+    throw new Error(r.error);
+  }
+  return r.map;
+};
+
+function scaled(t: Topology, factor: number): Topology {
+  return {
+    ...t,
+    edges: t.edges.map((e) => ({
+      ...e,
+      calls: e.calls * factor,
+      errors: e.errors * factor,
+      buckets: e.buckets.map(([le, c]) => [le, c * factor] as [number, number]),
+    })),
+  };
+}
+
+const t = generateTopology(40, 7);
+const modelOf = (topology: Topology) => ok(buildServerMap(framesFromResponse(prometheusResponse(topology)), { rangeSeconds: 3600 }));
+
+/** A map as the panel holds it after a worker reply: rebuilt from the packed map, its text remembered. */
+function fromReply(map: ServerMap): ServerMap {
+  const packed = packMap(map);
+  const rebuilt = unpackMap(packed);
+  rememberMapText(rebuilt, packed);
+  return rebuilt;
+}
+
+/** A deep copy, to show a map was left as it was. */
+const snapshot = (m: ServerMap) => {
+  const plain = plainMap(m);
+  return deserialize(serialize({ nodes: plain.nodes, edges: plain.edges })) as unknown;
+};
+
+describe('refillMapInPlace: a reply with the same topology is read by the previous map\'s records', () => {
+  it('same records and index; the numbers a full rebuild gives', () => {
+    const previous = fromReply(modelOf(t));
+    const index = mapIndex(previous);
+    // Numbers already read from the first reply must not survive the refill.
+    const read = plainMap(previous);
+    const next = modelOf(scaled(t, 3));
+    const refilled = refillMapInPlace(previous, packMap(next));
+    expect(refilled).toBeDefined();
+    // Exactly the map a rebuild from the reply gives (and the direct model).
+    expect(plainMap(refilled!)).toEqual(plainMap(unpackMap(packMap(next))));
+    expect(plainMap(refilled!)).toEqual(next);
+    expect(plainMap(previous)).not.toEqual(read);
+    // A new map object over the same node and link objects, with the same index by id.
+    expect(refilled).not.toBe(previous);
+    expect(refilled!.nodes).toBe(previous.nodes);
+    expect(refilled!.edges).toBe(previous.edges);
+    expect(mapIndex(refilled!)).toBe(index);
+    // And again from the refilled map (a chain of refreshes).
+    const again = modelOf(scaled(t, 5));
+    const twice = refillMapInPlace(refilled!, packMap(again));
+    expect(plainMap(twice!)).toEqual(again);
+    expect(twice!.nodes).toBe(previous.nodes);
+  });
+
+  it('reads the drawn records\' numbers during the refill, the others when first asked', () => {
+    const previous = fromReply(modelOf(t));
+    const next = modelOf(scaled(t, 3));
+    const reply = packMap(next);
+    const refilled = refillMapInPlace(previous, reply, { nodes: [0], edges: [0] })!;
+    // Numbers overwritten after the refill: what was read ahead keeps the reply's, the rest reads the new ones.
+    reply.stats.fill(7);
+    expect(refilled.nodes[0]!.inbound.calls).toBe(next.nodes[0]!.inbound.calls);
+    expect(refilled.edges[0]!.stats.calls).toBe(next.edges[0]!.stats.calls);
+    expect(refilled.nodes[1]!.inbound.calls).toBe(7);
+    expect(refilled.edges[1]!.stats.calls).toBe(7);
+  });
+
+  it('a value that goes away is gone, not a stale field', () => {
+    const previous = fromReply(modelOf(t));
+    // No errors anywhere: every errors / errorRate goes away.
+    const noErrors = modelOf({ ...t, edges: t.edges.map((e) => ({ ...e, errors: 0 })) });
+    const withErrors = previous.edges.find((e) => e.stats.errors !== undefined && e.stats.errors > 0)!;
+    const refilled = refillMapInPlace(previous, packMap(noErrors));
+    expect(plainMap(refilled!)).toEqual(noErrors);
+    expect(withErrors.stats.errors).toBe(noErrors.edges[previous.edges.indexOf(withErrors)]!.stats.errors);
+  });
+
+  it('anything but numbers changed: undefined, and the previous map is left as it was', () => {
+    const base = modelOf(t);
+    const cases: Array<[string, (m: ServerMap) => PackedMap]> = [
+      ['a link more', () => packMap(modelOf({ ...t, edges: [...t.edges, { ...t.edges[0]!, server: 'new-service' }] }))],
+      ['a link less', () => packMap(modelOf({ ...t, edges: t.edges.slice(1) }))],
+      ['a node renamed', (m) => packMap({ ...m, nodes: m.nodes.map((n, i) => (i === 1 ? { ...n, name: `${n.name}x` } : n)) })],
+      ['another kind', (m) => packMap({ ...m, nodes: m.nodes.map((n, i) => (i === 1 ? { ...n, kind: n.kind === 'database' ? 'service' : 'database' } : n)) })],
+      ['links in another order', (m) => packMap({ ...m, edges: [m.edges[1]!, m.edges[0]!, ...m.edges.slice(2)] })],
+      ['another input', (m) => packMap({ ...m, input: m.input === 'tempo' ? 'prometheus' : 'tempo' })],
+      ['an instance count that went away', (m) => packMap({ ...m, nodes: m.nodes.map((n) => ({ ...n, instances: undefined })) })],
+      ['numbers of the wrong size', (m) => ({ ...packMap(m), stats: new Float64Array(3) })],
+    ];
+    for (const [name, reply] of cases) {
+      const previous = fromReply(base);
+      const copy = snapshot(previous);
+      expect([name, refillMapInPlace(previous, reply(modelOf(scaled(t, 2))))]).toEqual([name, undefined]);
+      expect([name, snapshot(previous)]).toEqual([name, copy]);
+    }
+    // A map not rebuilt from a reply (built on the main thread) has no text to compare with.
+    expect(refillMapInPlace(base, packMap(modelOf(scaled(t, 2))))).toBeUndefined();
+  });
+});
