@@ -5,7 +5,7 @@ import { buildServerMap, type BuildResult, type ServerMap } from '../../src/serv
 import { framesForWorkerSteps, type FramesForWorker } from '../../src/servermap/model/refillFrames';
 import { runToEnd } from '../../src/shared/slices';
 import { framesFromResponse } from '../fixtures/load';
-import { generateTopology, prometheusResponse, type Topology } from '../fixtures/serviceGraph';
+import { generateTopology, prometheusResponse, withScaledNumbers, type Topology } from '../fixtures/serviceGraph';
 import { plainMap } from '../fixtures/workerCrossing';
 
 /**
@@ -45,13 +45,9 @@ const ok = (r: BuildResult): ServerMap => {
   return r.map;
 };
 
-function scaled(t: Topology, factor: number): Topology {
-  return { ...t, edges: t.edges.map((e) => ({ ...e, calls: e.calls * factor, buckets: e.buckets.map(([le, c]) => [le, c * factor] as [number, number]) })) };
-}
-
 describe('modelClient: a refresh sends numbers only to a worker that kept the frames structure', () => {
   const t = generateTopology(60, 3);
-  const framesAt = (factor: number) => framesFromResponse(prometheusResponse(scaled(t, factor)));
+  const framesAt = (factor: number) => framesFromResponse(prometheusResponse(withScaledNumbers(t, factor)));
   const build = async (frames: FramesForWorker) => plainMap(ok((await startModelBuild(frames, {}).promise).result));
 
   it('full pack first, then numbers only; another worker gets the structure again', async () => {
@@ -103,11 +99,11 @@ describe('modelClient: a reply with the previous map\'s topology is read by that
     expect(modelWorkerStats.last.mapRefilled).toBe(false);
     const before = modelWorkerStats.mapsRefilled;
 
-    const second = await run(scaled(t, 4), previous);
+    const second = await run(withScaledNumbers(t, 4), previous);
     const map = ok(second.result);
     expect(modelWorkerStats.last.mapRefilled).toBe(true);
     expect(modelWorkerStats.mapsRefilled).toBe(before + 1);
-    expect(plainMap(map)).toEqual(ok(buildServerMap(framesAt(scaled(t, 4)))));
+    expect(plainMap(map)).toEqual(ok(buildServerMap(framesAt(withScaledNumbers(t, 4)))));
     expect(map).not.toBe(previous);
     expect(map.nodes).toBe(previous.nodes);
     // The filtered map from the worker picks the same objects.

@@ -6,24 +6,17 @@ import { unpackMap } from '../../src/servermap/model/packMap';
 import { framesForWorkerInSlices, framesForWorkerSteps, refillSteps, shapeOf, type FramesShape } from '../../src/servermap/model/refillFrames';
 import { runToEnd } from '../../src/shared/slices';
 import { framesFromResponse } from '../fixtures/load';
-import { demoTopology, generateTopology, prometheusResponse, type Topology } from '../fixtures/serviceGraph';
+import { demoTopology, generateTopology, prometheusResponse, withScaledNumbers, type Topology } from '../fixtures/serviceGraph';
 
 // A safety net only (generated inputs on a busy machine): nothing here waits on time.
 jest.setTimeout(120_000);
 
 
-/** The same series with other numbers: what a dashboard refresh brings. */
+/** The same series with other numbers, instance counts too: what a dashboard refresh brings. */
 function newNumbers(t: Topology, factor: number): Topology {
   return {
+    ...withScaledNumbers(t, factor),
     instances: Object.fromEntries(Object.entries(t.instances).map(([k, v]) => [k, v + factor])),
-    edges: t.edges.map((e) => ({
-      ...e,
-      calls: e.calls * factor,
-      // A series with no errors has no error series at all: zero stays zero (the same series).
-      errors: e.errors * factor,
-      buckets: e.buckets.map(([le, c]) => [le, c * factor] as [number, number]),
-      sumSeconds: e.sumSeconds === undefined ? undefined : e.sumSeconds * factor,
-    })),
   };
 }
 

@@ -5,7 +5,7 @@ import { packMap, unpackMap, type PackedMap } from '../../src/servermap/model/pa
 import { refillMapInPlace, rememberMapText } from '../../src/servermap/model/refillMap';
 import { framesFromResponse } from '../fixtures/load';
 import { plainMap } from '../fixtures/workerCrossing';
-import { generateTopology, prometheusResponse, type Topology } from '../fixtures/serviceGraph';
+import { generateTopology, prometheusResponse, withScaledNumbers, type Topology } from '../fixtures/serviceGraph';
 
 const ok = (r: BuildResult): ServerMap => {
   if (!r.ok) {
@@ -13,18 +13,6 @@ const ok = (r: BuildResult): ServerMap => {
   }
   return r.map;
 };
-
-function scaled(t: Topology, factor: number): Topology {
-  return {
-    ...t,
-    edges: t.edges.map((e) => ({
-      ...e,
-      calls: e.calls * factor,
-      errors: e.errors * factor,
-      buckets: e.buckets.map(([le, c]) => [le, c * factor] as [number, number]),
-    })),
-  };
-}
 
 const t = generateTopology(40, 7);
 const modelOf = (topology: Topology) => ok(buildServerMap(framesFromResponse(prometheusResponse(topology)), { rangeSeconds: 3600 }));
@@ -49,7 +37,7 @@ describe('refillMapInPlace: a reply with the same topology is read by the previo
     const index = mapIndex(previous);
     // Numbers already read from the first reply must not survive the refill.
     const read = plainMap(previous);
-    const next = modelOf(scaled(t, 3));
+    const next = modelOf(withScaledNumbers(t, 3));
     const refilled = refillMapInPlace(previous, packMap(next));
     expect(refilled).toBeDefined();
     // Exactly the map a rebuild from the reply gives (and the direct model).
@@ -62,7 +50,7 @@ describe('refillMapInPlace: a reply with the same topology is read by the previo
     expect(refilled!.edges).toBe(previous.edges);
     expect(mapIndex(refilled!)).toBe(index);
     // And again from the refilled map (a chain of refreshes).
-    const again = modelOf(scaled(t, 5));
+    const again = modelOf(withScaledNumbers(t, 5));
     const twice = refillMapInPlace(refilled!, packMap(again));
     expect(plainMap(twice!)).toEqual(again);
     expect(twice!.nodes).toBe(previous.nodes);
@@ -70,7 +58,7 @@ describe('refillMapInPlace: a reply with the same topology is read by the previo
 
   it('reads the drawn records\' numbers during the refill, the others when first asked', () => {
     const previous = fromReply(modelOf(t));
-    const next = modelOf(scaled(t, 3));
+    const next = modelOf(withScaledNumbers(t, 3));
     const reply = packMap(next);
     const refilled = refillMapInPlace(previous, reply, { nodes: [0], edges: [0] })!;
     // Numbers overwritten after the refill: what was read ahead keeps the reply's, the rest reads the new ones.
@@ -106,10 +94,10 @@ describe('refillMapInPlace: a reply with the same topology is read by the previo
     for (const [name, reply] of cases) {
       const previous = fromReply(base);
       const copy = snapshot(previous);
-      expect([name, refillMapInPlace(previous, reply(modelOf(scaled(t, 2))))]).toEqual([name, undefined]);
+      expect([name, refillMapInPlace(previous, reply(modelOf(withScaledNumbers(t, 2))))]).toEqual([name, undefined]);
       expect([name, snapshot(previous)]).toEqual([name, copy]);
     }
     // A map not rebuilt from a reply (built on the main thread) has no text to compare with.
-    expect(refillMapInPlace(base, packMap(modelOf(scaled(t, 2))))).toBeUndefined();
+    expect(refillMapInPlace(base, packMap(modelOf(withScaledNumbers(t, 2))))).toBeUndefined();
   });
 });
