@@ -70,7 +70,7 @@ export function useServerMapModel(
   const layoutRef = useRef(layoutFor);
   // The structure of the frames last packed: a refresh with the same series sends only their numbers.
   const shapeRef = useRef<FramesShape>();
-  // The map of the last worker build: a reply with the same topology puts its numbers into its objects.
+  // The map of the last worker build: a reply with the same topology is read by its records (refillMap.ts).
   const mapRef = useRef<ServerMap>();
   useLayoutEffect(() => {
     layoutRef.current = layoutFor;

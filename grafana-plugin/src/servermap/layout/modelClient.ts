@@ -99,7 +99,7 @@ export const modelWorkerStats = {
   failed: 0,
   /** Jobs whose frames went as numbers only (the worker kept their structure). */
   numbersOnly: 0,
-  /** Replies whose numbers were written into the previous map (same topology: refillMapInPlace). */
+  /** Replies read by the previous map's records (same topology: refillMapInPlace) instead of a rebuilt map. */
   mapsRefilled: 0,
   /**
    * The latest job: when the panel started packing its frames (after the render that brought them), packing
@@ -112,8 +112,8 @@ export const modelWorkerStats = {
  * Builds the model from packed frames in a worker and, with `layout`, lays the filtered map out there too (the
  * layout goes into the page-wide cache, where useMapLayout finds it). Rejects when no worker can run it; the
  * caller then builds the model on the main thread. `previous`: the map this caller got from its last job (a map
- * from a reply): a reply with the same topology puts its numbers into that map's objects (refillMapInPlace)
- * instead of rebuilding them.
+ * from a reply): a reply with the same topology is read by that map's records (refillMapInPlace) instead of
+ * rebuilding them.
  */
 export function startModelBuild(
   frames: FramesForWorker,

@@ -221,10 +221,7 @@ function* unpackSteps(p: PackedMap, readAhead?: ReadAhead): Generator<void, Serv
     !isTyped(p.edgeText, 'Int32Array') ||
     !Number.isInteger(edgeCount) ||
     p.nodeText.length !== nodeCount * NODE_TEXT ||
-    p.nodeNumbers?.length !== nodeCount * NODE_NUMBERS ||
-    p.stats?.length !== (nodeCount + edgeCount) * STATS_NUMBERS ||
-    p.bucketRefs?.length !== (nodeCount + edgeCount) * 2 ||
-    !isTyped(p.buckets, 'Float64Array')
+    !numberColumnsFit(p, nodeCount, edgeCount)
   ) {
     throw new Error('packed map: malformed message');
   }
@@ -280,6 +277,17 @@ function* unpackSteps(p: PackedMap, readAhead?: ReadAhead): Generator<void, Serv
   // The panel looks nodes and links up by id: built here, in the same slices, not in the render that shows the map.
   yield* mapIndexSteps(map);
   return map;
+}
+
+/** `p`'s number columns have the sizes `nodeCount` nodes and `edgeCount` links need (a rebuild and a refill check it). */
+export function numberColumnsFit(p: PackedMap, nodeCount: number, edgeCount: number): boolean {
+  return (
+    isTyped(p.nodeNumbers, 'Float64Array') &&
+    p.nodeNumbers.length === nodeCount * NODE_NUMBERS &&
+    p.stats?.length === (nodeCount + edgeCount) * STATS_NUMBERS &&
+    p.bucketRefs?.length === (nodeCount + edgeCount) * 2 &&
+    isTyped(p.buckets, 'Float64Array')
+  );
 }
 
 /** Where the records of a map rebuilt from `p` read their numbers. */

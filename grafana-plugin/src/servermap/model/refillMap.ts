@@ -1,6 +1,6 @@
 import { runToEnd } from '../../shared/slices';
 import { shareIndex } from './mapIndex';
-import { NODE_NUMBERS, STATS_NUMBERS, checkBucketRefs, readAheadSteps, replyNumbers, type PackedMap, type ReadAhead } from './packMap';
+import { NODE_NUMBERS, checkBucketRefs, numberColumnsFit, readAheadSteps, replyNumbers, type PackedMap, type ReadAhead } from './packMap';
 import { isPackedStrings, type PackedStrings } from './packStrings';
 import { attachRecords, recordsOf } from './recordsFromReply';
 import { type ServerMap } from './types';
@@ -80,11 +80,7 @@ export function* refillMapSteps(
     !sameArray(kept.nodeText, p.nodeText) ||
     !sameArray(kept.edgeText, p.edgeText) ||
     !sameArray(kept.nodeKinds, p.nodeKinds) ||
-    !ArrayBuffer.isView(p.nodeNumbers) ||
-    p.nodeNumbers.length !== nodeCount * NODE_NUMBERS ||
-    p.stats?.length !== count * STATS_NUMBERS ||
-    p.bucketRefs?.length !== count * 2 ||
-    !ArrayBuffer.isView(p.buckets) ||
+    !numberColumnsFit(p, nodeCount, edgeCount) ||
     !Array.isArray(p.warnings)
   ) {
     return undefined;
