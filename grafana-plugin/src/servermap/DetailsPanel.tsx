@@ -169,7 +169,7 @@ export function DetailsPanel(props: Props) {
         </div>
       )}
       {stats.histogram ? (
-        <HistogramBars histogram={stats.histogram} palette={palette} baseline={baseline?.histogram} rows={contentW < HISTOGRAM_COLUMNS_MIN_W} />
+        <HistogramBars histogram={stats.histogram} palette={palette} baseline={baseline?.histogram} rows={contentW < HISTOGRAM_COLUMNS_MIN_W} width={contentW} />
       ) : (
         node?.kind !== 'user' && (
           <div className={styles.muted}>No latency histogram for this {node ? 'node' : 'link'}.</div>

@@ -1,4 +1,4 @@
-import React from 'react';
+import React, { useLayoutEffect, useRef, useState } from 'react';
 import { css } from '@emotion/css';
 import { type GrafanaTheme2 } from '@grafana/data';
 import { useStyles2 } from '@grafana/ui';
@@ -24,14 +24,21 @@ interface HistogramBarsProps {
   baseline?: PinpointHistogram;
   /**
    * One row per bar (label, bar, count) instead of columns: on a narrow details sheet five columns are too narrow
-   * for counts like "13,100", which would run into each other.
+   * for counts like "13,100", which would run into each other. Columns whose counts do not fit (say
+   * "≈ 12,757,114" beside four others) turn into rows too, whatever the sheet's width.
    */
   rows?: boolean;
+  /** The sheet's content width: columns are measured again when it changes. */
+  width?: number;
 }
 
 /** Pinpoint's response summary: five bars with their counts (and the baseline's beside them while comparing). */
-export function HistogramBars({ histogram, palette, baseline, rows }: HistogramBarsProps) {
+export function HistogramBars({ histogram, palette, baseline, rows, width }: HistogramBarsProps) {
   const styles = useStyles2(getStyles);
+  // The counts' widths depend on the font and the digits: measure the columns as drawn, and switch to rows
+  // before the paint when they are wider than the chart (the texts and the chart width are the key).
+  const chartRef = useRef<HTMLDivElement>(null);
+  const [overflowing, setOverflowing] = useState<string>();
   const max = Math.max(1, ...BARS.map((b) => histogram[b.key]), ...(baseline ? BARS.map((b) => baseline[b.key]) : []));
   const count = (h: PinpointHistogram, key: (typeof BARS)[number]['key']) => approx(formatExactCount(h[key]), h.approximate && key !== 'error');
   const notes = (
@@ -42,7 +49,15 @@ export function HistogramBars({ histogram, palette, baseline, rows }: HistogramB
       )}
     </>
   );
-  if (rows) {
+  const fitKey = [width, ...BARS.map((b) => count(histogram, b.key)), ...(baseline ? BARS.map((b) => count(baseline, b.key)) : [])].join('|');
+  const asRows = rows || overflowing === fitKey;
+  useLayoutEffect(() => {
+    const chart = chartRef.current;
+    if (chart && chart.scrollWidth > chart.clientWidth + 1) {
+      setOverflowing(fitKey);
+    }
+  });
+  if (asRows) {
     return (
       <div>
         <div className={styles.rows} data-testid="lgtmapm-histogram" data-layout="rows">
@@ -55,7 +70,7 @@ export function HistogramBars({ histogram, palette, baseline, rows }: HistogramB
                   <div className={styles.rowBar} style={{ width: rowWidth(baseline[b.key], max), background: palette.textWeak, opacity: 0.55 }} />
                 )}
               </div>
-              <span className={styles.rowCount}>
+              <span className={styles.rowCount} data-testid="lgtmapm-histogram-count">
                 {count(histogram, b.key)}
                 {baseline && (
                   <span className={styles.baselineCount} data-testid={`lgtmapm-histogram-baseline-${b.key}`} data-value={Math.round(baseline[b.key])}>
@@ -72,12 +87,12 @@ export function HistogramBars({ histogram, palette, baseline, rows }: HistogramB
   }
   return (
     <div>
-      <div className={styles.chart} style={baseline ? { height: 120 } : undefined} data-testid="lgtmapm-histogram">
+      <div ref={chartRef} className={styles.chart} style={baseline ? { height: 120 } : undefined} data-testid="lgtmapm-histogram" data-layout="columns">
         {BARS.map((b) => {
           const value = histogram[b.key];
           return (
             <div key={b.key} className={styles.col} data-testid={`lgtmapm-histogram-${b.key}`} data-value={Math.round(value)} title={`${b.label}: ${approx(formatExactCount(value), histogram.approximate && b.key !== 'error')}`}>
-              <span className={styles.count}>{approx(formatExactCount(value), histogram.approximate && b.key !== 'error')}</span>
+              <span className={styles.count} data-testid="lgtmapm-histogram-count">{approx(formatExactCount(value), histogram.approximate && b.key !== 'error')}</span>
               {baseline && (
                 <span className={styles.baselineCount} data-testid={`lgtmapm-histogram-baseline-${b.key}`} data-value={Math.round(baseline[b.key])}>
                   ({approx(formatExactCount(baseline[b.key]), baseline.approximate && b.key !== 'error')})

@@ -2,7 +2,7 @@
  * @jest-environment node
  */
 import type { Page } from 'playwright-core';
-import { demoTopology, type Topology, type TopologyEdge } from '../fixtures/serviceGraph';
+import { demoTopology, type Topology, type TopologyEdge, withScaledNumbers } from '../fixtures/serviceGraph';
 import { demoOnTempoDefaultBuckets } from '../fixtures/tempoDefaultBuckets';
 import {
   type BrowserHarness,
@@ -261,4 +261,40 @@ describeBrowser('exact averages and "≈" estimates in Chromium (harness)', () =
     expect(errors).toEqual([]);
     await page.close();
   });
+
+  // Pinpoint's bars print counts like "≈ 1,234,567": on the details sheet of a narrow panel (the map beside the
+  // scatter) they must stay whole, on one line, inside their column.
+  for (const [w, hgt] of [
+    [900, 500],
+    [1400, 800],
+  ] as const) {
+    it(`${w}×${hgt}: estimated counts of 6 and 7 digits stay readable on the details sheet`, async () => {
+      const scale = 997;
+      const { page, errors } = await openFixture(
+        h,
+        { fixture: 'demo-buckets', theme: 'light', layout: 'both', scale: String(scale) },
+        { width: w, height: hgt }
+      );
+      await openDetails(page, 'orders');
+      const into = withScaledNumbers(demoOnTempoDefaultBuckets(), scale).edges.find(
+        (e) => e.client === 'gateway' && e.server === 'orders'
+      )!;
+      expect(await cell(page, 'calls')).toBe(into.calls.toLocaleString('en-US'));
+      const le1s = await bar(page, 'le1s');
+      expect(le1s.value).toBeGreaterThanOrEqual(100_000);
+      expect(le1s.text).toBe(`≈ ${le1s.value.toLocaleString('en-US')}`);
+      // What the bar prints, not only its title: the whole count, on one line.
+      const printed = await page.$eval('[data-testid=lgtmapm-histogram-le1s] [data-testid=lgtmapm-histogram-count]', (span) => ({
+        text: span.textContent,
+        lines: new Set([...span.getClientRects()].map((r) => Math.round(r.top))).size,
+      }));
+      expect(printed).toEqual({ text: le1s.text, lines: 1 });
+      // Too wide for five columns on either sheet: one row per bar.
+      expect(await page.getAttribute('[data-testid=lgtmapm-histogram]', 'data-layout')).toBe('rows');
+      await screenshot(page, `bucket-estimates-details-large-${w}x${hgt}`);
+      expect(await detailsCrowding(page)).toEqual([]);
+      expect(errors).toEqual([]);
+      await page.close();
+    });
+  }
 });
