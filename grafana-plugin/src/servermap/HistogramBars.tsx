@@ -56,7 +56,7 @@ export function HistogramBars({ histogram, palette, baseline, rows, width }: His
     if (chart && chart.scrollWidth > chart.clientWidth + 1) {
       setOverflowing(fitKey);
     }
-  });
+  }, [fitKey, rows]);
   if (asRows) {
     return (
       <div>
