@@ -380,6 +380,11 @@ export function unpackFrames(p: unknown): FrameLike[] {
  * every refresh of a large map would otherwise walk all its frames once more during the render).
  */
 export function framesSize(frames: readonly FrameLike[] | undefined, atMost = Infinity): number {
+  // Every frame counts at least 4: many frames answer from their count alone, without reading one of them.
+  const least = (frames?.length ?? 0) * 4;
+  if (least > atMost) {
+    return least;
+  }
   let n = 0;
   for (const frame of frames ?? []) {
     if (n > atMost) {
