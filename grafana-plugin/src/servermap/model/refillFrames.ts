@@ -5,6 +5,8 @@ import {
   FIELD_INTS,
   FRAME_INTS,
   FRAMES_PER_STEP,
+  FieldInt,
+  FrameInt,
   NULL_ID,
   UNDEFINED_ID,
   VALUES_PER_STEP,
@@ -63,7 +65,7 @@ interface Cursor {
 
 /** How a batch of frames ended (see refillBatch). */
 const BatchEnd = { Done: 0, Differs: 1, LongColumn: 2 } as const;
-type BatchEnd = (typeof BatchEnd)[keyof typeof BatchEnd];
+type BatchEndKind = (typeof BatchEnd)[keyof typeof BatchEnd];
 
 /**
  * The frames' numbers in the packed order if the frames have exactly `shape`'s structure, else undefined.
@@ -98,7 +100,7 @@ type Structure = FramesShape['structure'];
  * with a long column (LongColumn: the caller checks that one in pieces), at a frame that differs (Differs), or
  * after the batch or the last frame (Done).
  */
-function refillBatch(s: Structure, all: readonly FrameLike[], at: Cursor, numbers: Float64Array): BatchEnd {
+function refillBatch(s: Structure, all: readonly FrameLike[], at: Cursor, numbers: Float64Array): BatchEndKind {
   const frameCount = s.frames.length / FRAME_INTS;
   for (let checked = 0; checked < FRAMES_PER_STEP && at.next < all.length; at.next++) {
     const frame = all[at.next];
@@ -153,8 +155,8 @@ function* refillLongFrame(s: Structure, frame: FrameLike, at: Cursor, numbers: F
  */
 function fillValues(s: Structure, values: ArrayLike<unknown>, from: number, fi: number, numbers: Float64Array): boolean {
   const base = fi * FIELD_INTS;
-  const kind = s.fields[base + 6];
-  const start = s.fields[base + 7]!;
+  const kind = s.fields[base + FieldInt.kind];
+  const start = s.fields[base + FieldInt.start]!;
   const to = Math.min(values.length, from + VALUES_PER_STEP);
   return kind === ValueKind.Numbers
     ? copyNumbers(values, from, to, numbers, start)
@@ -175,13 +177,13 @@ function sameFrame(s: Structure, frame: FrameLike, i: number, fi: number): boole
   const fields = frame.fields;
   const meta = frame.meta;
   if (
-    s.frames[at + 5] !== fi ||
-    s.frames[at + 6] !== fields.length ||
-    !same(s, s.frames[at]!, frame.refId) ||
-    !same(s, s.frames[at + 1]!, frame.name) ||
-    !same(s, s.frames[at + 2]!, meta?.type) ||
-    !same(s, s.frames[at + 3]!, meta?.executedQueryString) ||
-    !same(s, s.frames[at + 4]!, meta?.preferredVisualisationType)
+    s.frames[at + FrameInt.firstField] !== fi ||
+    s.frames[at + FrameInt.fieldCount] !== fields.length ||
+    !same(s, s.frames[at + FrameInt.refId]!, frame.refId) ||
+    !same(s, s.frames[at + FrameInt.name]!, frame.name) ||
+    !same(s, s.frames[at + FrameInt.metaType]!, meta?.type) ||
+    !same(s, s.frames[at + FrameInt.executedQuery]!, meta?.executedQueryString) ||
+    !same(s, s.frames[at + FrameInt.preferredVisualisation]!, meta?.preferredVisualisationType)
   ) {
     return false;
   }
@@ -202,24 +204,24 @@ function sameField(s: Structure, f: FrameLike['fields'][0] | undefined, base: nu
   const config = f.config;
   return (
     typeof values?.length === 'number' &&
-    values.length === s.fields[base + 8] &&
-    same(s, s.fields[base]!, f.name) &&
-    same(s, s.fields[base + 1]!, f.type) &&
-    same(s, s.fields[base + 2]!, config?.displayNameFromDS) &&
-    same(s, s.fields[base + 3]!, config?.displayName) &&
+    values.length === s.fields[base + FieldInt.length] &&
+    same(s, s.fields[base + FieldInt.name]!, f.name) &&
+    same(s, s.fields[base + FieldInt.type]!, f.type) &&
+    same(s, s.fields[base + FieldInt.displayNameFromDS]!, config?.displayNameFromDS) &&
+    same(s, s.fields[base + FieldInt.displayName]!, config?.displayName) &&
     sameLabels(s, f.labels, base)
   );
 }
 
 /** The field's labels are the packed pairs, in the same (Object.keys) order. */
 function sameLabels(s: Structure, labels: Record<string, string> | undefined, base: number): boolean {
-  const pairs = s.fields[base + 5]!;
+  const pairs = s.fields[base + FieldInt.labelPairs]!;
   if (!labels) {
     return pairs === ABSENT;
   }
   // for…in instead of Object.keys (no array per field): the same keys in the same order for a plain object,
   // which labels are; inherited enumerable keys would be extra ones here, and fail the check (a full pack then).
-  const first = s.fields[base + 4]! * 2;
+  const first = s.fields[base + FieldInt.firstLabelPair]! * 2;
   let k = 0;
   for (const key in labels) {
     if (k >= pairs || !same(s, s.labels[first + 2 * k]!, key) || !same(s, s.labels[first + 2 * k + 1]!, labels[key])) {
