@@ -124,8 +124,14 @@ describe('a refresh with the same series sends only their numbers', () => {
     expect(shapeOf(packFrames([{ fields: [{ name: 'm', values: ['1', 2] }] }]))).toBeUndefined();
   });
 
-  describe('anything but the numbers differs: no refill (the caller packs in full)', () => {
-    const base = () => framesFromResponse(prometheusResponse(demoTopology()));
+  // Decoded from JS objects, and through JSON text as Grafana decodes them (short strings then the very same
+  // objects in every frame and every refresh: identity must not pass for a match either).
+  const DECODERS = [
+    { decoded: 'from JS objects', decode: framesFromResponse },
+    { decoded: 'through JSON text', decode: framesFromResponseBody },
+  ];
+  describe.each(DECODERS)('anything but the numbers differs: no refill (the caller packs in full), frames decoded $decoded', ({ decode }) => {
+    const base = () => decode(prometheusResponse(demoTopology()));
     const shape = shapeOfFrames(base());
     // Each change is made to freshly decoded frames (new objects, equal strings: what a refresh brings).
     const CHANGES: Array<[string, (frames: FrameLike[]) => FrameLike[]]> = [
@@ -161,7 +167,7 @@ describe('a refresh with the same series sends only their numbers', () => {
     });
 
     it('table frames: a changed label cell', () => {
-      const table = () => framesFromResponse(prometheusResponse(demoTopology(), { table: true }));
+      const table = () => decode(prometheusResponse(demoTopology(), { table: true }));
       const tableShape = shapeOfFrames(table());
       const frames = table();
       const column = frames[0]!.fields.findIndex((f) => typeof f.values[0] === 'string');
