@@ -94,6 +94,14 @@ const SCENARIOS = [
     refreshTarget: 16,
   },
   {
+    // What the shipped dashboard asks for (lgtm-apm-overview.json: every query of the map panel has format
+    // "table"): one frame per query instead of 27,910 per-series frames, so the refresh's check is other work.
+    name: '1,000 nodes, table frames',
+    query: 'fixture=large&n=1000&format=table',
+    target: 'refresh ≤ 16 ms',
+    refreshTarget: 16,
+  },
+  {
     name: 'random 500 nodes / 2,500 links',
     query: 'fixture=large&random=1&n=500&links=2500',
     target: 'first paint < 1,000 ms',
@@ -187,6 +195,8 @@ export default {
         'refresh (worker-built maps): refresh_beforePack = wall time from the render to the start of the packing (the React render and commit with the new frames); refresh_pack = main-thread time checking the frames against the last pack and copying their numbers (or packing them); refresh_afterReply = wall time from the worker\'s reply to the end of the draw (the numbers written into the map and the scene, the React render, the draw; an upper bound: it includes the gaps between tasks); refresh_main = refresh_pack + refresh_afterReply (as in earlier runs); refresh_total = refresh_beforePack + refresh_main per refresh, median: the main thread\'s whole share, the figure the 16 ms target is read against; refresh_mapRefilled = yes when every refresh wrote the reply\'s numbers into the previous map and scene items (same topology) instead of rebuilding them; n/a where the model is built during the render (refresh_drawn is then all main thread)',
         'firstPaint = from React render to two animation frames after the first canvas draw; refresh_drawn = from render to the end of the refreshed draw (the work itself), refresh_paint adds the two-frame wait',
         "longestTask = longest main-thread task (Long Tasks API) overlapping render → paint, counted from the render start (the page generates the fixture's frames in the same task just before); 0 = none over 50 ms",
+        "frames are generated in the page before the clock starts, and reach the panel as in Grafana: the /api/ds/query response as JSON text, parsed (V8's JSON parser, as Grafana's backend_srv parseResponseBody does), then decoded with dataFrameFromJSON (test/fixtures/load.ts framesFromResponseBody); before session 8 the fixture decoded JS objects directly, which share other strings than Grafana's decoding does (a literal meta.type in every frame, the topology's names across refreshes), so the refresh's string checks did not cost what they cost in Grafana",
+        "the 1,000-node rows: per-series frames (27,910 frames, the time-series format) and table frames (4 frames, one per query: what the shipped dashboards request, dashboards/generated/lgtm-apm-overview.json); both hold the refresh target",
         'frames are generated in the page before the clock starts (50,000 links: ~466,000 per-series frames would take seconds to decode in any panel, so the 50k row uses table frames, what the shipped dashboards request)',
         "50,000 links: the model keeps the busiest 20,000 links (15,313 nodes), the fixture's maxNodes 5,000 nodes, then the layout budget the busiest part that lays out in about FIRST_PAINT_LAYOUT_MS (src/servermap/layout/budget.ts); hidden_by_budget counts only the budget's share",
       ],

@@ -108,6 +108,19 @@ describe('frames → packed columns → model (the map worker path) equals the d
     expect(framesSize(frames, full + 1)).toBe(full);
   });
 
+  it('framesSize: frames that pass the threshold by their count alone are not read', () => {
+    const unreadable = new Proxy({} as FrameLike, {
+      get: () => {
+        throw new Error('read');
+      },
+    });
+    const many = Array.from({ length: 100 }, () => unreadable);
+    expect(framesSize(many, 399)).toBe(400);
+    // At the threshold exactly, the frames are read (the count alone does not pass it).
+    expect(() => framesSize(many, 400)).toThrow('read');
+    expect(framesSize([{ fields: [{ name: 'v', values: [1, 2, 3] }] }, null as unknown as FrameLike], 10)).toBe(11);
+  });
+
   it('skips what the model skips, and says what is wrong with a message that is not packed frames', () => {
     expect(unpackFrames(packFrames([null as unknown as FrameLike, { fields: 'x' } as unknown as FrameLike]))).toEqual([]);
     expect(() => packFrames([{ fields: [{ name: 'v' } as unknown as FrameLike['fields'][0]] }])).toThrow('field "v" has no values');

@@ -5,7 +5,7 @@ import { packFrames } from '../../src/servermap/model/packFrames';
 import { unpackMap } from '../../src/servermap/model/packMap';
 import { framesForWorkerInSlices, framesForWorkerSteps, refillSteps, shapeOf, type FramesShape } from '../../src/servermap/model/refillFrames';
 import { runToEnd } from '../../src/shared/slices';
-import { framesFromResponse } from '../fixtures/load';
+import { framesFromResponse, framesFromResponseBody } from '../fixtures/load';
 import { demoTopology, generateTopology, prometheusResponse, withScaledNumbers, type Topology } from '../fixtures/serviceGraph';
 
 // A safety net only (generated inputs on a busy machine): nothing here waits on time.
@@ -24,6 +24,14 @@ const INPUTS: Array<{ name: string; frames: (t: Topology) => FrameLike[] }> = [
   { name: 'per-series frames', frames: (t) => framesFromResponse(prometheusResponse(t)) },
   { name: 'table frames', frames: (t) => framesFromResponse(prometheusResponse(t, { table: true })) },
   { name: 'range queries', frames: (t) => framesFromResponse(prometheusResponse(t, { range: true })) },
+  // As Grafana decodes them (JSON text first: equal label strings mostly the same objects).
+  { name: 'per-series frames through JSON text', frames: (t) => framesFromResponseBody(prometheusResponse(t)) },
+  { name: 'table frames through JSON text', frames: (t) => framesFromResponseBody(prometheusResponse(t, { table: true })) },
+  // Frames the model skips (and the packer with it), among the others: skipped by the check too.
+  {
+    name: 'per-series frames with unusable ones among them',
+    frames: (t) => withUnusable(framesFromResponse(prometheusResponse(t))),
+  },
 ];
 
 const shapeOfFrames = (frames: FrameLike[]): FramesShape => {
@@ -73,6 +81,32 @@ describe('a refresh with the same series sends only their numbers', () => {
     expect(runToEnd(refillSteps(shape, table(2, rows - 3)))).toBeUndefined();
   });
 
+  it('a long column among short frames (checked in pieces, between batches) refills exactly, and changes before, in and after it are found', () => {
+    const rows = 3 * 8192 + 5;
+    const short = (k: number) => framesFromResponse(prometheusResponse(newNumbers(generateTopology(30, 2), k)));
+    const long = (k: number, renamedAt?: number): FrameLike => ({
+      refId: 'L',
+      fields: [
+        { name: 'client', type: 'string', values: Array.from({ length: rows }, (_, i) => (i === renamedAt ? 'x' : `svc-${i % 31}`)) },
+        { name: 'Value #L', type: 'number', values: Array.from({ length: rows }, (_, i) => i * k + 0.25) },
+      ],
+    });
+    const frames = (k: number, renamedAt?: number) => {
+      const before = short(k);
+      return [...before.slice(0, 70), long(k, renamedAt), ...before.slice(70)];
+    };
+    const shape = shapeOfFrames(frames(1));
+    const numbers = runToEnd(refillSteps(shape, frames(2)));
+    expect({ ...shape.structure, numbers }).toEqual(packFrames(frames(2)));
+    expect(runToEnd(refillSteps(shape, frames(2, rows - 2)))).toBeUndefined();
+    const changedAfter = frames(2);
+    changedAfter[changedAfter.length - 1] = { ...changedAfter[changedAfter.length - 1]!, refId: 'other' };
+    expect(runToEnd(refillSteps(shape, changedAfter))).toBeUndefined();
+    const changedBefore = frames(2);
+    changedBefore[3] = { ...changedBefore[3]!, name: 'other' };
+    expect(runToEnd(refillSteps(shape, changedBefore))).toBeUndefined();
+  });
+
   it('framesForWorkerSteps: numbers for the same series, a full pack with a new shape otherwise', async () => {
     const t = demoTopology();
     const first = runToEnd(framesForWorkerSteps(framesFromResponse(prometheusResponse(t)), undefined));
@@ -90,13 +124,21 @@ describe('a refresh with the same series sends only their numbers', () => {
     expect(shapeOf(packFrames([{ fields: [{ name: 'm', values: ['1', 2] }] }]))).toBeUndefined();
   });
 
-  describe('anything but the numbers differs: no refill (the caller packs in full)', () => {
-    const base = () => framesFromResponse(prometheusResponse(demoTopology()));
+  // Decoded from JS objects, and through JSON text as Grafana decodes them (short strings then the very same
+  // objects in every frame and every refresh: identity must not pass for a match either).
+  const DECODERS = [
+    { decoded: 'from JS objects', decode: framesFromResponse },
+    { decoded: 'through JSON text', decode: framesFromResponseBody },
+  ];
+  describe.each(DECODERS)('anything but the numbers differs: no refill (the caller packs in full), frames decoded $decoded', ({ decode }) => {
+    const base = () => decode(prometheusResponse(demoTopology()));
     const shape = shapeOfFrames(base());
     // Each change is made to freshly decoded frames (new objects, equal strings: what a refresh brings).
     const CHANGES: Array<[string, (frames: FrameLike[]) => FrameLike[]]> = [
       ['a series more', (f) => [...f, f[0]!]],
       ['a series less', (f) => f.slice(1)],
+      ['the last series less', (f) => f.slice(0, -1)],
+      ['a series more at the end', (f) => [...f, f[f.length - 1]!]],
       ['two series swapped', (f) => [f[1]!, f[0]!, ...f.slice(2)]],
       ['a label value', (f) => withField(f, 3, 1, (x) => ({ ...x, labels: { ...x.labels, server: 'elsewhere' } }))],
       // The same string object as the series before holds in this place (a check must not take identity for a match).
@@ -125,7 +167,7 @@ describe('a refresh with the same series sends only their numbers', () => {
     });
 
     it('table frames: a changed label cell', () => {
-      const table = () => framesFromResponse(prometheusResponse(demoTopology(), { table: true }));
+      const table = () => decode(prometheusResponse(demoTopology(), { table: true }));
       const tableShape = shapeOfFrames(table());
       const frames = table();
       const column = frames[0]!.fields.findIndex((f) => typeof f.values[0] === 'string');
@@ -185,6 +227,12 @@ describe('the map worker keeps the frames structure it was asked to keep', () =>
     expect(mapOf(ask({ id: 7, frames: { shape: shape.id, numbers } }, memory))).toEqual(ok(buildServerMap(frames2)));
   });
 });
+
+/** The frames with a null frame, one without fields and one whose fields are not an array among them. */
+function withUnusable(frames: FrameLike[]): FrameLike[] {
+  const odd = [null, { refId: 'x' }, { fields: 'x' }] as unknown as FrameLike[];
+  return [odd[0]!, ...frames.slice(0, 5), odd[1]!, ...frames.slice(5, 9), odd[2]!, ...frames.slice(9), odd[0]!];
+}
 
 function withField(frames: FrameLike[], frame: number, field: number, change: (f: FrameLike['fields'][0]) => FrameLike['fields'][0]): FrameLike[] {
   return frames.map((x, i) => (i === frame ? { ...x, fields: x.fields.map((f, j) => (j === field ? change(f) : f)) } : x));

@@ -10,9 +10,9 @@ import { type FieldLike, type FrameLike } from './frames';
  */
 export interface PackedFrames {
   strings: string[];
-  /** Per frame: FRAME_INTS ints (string ids, -1 = absent; first field; field count). */
+  /** Per frame: FRAME_INTS ints, placed as FrameInt says. */
   frames: Int32Array;
-  /** Per field: FIELD_INTS ints (string ids; first label pair; label pairs, -1 = no labels; value kind; start; length). */
+  /** Per field: FIELD_INTS ints, placed as FieldInt says. */
   fields: Int32Array;
   /** Label key/value string-id pairs. */
   labels: Int32Array;
@@ -24,7 +24,28 @@ export interface PackedFrames {
   other: unknown[][];
 }
 
+/**
+ * Places in a packed frame's FRAME_INTS ints (packSteps writes them, unpackFrames and the refill (refillFrames.ts)
+ * read them): string ids (ABSENT = no string), then the frame's first field and its field count.
+ */
+export const FrameInt = { refId: 0, name: 1, metaType: 2, executedQuery: 3, preferredVisualisation: 4, firstField: 5, fieldCount: 6 } as const;
 export const FRAME_INTS = 7;
+/**
+ * Places in a packed field's FIELD_INTS ints: string ids; its first label pair (index into `labels` / 2) and
+ * number of pairs (ABSENT = no labels); how its values are packed (ValueKind), where they start (in `numbers`,
+ * `cells`, or the index in `other`) and how many there are.
+ */
+export const FieldInt = {
+  name: 0,
+  type: 1,
+  displayNameFromDS: 2,
+  displayName: 3,
+  firstLabelPair: 4,
+  labelPairs: 5,
+  kind: 6,
+  start: 7,
+  length: 8,
+} as const;
 export const FIELD_INTS = 9;
 export const NULL_ID = -1;
 export const UNDEFINED_ID = -2;
@@ -37,7 +58,7 @@ type Kind = (typeof ValueKind)[keyof typeof ValueKind];
 export const VALUES_PER_STEP = 8192;
 export const FRAMES_PER_STEP = 64;
 
-/** Places remembered by packSteps' internAt: frame strings 0–4, four fields' strings, label keys and values. */
+/** Places remembered by packSteps' internAt: the frame strings (at their FrameInt place), four fields' strings, label keys and values. */
 const FIELD_SLOTS = 5;
 const LABEL_SLOTS = FIELD_SLOTS + 16;
 const MAX_LABEL_SLOTS = 16;
@@ -180,13 +201,13 @@ export function* packSteps(all: readonly FrameLike[]): Generator<void, PackedFra
     }
     const frame = frames[i]!;
     const at = i * FRAME_INTS;
-    out.frames[at] = internAt(0, frame.refId);
-    out.frames[at + 1] = internAt(1, frame.name);
-    out.frames[at + 2] = internAt(2, frame.meta?.type);
-    out.frames[at + 3] = internAt(3, frame.meta?.executedQueryString);
-    out.frames[at + 4] = internAt(4, frame.meta?.preferredVisualisationType);
-    out.frames[at + 5] = fi;
-    out.frames[at + 6] = frame.fields.length;
+    out.frames[at + FrameInt.refId] = internAt(FrameInt.refId, frame.refId);
+    out.frames[at + FrameInt.name] = internAt(FrameInt.name, frame.name);
+    out.frames[at + FrameInt.metaType] = internAt(FrameInt.metaType, frame.meta?.type);
+    out.frames[at + FrameInt.executedQuery] = internAt(FrameInt.executedQuery, frame.meta?.executedQueryString);
+    out.frames[at + FrameInt.preferredVisualisation] = internAt(FrameInt.preferredVisualisation, frame.meta?.preferredVisualisationType);
+    out.frames[at + FrameInt.firstField] = fi;
+    out.frames[at + FrameInt.fieldCount] = frame.fields.length;
     for (let position = 0; position < frame.fields.length; position++) {
       const f = frame.fields[position]!;
       const base = fi * FIELD_INTS;
@@ -194,14 +215,14 @@ export function* packSteps(all: readonly FrameLike[]): Generator<void, PackedFra
       const slot = FIELD_SLOTS + Math.min(position, 3) * 4;
       const kind = kinds[fi]!;
       const values = f.values;
-      out.fields[base] = internAt(slot, f.name);
-      out.fields[base + 1] = internAt(slot + 1, f.type);
-      out.fields[base + 2] = internAt(slot + 2, f.config?.displayNameFromDS);
-      out.fields[base + 3] = internAt(slot + 3, f.config?.displayName);
-      out.fields[base + 4] = li / 2;
+      out.fields[base + FieldInt.name] = internAt(slot, f.name);
+      out.fields[base + FieldInt.type] = internAt(slot + 1, f.type);
+      out.fields[base + FieldInt.displayNameFromDS] = internAt(slot + 2, f.config?.displayNameFromDS);
+      out.fields[base + FieldInt.displayName] = internAt(slot + 3, f.config?.displayName);
+      out.fields[base + FieldInt.firstLabelPair] = li / 2;
       if (f.labels) {
         const keys = Object.keys(f.labels);
-        out.fields[base + 5] = keys.length;
+        out.fields[base + FieldInt.labelPairs] = keys.length;
         for (let k = 0; k < keys.length; k++) {
           const key = keys[k]!;
           const place = LABEL_SLOTS + 2 * Math.min(k, MAX_LABEL_SLOTS - 1);
@@ -209,12 +230,12 @@ export function* packSteps(all: readonly FrameLike[]): Generator<void, PackedFra
           out.labels[li++] = internAt(place + 1, f.labels[key]);
         }
       } else {
-        out.fields[base + 5] = ABSENT;
+        out.fields[base + FieldInt.labelPairs] = ABSENT;
       }
-      out.fields[base + 6] = kind;
-      out.fields[base + 8] = values.length;
+      out.fields[base + FieldInt.kind] = kind;
+      out.fields[base + FieldInt.length] = values.length;
       if (kind === ValueKind.Numbers) {
-        out.fields[base + 7] = ni;
+        out.fields[base + FieldInt.start] = ni;
         for (let r = 0; r < values.length; r++) {
           out.numbers[ni++] = values[r] as number;
           if (r % VALUES_PER_STEP === VALUES_PER_STEP - 1) {
@@ -222,7 +243,7 @@ export function* packSteps(all: readonly FrameLike[]): Generator<void, PackedFra
           }
         }
       } else if (kind === ValueKind.Strings) {
-        out.fields[base + 7] = ci;
+        out.fields[base + FieldInt.start] = ci;
         for (let r = 0; r < values.length; r++) {
           const v = values[r];
           out.cells[ci++] = v === null ? NULL_ID : v === undefined ? UNDEFINED_ID : intern(v as string);
@@ -231,7 +252,7 @@ export function* packSteps(all: readonly FrameLike[]): Generator<void, PackedFra
           }
         }
       } else {
-        out.fields[base + 7] = out.other.length;
+        out.fields[base + FieldInt.start] = out.other.length;
         out.other.push(Array.from(values));
       }
       fi++;
@@ -289,22 +310,22 @@ export function unpackFrames(p: unknown): FrameLike[] {
   };
   const frames: FrameLike[] = [];
   for (let at = 0; at + FRAME_INTS <= p.frames.length; at += FRAME_INTS) {
-    const firstField = p.frames[at + 5]!;
-    const count = p.frames[at + 6]!;
+    const firstField = p.frames[at + FrameInt.firstField]!;
+    const count = p.frames[at + FrameInt.fieldCount]!;
     within(firstField * FIELD_INTS, count * FIELD_INTS, p.fields.length, 'fields');
     const fields: FieldLike[] = [];
     for (let fi = firstField; fi < firstField + count; fi++) {
       const base = fi * FIELD_INTS;
-      const kind = p.fields[base + 6]!;
-      const start = p.fields[base + 7]!;
-      const length = p.fields[base + 8]!;
-      const field: FieldLike = { name: str(p.fields[base]!) ?? '', values: [] };
-      const type = str(p.fields[base + 1]!);
+      const kind = p.fields[base + FieldInt.kind]!;
+      const start = p.fields[base + FieldInt.start]!;
+      const length = p.fields[base + FieldInt.length]!;
+      const field: FieldLike = { name: str(p.fields[base + FieldInt.name]!) ?? '', values: [] };
+      const type = str(p.fields[base + FieldInt.type]!);
       if (type !== undefined) {
         field.type = type;
       }
-      const displayNameFromDS = str(p.fields[base + 2]!);
-      const displayName = str(p.fields[base + 3]!);
+      const displayNameFromDS = str(p.fields[base + FieldInt.displayNameFromDS]!);
+      const displayName = str(p.fields[base + FieldInt.displayName]!);
       if (displayNameFromDS !== undefined || displayName !== undefined) {
         field.config = {};
         if (displayNameFromDS !== undefined) {
@@ -314,9 +335,9 @@ export function unpackFrames(p: unknown): FrameLike[] {
           field.config.displayName = displayName;
         }
       }
-      const pairs = p.fields[base + 5]!;
+      const pairs = p.fields[base + FieldInt.labelPairs]!;
       if (pairs !== ABSENT) {
-        const first = p.fields[base + 4]!;
+        const first = p.fields[base + FieldInt.firstLabelPair]!;
         within(first * 2, pairs * 2, p.labels.length, 'labels');
         const labels: Record<string, string> = {};
         for (let k = first * 2; k < (first + pairs) * 2; k += 2) {
@@ -345,17 +366,17 @@ export function unpackFrames(p: unknown): FrameLike[] {
       fields.push(field);
     }
     const frame: FrameLike = { fields };
-    const refId = str(p.frames[at]!);
-    const name = str(p.frames[at + 1]!);
+    const refId = str(p.frames[at + FrameInt.refId]!);
+    const name = str(p.frames[at + FrameInt.name]!);
     if (refId !== undefined) {
       frame.refId = refId;
     }
     if (name !== undefined) {
       frame.name = name;
     }
-    const metaType = str(p.frames[at + 2]!);
-    const executed = str(p.frames[at + 3]!);
-    const preferred = str(p.frames[at + 4]!);
+    const metaType = str(p.frames[at + FrameInt.metaType]!);
+    const executed = str(p.frames[at + FrameInt.executedQuery]!);
+    const preferred = str(p.frames[at + FrameInt.preferredVisualisation]!);
     if (metaType !== undefined || executed !== undefined || preferred !== undefined) {
       frame.meta = {};
       if (metaType !== undefined) {
@@ -380,6 +401,11 @@ export function unpackFrames(p: unknown): FrameLike[] {
  * every refresh of a large map would otherwise walk all its frames once more during the render).
  */
 export function framesSize(frames: readonly FrameLike[] | undefined, atMost = Infinity): number {
+  // Every frame counts at least 4: many frames answer from their count alone, without reading one of them.
+  const least = (frames?.length ?? 0) * 4;
+  if (least > atMost) {
+    return least;
+  }
   let n = 0;
   for (const frame of frames ?? []) {
     if (n > atMost) {

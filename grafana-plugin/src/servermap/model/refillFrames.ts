@@ -5,12 +5,13 @@ import {
   FIELD_INTS,
   FRAME_INTS,
   FRAMES_PER_STEP,
+  FieldInt,
+  FrameInt,
   NULL_ID,
   UNDEFINED_ID,
   VALUES_PER_STEP,
   ValueKind,
   packSteps,
-  usableFrames,
   type PackedFrames,
 } from './packFrames';
 
@@ -55,48 +56,112 @@ export function shapeOf(p: PackedFrames): FramesShape | undefined {
   };
 }
 
-/** The frames' numbers in the packed order if the frames have exactly `shape`'s structure, else undefined. */
+/** Where the check is: the next frame of `all` to read, and the packed frame and field it must match. */
+interface Cursor {
+  next: number;
+  frame: number;
+  field: number;
+}
+
+/** How a batch of frames ended (see refillBatch). */
+const BatchEnd = { Done: 0, Differs: 1, LongColumn: 2 } as const;
+type BatchEndKind = (typeof BatchEnd)[keyof typeof BatchEnd];
+
+/**
+ * The frames' numbers in the packed order if the frames have exactly `shape`'s structure, else undefined.
+ * One pass over the frames: each usable frame (as usableFrames has it, skipped in place: no filtered copy) is
+ * checked and its numbers copied at once, in batches of FRAMES_PER_STEP frames run by a plain function (the
+ * generator only pauses between them); a frame with a column longer than VALUES_PER_STEP is checked apart, in
+ * pieces with a pause between them.
+ */
 export function* refillSteps(shape: FramesShape, all: readonly FrameLike[]): Generator<void, Float64Array | undefined> {
-  const frames = usableFrames(all);
-  if (frames.length * FRAME_INTS !== shape.structure.frames.length) {
-    return undefined;
-  }
+  const s = shape.structure;
   const numbers = new Float64Array(shape.numberCount);
-  let fi = 0;
-  for (let i = 0; i < frames.length; i++) {
-    if (i % FRAMES_PER_STEP === FRAMES_PER_STEP - 1) {
-      yield;
-    }
-    const frame = frames[i]!;
-    if (!sameFrame(shape.structure, frame, i, fi)) {
+  const at: Cursor = { next: 0, frame: 0, field: 0 };
+  while (at.next < all.length) {
+    const end = refillBatch(s, all, at, numbers);
+    if (end === BatchEnd.Differs) {
       return undefined;
     }
-    for (let position = 0; position < frame.fields.length; position++) {
-      const values = frame.fields[position]!.values;
-      const base = fi * FIELD_INTS;
-      const kind = shape.structure.fields[base + 6];
-      const start = shape.structure.fields[base + 7]!;
-      // Long columns are checked in pieces, with a pause between them.
-      for (let from = 0; from < values.length; from += VALUES_PER_STEP) {
-        if (from > 0) {
-          yield;
-        }
-        const to = Math.min(values.length, from + VALUES_PER_STEP);
-        const fits =
-          kind === ValueKind.Numbers
-            ? copyNumbers(values, from, to, numbers, start)
-            : kind === ValueKind.Strings && sameCells(shape.structure, values, from, to, start);
-        if (!fits) {
-          return undefined;
-        }
+    if (end === BatchEnd.LongColumn) {
+      if (!(yield* refillLongFrame(s, all[at.next]!, at, numbers))) {
+        return undefined;
       }
-      fi++;
     }
+    yield;
   }
-  return fi * FIELD_INTS === shape.structure.fields.length ? numbers : undefined;
+  return at.frame * FRAME_INTS === s.frames.length && at.field * FIELD_INTS === s.fields.length ? numbers : undefined;
 }
 
 type Structure = FramesShape['structure'];
+
+/**
+ * Checks and copies up to FRAMES_PER_STEP usable frames from `at`, moving `at` past them. Stops before a frame
+ * with a long column (LongColumn: the caller checks that one in pieces), at a frame that differs (Differs), or
+ * after the batch or the last frame (Done).
+ */
+function refillBatch(s: Structure, all: readonly FrameLike[], at: Cursor, numbers: Float64Array): BatchEndKind {
+  const frameCount = s.frames.length / FRAME_INTS;
+  for (let checked = 0; checked < FRAMES_PER_STEP && at.next < all.length; at.next++) {
+    const frame = all[at.next];
+    if (!frame || !Array.isArray(frame.fields)) {
+      continue;
+    }
+    if (at.frame >= frameCount || !sameFrame(s, frame, at.frame, at.field)) {
+      return BatchEnd.Differs;
+    }
+    const fields = frame.fields;
+    for (let position = 0; position < fields.length; position++) {
+      if (fields[position]!.values.length > VALUES_PER_STEP) {
+        return BatchEnd.LongColumn;
+      }
+    }
+    for (let position = 0; position < fields.length; position++) {
+      if (!fillValues(s, fields[position]!.values, 0, at.field + position, numbers)) {
+        return BatchEnd.Differs;
+      }
+    }
+    at.frame++;
+    at.field += fields.length;
+    checked++;
+  }
+  return BatchEnd.Done;
+}
+
+/** refillBatch for one frame with a long column: its columns checked in pieces, pausing between them. */
+function* refillLongFrame(s: Structure, frame: FrameLike, at: Cursor, numbers: Float64Array): Generator<void, boolean> {
+  // refillBatch checked its strings and lengths already.
+  const fields = frame.fields;
+  for (let position = 0; position < fields.length; position++) {
+    const values = fields[position]!.values;
+    for (let from = 0; from < values.length; from += VALUES_PER_STEP) {
+      if (from > 0) {
+        yield;
+      }
+      if (!fillValues(s, values, from, at.field + position, numbers)) {
+        return false;
+      }
+    }
+  }
+  at.next++;
+  at.frame++;
+  at.field += fields.length;
+  return true;
+}
+
+/**
+ * Packed field `fi`'s values from `from` (up to VALUES_PER_STEP of them): numbers copied to their place,
+ * string cells compared with the packed ones. False at a value that does not fit the packed column.
+ */
+function fillValues(s: Structure, values: ArrayLike<unknown>, from: number, fi: number, numbers: Float64Array): boolean {
+  const base = fi * FIELD_INTS;
+  const kind = s.fields[base + FieldInt.kind];
+  const start = s.fields[base + FieldInt.start]!;
+  const to = Math.min(values.length, from + VALUES_PER_STEP);
+  return kind === ValueKind.Numbers
+    ? copyNumbers(values, from, to, numbers, start)
+    : kind === ValueKind.Strings && sameCells(s, values, from, to, start);
+}
 
 /** A string packed as `id` (ABSENT: anything that is not a string, as the packer's intern has it). */
 function same(s: Structure, id: number, v: unknown): boolean {
@@ -105,49 +170,58 @@ function same(s: Structure, id: number, v: unknown): boolean {
 
 /**
  * Frame `i` (whose first field is field `fi`) has the packed frame's strings and field count, and each field the
- * packed field's strings, labels and length (its values are checked by the caller).
+ * packed field's strings, labels and length (its values are checked by the caller). Each property is read once.
  */
 function sameFrame(s: Structure, frame: FrameLike, i: number, fi: number): boolean {
   const at = i * FRAME_INTS;
   const fields = frame.fields;
+  const meta = frame.meta;
   if (
-    s.frames[at + 5] !== fi ||
-    s.frames[at + 6] !== fields.length ||
-    !same(s, s.frames[at]!, frame.refId) ||
-    !same(s, s.frames[at + 1]!, frame.name) ||
-    !same(s, s.frames[at + 2]!, frame.meta?.type) ||
-    !same(s, s.frames[at + 3]!, frame.meta?.executedQueryString) ||
-    !same(s, s.frames[at + 4]!, frame.meta?.preferredVisualisationType)
+    s.frames[at + FrameInt.firstField] !== fi ||
+    s.frames[at + FrameInt.fieldCount] !== fields.length ||
+    !same(s, s.frames[at + FrameInt.refId]!, frame.refId) ||
+    !same(s, s.frames[at + FrameInt.name]!, frame.name) ||
+    !same(s, s.frames[at + FrameInt.metaType]!, meta?.type) ||
+    !same(s, s.frames[at + FrameInt.executedQuery]!, meta?.executedQueryString) ||
+    !same(s, s.frames[at + FrameInt.preferredVisualisation]!, meta?.preferredVisualisationType)
   ) {
     return false;
   }
   for (let position = 0; position < fields.length; position++) {
-    const f = fields[position];
-    const base = (fi + position) * FIELD_INTS;
-    if (
-      typeof f?.values?.length !== 'number' ||
-      f.values.length !== s.fields[base + 8] ||
-      !same(s, s.fields[base]!, f.name) ||
-      !same(s, s.fields[base + 1]!, f.type) ||
-      !same(s, s.fields[base + 2]!, f.config?.displayNameFromDS) ||
-      !same(s, s.fields[base + 3]!, f.config?.displayName) ||
-      !sameLabels(s, f.labels, base)
-    ) {
+    if (!sameField(s, fields[position], (fi + position) * FIELD_INTS)) {
       return false;
     }
   }
   return true;
 }
 
+/** The field at `base` in the packed fields has this field's strings, labels and length. */
+function sameField(s: Structure, f: FrameLike['fields'][0] | undefined, base: number): boolean {
+  if (!f) {
+    return false;
+  }
+  const values = f.values;
+  const config = f.config;
+  return (
+    typeof values?.length === 'number' &&
+    values.length === s.fields[base + FieldInt.length] &&
+    same(s, s.fields[base + FieldInt.name]!, f.name) &&
+    same(s, s.fields[base + FieldInt.type]!, f.type) &&
+    same(s, s.fields[base + FieldInt.displayNameFromDS]!, config?.displayNameFromDS) &&
+    same(s, s.fields[base + FieldInt.displayName]!, config?.displayName) &&
+    sameLabels(s, f.labels, base)
+  );
+}
+
 /** The field's labels are the packed pairs, in the same (Object.keys) order. */
 function sameLabels(s: Structure, labels: Record<string, string> | undefined, base: number): boolean {
-  const pairs = s.fields[base + 5]!;
+  const pairs = s.fields[base + FieldInt.labelPairs]!;
   if (!labels) {
     return pairs === ABSENT;
   }
   // for…in instead of Object.keys (no array per field): the same keys in the same order for a plain object,
   // which labels are; inherited enumerable keys would be extra ones here, and fail the check (a full pack then).
-  const first = s.fields[base + 4]! * 2;
+  const first = s.fields[base + FieldInt.firstLabelPair]! * 2;
   let k = 0;
   for (const key in labels) {
     if (k >= pairs || !same(s, s.labels[first + 2 * k]!, key) || !same(s, s.labels[first + 2 * k + 1]!, labels[key])) {
