@@ -57,32 +57,49 @@ export interface CompareFrameLike {
 }
 
 const COMPARE_SUFFIX = '-compare';
+/** 'e', the suffix's last character: most refIds are rejected on it without a string compare. */
+const COMPARE_SUFFIX_LAST = COMPARE_SUFFIX.charCodeAt(COMPARE_SUFFIX.length - 1);
+
+function hasCompareRefId(refId: string | undefined): boolean {
+  return (
+    typeof refId === 'string' &&
+    refId.length >= COMPARE_SUFFIX.length &&
+    refId.charCodeAt(refId.length - 1) === COMPARE_SUFFIX_LAST &&
+    refId.endsWith(COMPARE_SUFFIX)
+  );
+}
 
 function isTimeCompareFrame(frame: CompareFrameLike): boolean {
-  return frame.meta?.timeCompare?.isTimeShiftQuery === true || (frame.refId ?? '').endsWith(COMPARE_SUFFIX);
+  return hasCompareRefId(frame.refId) || frame.meta?.timeCompare?.isTimeShiftQuery === true;
 }
 
 /**
  * Splits `data.series` into the current frames and the baseline frames Grafana's panel "Time comparison" adds
  * (refId `<refId>-compare`, `meta.timeCompare.isTimeShiftQuery`). Baseline frames get their original refId back,
  * so role detection sees the same queries on both sides; `shiftMs` is how far back they were taken (positive).
+ * Without comparison frames, `current` is `series` itself (not a copy): every refresh of a map of thousands of
+ * frames passes here, almost never with a comparison, and the frames are walked once.
  */
 export function splitTimeCompareFrames<T extends CompareFrameLike>(
   series: readonly T[]
-): { current: T[]; baseline: T[]; shiftMs?: number } {
-  // Every panel render of a map of thousands of frames passes here, and almost never with a comparison.
-  if (!series.some(isTimeCompareFrame)) {
-    return { current: series.slice(), baseline: [] };
+): { current: readonly T[]; baseline: T[]; shiftMs?: number } {
+  let first = 0;
+  while (first < series.length && !isTimeCompareFrame(series[first]!)) {
+    first++;
   }
-  const current: T[] = [];
+  if (first === series.length) {
+    return { current: series, baseline: [] };
+  }
+  const current: T[] = series.slice(0, first);
   const baseline: T[] = [];
   let shiftMs: number | undefined;
-  for (const frame of series) {
-    const refId = frame.refId ?? '';
+  for (let i = first; i < series.length; i++) {
+    const frame = series[i]!;
     if (!isTimeCompareFrame(frame)) {
       current.push(frame);
       continue;
     }
+    const refId = frame.refId ?? '';
     baseline.push({ ...frame, refId: refId.endsWith(COMPARE_SUFFIX) ? refId.slice(0, -COMPARE_SUFFIX.length) : refId });
     const diff = frame.meta?.timeCompare?.diffMs;
     if (shiftMs === undefined && typeof diff === 'number' && Number.isFinite(diff)) {

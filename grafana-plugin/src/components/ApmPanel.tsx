@@ -1,6 +1,6 @@
 import React, { useCallback, useEffect, useMemo, useSyncExternalStore } from 'react';
 import { css } from '@emotion/css';
-import { LoadingState, type PanelProps } from '@grafana/data';
+import { LoadingState, type PanelData, type PanelProps } from '@grafana/data';
 import { useStyles2 } from '@grafana/ui';
 import { type ApmPanelOptions, DEFAULT_OPTIONS } from '../types';
 import { splitTimeCompareFrames } from '../compare';
@@ -19,17 +19,20 @@ export function ApmPanel(props: PanelProps<ApmPanelOptions>) {
   const { width, height, timeRange } = props;
   // Grafana's panel "Time comparison" (dashboard scenes) adds the panel's queries over a shifted range to the
   // same data, refIds suffixed "-compare": split them off so the map reads only the current range, and hand them
-  // to Compare as its baseline (src/compare/README.md, "How the panel fetches the baseline").
-  const { data, grafanaBaseline } = useMemo(() => {
-    const split = splitTimeCompareFrames(props.data.series);
-    return split.baseline.length === 0
-      ? { data: props.data, grafanaBaseline: undefined }
-      : {
-          data: { ...props.data, series: split.current },
-          grafanaBaseline: { frames: split.baseline, shiftMs: split.shiftMs },
-        };
-  }, [props.data]);
-  const options = { ...DEFAULT_OPTIONS, ...props.options };
+  // to Compare as its baseline (src/compare/README.md, "How the panel fetches the baseline"). Keyed by the series:
+  // Grafana hands a new `data` for a change of state alone (Loading → Done) with the same series.
+  const series = props.data.series;
+  const split = useMemo(() => splitTimeCompareFrames(series), [series]);
+  const data = useMemo(
+    () => (split.baseline.length === 0 ? props.data : { ...props.data, series: split.current as PanelData['series'] }),
+    [props.data, split]
+  );
+  const grafanaBaseline = useMemo(
+    () => (split.baseline.length === 0 ? undefined : { frames: split.baseline, shiftMs: split.shiftMs }),
+    [split]
+  );
+  // One object while the panel's options are the same: the views below memoise on it.
+  const options = useMemo(() => ({ ...DEFAULT_OPTIONS, ...props.options }), [props.options]);
   const styles = useStyles2(getStyles);
   useEffect(() => setUrlAdapter(grafanaUrlAdapter()), []);
   // Grafana mounts the panel before its queries return: use that time to load and warm up the layout engine
@@ -77,7 +80,7 @@ export function ApmPanel(props: PanelProps<ApmPanelOptions>) {
         )}
         {layout !== 'map' && (
           <ScatterSlot
-            data={data}
+            requestId={data.request?.requestId}
             width={scatterW}
             height={scatterH}
             options={options}

@@ -1,11 +1,12 @@
 import React from 'react';
-import { type PanelData, type TimeRange } from '@grafana/data';
+import { type TimeRange } from '@grafana/data';
 import { type ApmPanelOptions } from '../types';
 import { ScatterView } from '../scatter/ScatterView';
 import { type TraceLink } from '../traceql';
 
 export interface ScatterSlotProps {
-  data: PanelData;
+  /** `data.request.requestId`: see ScatterViewProps. */
+  requestId?: string;
   width: number;
   height: number;
   options: ApmPanelOptions;
@@ -16,7 +17,10 @@ export interface ScatterSlotProps {
   baselineRange?: { from: number; to: number };
 }
 
-/** The scatter half of the panel (issue 7): `src/scatter/ScatterView.tsx`. */
-export function ScatterSlot(props: ScatterSlotProps) {
+/**
+ * The scatter half of the panel (issue 7): `src/scatter/ScatterView.tsx`. Memoised: a dashboard refresh renders the
+ * panel with new frames, which the scatter does not read (it queries Tempo itself, again for a new request id).
+ */
+export const ScatterSlot = React.memo(function ScatterSlot(props: ScatterSlotProps) {
   return <ScatterView {...props} />;
-}
+});

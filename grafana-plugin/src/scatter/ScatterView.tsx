@@ -5,7 +5,7 @@
  */
 import React, { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { css } from '@emotion/css';
-import { dateTimeFormat, serializeStateToUrlParam, urlUtil, type GrafanaTheme2, type PanelData, type TimeRange } from '@grafana/data';
+import { dateTimeFormat, serializeStateToUrlParam, urlUtil, type GrafanaTheme2, type TimeRange } from '@grafana/data';
 import { grafanaBase } from '../shared/grafanaLinks';
 import { useStyles2, useTheme2 } from '@grafana/ui';
 import { setHighlight } from '../shared/selectionStore';
@@ -31,7 +31,12 @@ import { ScatterChart, type PercentileLine, type ScatterTheme } from './ScatterC
 import type { DataRect } from './selection';
 
 export interface ScatterViewProps {
-  data: PanelData;
+  /**
+   * The id of the request that produced the panel's data (`data.request.requestId`): a dashboard refresh gives a
+   * new one and reloads the dots. Only the id, not the data: the panel's frames are the map's, and a new set of
+   * them alone must not render the scatter again.
+   */
+  requestId?: string;
   width: number;
   height: number;
   /** The panel's options; the scatter's own settings (./options.ts) ride along in the same object. */
@@ -140,7 +145,7 @@ function firstNumber(frames: unknown[]): number | undefined {
   return undefined;
 }
 
-export function ScatterView({ data, width, height, options, timeRange, service: selectedService, link, baselineRange }: ScatterViewProps) {
+export function ScatterView({ requestId, width, height, options, timeRange, service: selectedService, link, baselineRange }: ScatterViewProps) {
   // For a link the dots are one service's spans too: the caller's client spans (the callee's for user → X).
   const service = link ? linkSpanService(link) : selectedService;
   const linkKey = link ? JSON.stringify(link) : '';
@@ -163,7 +168,7 @@ export function ScatterView({ data, width, height, options, timeRange, service: 
   // Dashboard refresh produces a new request id; a new range or service reloads too. State from an older key
   // (dots, selection, opened trace) is ignored during render rather than reset inside the effect.
   const [retries, setRetries] = useState(0);
-  const refreshKey = `${service ?? ''}|${linkKey}|${range.from}|${range.to}|${data.request?.requestId ?? ''}|${tempo}|${opts.scatterDotLimit}|${opts.scatterRuntimeOverlay}|${opts.mimirDatasource}|${retries}`;
+  const refreshKey = `${service ?? ''}|${linkKey}|${range.from}|${range.to}|${requestId ?? ''}|${tempo}|${opts.scatterDotLimit}|${opts.scatterRuntimeOverlay}|${opts.mimirDatasource}|${retries}`;
   const [loaded, setDots] = useState<DotsState & { key: string }>({ key: '', status: 'idle', notes: [] });
   const [selectionState, setSelectionState] = useState<(SelectionState & { key: string }) | undefined>();
   const [openedState, setOpenedState] = useState<(OpenedState & { key: string }) | undefined>();
@@ -256,7 +261,7 @@ export function ScatterView({ data, width, height, options, timeRange, service: 
   // Compare: the same dot query over the baseline range.
   const baselineKey =
     service && baselineRange
-      ? `${service}|${baselineRange.from}|${baselineRange.to}|${data.request?.requestId ?? ''}|${tempo}|${opts.scatterDotLimit}`
+      ? `${service}|${baselineRange.from}|${baselineRange.to}|${requestId ?? ''}|${tempo}|${opts.scatterDotLimit}`
       : undefined;
   const [baselineLoaded, setBaselineLoaded] = useState<BaselineDotsState | undefined>();
   useEffect(() => {

@@ -1,7 +1,7 @@
-import React, { useEffect, useMemo, useState, useSyncExternalStore } from 'react';
+import React, { useCallback, useEffect, useMemo, useState, useSyncExternalStore } from 'react';
 import { css } from '@emotion/css';
 import { type GrafanaTheme2, LoadingState, type PanelData, type TimeRange } from '@grafana/data';
-import { Alert, Button, Icon, Tooltip, useStyles2, useTheme2 } from '@grafana/ui';
+import { Alert, Icon, useStyles2, useTheme2 } from '@grafana/ui';
 import { type ApmPanelOptions } from '../types';
 import { getSelection, selectLink, selectService, subscribe } from '../shared/selectionStore';
 import { type ExtraTopology, type MapFilter, type QueryLike, type ServerMap, type ServerMapEdge, type ServerMapNode, type TrafficStats } from './model';
@@ -15,6 +15,7 @@ import { useServerMapModel } from './useServerMapModel';
 import { buildOptionsOf } from './buildOptions';
 import { pinnedNodeIds } from './layout/layoutInput';
 import { LayoutProgressBar } from './LayoutProgressBar';
+import { MapToolbar } from './MapToolbar';
 import { type Hit, refreshScene, refreshSceneInPlace, type SceneMarks } from './render/scene';
 import { paletteFromTheme } from './render/palette';
 import { approx, formatExactCount, formatMs, formatPercent } from './render/format';
@@ -304,6 +305,7 @@ export function ServerMapView({ data, width, height, options, timeRange, overlay
     onSelect({ type: 'edge', id });
     setFocusRequest((prev) => ({ hit: { type: 'edge', id }, seq: (prev?.seq ?? 0) + 1 }));
   };
+  const clearFocus = useCallback(() => setFocus((f) => ({ ...f, node: undefined })), []);
   const changeLines = (id: string) => overlaid?.changes?.get(id)?.map((line) => <div key={line}>{line}</div>);
 
   const tooltip = (hit: Hit) => {
@@ -375,31 +377,20 @@ export function ServerMapView({ data, width, height, options, timeRange, overlay
   const notes = [...(map?.warnings ?? []), ...(overlaid?.warnings ?? []), ...(laidOut?.fallbackNote ? [laidOut.fallbackNote] : [])];
   return (
     <div className={styles.root} style={{ width, height }} data-testid="lgtmapm-servermap">
-      <div className={styles.toolbar} style={{ height: TOOLBAR_H }}>
-        <span className={styles.weak} data-testid="lgtmapm-servermap-counts">
-          {scene ? scene.nodes.length : (filtered?.nodes.length ?? 0)} nodes · {scene ? scene.edges.length : (filtered?.edges.length ?? 0)} links
-        </span>
-        <Button size="sm" variant={hideTerminal ? 'primary' : 'secondary'} fill="outline" onClick={() => setHideTerminal(!hideTerminal)} data-testid="lgtmapm-hide-terminal">
-          Services only
-        </Button>
-        {focus.node && (
-          <Button size="sm" variant="secondary" fill="outline" onClick={() => setFocus({ ...focus, node: undefined })} data-testid="lgtmapm-clear-focus">
-            Focus: {nodesById.get(focus.node)?.name ?? focus.node} ✕
-          </Button>
-        )}
-        {(hidden > 0 || showAll) && !pending?.all && (
-          <Button size="sm" variant="secondary" fill="outline" onClick={() => setShowAll(!showAll)} data-testid="lgtmapm-hidden-nodes">
-            {showAll ? 'Show the busiest part' : `${hidden.toLocaleString('en-US')} nodes hidden · show all`}
-          </Button>
-        )}
-        {notes.length > 0 && (
-          <Tooltip content={<div>{notes.map((w) => <div key={w}>{w}</div>)}</div>}>
-            <span className={styles.warn} data-testid="lgtmapm-warnings">
-              <Icon name="info-circle" /> {notes.length} note{notes.length === 1 ? '' : 's'}
-            </span>
-          </Tooltip>
-        )}
-      </div>
+      <MapToolbar
+        height={TOOLBAR_H}
+        nodes={scene ? scene.nodes.length : (filtered?.nodes.length ?? 0)}
+        links={scene ? scene.edges.length : (filtered?.edges.length ?? 0)}
+        hideTerminal={hideTerminal}
+        onHideTerminal={setHideTerminal}
+        focusName={focus.node ? (nodesById.get(focus.node)?.name ?? focus.node) : undefined}
+        onClearFocus={clearFocus}
+        hidden={hidden}
+        showAll={showAll}
+        onShowAll={setShowAll}
+        showAllPending={!!pending?.all}
+        notes={notes}
+      />
       {layoutError && <Alert title="Layout failed" severity="error">{layoutError}</Alert>}
       {pending && scene && <LayoutProgressBar pending={pending} onCancel={cancelLayout} />}
       <div style={{ display: 'flex' }}>
@@ -463,9 +454,7 @@ export function ServerMapView({ data, width, height, options, timeRange, overlay
 
 const getStyles = (theme: GrafanaTheme2) => ({
   root: css({ position: 'relative', overflow: 'hidden' }),
-  toolbar: css({ display: 'flex', alignItems: 'center', gap: theme.spacing(1), padding: theme.spacing(0, 0.5), overflow: 'hidden', whiteSpace: 'nowrap' }),
   weak: css({ color: theme.colors.text.secondary, fontSize: theme.typography.bodySmall.fontSize }),
-  warn: css({ color: theme.colors.warning.text, fontSize: theme.typography.bodySmall.fontSize, cursor: 'default' }),
   message: css({
     display: 'flex',
     flexDirection: 'column',

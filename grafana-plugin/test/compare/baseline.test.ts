@@ -66,7 +66,7 @@ describe("splitTimeCompareFrames (Grafana's panel Time comparison)", () => {
         }) as DataFrame
     );
   }
-  const ok = (frames: DataFrame[], rangeSeconds: number): ServerMap => {
+  const ok = (frames: readonly DataFrame[], rangeSeconds: number): ServerMap => {
     const r = buildServerMap(frames, { rangeSeconds });
     if (!r.ok) {
       throw new Error(r.error);

@@ -122,7 +122,8 @@ function CustomRange({ state }: { state: CompareState }) {
 }
 
 /** The panel header's compare controls: the toggle, the baseline picker, the threshold, and what is compared. */
-export function CompareBar({ state }: { state: CompareState }) {
+/** Memoised: `useCompare` keeps its state object while nothing in it changed (a dashboard refresh with Compare off). */
+export const CompareBar = React.memo(function CompareBar({ state }: { state: CompareState }) {
   const styles = useStyles2(getStyles);
   const { settings, update } = state;
   const versions = state.releases?.windows
@@ -206,7 +207,7 @@ export function CompareBar({ state }: { state: CompareState }) {
       )}
     </div>
   );
-}
+});
 
 const getStyles = (theme: GrafanaTheme2) => ({
   bar: css({

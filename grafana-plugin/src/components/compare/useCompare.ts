@@ -290,18 +290,35 @@ export function useCompare(
       status = overlay ? 'ready' : 'loading';
     }
   }
-  return {
-    settings,
-    update,
-    range,
-    status,
-    error,
-    notes,
-    releases: releaseInfo,
-    grafanaShiftMs: grafana?.shiftMs,
-    grafanaAvailable: grafana !== undefined,
-    overlay,
-  };
+  // The same state object while nothing in it changed (a dashboard refresh with Compare off): the compare bar and
+  // the scatter are memoised on it and on its range. The range and the notes are rebuilt on every render, so they
+  // are compared by value.
+  const rangeFrom = range?.from;
+  const rangeTo = range?.to;
+  const stableRange = useMemo(
+    () => (rangeFrom === undefined || rangeTo === undefined ? undefined : { from: rangeFrom, to: rangeTo }),
+    [rangeFrom, rangeTo]
+  );
+  const notesKey = notes.join('\n');
+  const grafanaShiftMs = grafana?.shiftMs;
+  const grafanaAvailable = grafana !== undefined;
+  return useMemo(
+    () => ({
+      settings,
+      update,
+      range: stableRange,
+      status,
+      error,
+      notes,
+      releases: releaseInfo,
+      grafanaShiftMs,
+      grafanaAvailable,
+      overlay,
+    }),
+    // `notes` by its text (notesKey); `releaseInfo` is rebuilt per render only in release mode.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+    [settings, update, stableRange, status, error, notesKey, releaseInfo, grafanaShiftMs, grafanaAvailable, overlay]
+  );
 }
 
 export type { CompareOverlayData };
