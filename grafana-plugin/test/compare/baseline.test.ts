@@ -1,7 +1,7 @@
 import { type DataFrame } from '@grafana/data';
 import { buildServerMap, type ServerMap } from '../../src/servermap/model';
 import { baselineRange, diffMaps, splitTimeCompareFrames } from '../../src/compare';
-import { demoTopology, prometheusResponse } from '../fixtures/serviceGraph';
+import { demoTopology, generateTopology, prometheusResponse } from '../fixtures/serviceGraph';
 import { framesFromResponse } from '../fixtures/load';
 import { BASELINE_RANGE_SECONDS, CURRENT_RANGE_SECONDS, demoAfterBadRelease } from '../fixtures/compare';
 
@@ -94,5 +94,61 @@ describe("splitTimeCompareFrames (Grafana's panel Time comparison)", () => {
   it('without Time comparison everything is current', () => {
     const frames = framesFromResponse(prometheusResponse(demoTopology()));
     expect(splitTimeCompareFrames(frames)).toEqual({ current: frames, baseline: [] });
+  });
+});
+
+/**
+ * The split walks the frames once and hands `series` itself back when nothing is split (every refresh of a large
+ * map passes here): it must give the same answer as the plain definition, a filter on either mark.
+ */
+describe('splitTimeCompareFrames: same answers as the plain definition', () => {
+  type Frame = { refId?: string | null; meta?: { timeCompare?: { diffMs?: number; isTimeShiftQuery?: boolean } }; n: number };
+  const marked = (f: Frame) => f.meta?.timeCompare?.isTimeShiftQuery === true || (f.refId ?? '').endsWith('-compare');
+  function plainSplit(series: Frame[]) {
+    const baseline = series.filter(marked).map((f) => {
+      const refId = f.refId ?? '';
+      return { ...f, refId: refId.endsWith('-compare') ? refId.slice(0, -'-compare'.length) : refId };
+    });
+    const diff = series.filter(marked).map((f) => f.meta?.timeCompare?.diffMs).find((d) => typeof d === 'number' && Number.isFinite(d));
+    return { current: series.filter((f) => !marked(f)), baseline, ...(diff === undefined ? {} : { shiftMs: Math.abs(diff) }) };
+  }
+  let n = 0;
+  const cur = (refId?: string | null): Frame => ({ refId, meta: {}, n: n++ });
+  const suffixed = (refId: string): Frame => ({ refId: `${refId}-compare`, n: n++ });
+  const tagged = (refId: string, diffMs?: number): Frame => ({ refId, meta: { timeCompare: { diffMs, isTimeShiftQuery: true } }, n: n++ });
+  const both = (refId: string, diffMs: number): Frame => ({ ...tagged(`${refId}-compare`, diffMs) });
+  const cases: Record<string, Frame[]> = {
+    empty: [],
+    'no comparison': [cur('A'), cur('B'), cur('calls'), cur(undefined), cur(null), cur('compare'), cur('x-comparE'), cur('e')],
+    'Grafana compare frames after the current ones': [cur('A'), cur('B'), both('A', -86_400_000), both('B', -86_400_000)],
+    'compare frames first': [both('A', -3_600_000), cur('A'), cur('B')],
+    'interleaved, marked only by refId or only by meta': [cur('A'), suffixed('A'), cur('B'), tagged('B', -60_000), cur('C')],
+    'a mark without diffMs, then one with': [cur('A'), tagged('A'), both('B', -7_200_000)],
+    'everything is a comparison': [both('A', -1000), suffixed('B')],
+    'timeCompare present but not a shift query': [{ refId: 'A', meta: { timeCompare: { isTimeShiftQuery: false } }, n: n++ }, cur('B')],
+  };
+  it.each(Object.entries(cases))('%s', (_name, series) => {
+    expect(splitTimeCompareFrames(series)).toEqual(plainSplit(series));
+  });
+
+  it('hands the series back without a copy when nothing is split', () => {
+    const series = cases['no comparison']!;
+    expect(splitTimeCompareFrames(series).current).toBe(series);
+  });
+
+  it('the generated 1,000-node frames (27,910 per-series frames), with and without comparison frames', () => {
+    const frames = framesFromResponse(prometheusResponse(generateTopology(1000, 1)));
+    expect(frames.length).toBeGreaterThan(20_000);
+    expect(splitTimeCompareFrames(frames)).toEqual({ current: frames, baseline: [] });
+    const shifted = frames.slice(0, 500).map((f) => ({
+      ...f,
+      refId: `${f.refId}-compare`,
+      meta: { ...f.meta, timeCompare: { diffMs: -86_400_000, isTimeShiftQuery: true } },
+    })) as DataFrame[];
+    const mixed = [...frames.slice(0, 1000), ...shifted, ...frames.slice(1000)];
+    const split = splitTimeCompareFrames(mixed);
+    expect(split.current).toEqual(frames);
+    expect(split.baseline.map((f) => f.refId)).toEqual(frames.slice(0, 500).map((f) => f.refId));
+    expect(split.shiftMs).toBe(86_400_000);
   });
 });
