@@ -102,7 +102,7 @@ describe("splitTimeCompareFrames (Grafana's panel Time comparison)", () => {
  * map passes here): it must give the same answer as the plain definition, a filter on either mark.
  */
 describe('splitTimeCompareFrames: same answers as the plain definition', () => {
-  type Frame = { refId?: string | null; meta?: { timeCompare?: { diffMs?: number; isTimeShiftQuery?: boolean } }; n: number };
+  type Frame = { refId?: string; meta?: { timeCompare?: { diffMs?: number; isTimeShiftQuery?: boolean } }; n: number };
   const marked = (f: Frame) => f.meta?.timeCompare?.isTimeShiftQuery === true || (f.refId ?? '').endsWith('-compare');
   function plainSplit(series: Frame[]) {
     const baseline = series.filter(marked).map((f) => {
@@ -113,13 +113,15 @@ describe('splitTimeCompareFrames: same answers as the plain definition', () => {
     return { current: series.filter((f) => !marked(f)), baseline, ...(diff === undefined ? {} : { shiftMs: Math.abs(diff) }) };
   }
   let n = 0;
-  const cur = (refId?: string | null): Frame => ({ refId, meta: {}, n: n++ });
+  /** Bad input that untyped JSON can bring: a null refId. */
+  const NULL_REF_ID = null as unknown as string;
+  const cur = (refId?: string): Frame => ({ refId, meta: {}, n: n++ });
   const suffixed = (refId: string): Frame => ({ refId: `${refId}-compare`, n: n++ });
   const tagged = (refId: string, diffMs?: number): Frame => ({ refId, meta: { timeCompare: { diffMs, isTimeShiftQuery: true } }, n: n++ });
   const both = (refId: string, diffMs: number): Frame => ({ ...tagged(`${refId}-compare`, diffMs) });
   const cases: Record<string, Frame[]> = {
     empty: [],
-    'no comparison': [cur('A'), cur('B'), cur('calls'), cur(undefined), cur(null), cur('compare'), cur('x-comparE'), cur('e')],
+    'no comparison': [cur('A'), cur('B'), cur('calls'), cur(undefined), cur(NULL_REF_ID), cur('compare'), cur('x-comparE'), cur('e')],
     'Grafana compare frames after the current ones': [cur('A'), cur('B'), both('A', -86_400_000), both('B', -86_400_000)],
     'compare frames first': [both('A', -3_600_000), cur('A'), cur('B')],
     'interleaved, marked only by refId or only by meta': [cur('A'), suffixed('A'), cur('B'), tagged('B', -60_000), cur('C')],
