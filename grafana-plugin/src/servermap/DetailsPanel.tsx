@@ -1,7 +1,7 @@
-import React from 'react';
+import React, { useCallback, useLayoutEffect, useRef } from 'react';
 import { css, cx } from '@emotion/css';
 import { type GrafanaTheme2, type TimeRange } from '@grafana/data';
-import { Badge, Button, LinkButton, RadioButtonGroup, Stack, useStyles2, useTheme2 } from '@grafana/ui';
+import { Badge, Stack, useStyles2, useTheme2 } from '@grafana/ui';
 import { type ServerMapEdge, type ServerMapNode, type TrafficStats } from './model';
 import { HistogramBars } from './HistogramBars';
 import { type Palette } from './render/palette';
@@ -12,6 +12,7 @@ import { useDetailsData } from './details/useDetailsData';
 import { LoadChart } from './details/LoadChart';
 import { InstanceTable } from './details/InstanceTable';
 import { type DetailsSheet } from './details/sheet';
+import { CloseDetailsButton, DetailsLinks, FocusControls } from './details/DetailsActions';
 
 export interface FocusState {
   node?: string;
@@ -50,7 +51,6 @@ const HISTOGRAM_COLUMNS_MIN_W = 250;
 /** Below this content width an instance's id goes on its own line above its numbers. */
 const INSTANCE_ID_COLUMN_MIN_W = 250;
 
-const DEPTHS = [1, 2, 3, 4].map((d) => ({ label: String(d), value: d }));
 
 function StatsTable({ stats, testId }: { stats: TrafficStats; testId: string }) {
   const styles = useStyles2(getStyles);
@@ -98,7 +98,7 @@ function StatsTable({ stats, testId }: { stats: TrafficStats; testId: string }) 
  * drill-down links.
  */
 export function DetailsPanel(props: Props) {
-  const { node, edge, nodesById, palette, links, focus, onFocus, onClose } = props;
+  const { node, edge, nodesById, palette, links, focus } = props;
   const { metricsDatasource, timeRange, refreshId, scatterShown } = props;
   const { baseline, changes, sheet, top } = props;
   const styles = useStyles2(getStyles);
@@ -106,6 +106,21 @@ export function DetailsPanel(props: Props) {
   const stats = node ? node.inbound : edge?.stats;
   const source = edge ? nodesById.get(edge.source) : undefined;
   const target = edge ? nodesById.get(edge.target) : undefined;
+  // The buttons' callbacks keep their identity (the view hands new closures on every render) and act on the
+  // latest props: the memoised buttons then do not render again for new numbers.
+  const latest = useRef(props);
+  useLayoutEffect(() => {
+    latest.current = props;
+  });
+  const close = useCallback(() => latest.current.onClose(), []);
+  const toggleFocus = useCallback(() => {
+    const { node: n, focus: f, onFocus: set } = latest.current;
+    if (n) {
+      set({ ...f, node: f.node === n.id ? undefined : n.id });
+    }
+  }, []);
+  const setInbound = useCallback((inbound: number) => latest.current.onFocus({ ...latest.current.focus, inbound }), []);
+  const setOutbound = useCallback((outbound: number) => latest.current.onFocus({ ...latest.current.focus, outbound }), []);
   const details = useDetailsData(
     metricsDatasource,
     loadSelector(node, source && target ? { source, target } : undefined),
@@ -141,9 +156,7 @@ export function DetailsPanel(props: Props) {
         <div className={styles.title} data-testid="lgtmapm-details-title" title={title}>
           {title}
         </div>
-        <Button size="sm" variant="secondary" fill="text" aria-label="Close details" onClick={onClose}>
-          ✕
-        </Button>
+        <CloseDetailsButton onClose={close} />
       </div>
       <div data-wide>
         <Stack gap={0.5} wrap="wrap">
@@ -183,75 +196,21 @@ export function DetailsPanel(props: Props) {
           {linkScatterNote(traceLinkOf(edge, source, target))}
         </div>
       )}
-      <div className={styles.links}>
-        {traceql && (
-          <LinkButton
-            size="sm"
-            variant="secondary"
-            href={tracesLink(traceql, links)}
-            target="_blank"
-            title={traceql}
-            data-testid="lgtmapm-link-traces"
-          >
-            Traces
-          </LinkButton>
-        )}
-        {node?.kind === 'service' && (
-          <>
-            <LinkButton
-              size="sm"
-              variant="secondary"
-              href={logsLink(node.name, links)}
-              target="_blank"
-              data-testid="lgtmapm-link-logs"
-            >
-              Logs
-            </LinkButton>
-            <LinkButton
-              size="sm"
-              variant="secondary"
-              href={dashboardLink(node.name, links)}
-              target="_blank"
-              data-testid="lgtmapm-link-dashboard"
-            >
-              Dashboard
-            </LinkButton>
-          </>
-        )}
-      </div>
+      <DetailsLinks
+        traceql={traceql}
+        tracesHref={traceql ? tracesLink(traceql, links) : undefined}
+        logsHref={node?.kind === 'service' ? logsLink(node.name, links) : undefined}
+        dashboardHref={node?.kind === 'service' ? dashboardLink(node.name, links) : undefined}
+      />
       {node && (
-        <div className={styles.focus}>
-          <Button
-            size="sm"
-            variant={focused ? 'primary' : 'secondary'}
-            onClick={() => onFocus({ ...focus, node: focused ? undefined : node.id })}
-            data-testid="lgtmapm-focus"
-          >
-            {focused ? 'Show whole map' : 'Focus'}
-          </Button>
-          {focused && (
-            <div className={styles.depths}>
-              <span>Inbound</span>
-              <div data-testid="lgtmapm-depth-inbound">
-                <RadioButtonGroup
-                  size="sm"
-                  options={DEPTHS}
-                  value={focus.inbound}
-                  onChange={(v) => onFocus({ ...focus, inbound: v })}
-                />
-              </div>
-              <span>Outbound</span>
-              <div data-testid="lgtmapm-depth-outbound">
-                <RadioButtonGroup
-                  size="sm"
-                  options={DEPTHS}
-                  value={focus.outbound}
-                  onChange={(v) => onFocus({ ...focus, outbound: v })}
-                />
-              </div>
-            </div>
-          )}
-        </div>
+        <FocusControls
+          focused={focused}
+          inbound={focus.inbound}
+          outbound={focus.outbound}
+          onToggleFocus={toggleFocus}
+          onInbound={setInbound}
+          onOutbound={setOutbound}
+        />
       )}
     </div>
   );
@@ -302,14 +261,5 @@ const getStyles = (theme: GrafanaTheme2) => ({
     },
     // Numbers wrap at their " / " rather than running into the row's name.
     td: { textAlign: 'right', fontVariantNumeric: 'tabular-nums', padding: '2px 0' },
-  }),
-  links: css({ display: 'flex', flexWrap: 'wrap', gap: theme.spacing(0.5) }),
-  focus: css({ display: 'flex', flexDirection: 'column', gap: theme.spacing(1) }),
-  depths: css({
-    display: 'grid',
-    gridTemplateColumns: 'auto 1fr',
-    alignItems: 'center',
-    gap: theme.spacing(0.5, 1),
-    fontSize: theme.typography.bodySmall.fontSize,
   }),
 });
