@@ -96,6 +96,43 @@ describe('scene', () => {
     }
   });
 
+  it('labels read before an in-place refresh are formatted again from the new numbers; unchanged ones stay', () => {
+    const layout = rowLayout();
+    const scene = buildScene(map.nodes, map.edges, layout, 'callsAvg');
+    const labelsOf = (s: typeof scene) => ({
+      sub: s.nodes.map((n) => n.sub),
+      subShort: s.nodes.map((n) => n.subShort),
+      edges: s.edges.map((e) => e.label),
+    });
+    const before = labelsOf(scene);
+    // Only the first link's and the first node's numbers change; the rest keep theirs.
+    const next = {
+      nodes: map.nodes.map((n, i) => (i === 0 ? { ...n, inbound: { ...n.inbound, calls: n.inbound.calls * 11, avgMs: 3 } } : n)),
+      edges: map.edges.map((e, i) => (i === 0 ? { ...e, stats: { ...e.stats, calls: e.stats.calls * 11, avgMs: 4 } } : e)),
+    };
+    const refreshed = refreshSceneInPlace(scene, next.nodes, next.edges, 'callsAvg')!;
+    const fresh = buildScene(next.nodes, next.edges, layout, 'callsAvg');
+    expect(labelsOf(refreshed)).toEqual(labelsOf(fresh));
+    expect(refreshed.edges[0]!.label).not.toBe(before.edges[0]);
+    expect(labelsOf(refreshed).edges.slice(1)).toEqual(before.edges.slice(1));
+    // Another label mode, and marks whose labels replace the link's: written in place as well.
+    const marks = { nodes: new Map(), edges: new Map([[map.edges[1]!.id, { presence: 'both' as const, tone: 'worse' as const, strength: 1, label: '+40%' }]]) };
+    const marked = refreshSceneInPlace(refreshed, next.nodes, next.edges, 'calls', marks)!;
+    expect(labelsOf(marked)).toEqual(labelsOf(buildScene(next.nodes, next.edges, layout, 'calls', marks)));
+    expect(marked.edges[1]!.label).toBe('+40%');
+    expect(refreshSceneInPlace(marked, next.nodes, next.edges, 'calls')!.edges[1]!.label).toBe(buildScene(next.nodes, next.edges, layout, 'calls').edges[1]!.label);
+  });
+
+  it('an in-place refresh of items it did not make (plain objects) changes nothing and leaves it to refreshScene', () => {
+    const layout = rowLayout();
+    const built = buildScene(map.nodes, map.edges, layout, 'calls');
+    const plain = { ...built, nodes: built.nodes.map((n) => ({ ...n, sub: n.sub, subShort: n.subShort })), edges: built.edges.map((e) => ({ ...e, label: e.label })) };
+    const before = JSON.stringify(plain);
+    expect(refreshSceneInPlace(plain, map.nodes, map.edges, 'calls')).toBeUndefined();
+    expect(JSON.stringify(plain)).toBe(before);
+    expect(refreshScene(plain, map.nodes, map.edges, 'calls')).toEqual(built);
+  });
+
   it('labels links with calls (and rate) and nodes with calls, avg and error share', () => {
     const gw = scene.edges.find((e) => e.id === 'user->demo/gateway')!;
     expect(gw.label).toBe('18k (5.00/s)');

@@ -68,43 +68,104 @@ export const WARN_RATE = 0.01;
 export const ERROR_RATE = 0.05;
 
 export function edgeLabel(e: ServerMapEdge, mode: EdgeLabelMode): string {
-  const calls = formatCount(e.stats.calls);
-  if (mode === 'callsRate' && e.stats.ratePerSecond !== undefined) {
-    return `${calls} (${formatRate(e.stats.ratePerSecond)})`;
+  return edgeLabelOf(e.stats.calls, e.stats.ratePerSecond, e.stats.avgMs, e.stats.avgApproximate, mode);
+}
+
+function edgeLabelOf(calls: number, ratePerSecond: number | undefined, avgMs: number | undefined, avgApproximate: boolean | undefined, mode: EdgeLabelMode): string {
+  const count = formatCount(calls);
+  if (mode === 'callsRate' && ratePerSecond !== undefined) {
+    return `${count} (${formatRate(ratePerSecond)})`;
   }
-  if (mode === 'callsAvg' && e.stats.avgMs !== undefined) {
-    return `${calls} · ${approx(formatMs(e.stats.avgMs), e.stats.avgApproximate)}`;
+  if (mode === 'callsAvg' && avgMs !== undefined) {
+    return `${count} · ${approx(formatMs(avgMs), avgApproximate)}`;
   }
-  return calls;
+  return count;
 }
 
 export function nodeSubtitle(n: ServerMapNode, short = false): string {
-  if (n.kind === 'user') {
-    return short ? formatCount(n.outbound.calls) : `${formatCount(n.outbound.calls)} requests`;
+  return n.kind === 'user'
+    ? subtitleOf('user', n.outbound.calls, undefined, undefined, undefined, short)
+    : subtitleOf(n.kind, n.inbound.calls, n.inbound.avgMs, n.inbound.avgApproximate, n.inbound.errorRate, short);
+}
+
+function subtitleOf(
+  kind: NodeKind,
+  calls: number,
+  avgMs: number | undefined,
+  avgApproximate: boolean | undefined,
+  errorRate: number | undefined,
+  short: boolean,
+): string {
+  if (kind === 'user') {
+    return short ? formatCount(calls) : `${formatCount(calls)} requests`;
   }
-  const parts = [short ? formatCount(n.inbound.calls) : `${formatCount(n.inbound.calls)} calls`];
-  if (n.inbound.avgMs !== undefined) {
-    parts.push(approx(formatMs(n.inbound.avgMs), n.inbound.avgApproximate));
+  let text = short ? formatCount(calls) : `${formatCount(calls)} calls`;
+  if (avgMs !== undefined) {
+    text += ` · ${approx(formatMs(avgMs), avgApproximate)}`;
   }
-  if (n.inbound.errorRate !== undefined && n.inbound.errorRate > 0) {
-    parts.push(formatPercent(n.inbound.errorRate));
+  if (errorRate !== undefined && errorRate > 0) {
+    text += ` · ${formatPercent(errorRate)}`;
   }
-  return parts.join(' · ');
+  return text;
+}
+
+/**
+ * A drawn node. Its labels are formatted when first read (the draw reads only those it shows: none when zoomed out
+ * to the overview, the visible ones' at card zoom) and again only after a refresh changed a number they show:
+ * formatting ~5,000 labels was the largest part of a 1,000-node refresh. It holds those numbers itself, so two
+ * items with the same numbers show the same labels (and compare equal).
+ */
+class SceneNodeItem implements SceneNode {
+  instances?: number;
+  errorRate?: number;
+  mark?: SceneMark;
+  /** What its labels show: the inbound calls (a user node's outbound), average, whether estimated, error share. */
+  calls = 0;
+  avgMs: number | undefined = undefined;
+  avgApproximate: boolean | undefined = undefined;
+  shownErrorRate: number | undefined = undefined;
+  #sub: string | undefined;
+  #subShort: string | undefined;
+
+  constructor(
+    readonly id: string,
+    readonly name: string,
+    readonly kind: NodeKind,
+    readonly box: NodeBox,
+  ) {}
+
+  get sub(): string {
+    return (this.#sub ??= subtitleOf(this.kind, this.calls, this.avgMs, this.avgApproximate, this.shownErrorRate, false));
+  }
+
+  get subShort(): string {
+    return (this.#subShort ??= subtitleOf(this.kind, this.calls, this.avgMs, this.avgApproximate, this.shownErrorRate, true));
+  }
+
+  /** The parts of a drawn node that come from its numbers (and marks); labels kept when their numbers are. */
+  putNumbers(n: ServerMapNode, marks: SceneMarks | undefined): this {
+    const user = n.kind === 'user';
+    const s = n.inbound;
+    const calls = user ? n.outbound.calls : s.calls;
+    const avgMs = user ? undefined : s.avgMs;
+    const avgApproximate = user ? undefined : s.avgApproximate;
+    const shownErrorRate = user ? undefined : s.errorRate;
+    if (calls !== this.calls || avgMs !== this.avgMs || avgApproximate !== this.avgApproximate || shownErrorRate !== this.shownErrorRate) {
+      this.calls = calls;
+      this.avgMs = avgMs;
+      this.avgApproximate = avgApproximate;
+      this.shownErrorRate = shownErrorRate;
+      this.#sub = this.#subShort = undefined;
+    }
+    this.instances = n.instances;
+    this.errorRate = user || marks?.nodes.has(n.id) ? undefined : s.errorRate;
+    this.mark = marks?.nodes.get(n.id);
+    return this;
+  }
 }
 
 function sceneNode(n: ServerMapNode, box: NodeBox, marks: SceneMarks | undefined): SceneNode {
-  const item: SceneNode = { id: n.id, name: n.name, kind: n.kind, box, sub: '', subShort: '' };
-  return putNodeNumbers(item, n, marks);
-}
-
-/** The parts of a drawn node that come from its numbers (and marks), written into `item`. */
-function putNodeNumbers(item: SceneNode, n: ServerMapNode, marks: SceneMarks | undefined): SceneNode {
-  item.sub = nodeSubtitle(n);
-  item.subShort = nodeSubtitle(n, true);
-  item.instances = n.instances;
-  item.errorRate = n.kind === 'user' || marks?.nodes.has(n.id) ? undefined : n.inbound.errorRate;
-  item.mark = marks?.nodes.get(n.id);
-  return item;
+  return new SceneNodeItem(n.id, n.name, n.kind, box).putNumbers(n, marks);
 }
 
 /** What of a drawn link comes from the layout alone (kept as it is when only the numbers change). */
@@ -134,30 +195,68 @@ function maxCallsOf(edges: readonly ServerMapEdge[]): number {
   return max;
 }
 
-function sceneEdge(e: ServerMapEdge, g: EdgeGeometry, maxCalls: number, mode: EdgeLabelMode, marks: SceneMarks | undefined): SceneEdge {
-  const item: SceneEdge = {
-    id: e.id,
-    source: e.source,
-    target: e.target,
-    sourceCentre: g.sourceCentre,
-    targetCentre: g.targetCentre,
-    points: g.points,
-    label: '',
-    labelAt: g.labelAt,
-    width: 1,
-  };
-  return putEdgeNumbers(item, e, maxCalls, mode, marks);
+/** A drawn link; its label formatted when first read and after a number it shows changed (see SceneNodeItem). */
+class SceneEdgeItem implements SceneEdge {
+  readonly sourceCentre?: Point;
+  readonly targetCentre?: Point;
+  readonly points: Point[];
+  readonly labelAt: Point;
+  errorRate?: number;
+  width = 1;
+  mark?: SceneMark;
+  /** What its label shows. */
+  calls = 0;
+  ratePerSecond: number | undefined = undefined;
+  avgMs: number | undefined = undefined;
+  avgApproximate: boolean | undefined = undefined;
+  mode: EdgeLabelMode = 'calls';
+  #label: string | undefined;
+
+  constructor(
+    readonly id: string,
+    readonly source: string,
+    readonly target: string,
+    g: EdgeGeometry,
+  ) {
+    this.sourceCentre = g.sourceCentre;
+    this.targetCentre = g.targetCentre;
+    this.points = g.points;
+    this.labelAt = g.labelAt;
+  }
+
+  get label(): string {
+    return (this.#label ??= this.mark?.label || edgeLabelOf(this.calls, this.ratePerSecond, this.avgMs, this.avgApproximate, this.mode));
+  }
+
+  /** The parts of a drawn link that come from its numbers (and marks); the label kept when its numbers are. */
+  putNumbers(e: ServerMapEdge, maxCalls: number, mode: EdgeLabelMode, marks: SceneMarks | undefined): this {
+    const s = e.stats;
+    const mark = marks?.edges.get(e.id);
+    if (
+      s.calls !== this.calls ||
+      s.ratePerSecond !== this.ratePerSecond ||
+      s.avgMs !== this.avgMs ||
+      s.avgApproximate !== this.avgApproximate ||
+      mode !== this.mode ||
+      mark?.label !== this.mark?.label
+    ) {
+      this.calls = s.calls;
+      this.ratePerSecond = s.ratePerSecond;
+      this.avgMs = s.avgMs;
+      this.avgApproximate = s.avgApproximate;
+      this.mode = mode;
+      this.#label = undefined;
+    }
+    // While comparing, colour says worse or better (the mark), not the error rate.
+    this.errorRate = mark ? undefined : s.errorRate;
+    this.mark = mark;
+    this.width = 1 + (4 * Math.log10(1 + s.calls)) / Math.log10(1 + maxCalls);
+    return this;
+  }
 }
 
-/** The parts of a drawn link that come from its numbers (and marks), written into `item`. */
-function putEdgeNumbers(item: SceneEdge, e: ServerMapEdge, maxCalls: number, mode: EdgeLabelMode, marks: SceneMarks | undefined): SceneEdge {
-  const mark = marks?.edges.get(e.id);
-  item.label = mark?.label || edgeLabel(e, mode);
-  // While comparing, colour says worse or better (the mark), not the error rate.
-  item.errorRate = mark ? undefined : e.stats.errorRate;
-  item.mark = mark;
-  item.width = 1 + (4 * Math.log10(1 + e.stats.calls)) / Math.log10(1 + maxCalls);
-  return item;
+function sceneEdge(e: ServerMapEdge, g: EdgeGeometry, maxCalls: number, mode: EdgeLabelMode, marks: SceneMarks | undefined): SceneEdge {
+  return new SceneEdgeItem(e.id, e.source, e.target, g).putNumbers(e, maxCalls, mode, marks);
 }
 
 /** Scene items built between two points where a sliced build may pause (a few ms of work on a young page). */
@@ -282,11 +381,12 @@ export function refreshScene(
 
 /**
  * refreshScene without new items: when `scene`'s items are the drawn ones among `nodes` and `edges`, in the same
- * order (a refresh of the same topology, whose worker-built map keeps its order), their numbers, labels, widths
- * and colours are written into them and a new Scene object over the same item arrays is returned (the canvas
- * redraws a new Scene; every other scene sharing these items shows the new numbers too, which is what a refresh
- * means for the scene the panel keeps for this geometry). Returns undefined, changing nothing, when any item is
- * out of place: the caller then uses refreshScene. Same preconditions as refreshScene (same topology and layout).
+ * order (a refresh of the same topology, whose worker-built map keeps its order), their numbers, widths and colours
+ * are written into them (labels are formatted again when next read, and only where a number they show changed)
+ * and a new Scene object over the same item arrays is returned (the canvas redraws a new Scene; every other scene
+ * sharing these items shows the new numbers too, which is what a refresh means for the scene the panel keeps for
+ * this geometry). Returns undefined, changing nothing, when any item is out of place (or not made by this module):
+ * the caller then uses refreshScene. Same preconditions as refreshScene (same topology and layout).
  */
 export function refreshSceneInPlace(
   scene: Scene,
@@ -295,40 +395,44 @@ export function refreshSceneInPlace(
   mode: EdgeLabelMode,
   marks?: SceneMarks,
 ): Scene | undefined {
-  // Checked before anything is written. Every scene item matched in order to the (unique) node of its id means
+  // Matched before anything is written. Every scene item matched in order to the (unique) node of its id means
   // every drawn node was matched, so the nodes left over are the ones the layout left out.
-  if (!inOrder(scene.nodes, nodes) || !inOrder(scene.edges, edges)) {
+  const nodeAt = positionsInOrder(scene.nodes, nodes, SceneNodeItem);
+  const edgeAt = nodeAt && positionsInOrder(scene.edges, edges, SceneEdgeItem);
+  if (!nodeAt || !edgeAt) {
     return undefined;
   }
-  let at = 0;
-  for (const n of nodes) {
-    const item = scene.nodes[at];
-    if (item?.id === n.id) {
-      putNodeNumbers(item, n, marks);
-      at++;
-    }
+  for (let k = 0; k < nodeAt.length; k++) {
+    (scene.nodes[k] as SceneNodeItem).putNumbers(nodes[nodeAt[k]!]!, marks);
   }
   const maxCalls = maxCallsOf(edges);
-  at = 0;
-  for (const e of edges) {
-    const item = scene.edges[at];
-    if (item?.id === e.id) {
-      putEdgeNumbers(item, e, maxCalls, mode, marks);
-      at++;
-    }
+  for (let k = 0; k < edgeAt.length; k++) {
+    (scene.edges[k] as SceneEdgeItem).putNumbers(edges[edgeAt[k]!]!, maxCalls, mode, marks);
   }
   return { nodes: scene.nodes, edges: scene.edges, bounds: scene.bounds, pitch: scene.pitch };
 }
 
-/** `items` (by id) are a subsequence of `all`, in the same order. */
-function inOrder(items: ReadonlyArray<{ id: string }>, all: ReadonlyArray<{ id: string }>): boolean {
-  let at = 0;
-  for (let i = 0; i < all.length && at < items.length; i++) {
-    if (items[at]!.id === all[i]!.id) {
-      at++;
+/**
+ * Where each of `items` (by id) is in `all`, when they are a subsequence of it in the same order and each one an
+ * instance of `made` (an item this module can write into); else undefined.
+ */
+function positionsInOrder(
+  items: ReadonlyArray<{ id: string }>,
+  all: ReadonlyArray<{ id: string }>,
+  made: abstract new (...args: never[]) => unknown,
+): Int32Array | undefined {
+  const at = new Int32Array(items.length);
+  let k = 0;
+  for (let i = 0; i < all.length && k < items.length; i++) {
+    const item = items[k]!;
+    if (item.id === all[i]!.id) {
+      if (!(item instanceof made)) {
+        return undefined;
+      }
+      at[k++] = i;
     }
   }
-  return at === items.length;
+  return k === items.length ? at : undefined;
 }
 
 export type Hit = { type: 'node'; id: string } | { type: 'edge'; id: string };
