@@ -2,6 +2,7 @@ import { type Point } from '../layout/types';
 import { type NodeKind } from '../model';
 import { type Box, type Measure, numberVariants, type PlacedText, placeCardEdgeLabels, placeGlyphLabels, type TextRole } from './labels';
 import { type Palette } from './palette';
+import { type Group, regroup } from './regroup';
 import { ERROR_RATE, type Scene, type SceneEdge, type SceneMark, type SceneNode, type Viewport, WARN_RATE } from './scene';
 
 export interface DrawState {
@@ -241,25 +242,55 @@ interface Visible {
   edges: SceneEdge[];
 }
 
+/** Each link's bounding box (x0, y0, x1, y1), and all links' together, per item array (kept across a refresh). */
+interface EdgeExtents {
+  boxes: Float64Array;
+  all: { x0: number; y0: number; x1: number; y1: number };
+}
+
+const extentsByEdges = new WeakMap<readonly SceneEdge[], EdgeExtents>();
+
+function edgeExtents(edges: readonly SceneEdge[]): EdgeExtents {
+  let kept = extentsByEdges.get(edges);
+  if (!kept) {
+    const boxes = new Float64Array(edges.length * 4);
+    const all = { x0: Infinity, y0: Infinity, x1: -Infinity, y1: -Infinity };
+    edges.forEach((e, i) => {
+      let ex0 = Infinity;
+      let ex1 = -Infinity;
+      let ey0 = Infinity;
+      let ey1 = -Infinity;
+      for (const p of e.points) {
+        ex0 = Math.min(ex0, p.x);
+        ex1 = Math.max(ex1, p.x);
+        ey0 = Math.min(ey0, p.y);
+        ey1 = Math.max(ey1, p.y);
+      }
+      boxes.set([ex0, ey0, ex1, ey1], i * 4);
+      all.x0 = Math.min(all.x0, ex0);
+      all.y0 = Math.min(all.y0, ey0);
+      all.x1 = Math.max(all.x1, ex1);
+      all.y1 = Math.max(all.y1, ey1);
+    });
+    kept = { boxes, all };
+    extentsByEdges.set(edges, kept);
+  }
+  return kept;
+}
+
 function visibleItems(scene: Scene, v: Viewport, width: number, height: number): Visible {
   const x0 = -v.tx / v.scale;
   const y0 = -v.ty / v.scale;
   const x1 = x0 + width / v.scale;
   const y1 = y0 + height / v.scale;
+  const { boxes, all } = edgeExtents(scene.edges);
+  const b = scene.bounds;
+  // The whole map in view (a fitted map, what every refresh of an untouched view draws): nothing to cull.
+  if (b.x >= x0 && b.x + b.w <= x1 && b.y >= y0 && b.y + b.h <= y1 && all.x0 >= x0 && all.x1 <= x1 && all.y0 >= y0 && all.y1 <= y1) {
+    return { nodes: scene.nodes, edges: scene.edges };
+  }
   const nodes = scene.nodes.filter((n) => n.box.x + n.box.w >= x0 && n.box.x <= x1 && n.box.y + n.box.h >= y0 - 20 && n.box.y <= y1);
-  const edges = scene.edges.filter((e) => {
-    let ex0 = Infinity;
-    let ex1 = -Infinity;
-    let ey0 = Infinity;
-    let ey1 = -Infinity;
-    for (const p of e.points) {
-      ex0 = Math.min(ex0, p.x);
-      ex1 = Math.max(ex1, p.x);
-      ey0 = Math.min(ey0, p.y);
-      ey1 = Math.max(ey1, p.y);
-    }
-    return ex1 >= x0 && ex0 <= x1 && ey1 >= y0 && ey0 <= y1;
-  });
+  const edges = scene.edges.filter((_, i) => boxes[i * 4 + 2]! >= x0 && boxes[i * 4]! <= x1 && boxes[i * 4 + 3]! >= y0 && boxes[i * 4 + 1]! <= y1);
   return { nodes, edges };
 }
 
@@ -272,13 +303,18 @@ const ROUND_MIN_SCALE = 0.25;
 /** A batch is either a reusable Path2D (browsers) or a list of edges replayed into the context (no Path2D). */
 type Batch = Path2D | SceneEdge[];
 
-interface EdgeBatch {
+/** Links drawn alike: one colour, fading, dash, alpha and (integer) line width. */
+interface EdgeStyle {
   color: string;
   faded: boolean;
   /** Compare: gone links are dashed; alpha below 1 for unchanged ones. */
   dashed: boolean;
   alpha: number;
-  lines: Map<number, Batch>;
+  width: number;
+}
+
+interface EdgeBatch extends EdgeStyle {
+  lines: Batch;
   arrows: Batch;
   edges: SceneEdge[];
 }
@@ -318,8 +354,9 @@ function glyphArrow(ctx: CanvasRenderingContext2D, e: SceneEdge, rimUnits: numbe
   arrowHead(ctx, from, tip, size);
 }
 
-function edgeArrow(ctx: CanvasRenderingContext2D | Path2D, e: SceneEdge) {
-  arrowHead(ctx, e.points[e.points.length - 2]!, e.points[e.points.length - 1]!, ARROW + Math.min(3, e.width));
+/** A link's arrowhead, sized by its batch's line width (so one batch's arrows are one path). */
+function edgeArrow(ctx: CanvasRenderingContext2D | Path2D, e: SceneEdge, width: number) {
+  arrowHead(ctx, e.points[e.points.length - 2]!, e.points[e.points.length - 1]!, ARROW + Math.min(3, width));
 }
 
 function strokeBatch(ctx: CanvasRenderingContext2D, b: Batch, centres: boolean) {
@@ -332,35 +369,54 @@ function strokeBatch(ctx: CanvasRenderingContext2D, b: Batch, centres: boolean) 
   }
 }
 
-function fillBatch(ctx: CanvasRenderingContext2D, b: Batch) {
+function fillBatch(ctx: CanvasRenderingContext2D, b: Batch, width: number) {
   if (Array.isArray(b)) {
     ctx.beginPath();
-    b.forEach((e) => edgeArrow(ctx, e));
+    b.forEach((e) => edgeArrow(ctx, e, width));
     ctx.fill();
   } else {
     ctx.fill(b);
   }
 }
 
+function pathOf<T>(items: readonly T[], add: (path: Path2D, item: T) => void): Path2D {
+  const path = new Path2D();
+  for (const item of items) {
+    add(path, item);
+  }
+  return path;
+}
+
 /**
  * Edge batches for the current scene, selection/hover/highlight and palette. Pan and zoom change none of these,
  * so the batches (and their Path2D geometry, in graph coordinates) are built once and replayed every frame;
- * Path2D covers all edges, off-screen ones included, which the browser clips cheaply.
+ * Path2D covers all edges, off-screen ones included, which the browser clips cheaply. Kept per item array, which
+ * a same-topology refresh keeps (refreshSceneInPlace): a new scene or state then rebuilds only the batches whose
+ * links changed (regroup), since a link's geometry never changes in its item.
  */
-const batchCache = new WeakMap<Scene, { state: DrawState; palette: Palette; culled: boolean; centres: boolean; batches: EdgeBatch[] }>();
+interface EdgeBatchCache {
+  scene: Scene;
+  state: DrawState;
+  palette: Palette;
+  centres: boolean;
+  groups: Map<string, Group<SceneEdge, { lines: Path2D; arrows: Path2D }>>;
+  batches: EdgeBatch[];
+}
+
+const batchCache = new WeakMap<readonly SceneEdge[], EdgeBatchCache>();
 
 function edgeBatches(scene: Scene, state: DrawState, p: Palette, visible: SceneEdge[], centres: boolean): EdgeBatch[] {
   const usePath2D = typeof Path2D !== 'undefined';
-  const cached = batchCache.get(scene);
-  if (cached && cached.state === state && cached.palette === p && cached.centres === centres && !cached.culled && usePath2D) {
+  const cached = usePath2D ? batchCache.get(scene.edges) : undefined;
+  if (cached && cached.scene === scene && cached.state === state && cached.palette === p && cached.centres === centres) {
     return cached.batches;
   }
   const dim = state.highlight;
   const sel = state.selected;
   const hov = state.hovered;
   const selectedNode = sel?.type === 'node' ? sel.id : undefined;
-  const groups = new Map<string, { color: string; faded: boolean; dashed: boolean; alpha: number; byWidth: Map<number, SceneEdge[]>; all: SceneEdge[] }>();
-  for (const e of usePath2D ? scene.edges : visible) {
+  const styles = new Map<string, EdgeStyle>();
+  const styleKey = (e: SceneEdge): string => {
     const selected = sel?.type === 'edge' && sel.id === e.id;
     const touchesSelection = selectedNode !== undefined && (e.source === selectedNode || e.target === selectedNode);
     const hovered = hov?.type === 'edge' && hov.id === e.id;
@@ -368,90 +424,128 @@ function edgeBatches(scene: Scene, state: DrawState, p: Palette, visible: SceneE
     const faded = dim !== undefined && !dim.edges.has(e.id);
     const dashed = e.mark?.presence === 'gone';
     const alpha = selected || hovered ? 1 : markAlpha(e.mark);
-    const key = `${color}|${faded ? 1 : 0}|${dashed ? 1 : 0}|${alpha}`;
-    let g = groups.get(key);
-    if (!g) {
-      g = { color, faded, dashed, alpha, byWidth: new Map(), all: [] };
-      groups.set(key, g);
-    }
     // Width varies per edge; integer widths keep the batch count small.
-    const w = Math.round(selected ? e.width + 1.5 : e.width);
-    const list = g.byWidth.get(w);
-    if (list) {
-      list.push(e);
-    } else {
-      g.byWidth.set(w, [e]);
+    const width = Math.round(selected ? e.width + 1.5 : e.width);
+    const key = `${color}|${faded ? 1 : 0}|${dashed ? 1 : 0}|${alpha}|${width}`;
+    if (!styles.has(key)) {
+      styles.set(key, { color, faded, dashed, alpha, width });
     }
-    g.all.push(e);
+    return key;
+  };
+  if (!usePath2D) {
+    // No Path2D (test environments): the visible links replayed into the context every frame.
+    const groups = regroup(visible, styleKey, (members) => members);
+    return [...groups].map(([key, g]) => ({ ...styles.get(key)!, lines: g.members, arrows: g.members, edges: g.members }));
   }
-  const batches: EdgeBatch[] = [];
-  for (const g of groups.values()) {
-    const lines = new Map<number, Batch>();
-    for (const [w, list] of g.byWidth) {
-      if (usePath2D) {
-        const path = new Path2D();
-        list.forEach((e) => edgeLine(path, e, centres));
-        lines.set(w, path);
-      } else {
-        lines.set(w, list);
-      }
-    }
-    let arrows: Batch = g.all;
-    if (usePath2D) {
-      const path = new Path2D();
-      g.all.forEach((e) => edgeArrow(path, e));
-      arrows = path;
-    }
-    batches.push({ color: g.color, faded: g.faded, dashed: g.dashed, alpha: g.alpha, lines, arrows, edges: g.all });
-  }
-  batchCache.set(scene, { state, palette: p, culled: !usePath2D, centres, batches });
+  const groups = regroup(
+    scene.edges,
+    styleKey,
+    (members, key) => {
+      const width = styles.get(key)!.width;
+      return { lines: pathOf(members, (path, e) => edgeLine(path, e, centres)), arrows: pathOf(members, (path, e) => edgeArrow(path, e, width)) };
+    },
+    cached?.centres === centres ? cached.groups : undefined
+  );
+  const batches = [...groups].map(([key, g]) => ({ ...styles.get(key)!, lines: g.built.lines, arrows: g.built.arrows, edges: g.members }));
+  batchCache.set(scene.edges, { scene, state, palette: p, centres, groups, batches });
   return batches;
+}
+
+/** Zoomed-out nodes drawn alike: fading, border colour and width, kind stripe colour. */
+interface FarNodeStyle {
+  faded: boolean;
+  border: string;
+  width: number;
+  kind: string;
+}
+
+interface FarNodeCache {
+  scene: Scene;
+  state: DrawState;
+  palette: Palette;
+  round: boolean;
+  groups: Map<string, Group<SceneNode, { cards: Path2D; stripes: Path2D }>>;
+  styles: Map<string, FarNodeStyle>;
+}
+
+/** As batchCache, for the zoomed-out nodes' paths (rounded cards are ~2 ms of arcs at 1,000 nodes). */
+const farNodeCache = new WeakMap<readonly SceneNode[], FarNodeCache>();
+
+function cardPath(path: CanvasRenderingContext2D | Path2D, box: SceneNode['box'], round: boolean) {
+  if (round) {
+    roundRect(path, box.x, box.y, box.w, box.h, 8);
+  } else {
+    path.rect(box.x, box.y, box.w, box.h);
+  }
+}
+
+/** A kind-coloured stripe instead of icon and text. */
+function stripePath(path: CanvasRenderingContext2D | Path2D, box: SceneNode['box']) {
+  path.rect(box.x, box.y + 6, 10, box.h - 12);
 }
 
 /**
  * Zoomed out (no text): cards, borders and kind stripes are drawn in one path per style instead of a few calls
- * per node, which is what a frame of a 1,000-node map costs when everything is on screen.
+ * per node, which is what a frame of a 1,000-node map costs when everything is on screen. With Path2D, the paths
+ * cover every node (kept across frames and refreshes, see farNodeCache); without, the visible ones are replayed.
  */
-function drawNodesFar(ctx: CanvasRenderingContext2D, nodes: SceneNode[], v: Viewport, p: Palette, state: DrawState) {
+function drawNodesFar(ctx: CanvasRenderingContext2D, scene: Scene, visible: SceneNode[], v: Viewport, p: Palette, state: DrawState) {
   const round = v.scale >= ROUND_MIN_SCALE;
-  const dim = state.highlight;
-  const groups = new Map<string, { faded: boolean; border: string; width: number; kind: string; nodes: SceneNode[] }>();
-  for (const n of nodes) {
-    const faded = dim !== undefined && !dim.nodes.has(n.id);
-    const sel = state.selected?.type === 'node' && state.selected.id === n.id;
-    const hov = state.hovered?.type === 'node' && state.hovered.id === n.id;
-    const border = sel ? p.primary : nodeColor(p, n, hov ? p.primary : p.cardBorder);
-    const width = sel ? 3 : (n.errorRate !== undefined && n.errorRate >= WARN_RATE) || (n.mark && markAlpha(n.mark) === 1) ? 2 : 1;
-    const kind = p.kinds[n.kind];
-    const key = `${faded ? 1 : 0}|${border}|${width}|${kind}`;
-    const g = groups.get(key);
-    if (g) {
-      g.nodes.push(n);
+  const usePath2D = typeof Path2D !== 'undefined';
+  const cached = usePath2D ? farNodeCache.get(scene.nodes) : undefined;
+  let groups: Map<string, Group<SceneNode, { cards: Path2D; stripes: Path2D } | undefined>>;
+  let styles: Map<string, FarNodeStyle>;
+  if (cached && cached.scene === scene && cached.state === state && cached.palette === p && cached.round === round) {
+    ({ groups, styles } = cached);
+  } else {
+    const dim = state.highlight;
+    styles = new Map();
+    const styleKey = (n: SceneNode): string => {
+      const faded = dim !== undefined && !dim.nodes.has(n.id);
+      const sel = state.selected?.type === 'node' && state.selected.id === n.id;
+      const hov = state.hovered?.type === 'node' && state.hovered.id === n.id;
+      const border = sel ? p.primary : nodeColor(p, n, hov ? p.primary : p.cardBorder);
+      const width = sel ? 3 : (n.errorRate !== undefined && n.errorRate >= WARN_RATE) || (n.mark && markAlpha(n.mark) === 1) ? 2 : 1;
+      const kind = p.kinds[n.kind];
+      const key = `${faded ? 1 : 0}|${border}|${width}|${kind}`;
+      if (!styles.has(key)) {
+        styles.set(key, { faded, border, width, kind });
+      }
+      return key;
+    };
+    if (usePath2D) {
+      const built = regroup(
+        scene.nodes,
+        styleKey,
+        (members) => ({ cards: pathOf(members, (path, n) => cardPath(path, n.box, round)), stripes: pathOf(members, (path, n) => stripePath(path, n.box)) }),
+        cached?.round === round ? cached.groups : undefined
+      );
+      farNodeCache.set(scene.nodes, { scene, state, palette: p, round, groups: built, styles });
+      groups = built;
     } else {
-      groups.set(key, { faded, border, width, kind, nodes: [n] });
+      groups = regroup(visible, styleKey, () => undefined);
     }
   }
-  for (const g of groups.values()) {
-    ctx.globalAlpha = g.faded ? 0.25 : 1;
-    ctx.beginPath();
-    for (const { box } of g.nodes) {
-      if (round) {
-        roundRect(ctx, box.x, box.y, box.w, box.h, 8);
-      } else {
-        ctx.rect(box.x, box.y, box.w, box.h);
-      }
-    }
+  for (const [key, g] of groups) {
+    const style = styles.get(key)!;
+    ctx.globalAlpha = style.faded ? 0.25 : 1;
     ctx.fillStyle = p.card;
-    ctx.fill();
-    ctx.lineWidth = g.width;
-    ctx.strokeStyle = g.border;
-    ctx.stroke();
-    // A kind-coloured stripe instead of icon and text.
-    ctx.beginPath();
-    for (const { box } of g.nodes) {
-      ctx.rect(box.x, box.y + 6, 10, box.h - 12);
+    ctx.lineWidth = style.width;
+    ctx.strokeStyle = style.border;
+    if (g.built) {
+      ctx.fill(g.built.cards);
+      ctx.stroke(g.built.cards);
+      ctx.fillStyle = style.kind;
+      ctx.fill(g.built.stripes);
+      continue;
     }
-    ctx.fillStyle = g.kind;
+    ctx.beginPath();
+    g.members.forEach((n) => cardPath(ctx, n.box, round));
+    ctx.fill();
+    ctx.stroke();
+    ctx.beginPath();
+    g.members.forEach((n) => stripePath(ctx, n.box));
+    ctx.fillStyle = style.kind;
     ctx.fill();
   }
 }
@@ -691,11 +785,9 @@ export function drawScene(
     if (b.dashed) {
       ctx.setLineDash([6 / Math.max(v.scale, 0.05), 4 / Math.max(v.scale, 0.05)]);
     }
-    for (const [w, path] of b.lines) {
-      // Glyph mode keeps links at least a pixel wide on screen.
-      ctx.lineWidth = glyphs ? Math.max(w, 1 / v.scale) : w;
-      strokeBatch(ctx, path, glyphs);
-    }
+    // Glyph mode keeps links at least a pixel wide on screen.
+    ctx.lineWidth = glyphs ? Math.max(b.width, 1 / v.scale) : b.width;
+    strokeBatch(ctx, b.lines, glyphs);
     if (b.dashed) {
       ctx.setLineDash([]);
     }
@@ -709,7 +801,7 @@ export function drawScene(
       }
       ctx.fill();
     } else if (arrowsVisible) {
-      fillBatch(ctx, b.arrows);
+      fillBatch(ctx, b.arrows, b.width);
     }
   }
   ctx.globalAlpha = 1;
@@ -724,7 +816,7 @@ export function drawScene(
   }
 
   if (lod.level !== 'cards') {
-    drawNodesFar(ctx, vis.nodes, v, p, state);
+    drawNodesFar(ctx, scene, vis.nodes, v, p, state);
     ctx.globalAlpha = 1;
     ctx.setTransform(1, 0, 0, 1, 0, 0);
     return { drawnNodes: vis.nodes.length, drawnEdges: vis.edges.length, level: lod.level, labels: lod.labels, texts: [] };
