@@ -287,6 +287,14 @@ export function ServerMapCanvas({ scene, fitKey, palette, width, height, selecte
     userMoved.current = false;
     requestDraw();
   };
+  // The buttons get callbacks that never change (calling the latest zoom and fit), so a refresh, which brings a
+  // new scene, does not render them again.
+  const latest = useRef({ zoom, fit });
+  useLayoutEffect(() => {
+    latest.current = { zoom, fit };
+  });
+  const onZoom = useCallback((factor: number) => latest.current.zoom(factor), []);
+  const onFit = useCallback(() => latest.current.fit(), []);
 
   return (
     <div className={styles.wrap} style={{ width, height }}>
@@ -300,18 +308,7 @@ export function ServerMapCanvas({ scene, fitKey, palette, width, height, selecte
         onPointerUp={onPointerUp}
         onPointerLeave={() => setHover(undefined)}
       />
-      <div className={styles.zoom}>
-        {/* Text buttons: they render the same in Grafana and in the harness (icons are fetched from Grafana's server). */}
-        <Button size="sm" variant="secondary" fill="text" aria-label="Zoom in" onClick={() => zoom(1.25)}>
-          +
-        </Button>
-        <Button size="sm" variant="secondary" fill="text" aria-label="Zoom out" onClick={() => zoom(0.8)}>
-          −
-        </Button>
-        <Button size="sm" variant="secondary" fill="text" aria-label="Fit to view" onClick={fit} data-testid="lgtmapm-fit">
-          Fit
-        </Button>
-      </div>
+      <ZoomButtons onZoom={onZoom} onFit={onFit} />
       {hover && (
         <div
           className={styles.tooltip}
@@ -328,6 +325,25 @@ export function ServerMapCanvas({ scene, fitKey, palette, width, height, selecte
     </div>
   );
 }
+
+/** Zoom and fit: the same for every scene (memoised, see onZoom). */
+const ZoomButtons = React.memo(function ZoomButtons({ onZoom, onFit }: { onZoom: (factor: number) => void; onFit: () => void }) {
+  const styles = useStyles2(getStyles);
+  return (
+    <div className={styles.zoom}>
+      {/* Text buttons: they render the same in Grafana and in the harness (icons are fetched from Grafana's server). */}
+      <Button size="sm" variant="secondary" fill="text" aria-label="Zoom in" onClick={() => onZoom(1.25)}>
+        +
+      </Button>
+      <Button size="sm" variant="secondary" fill="text" aria-label="Zoom out" onClick={() => onZoom(0.8)}>
+        −
+      </Button>
+      <Button size="sm" variant="secondary" fill="text" aria-label="Fit to view" onClick={onFit} data-testid="lgtmapm-fit">
+        Fit
+      </Button>
+    </div>
+  );
+});
 
 /** The tooltip's box (its CSS width, and a height that fits its three lines). */
 const TOOLTIP_W = 240;
