@@ -319,15 +319,25 @@ export function* readAheadSteps(
   if (!readAhead) {
     return;
   }
-  // Indexes outside the map are left to whoever picks the filtered records (and fails on them).
-  const ahead = [
-    ...Array.from(readAhead.nodes).filter((i) => i >= 0 && i < nodeCount),
-    ...Array.from(readAhead.edges, (i) => nodeCount + i).filter((at) => at >= nodeCount && at < nodeCount + edgeCount),
-  ];
-  for (let k = 0; k < ahead.length; k++) {
-    if (k % RECORDS_PER_STEP === RECORDS_PER_STEP - 1) {
-      yield;
+  // Indexes outside the map are left to whoever picks the filtered records (and fails on them). Walked in place,
+  // not copied into one list first: a 1,000-node refresh reads ~4,000 records here.
+  let k = 0;
+  for (let i = 0; i < readAhead.nodes.length; i++) {
+    const at = readAhead.nodes[i]!;
+    if (at >= 0 && at < nodeCount) {
+      if (++k % RECORDS_PER_STEP === 0) {
+        yield;
+      }
+      records.readNumbers(at, true);
     }
-    records.readNumbers(ahead[k]!, ahead[k]! < nodeCount);
+  }
+  for (let i = 0; i < readAhead.edges.length; i++) {
+    const at = nodeCount + readAhead.edges[i]!;
+    if (at >= nodeCount && at < nodeCount + edgeCount) {
+      if (++k % RECORDS_PER_STEP === 0) {
+        yield;
+      }
+      records.readNumbers(at, false);
+    }
   }
 }
