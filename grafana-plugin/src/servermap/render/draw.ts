@@ -399,8 +399,32 @@ interface EdgeBatchCache {
   state: DrawState;
   palette: Palette;
   centres: boolean;
-  groups: Map<string, Group<SceneEdge, { lines: Path2D; arrows: Path2D }>>;
+  groups: Map<number, Group<SceneEdge, { lines: Path2D; arrows: Path2D }>>;
   batches: EdgeBatch[];
+}
+
+/**
+ * A small number per colour string (the palette's few colours), for style keys: a key made of numbers is found in
+ * a Map without building and hashing a string per link on every refresh.
+ */
+const colourIds = new Map<string, number>();
+/** Ids stay below this within one drawing call (a call adds at most its palette's few colours). */
+const COLOUR_ID_BOUND = 8192;
+
+/** Called before a drawing call makes its keys: ids are stable within the call and stay below COLOUR_ID_BOUND. */
+function boundColourIds(): void {
+  if (colourIds.size > COLOUR_ID_BOUND / 2) {
+    colourIds.clear();
+  }
+}
+
+function colourId(colour: string): number {
+  let id = colourIds.get(colour);
+  if (id === undefined) {
+    id = colourIds.size;
+    colourIds.set(colour, id);
+  }
+  return id;
 }
 
 const batchCache = new WeakMap<readonly SceneEdge[], EdgeBatchCache>();
@@ -415,8 +439,9 @@ function edgeBatches(scene: Scene, state: DrawState, p: Palette, visible: SceneE
   const sel = state.selected;
   const hov = state.hovered;
   const selectedNode = sel?.type === 'node' ? sel.id : undefined;
-  const styles = new Map<string, EdgeStyle>();
-  const styleKey = (e: SceneEdge): string => {
+  const styles = new Map<number, EdgeStyle>();
+  boundColourIds();
+  const styleKey = (e: SceneEdge): number => {
     const selected = sel?.type === 'edge' && sel.id === e.id;
     const touchesSelection = selectedNode !== undefined && (e.source === selectedNode || e.target === selectedNode);
     const hovered = hov?.type === 'edge' && hov.id === e.id;
@@ -426,7 +451,8 @@ function edgeBatches(scene: Scene, state: DrawState, p: Palette, visible: SceneE
     const alpha = selected || hovered ? 1 : markAlpha(e.mark);
     // Width varies per edge; integer widths keep the batch count small.
     const width = Math.round(selected ? e.width + 1.5 : e.width);
-    const key = `${color}|${faded ? 1 : 0}|${dashed ? 1 : 0}|${alpha}|${width}`;
+    // Alpha is 1 or markAlpha's one lower value; widths are 1-7.
+    const key = (((colourId(color) * 2 + (faded ? 1 : 0)) * 2 + (dashed ? 1 : 0)) * 2 + (alpha === 1 ? 1 : 0)) * 16 + width;
     if (!styles.has(key)) {
       styles.set(key, { color, faded, dashed, alpha, width });
     }
@@ -464,8 +490,8 @@ interface FarNodeCache {
   state: DrawState;
   palette: Palette;
   round: boolean;
-  groups: Map<string, Group<SceneNode, { cards: Path2D; stripes: Path2D }>>;
-  styles: Map<string, FarNodeStyle>;
+  groups: Map<number, Group<SceneNode, { cards: Path2D; stripes: Path2D }>>;
+  styles: Map<number, FarNodeStyle>;
 }
 
 /** As batchCache, for the zoomed-out nodes' paths (rounded cards are ~2 ms of arcs at 1,000 nodes). */
@@ -493,21 +519,23 @@ function drawNodesFar(ctx: CanvasRenderingContext2D, scene: Scene, visible: Scen
   const round = v.scale >= ROUND_MIN_SCALE;
   const usePath2D = typeof Path2D !== 'undefined';
   const cached = usePath2D ? farNodeCache.get(scene.nodes) : undefined;
-  let groups: Map<string, Group<SceneNode, { cards: Path2D; stripes: Path2D } | undefined>>;
-  let styles: Map<string, FarNodeStyle>;
+  let groups: Map<number, Group<SceneNode, { cards: Path2D; stripes: Path2D } | undefined>>;
+  let styles: Map<number, FarNodeStyle>;
   if (cached && cached.scene === scene && cached.state === state && cached.palette === p && cached.round === round) {
     ({ groups, styles } = cached);
   } else {
     const dim = state.highlight;
     styles = new Map();
-    const styleKey = (n: SceneNode): string => {
+    boundColourIds();
+    const styleKey = (n: SceneNode): number => {
       const faded = dim !== undefined && !dim.nodes.has(n.id);
       const sel = state.selected?.type === 'node' && state.selected.id === n.id;
       const hov = state.hovered?.type === 'node' && state.hovered.id === n.id;
       const border = sel ? p.primary : nodeColor(p, n, hov ? p.primary : p.cardBorder);
       const width = sel ? 3 : (n.errorRate !== undefined && n.errorRate >= WARN_RATE) || (n.mark && markAlpha(n.mark) === 1) ? 2 : 1;
       const kind = p.kinds[n.kind];
-      const key = `${faded ? 1 : 0}|${border}|${width}|${kind}`;
+      // Border widths are 1-3.
+      const key = ((colourId(border) * 2 + (faded ? 1 : 0)) * 4 + width) * COLOUR_ID_BOUND + colourId(kind);
       if (!styles.has(key)) {
         styles.set(key, { faded, border, width, kind });
       }

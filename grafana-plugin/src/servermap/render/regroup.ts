@@ -23,13 +23,13 @@ function sameMembers<T>(a: readonly T[], b: readonly T[]): boolean {
  * (building a 1,000-node map's link paths is several ms; comparing the groups' members, a fraction of one).
  * `build` must depend only on the key and the members (their geometry), not on anything a refresh changes.
  */
-export function regroup<T, B>(
+export function regroup<T, B, K = string>(
   items: readonly T[],
-  keyOf: (item: T) => string,
-  build: (members: T[], key: string) => B,
-  previous?: ReadonlyMap<string, Group<T, B>>
-): Map<string, Group<T, B>> {
-  const members = new Map<string, T[]>();
+  keyOf: (item: T) => K,
+  build: (members: T[], key: K) => B,
+  previous?: ReadonlyMap<K, Group<T, B>>
+): Map<K, Group<T, B>> {
+  const members = new Map<K, T[]>();
   for (const item of items) {
     const key = keyOf(item);
     const list = members.get(key);
@@ -39,7 +39,7 @@ export function regroup<T, B>(
       members.set(key, [item]);
     }
   }
-  const groups = new Map<string, Group<T, B>>();
+  const groups = new Map<K, Group<T, B>>();
   for (const [key, list] of members) {
     const kept = previous?.get(key);
     groups.set(key, kept && sameMembers(kept.members, list) ? kept : { members: list, built: build(list, key) });
