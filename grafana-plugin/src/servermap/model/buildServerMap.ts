@@ -1,4 +1,4 @@
-import { type FrameLike } from './frames';
+import { type FrameLike, isUsableFrame } from './frames';
 import { assemble } from './assemble';
 import { fromPrometheus } from './fromPrometheus';
 import { fromTempo, isEdgesFrame, isNodesFrame } from './fromTempo';
@@ -18,12 +18,7 @@ export const DEFAULT_BUILD_OPTIONS: BuildOptions = {
 export function buildServerMap(frames: readonly FrameLike[] | undefined, options: Partial<BuildOptions> = {}): BuildResult {
   const opts: BuildOptions = { ...DEFAULT_BUILD_OPTIONS, ...options, roles: { ...DEFAULT_ROLES, ...options.roles } };
   try {
-    const list: FrameLike[] = [];
-    for (const f of frames ?? []) {
-      if (f && Array.isArray(f.fields)) {
-        list.push(f);
-      }
-    }
+    const list = (frames ?? []).filter(isUsableFrame);
     if (list.length === 0) {
       return { ok: false, error: 'No data: the queries returned no frames for the selected time range', warnings: [] };
     }

@@ -18,6 +18,14 @@ export interface FrameLike {
 }
 
 /**
+ * A frame the model reads (anything else in `data.series` is skipped): the model build, the packer and the
+ * refresh's check must agree on it, or a refill would not be what a pack of the same frames is.
+ */
+export function isUsableFrame(f: FrameLike | null | undefined): f is FrameLike {
+  return !!f && Array.isArray(f.fields);
+}
+
+/**
  * One labelled series from a Prometheus frame: label set plus its sample values, oldest first. Sample times are
  * not kept: the map only needs the newest value or the increase over the samples, and a large map has tens of
  * thousands of series.

@@ -1,5 +1,5 @@
 import { runInSlices, runToEnd, type SlicedJob } from '../../shared/slices';
-import { type FieldLike, type FrameLike } from './frames';
+import { type FieldLike, type FrameLike, isUsableFrame } from './frames';
 
 /**
  * Frames in a columnar form that crosses to a Web Worker cheaply: every number column in one transferable
@@ -98,7 +98,7 @@ function* kindOfLong(values: ArrayLike<unknown>): Generator<void, Kind> {
 
 /** Frames the model reads at all (buildServerMap skips the others the same way). */
 export function usableFrames(frames: readonly FrameLike[]): FrameLike[] {
-  return frames.filter((f) => f && Array.isArray(f.fields));
+  return frames.filter(isUsableFrame);
 }
 
 /**

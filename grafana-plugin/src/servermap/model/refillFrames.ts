@@ -1,5 +1,5 @@
 import { runInSlices, type SlicedJob } from '../../shared/slices';
-import { type FrameLike } from './frames';
+import { type FrameLike, isUsableFrame } from './frames';
 import {
   ABSENT,
   FIELD_INTS,
@@ -69,7 +69,7 @@ type BatchEndKind = (typeof BatchEnd)[keyof typeof BatchEnd];
 
 /**
  * The frames' numbers in the packed order if the frames have exactly `shape`'s structure, else undefined.
- * One pass over the frames: each usable frame (as usableFrames has it, skipped in place: no filtered copy) is
+ * One pass over the frames: each usable frame (isUsableFrame; the others skipped in place: no filtered copy) is
  * checked and its numbers copied at once, in batches of FRAMES_PER_STEP frames run by a plain function (the
  * generator only pauses between them); a frame with a column longer than VALUES_PER_STEP is checked apart, in
  * pieces with a pause between them.
@@ -104,7 +104,7 @@ function refillBatch(s: Structure, all: readonly FrameLike[], at: Cursor, number
   const frameCount = s.frames.length / FRAME_INTS;
   for (let checked = 0; checked < FRAMES_PER_STEP && at.next < all.length; at.next++) {
     const frame = all[at.next];
-    if (!frame || !Array.isArray(frame.fields)) {
+    if (!isUsableFrame(frame)) {
       continue;
     }
     if (at.frame >= frameCount || !sameFrame(s, frame, at.frame, at.field)) {
