@@ -9,6 +9,7 @@ import { dateTimeFormat, serializeStateToUrlParam, urlUtil, type GrafanaTheme2, 
 import { grafanaBase } from '../shared/grafanaLinks';
 import { useStyles2, useTheme2 } from '@grafana/ui';
 import { setHighlight } from '../shared/selectionStore';
+import { useLatest } from '../shared/useLatest';
 import type { ApmPanelOptions } from '../types';
 import { buildCallTree, type CallTree } from '../calltree/buildCallTree';
 import { CallTreeView } from '../calltree/CallTreeView';
@@ -604,25 +605,22 @@ const EMPTY_POINTS = { n: 0, x: new Float64Array(0), y: new Float64Array(0), fai
 function ScatterCanvas(props: ScatterCanvasProps) {
   const container = useRef<HTMLDivElement>(null);
   const chart = useRef<ScatterChart>();
-  const latest = useRef(props);
-  useLayoutEffect(() => {
-    latest.current = props;
-  });
+  const latestRef = useLatest(props);
 
   useEffect(() => {
     const c = new ScatterChart(container.current!);
     chart.current = c;
     const offSelect = c.on('select', ({ rect, indices }) =>
-      latest.current.onSelect(rect, indices, [c.isSeriesVisible(0), c.isSeriesVisible(1)])
+      latestRef.current.onSelect(rect, indices, [c.isSeriesVisible(0), c.isSeriesVisible(1)])
     );
-    const offClick = c.on('click', ({ index }) => latest.current.onClickDot(index));
+    const offClick = c.on('click', ({ index }) => latestRef.current.onClickDot(index));
     return () => {
       offSelect();
       offClick();
       c.destroy();
       chart.current = undefined;
     };
-  }, []);
+  }, [latestRef]);
 
   const { width, height, set, heatmap, runtime, baseline, lines, runtimeLabel, range, yScale, yMax, theme } = props;
   useEffect(() => {

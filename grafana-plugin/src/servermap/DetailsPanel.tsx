@@ -1,4 +1,4 @@
-import React, { useCallback, useLayoutEffect, useRef } from 'react';
+import React, { useCallback } from 'react';
 import { css, cx } from '@emotion/css';
 import { type GrafanaTheme2, type TimeRange } from '@grafana/data';
 import { Badge, Stack, useStyles2, useTheme2 } from '@grafana/ui';
@@ -13,6 +13,7 @@ import { LoadChart } from './details/LoadChart';
 import { InstanceTable } from './details/InstanceTable';
 import { type DetailsSheet } from './details/sheet';
 import { CloseDetailsButton, DetailsLinks, FocusControls } from './details/DetailsActions';
+import { useLatest } from '../shared/useLatest';
 
 export interface FocusState {
   node?: string;
@@ -108,19 +109,16 @@ export function DetailsPanel(props: Props) {
   const target = edge ? nodesById.get(edge.target) : undefined;
   // The buttons' callbacks keep their identity (the view hands new closures on every render) and act on the
   // latest props: the memoised buttons then do not render again for new numbers.
-  const latest = useRef(props);
-  useLayoutEffect(() => {
-    latest.current = props;
-  });
-  const close = useCallback(() => latest.current.onClose(), []);
+  const latestRef = useLatest(props);
+  const close = useCallback(() => latestRef.current.onClose(), [latestRef]);
   const toggleFocus = useCallback(() => {
-    const { node: n, focus: f, onFocus: set } = latest.current;
+    const { node: n, focus: f, onFocus: set } = latestRef.current;
     if (n) {
       set({ ...f, node: f.node === n.id ? undefined : n.id });
     }
-  }, []);
-  const setInbound = useCallback((inbound: number) => latest.current.onFocus({ ...latest.current.focus, inbound }), []);
-  const setOutbound = useCallback((outbound: number) => latest.current.onFocus({ ...latest.current.focus, outbound }), []);
+  }, [latestRef]);
+  const setInbound = useCallback((inbound: number) => latestRef.current.onFocus({ ...latestRef.current.focus, inbound }), [latestRef]);
+  const setOutbound = useCallback((outbound: number) => latestRef.current.onFocus({ ...latestRef.current.focus, outbound }), [latestRef]);
   const details = useDetailsData(
     metricsDatasource,
     loadSelector(node, source && target ? { source, target } : undefined),

@@ -6,6 +6,7 @@ import { type DetailLevel, type DrawState, drawScene } from './render/draw';
 import { type PlacedText } from './render/labels';
 import { type Palette } from './render/palette';
 import { fitViewport, type Hit, hitTest, type Scene, toGraph, type Viewport, zoomAt } from './render/scene';
+import { useLatest } from '../shared/useLatest';
 
 interface Props {
   scene: Scene;
@@ -289,12 +290,9 @@ export function ServerMapCanvas({ scene, fitKey, palette, width, height, selecte
   };
   // The buttons get callbacks that never change (calling the latest zoom and fit), so a refresh, which brings a
   // new scene, does not render them again.
-  const latest = useRef({ zoom, fit });
-  useLayoutEffect(() => {
-    latest.current = { zoom, fit };
-  });
-  const onZoom = useCallback((factor: number) => latest.current.zoom(factor), []);
-  const onFit = useCallback(() => latest.current.fit(), []);
+  const latestRef = useLatest({ zoom, fit });
+  const onZoom = useCallback((factor: number) => latestRef.current.zoom(factor), [latestRef]);
+  const onFit = useCallback(() => latestRef.current.fit(), [latestRef]);
 
   return (
     <div className={styles.wrap} style={{ width, height }}>
