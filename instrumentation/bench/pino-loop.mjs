@@ -7,6 +7,7 @@
 // during the measured part.
 import { createRequire } from 'node:module';
 import { trace } from '@opentelemetry/api';
+import { cpuAround } from './cpu-around.mjs';
 
 // pino is required, not imported: stock's register hooks pino only through require (measured: an
 // imported pino sent no records), and every variant must log through the same path.
@@ -50,13 +51,7 @@ try {
 await run(20_000, 0); // warm-up: JIT, the kit's worker and the exporter's first connection
 await kit?.forceFlush(); // the warm-up's records leave before measuring
 const dropped0 = kit?.health.droppedLogs ?? 0;
-const cpu0 = process.cpuUsage();
-const main0 = process.threadCpuUsage();
-const t0 = performance.now();
-await run(N, RATE);
-const elapsedMs = performance.now() - t0;
-const cpu = process.cpuUsage(cpu0);
-const main = process.threadCpuUsage(main0);
+const { elapsedMs, cpu, main } = await cpuAround(() => run(N, RATE));
 let dropped = null;
 if (kit) {
   await kit.forceFlush();

@@ -21,6 +21,7 @@ import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import { fmt, machine, median, runToExit, startNode, stop } from './lib.mjs';
+import { cpuAround } from './cpu-around.mjs';
 
 const here = import.meta.dirname;
 
@@ -195,13 +196,7 @@ async function child() {
   await run(20_000, 0); // warm-up: JIT, the exporter's code and first connection
   dropped = 0;
   const threads0 = threadCpuMs();
-  const cpu0 = process.cpuUsage();
-  const main0 = process.threadCpuUsage();
-  const t0 = performance.now();
-  await run(N, RATE);
-  const elapsedMs = performance.now() - t0;
-  const cpu = process.cpuUsage(cpu0);
-  const main = process.threadCpuUsage(main0);
+  const { elapsedMs, cpu, main } = await cpuAround(() => run(N, RATE));
   const threads = Object.entries(threadCpuMs())
     .map(([k, ms]) => [k.split('#')[0], ms - (threads0[k] ?? 0)])
     .reduce((acc, [k, ms]) => ({ ...acc, [k]: (acc[k] ?? 0) + ms }), {});
