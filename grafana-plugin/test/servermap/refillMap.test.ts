@@ -2,7 +2,7 @@ import { deserialize, serialize } from 'node:v8';
 import { buildServerMap, type BuildResult, type ServerMap } from '../../src/servermap/model';
 import { mapIndex } from '../../src/servermap/model/mapIndex';
 import { packMap, unpackMap, type PackedMap } from '../../src/servermap/model/packMap';
-import { refillMapInPlace, rememberMapText } from '../../src/servermap/model/refillMap';
+import { refillMapInPlace, refillMapSteps, rememberMapText } from '../../src/servermap/model/refillMap';
 import { framesFromResponse } from '../fixtures/load';
 import { plainMap } from '../fixtures/workerCrossing';
 import { generateTopology, prometheusResponse, withScaledNumbers, type Topology } from '../fixtures/serviceGraph';
@@ -67,6 +67,46 @@ describe('refillMapInPlace: a reply with the same topology is read by the previo
     expect(refilled.edges[0]!.stats.calls).toBe(next.edges[0]!.stats.calls);
     expect(refilled.nodes[1]!.inbound.calls).toBe(7);
     expect(refilled.edges[1]!.stats.calls).toBe(7);
+  });
+
+  it('a refill stopped at any pause (newer frames arrived) leaves every record reading one reply, never two', () => {
+    // Over a thousand nodes with instance counts, so the refill pauses (yields) while it walks them.
+    const big = generateTopology(1_100, 11, 1);
+    const nextTopology = {
+      ...withScaledNumbers(big, 3),
+      instances: Object.fromEntries(Object.entries(big.instances).map(([name, n]) => [name, n + 10])),
+    };
+    const bigModel = modelOf(big);
+    const next = modelOf(nextTopology);
+    const reply = packMap(next);
+    // Every record drawn: its numbers are read ahead in the refill's slices.
+    const drawn = { nodes: next.nodes.map((_, i) => i), edges: next.edges.map((_, i) => i) };
+    const nodeNumbers = (m: ServerMap) => m.nodes.map((n) => [n.instances, n.inbound.calls, n.outbound.calls]);
+    const first = nodeNumbers(bigModel);
+    const second = nodeNumbers(next);
+    expect(first).not.toEqual(second);
+    const countPauses = () => {
+      const steps = refillMapSteps(fromReply(bigModel), reply, drawn);
+      let pauses = 0;
+      while (!steps.next().done) {
+        pauses++;
+      }
+      return pauses;
+    };
+    const pauses = countPauses();
+    expect(pauses).toBeGreaterThan(0);
+    // Stopped after each possible pause in turn: the records read either the first reply (nothing switched yet)
+    // or the second, whole.
+    for (let stopAfter = 1; stopAfter <= pauses; stopAfter++) {
+      const previous = fromReply(bigModel);
+      const steps = refillMapSteps(previous, reply, drawn);
+      for (let i = 0; i < stopAfter; i++) {
+        expect(steps.next().done).toBe(false);
+      }
+      const seen = JSON.stringify(nodeNumbers(previous));
+      const read = seen === JSON.stringify(first) ? 'first reply' : seen === JSON.stringify(second) ? 'second reply' : 'both, mixed';
+      expect([stopAfter, read]).toEqual([stopAfter, expect.stringMatching(/ reply$/)]);
+    }
   });
 
   it('a value that goes away is gone, not a stale field', () => {

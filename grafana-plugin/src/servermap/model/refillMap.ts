@@ -50,17 +50,14 @@ export function refillMapInPlace(previous: ServerMap, p: PackedMap, readAhead?: 
   return runToEnd(refillMapSteps(previous, p, readAhead));
 }
 
-/** Nodes whose instance count is written between two points where a sliced refill may pause. */
-const NODES_PER_STEP = 1024;
-
 /**
  * When `p` is `previous`'s map with other numbers (the same text, see above): points `previous`'s records at
  * `p`'s numbers, writes the nodes' instance counts, reads ahead the numbers of the records about to be drawn, and
  * returns a new map object over the same nodes and links, with the reply's warnings and `previous`'s index by id.
  * Otherwise (not rebuilt from a reply, another topology or order, an instance count that appeared or went away,
  * arrays of the wrong size) returns undefined and changes nothing: the caller rebuilds the map. Everything is
- * checked before anything changes (a malformed reply throws, as a rebuild would); the records read the new numbers
- * from the first pause on.
+ * checked before anything changes (a malformed reply throws, as a rebuild would); from the first pause on, every
+ * record reads the new reply (numbers and instance counts alike), whether or not the refill is run to its end.
  */
 export function* refillMapSteps(
   previous: ServerMap,
@@ -92,11 +89,11 @@ export function* refillMapSteps(
     }
   }
   checkBucketRefs(p, count);
+  // The records' numbers and the nodes' instance counts switch to the new reply in one step, with no pause
+  // between them: a refill cancelled at a pause (newer frames arrived) leaves every record reading one reply,
+  // never numbers of the new one beside instance counts of the old (one write per node: cheap even at 15,000).
   records.repoint(replyNumbers(p));
   for (let i = 0; i < nodeCount; i++) {
-    if (i % NODES_PER_STEP === NODES_PER_STEP - 1) {
-      yield;
-    }
     const instances = p.nodeNumbers[i * NODE_NUMBERS]!;
     if (!Number.isNaN(instances)) {
       previous.nodes[i]!.instances = instances;
