@@ -2,7 +2,7 @@ import { createTheme } from '@grafana/data';
 import { buildServerMap, type ServerMap } from '../../src/servermap/model';
 import { drawScene } from '../../src/servermap/render/draw';
 import { paletteFromTheme } from '../../src/servermap/render/palette';
-import { regroup } from '../../src/servermap/render/regroup';
+import { regroup, regroupInPieces } from '../../src/servermap/render/regroup';
 import { buildScene, refreshSceneInPlace, type Scene, type Viewport } from '../../src/servermap/render/scene';
 import { type GraphLayout } from '../../src/servermap/layout/types';
 import { generateTopology, prometheusResponse, withScaledNumbers, type Topology } from '../fixtures/serviceGraph';
@@ -38,6 +38,10 @@ class RecordingPath {
   ops: string[] = [];
   constructor() {
     RecordingPath.made++;
+  }
+
+  addPath(other: RecordingPath) {
+    this.ops.push(...other.ops);
   }
 }
 for (const op of ['moveTo', 'lineTo', 'arcTo', 'rect', 'closePath', 'arc', 'ellipse']) {
@@ -166,5 +170,39 @@ describe('regroup', () => {
     built.length = 0;
     regroup([3, 1, 2, 4], parity, build, first);
     expect(built).toEqual(['odd']);
+  });
+
+  it('in pieces: a group whose members changed rebuilds only the pieces that changed, joined in order', () => {
+    const builtPieces: string[] = [];
+    const buildPiece = (members: number[], key: string) => {
+      builtPieces.push(`${key}:${members.join(',')}`);
+      return members.join(',');
+    };
+    const join = (pieces: string[], key: string) => `${key}[${pieces.join('|')}]`;
+    const parity = (n: number) => (n % 2 === 0 ? 'even' : 'odd');
+    const items = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11];
+    // Pieces of 4 items: blocks [0..3], [4..7], [8..11].
+    const first = regroupInPieces(items, parity, 4, buildPiece, join);
+    expect([...first].map(([k, g]) => [k, g.built, g.members])).toEqual([
+      ['even', 'even[0,2|4,6|8,10]', [0, 2, 4, 6, 8, 10]],
+      ['odd', 'odd[1,3|5,7|9,11]', [1, 3, 5, 7, 9, 11]],
+    ]);
+    // Nothing changed: every group kept as it was.
+    builtPieces.length = 0;
+    const same = regroupInPieces(items, parity, 4, buildPiece, join, first);
+    expect(builtPieces).toEqual([]);
+    expect(same.get('even')).toBe(first.get('even'));
+    // 5 joins the even group: only block 1's pieces of both groups are rebuilt; the joins keep the members' order.
+    const moved = regroupInPieces(items, (n) => (n === 5 ? 'even' : parity(n)), 4, buildPiece, join, first);
+    expect(builtPieces).toEqual(['even:4,5,6', 'odd:7']);
+    expect(moved.get('even')!.built).toBe('even[0,2|4,5,6|8,10]');
+    expect(moved.get('odd')!.built).toBe('odd[1,3|7|9,11]');
+    expect(moved.get('even')!.pieces.get(0)).toBe(first.get('even')!.pieces.get(0));
+    expect(moved.get('odd')!.pieces.get(2)).toBe(first.get('odd')!.pieces.get(2));
+    // A block a group no longer has is gone from it (7 and 5 both even: odd has nothing in block 1).
+    builtPieces.length = 0;
+    const emptied = regroupInPieces(items, (n) => (n === 5 || n === 7 ? 'even' : parity(n)), 4, buildPiece, join, moved);
+    expect(emptied.get('odd')!.built).toBe('odd[1,3|9,11]');
+    expect(builtPieces).toEqual(['even:4,5,6,7']);
   });
 });

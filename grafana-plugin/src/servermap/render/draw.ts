@@ -2,7 +2,7 @@ import { type Point } from '../layout/types';
 import { type NodeKind } from '../model';
 import { type Box, type Measure, numberVariants, type PlacedText, placeCardEdgeLabels, placeGlyphLabels, type TextRole } from './labels';
 import { type Palette } from './palette';
-import { type Group, regroup } from './regroup';
+import { type Group, type PiecedGroup, regroup, regroupInPieces } from './regroup';
 import { ERROR_RATE, type Scene, type SceneEdge, type SceneMark, type SceneNode, type Viewport, WARN_RATE } from './scene';
 
 export interface DrawState {
@@ -315,7 +315,8 @@ interface EdgeStyle {
 
 interface EdgeBatch extends EdgeStyle {
   lines: Batch;
-  arrows: Batch;
+  /** Built when first filled: the overview zoom draws no arrowheads. */
+  arrows: Batch | (() => Path2D);
   edges: SceneEdge[];
 }
 
@@ -369,8 +370,10 @@ function strokeBatch(ctx: CanvasRenderingContext2D, b: Batch, centres: boolean) 
   }
 }
 
-function fillBatch(ctx: CanvasRenderingContext2D, b: Batch, width: number) {
-  if (Array.isArray(b)) {
+function fillBatch(ctx: CanvasRenderingContext2D, b: EdgeBatch['arrows'], width: number) {
+  if (typeof b === 'function') {
+    ctx.fill(b());
+  } else if (Array.isArray(b)) {
     ctx.beginPath();
     b.forEach((e) => edgeArrow(ctx, e, width));
     ctx.fill();
@@ -387,19 +390,48 @@ function pathOf<T>(items: readonly T[], add: (path: Path2D, item: T) => void): P
   return path;
 }
 
+/** One path of `paths`' shapes, in order (a single path is itself). */
+function joinPaths(paths: readonly Path2D[]): Path2D {
+  if (paths.length === 1) {
+    return paths[0]!;
+  }
+  const path = new Path2D();
+  for (const piece of paths) {
+    path.addPath(piece);
+  }
+  return path;
+}
+
+/**
+ * Links per piece of an edge batch's paths (by place in the scene's links): a refresh whose numbers move a few
+ * links to another width class rebuilds the pieces those links left and joined, not their whole batches.
+ */
+const EDGE_PIECE_LINKS = 64;
+
+interface EdgePaths {
+  lines: Path2D;
+  arrows: () => Path2D;
+}
+
+/** `make()`, run when first asked for and kept. */
+function once<T>(make: () => T): () => T {
+  let made: { value: T } | undefined;
+  return () => (made ??= { value: make() }).value;
+}
+
 /**
  * Edge batches for the current scene, selection/hover/highlight and palette. Pan and zoom change none of these,
  * so the batches (and their Path2D geometry, in graph coordinates) are built once and replayed every frame;
  * Path2D covers all edges, off-screen ones included, which the browser clips cheaply. Kept per item array, which
- * a same-topology refresh keeps (refreshSceneInPlace): a new scene or state then rebuilds only the batches whose
- * links changed (regroup), since a link's geometry never changes in its item.
+ * a same-topology refresh keeps (refreshSceneInPlace): a new scene or state then rebuilds only the pieces of the
+ * batches whose links changed (regroupInPieces), since a link's geometry never changes in its item.
  */
 interface EdgeBatchCache {
   scene: Scene;
   state: DrawState;
   palette: Palette;
   centres: boolean;
-  groups: Map<number, Group<SceneEdge, { lines: Path2D; arrows: Path2D }>>;
+  groups: Map<number, PiecedGroup<SceneEdge, EdgePaths, EdgePaths>>;
   batches: EdgeBatch[];
 }
 
@@ -463,13 +495,15 @@ function edgeBatches(scene: Scene, state: DrawState, p: Palette, visible: SceneE
     const groups = regroup(visible, styleKey, (members) => members);
     return [...groups].map(([key, g]) => ({ ...styles.get(key)!, lines: g.members, arrows: g.members, edges: g.members }));
   }
-  const groups = regroup(
+  const groups = regroupInPieces(
     scene.edges,
     styleKey,
-    (members, key) => {
+    EDGE_PIECE_LINKS,
+    (members, key): EdgePaths => {
       const width = styles.get(key)!.width;
-      return { lines: pathOf(members, (path, e) => edgeLine(path, e, centres)), arrows: pathOf(members, (path, e) => edgeArrow(path, e, width)) };
+      return { lines: pathOf(members, (path, e) => edgeLine(path, e, centres)), arrows: once(() => pathOf(members, (path, e) => edgeArrow(path, e, width))) };
     },
+    (pieces): EdgePaths => ({ lines: joinPaths(pieces.map((p) => p.lines)), arrows: once(() => joinPaths(pieces.map((p) => p.arrows()))) }),
     cached?.centres === centres ? cached.groups : undefined
   );
   const batches = [...groups].map(([key, g]) => ({ ...styles.get(key)!, lines: g.built.lines, arrows: g.built.arrows, edges: g.members }));
