@@ -3,6 +3,9 @@ import { buildServerMap, type BuildResult, type ServerMap } from '../../src/serv
 import { mapIndex } from '../../src/servermap/model/mapIndex';
 import { packMap, unpackMap, type PackedMap } from '../../src/servermap/model/packMap';
 import { refillMapInPlace, refillMapSteps, rememberMapText } from '../../src/servermap/model/refillMap';
+import { outboundCalls, shownNumbers } from '../../src/servermap/model/recordsFromReply';
+import { buildScene, refreshSceneInPlace } from '../../src/servermap/render/scene';
+import { type GraphLayout } from '../../src/servermap/layout/types';
 import { framesFromResponse } from '../fixtures/load';
 import { plainMap } from '../fixtures/workerCrossing';
 import { generateTopology, prometheusResponse, withScaledNumbers, type Topology } from '../fixtures/serviceGraph';
@@ -139,5 +142,67 @@ describe('refillMapInPlace: a reply with the same topology is read by the previo
     }
     // A map not rebuilt from a reply (built on the main thread) has no text to compare with.
     expect(refillMapInPlace(base, packMap(modelOf(withScaledNumbers(t, 2))))).toBeUndefined();
+  });
+});
+
+describe('shownNumbers: what the scene shows, read without building a record\'s statistics', () => {
+  const shownOf = (r: Parameters<typeof shownNumbers>[0]) => {
+    const { calls, errorRate, avgMs, avgApproximate, ratePerSecond } = shownNumbers(r);
+    return { calls, errorRate, avgMs, avgApproximate, ratePerSecond };
+  };
+  const fieldsOf = (s: { calls: number; errorRate?: number; avgMs?: number; avgApproximate?: boolean; ratePerSecond?: number }) => ({
+    calls: s.calls,
+    errorRate: s.errorRate,
+    avgMs: s.avgMs,
+    avgApproximate: s.avgApproximate,
+    ratePerSecond: s.ratePerSecond,
+  });
+
+  it('a record from a reply: the numbers its statistics hold, read from the reply without building them', () => {
+    const direct = modelOf(t);
+    const packed = packMap(direct);
+    const rebuilt = unpackMap(packed);
+    rememberMapText(rebuilt, packed);
+    const next = modelOf(withScaledNumbers(t, 3));
+    const reply = packMap(next);
+    const refilled = refillMapInPlace(rebuilt, reply)!;
+    refilled.edges.forEach((e, i) => expect(shownOf(e)).toEqual(fieldsOf(next.edges[i]!.stats)));
+    refilled.nodes.forEach((n, i) => {
+      expect(shownOf(n)).toEqual(fieldsOf(next.nodes[i]!.inbound));
+      expect(outboundCalls(n)).toBe(next.nodes[i]!.outbound.calls);
+    });
+    // Nothing was built: numbers changed in the reply afterwards are what the statistics read first.
+    reply.stats.fill(7);
+    reply.nodeNumbers.fill(9);
+    expect(refilled.edges[0]!.stats.calls).toBe(7);
+    expect(refilled.nodes[0]!.inbound.calls).toBe(7);
+    expect(refilled.nodes[0]!.outbound.calls).toBe(9);
+    // Once built, the statistics are what shownNumbers reads too (the same reply).
+    expect(shownOf(refilled.edges[0]!)).toEqual(fieldsOf(refilled.edges[0]!.stats));
+  });
+
+  it('a record built on the main thread: its statistics', () => {
+    const direct = modelOf(t);
+    expect(shownNumbers(direct.edges[0]!)).toBe(direct.edges[0]!.stats);
+    expect(shownNumbers(direct.nodes[1]!)).toBe(direct.nodes[1]!.inbound);
+    expect(outboundCalls(direct.nodes[0]!)).toBe(direct.nodes[0]!.outbound.calls);
+  });
+
+  it('the scene of a refilled map, refreshed in place, is the scene a full build of the direct model gives', () => {
+    const previous = fromReply(modelOf(t));
+    const layout: GraphLayout = {
+      nodes: new Map(previous.nodes.map((n, i) => [n.id, { x: i * 300, y: 0, w: 200, h: 50 }])),
+      edges: new Map(previous.edges.map((e, i) => [e.id, [{ x: 0, y: i }, { x: 100, y: i + 1 }]])),
+      width: 300 * previous.nodes.length,
+      height: 100,
+      ms: 0,
+      mode: 'quality',
+    };
+    const scene = buildScene(previous.nodes, previous.edges, layout, 'callsAvg');
+    const next = modelOf(withScaledNumbers(t, 3));
+    const refilled = refillMapInPlace(previous, packMap(next))!;
+    const refreshed = refreshSceneInPlace(scene, refilled.nodes, refilled.edges, 'callsAvg')!;
+    expect(refreshed.nodes[0]).toBe(scene.nodes[0]);
+    expect(refreshed).toEqual(buildScene(next.nodes, next.edges, layout, 'callsAvg'));
   });
 });

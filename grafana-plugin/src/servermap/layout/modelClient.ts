@@ -193,8 +193,10 @@ export function startModelBuild(
         return;
       }
       // The same map with new numbers (a refresh): the previous map's records are kept and pointed at the reply's
-      // numbers (the drawn ones read ahead, in slices), allocating next to nothing. Another map: rebuilt.
-      const refilling = runInSlices(refillMapSteps(previous, packedMap, packedFiltered));
+      // numbers, allocating next to nothing. Nothing is read ahead: the scene reads the few numbers it shows
+      // straight from the reply (shownNumbers), and the tooltip and details build a record's statistics when
+      // they show it. Another map: rebuilt.
+      const refilling = runInSlices(refillMapSteps(previous, packedMap));
       sliced = refilling;
       refilling.promise.then((refilled) => {
         if (!refilled) {

@@ -295,6 +295,17 @@ export function replyNumbers(p: PackedMap): RecordNumbers {
   return {
     stats: (at) => readStats(p, at),
     outbound: (i) => ({ calls: p.nodeNumbers[i * NODE_NUMBERS + 1]!, errors: opt(p.nodeNumbers[i * NODE_NUMBERS + 2]!) }),
+    shown: (at, into) => {
+      // The same places readStats reads.
+      const o = at * STATS_NUMBERS;
+      into.calls = p.stats[o]!;
+      into.errorRate = opt(p.stats[o + 2]!);
+      into.avgMs = opt(p.stats[o + 3]!);
+      into.avgApproximate = optFlag(p.stats[o + 4]!);
+      into.ratePerSecond = opt(p.stats[o + 10]!);
+      return into;
+    },
+    outboundCalls: (i) => p.nodeNumbers[i * NODE_NUMBERS + 1]!,
   };
 }
 

@@ -12,10 +12,40 @@ import { type NodeKind, type ServerMapEdge, type ServerMapNode, type TrafficStat
  * (tests compare `plainMap(map)`, test/fixtures/workerCrossing.ts).
  */
 
+/** What a drawn node or link shows of its numbers (the scene's labels, widths and colours). */
+export type ShownNumbers = Pick<TrafficStats, 'calls' | 'errorRate' | 'avgMs' | 'avgApproximate' | 'ratePerSecond'>;
+
 /** Reads the numbers of record `at` (nodes first, then links, as in the reply's columns). */
 export interface RecordNumbers {
   stats(at: number): TrafficStats;
   outbound(node: number): ServerMapNode['outbound'];
+  /** Record `at`'s shown numbers written into `into` (nothing allocated), which is returned. */
+  shown(at: number, into: ShownNumbers): ShownNumbers;
+  /** A node's outbound calls (what a user node shows). */
+  outboundCalls(node: number): number;
+}
+
+/** Read a record's shown numbers, its outbound calls, without building its statistics (see shownNumbers). */
+const SHOWN = Symbol('shown numbers');
+const OUTBOUND_CALLS = Symbol('outbound calls');
+/** One object for every read: its numbers are valid until the next shownNumbers call. */
+const shownScratch: ShownNumbers = { calls: 0, errorRate: undefined, avgMs: undefined, avgApproximate: undefined, ratePerSecond: undefined };
+
+/**
+ * The numbers a drawn link (or a node's inbound side) shows: for a record rebuilt from a reply, read straight from
+ * the reply's columns into one shared object (valid until the next call: copy what you keep), so refreshing the
+ * scene of a 1,000-node map does not build ~4,000 records' statistics (an object, a histogram and a buckets view
+ * each) that only the tooltip and details ever read whole; for any other record, its statistics.
+ */
+export function shownNumbers(record: ServerMapEdge | ServerMapNode): ShownNumbers {
+  const read = (record as { [SHOWN]?: (into: ShownNumbers) => ShownNumbers })[SHOWN];
+  return read ? read.call(record, shownScratch) : 'stats' in record ? record.stats : record.inbound;
+}
+
+/** A node's outbound calls, read as shownNumbers reads (no statistics built for a record from a reply). */
+export function outboundCalls(node: ServerMapNode): number {
+  const read = (node as { [OUTBOUND_CALLS]?: () => number })[OUTBOUND_CALLS];
+  return read ? read.call(node) : node.outbound.calls;
 }
 
 /** The record's place in the reply: not enumerable, so no reader (spread, toEqual, keys) sees it as a field. */
@@ -88,6 +118,14 @@ export function recordsFromReply(first: RecordNumbers): RecordFactories {
       const at = (this as unknown as { [AT]: number })[AT];
       return (outboundRead[at] ??= numbers.outbound(at));
     }
+
+    [SHOWN](into: ShownNumbers): ShownNumbers {
+      return numbers.shown((this as unknown as { [AT]: number })[AT], into);
+    }
+
+    [OUTBOUND_CALLS](): number {
+      return numbers.outboundCalls((this as unknown as { [AT]: number })[AT]);
+    }
   }
 
   class EdgeFromReply implements ServerMapEdge {
@@ -103,6 +141,10 @@ export function recordsFromReply(first: RecordNumbers): RecordFactories {
 
     get stats(): TrafficStats {
       return statsOf(this);
+    }
+
+    [SHOWN](into: ShownNumbers): ShownNumbers {
+      return numbers.shown((this as unknown as { [AT]: number })[AT], into);
     }
   }
 

@@ -1,6 +1,7 @@
 import { type GraphLayout, type NodeBox, NODE_H, NODE_W, type Point } from '../layout/types';
 import { LAYER_GAP, NODE_GAP } from '../layout/layout';
 import { type NodeKind, type ServerMapEdge, type ServerMapNode } from '../model';
+import { outboundCalls, shownNumbers } from '../model/recordsFromReply';
 import { approx, formatCount, formatMs, formatPercent, formatRate } from './format';
 import { pointAlong } from './labels';
 import { runToEnd } from '../../shared/slices';
@@ -145,8 +146,9 @@ class SceneNodeItem implements SceneNode {
   /** The parts of a drawn node that come from its numbers (and marks); labels kept when their numbers are. */
   putNumbers(n: ServerMapNode, marks: SceneMarks | undefined): this {
     const user = n.kind === 'user';
-    const s = n.inbound;
-    const calls = user ? n.outbound.calls : s.calls;
+    // Read without building the record's statistics (valid until the next shownNumbers call).
+    const s = shownNumbers(n);
+    const calls = user ? outboundCalls(n) : s.calls;
     const avgMs = user ? undefined : s.avgMs;
     const avgApproximate = user ? undefined : s.avgApproximate;
     const shownErrorRate = user ? undefined : s.errorRate;
@@ -190,7 +192,7 @@ function edgeGeometry(e: ServerMapEdge, layout: GraphLayout): EdgeGeometry | und
 function maxCallsOf(edges: readonly ServerMapEdge[]): number {
   let max = 1;
   for (const e of edges) {
-    max = Math.max(max, e.stats.calls);
+    max = Math.max(max, shownNumbers(e).calls);
   }
   return max;
 }
@@ -230,7 +232,7 @@ class SceneEdgeItem implements SceneEdge {
 
   /** The parts of a drawn link that come from its numbers (and marks); the label kept when its numbers are. */
   putNumbers(e: ServerMapEdge, maxCalls: number, mode: EdgeLabelMode, marks: SceneMarks | undefined): this {
-    const s = e.stats;
+    const s = shownNumbers(e);
     const mark = marks?.edges.get(e.id);
     if (
       s.calls !== this.calls ||
