@@ -23,14 +23,18 @@ export interface ModelJobResult {
 
 /** The filtered map from the worker's indexes into `map`; throws on an index outside it. */
 function pickFiltered(map: ServerMap, f: PackedFiltered): { filtered: FilteredMap; topology: string } {
-  const pick = <T>(all: readonly T[], idx: Int32Array): T[] =>
-    Array.from(idx, (i) => {
-      const item = all[i];
+  // A plain loop: Array.from with a mapping function was ≈ 0.5 ms of a 1,000-node refresh's reply → drawn.
+  const pick = <T>(all: readonly T[], idx: Int32Array): T[] => {
+    const picked: T[] = [];
+    for (let k = 0; k < idx.length; k++) {
+      const item = all[idx[k]!];
       if (item === undefined) {
         throw new Error('map worker: filtered index out of range');
       }
-      return item;
-    });
+      picked.push(item);
+    }
+    return picked;
+  };
   return {
     filtered: {
       nodes: pick(map.nodes, f.nodes),
