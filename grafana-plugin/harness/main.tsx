@@ -20,6 +20,7 @@ import { modelWorkerStats } from '../src/servermap/layout/modelClient';
 import { type CanvasDebug } from '../src/servermap/ServerMapCanvas';
 import { plugin } from '../src/module';
 import { type ApmPanelOptions, DEFAULT_OPTIONS } from '../src/types';
+import { installDefaultDataSources } from './defaultDataSources';
 import { type HarnessFixture } from './types';
 
 // Keeps the real plugin wiring (module.ts) in the bundle and checked at runtime.
@@ -119,19 +120,34 @@ async function main() {
     document.body.dataset.ready = 'error';
     return;
   }
-  await fixture.setup?.(params);
   const range = fixture.timeRange ?? { from: FIXTURE_END - 3600_000, to: FIXTURE_END };
+  const extra = params.get('options');
+  const extraOptions = extra ? (JSON.parse(extra) as Partial<ApmPanelOptions>) : {};
+  // `&noDataSources=1`: no data source service at all, as on a page outside Grafana (the panel's own message).
+  if (!params.has('noDataSources')) {
+    installDefaultDataSources({
+      fixture: name,
+      topology: fixture.topology,
+      range,
+      prometheusUids: [
+        'mimir',
+        ...(fixture.targets ?? []).flatMap((t) => (t.datasource && t.datasource.type !== 'tempo' ? [t.datasource.uid] : [])),
+      ],
+      tempoUid: extraOptions.tempoDatasource ?? fixture.options?.tempoDatasource ?? DEFAULT_OPTIONS.tempoDatasource,
+    });
+  }
+  // A fixture with fakes of its own (scatter, details, compare) replaces the defaults here.
+  await fixture.setup?.(params);
   const timeRange: TimeRange = {
     from: toUtc(range.from),
     to: toUtc(range.to),
     raw: { from: dateTime(range.from), to: dateTime(range.to) },
   };
-  const extra = params.get('options');
   const options: ApmPanelOptions = {
     ...DEFAULT_OPTIONS,
     ...fixture.options,
     ...(params.get('layout') ? { layout: params.get('layout') as ApmPanelOptions['layout'] } : {}),
-    ...(extra ? (JSON.parse(extra) as Partial<ApmPanelOptions>) : {}),
+    ...extraOptions,
   };
   const t0 = performance.now();
   const series = fixture.series();

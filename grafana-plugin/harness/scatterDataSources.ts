@@ -16,9 +16,9 @@ import traceNotFound from '../test/fixtures/tempo/trace-not-found.json';
 import traceMalformed from '../test/fixtures/tempo/trace-malformed.json';
 import runtime from '../test/fixtures/tempo/runtime-eventloop.json';
 import range from '../test/fixtures/tempo/range.json';
-import { demoTopology, type Topology } from '../test/fixtures/serviceGraph';
+import { demoTopology } from '../test/fixtures/serviceGraph';
 import { answer, exposeQueryLog, installFakeDataSources } from './fakeDataSources';
-import { topologyDetailsFrames } from './topologyDetails';
+import { perHour, topologyDetailsFrames } from './topologyDetails';
 
 interface Envelope {
   results: Record<string, { status?: number; frames?: unknown[]; error?: string }>;
@@ -28,21 +28,6 @@ export type ScatterScenario = 'ok' | 'truncated' | 'empty' | 'tempo-error' | 'ma
 
 /** Every query the fakes answered, for browser tests to assert on (window.__lgtmapmQueries). */
 const log: Array<{ uid: string; targets: unknown[]; from: number; to: number }> = [];
-
-/** The counts of a topology over `rangeMs` as counts per hour (what topologyDetailsFrames spreads over a range). */
-function perHour(t: Topology, rangeMs: number): Topology {
-  const k = 3_600_000 / rangeMs;
-  return {
-    instances: t.instances,
-    edges: t.edges.map((e) => ({
-      ...e,
-      calls: e.calls * k,
-      errors: e.errors * k,
-      buckets: e.buckets.map(([le, n]) => [le, n * k] as [number, number]),
-      sumSeconds: e.sumSeconds === undefined ? undefined : e.sumSeconds * k,
-    })),
-  };
-}
 
 /** A recorded `/api/ds/query` envelope's first result, decoded as DataSourceWithBackend does. */
 function respond(envelope: Envelope, delayMs: number): Observable<DataQueryResponse> {

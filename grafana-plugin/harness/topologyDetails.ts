@@ -6,6 +6,21 @@
 import { dataFrameFromJSON, type DataFrame, type DataFrameJSON } from '@grafana/data';
 import { type Topology, type TopologyEdge } from '../test/fixtures/serviceGraph';
 
+/** The counts of a topology over `rangeMs` as counts per hour (what topologyDetailsFrames spreads over a range). */
+export function perHour(t: Topology, rangeMs: number): Topology {
+  const k = 3_600_000 / rangeMs;
+  return {
+    instances: t.instances,
+    edges: t.edges.map((e) => ({
+      ...e,
+      calls: e.calls * k,
+      errors: e.errors * k,
+      buckets: e.buckets.map(([le, n]) => [le, n * k] as [number, number]),
+      sumSeconds: e.sumSeconds === undefined ? undefined : e.sumSeconds * k,
+    })),
+  };
+}
+
 /** `name="value"` matchers of the expression's first selector (`{client="a", server="b"}`). */
 export function selectorMatchers(expr: string): Record<string, string> {
   const selector = /\{([^}]*)\}/.exec(expr)?.[1] ?? '';

@@ -1,5 +1,6 @@
 import { type DataFrame } from '@grafana/data';
 import { type ApmPanelOptions } from '../src/types';
+import { type Topology } from '../test/fixtures/serviceGraph';
 
 /**
  * One harness scenario, a module in harness/fixtures/<name>.ts with a default export. Open it with
@@ -13,5 +14,11 @@ export interface HarnessFixture {
   options?: Partial<ApmPanelOptions>;
   /** The panel's queries (`data.request.targets`), for features that re-run them (compare). */
   targets?: Array<{ refId: string; datasource?: { uid: string; type?: string } } & Record<string, unknown>>;
+  /**
+   * The topology `series()` draws, its counts over `timeRange`: the harness's default Prometheus answers the
+   * details panel's load and instance queries from it (harness/defaultDataSources.ts) unless `setup` installs
+   * data sources of its own.
+   */
+  topology?: () => Topology;
   setup?: (params: URLSearchParams) => void | Promise<void>;
 }
