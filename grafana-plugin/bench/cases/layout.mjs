@@ -3,7 +3,8 @@
 // 500-node / 2,500-link graph, each with the longest main-thread task seen from render to paint (Long Tasks API,
 // PerformanceObserver in harness/main.tsx). Large inputs are built, filtered and laid out in the map worker
 // (src/servermap/useServerMapModel.ts, layout/modelProtocol.ts); maps up to 250 nodes / 800 links are laid out
-// during the render, inputs under MODEL_IN_WORKER_MIN_SIZE built during the render.
+// on the main thread (during the render below DEFERRED_LAYOUT_MIN_NODES, in the task after it from there:
+// src/servermap/useMapLayout.ts), inputs under MODEL_IN_WORKER_MIN_SIZE built during the render.
 
 const VIEW = { width: 1220, height: 720 };
 
