@@ -149,6 +149,16 @@ describe('a refresh with the same series sends only their numbers', () => {
       // Not a difference for the packer (own keys only), but not worth telling apart: a full pack, never a wrong refill.
       ['the same labels with an inherited one', (f) => withField(f, 3, 1, (x) => ({ ...x, labels: Object.assign(Object.create({ inherited: 'x' }), x.labels) }))],
       ['labels gone', (f) => withField(f, 3, 1, (x) => ({ ...x, labels: undefined }))],
+      ['a label less', (f) => withField(f, 3, 1, (x) => ({ ...x, labels: withoutKey(x.labels!, 'server') }))],
+      // The time field has no labels: labels appearing there, even none at all, are not what was packed.
+      ['labels on a field that had none', (f) => withField(f, 3, 0, (x) => ({ ...x, labels: { a: 'b' } }))],
+      ['empty labels on a field that had none', (f) => withField(f, 3, 0, (x) => ({ ...x, labels: {} }))],
+      ['a field type', (f) => withField(f, 3, 1, (x) => ({ ...x, type: 'string' }))],
+      ['a display name from the data source', (f) => withField(f, 3, 1, (x) => ({ ...x, config: { displayNameFromDS: 'shown' } }))],
+      ['a field missing', (f) => f.map((x, i) => (i === 2 ? { ...x, fields: [x.fields[0]!, undefined as never] } : x))],
+      ['the frame name', (f) => f.map((x, i) => (i === 2 ? { ...x, name: 'named' } : x))],
+      ['the meta type', (f) => f.map((x, i) => (i === 2 ? { ...x, meta: { ...x.meta, type: 'other-type' } } : x))],
+      ['a preferred visualisation', (f) => f.map((x, i) => (i === 2 ? { ...x, meta: { ...x.meta, preferredVisualisationType: 'graph' } } : x))],
       ['a field name', (f) => withField(f, 3, 1, (x) => ({ ...x, name: 'Other' }))],
       ['a display name', (f) => withField(f, 3, 1, (x) => ({ ...x, config: { displayName: 'shown' } }))],
       ['a null among the numbers', (f) => withField(f, 3, 1, (x) => ({ ...x, values: [null] }))],
@@ -244,4 +254,8 @@ function renameKey(labels: Record<string, string>, from: string, to: string): Re
 
 function reversed(labels: Record<string, string>): Record<string, string> {
   return Object.fromEntries(Object.entries(labels).reverse());
+}
+
+function withoutKey(labels: Record<string, string>, key: string): Record<string, string> {
+  return Object.fromEntries(Object.entries(labels).filter(([k]) => k !== key));
 }
