@@ -174,21 +174,27 @@ function refillBatch(s: Structure, all: readonly FrameLike[], at: Cursor, number
         end = BatchEnd.Differs;
         break;
       }
-      long ||= length > VALUES_PER_STEP;
+      // The values now (a one-sample number column, most of a per-series input, without a call); a long column's
+      // later, in pieces (refillLongFrame then copies the frame's columns again, the same numbers to the same places).
+      if (length > VALUES_PER_STEP) {
+        long = true;
+        continue;
+      }
+      const sample = values![0];
+      if (
+        length === 1 && packedFields[base + FieldInt.kind] === ValueKind.Numbers && typeof sample === 'number'
+          ? ((numbers[packedFields[base + FieldInt.start]!] = sample), false)
+          : !fillValues(s, values!, 0, field + position, numbers)
+      ) {
+        end = BatchEnd.Differs;
+        break;
+      }
     }
     if (end !== BatchEnd.Done) {
       break;
     }
     if (long) {
       end = BatchEnd.LongColumn;
-      break;
-    }
-    let filled = true;
-    for (let position = 0; position < fieldCount && filled; position++) {
-      filled = fillValues(s, fields[position]!.values, 0, field + position, numbers);
-    }
-    if (!filled) {
-      end = BatchEnd.Differs;
       break;
     }
     frame++;
