@@ -174,20 +174,17 @@ function refillBatch(s: Structure, all: readonly FrameLike[], at: Cursor, number
         end = BatchEnd.Differs;
         break;
       }
-      // The values now (a one-sample number column, most of a per-series input, without a call); a long column's
-      // later, in pieces (refillLongFrame then copies the frame's columns again, the same numbers to the same places).
+      // A one-sample number column (most of a per-series input) is copied here, without a call; the others after
+      // the frame's strings (fillValues), a long column's in pieces (refillLongFrame).
       if (length > VALUES_PER_STEP) {
         long = true;
-        continue;
-      }
-      const sample = values![0];
-      if (
-        length === 1 && packedFields[base + FieldInt.kind] === ValueKind.Numbers && typeof sample === 'number'
-          ? ((numbers[packedFields[base + FieldInt.start]!] = sample), false)
-          : !fillValues(s, values!, 0, field + position, numbers)
-      ) {
-        end = BatchEnd.Differs;
-        break;
+      } else if (length === 1 && packedFields[base + FieldInt.kind] === ValueKind.Numbers) {
+        const sample = values![0];
+        if (typeof sample !== 'number') {
+          end = BatchEnd.Differs;
+          break;
+        }
+        numbers[packedFields[base + FieldInt.start]!] = sample;
       }
     }
     if (end !== BatchEnd.Done) {
@@ -195,6 +192,16 @@ function refillBatch(s: Structure, all: readonly FrameLike[], at: Cursor, number
     }
     if (long) {
       end = BatchEnd.LongColumn;
+      break;
+    }
+    let filled = true;
+    for (let position = 0; position < fieldCount && filled; position++) {
+      const values = fields[position]!.values;
+      const base = (field + position) * FIELD_INTS;
+      filled = (values.length === 1 && packedFields[base + FieldInt.kind] === ValueKind.Numbers) || fillValues(s, values, 0, field + position, numbers);
+    }
+    if (!filled) {
+      end = BatchEnd.Differs;
       break;
     }
     frame++;
