@@ -64,9 +64,10 @@ export async function openFixture(
   const height = opts.height ?? 700;
   const page = await h.browser.newPage({ viewport: { width: width + 20, height: height + 20 } });
   // Playwright's 30 s default is too short for the first load of the harness bundle on a loaded 2-core
-  // machine; each test's own Jest timeout still bounds the whole test.
-  page.setDefaultTimeout(90_000);
-  page.setDefaultNavigationTimeout(90_000);
+  // machine, and 90 s once was too (a 1,000-node map, two CPU hogs and two Jest workers each driving a Chromium:
+  // that file took 45–174 s in CI runs); each test's own Jest timeout (300 s or more) still bounds the whole test.
+  page.setDefaultTimeout(240_000);
+  page.setDefaultNavigationTimeout(240_000);
   const errors: string[] = [];
   page.on('console', (m) => {
     // 404s are reported with their URL by the response listener below.
@@ -91,8 +92,34 @@ export async function openFixture(
   const selector =
     opts.readySelector ??
     '[data-testid=lgtmapm-servermap-canvas][data-frames], [data-testid=lgtmapm-servermap-error], body[data-ready=error]';
-  await page.waitForSelector(selector);
+  try {
+    await page.waitForSelector(selector);
+  } catch (err) {
+    throw new Error(`${String(err)}\n${await whatThePageShows(page)}\nerrors so far: ${JSON.stringify(errors)}`);
+  }
   return { page, errors };
+}
+
+/** For a page that never got ready: a slow page and a stuck one read differently here (capped: it may be busy). */
+async function whatThePageShows(page: Page): Promise<string> {
+  const shown = page
+    .evaluate(() => ({
+      text: document.body.innerText.slice(0, 600),
+      ready: document.body.dataset.ready,
+      layoutProgress: document.querySelector('[data-testid=lgtmapm-layout-progress]')?.textContent ?? null,
+    }))
+    .then((s) => `the page shows: ${JSON.stringify(s)}`);
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const busy = new Promise<string>((resolve) => {
+    timer = setTimeout(() => resolve('the page did not answer within 10 s (main thread busy)'), 10_000);
+  });
+  try {
+    return await Promise.race([shown, busy]);
+  } catch (e) {
+    return `the page could not be read: ${String(e)}`;
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 export async function screenshot(page: Page, name: string): Promise<string> {
