@@ -39,8 +39,33 @@ export interface PackedMap {
 
 const KINDS: readonly NodeKind[] = ['user', 'service', 'database', 'cache', 'messaging', 'external'];
 const NODE_TEXT = 4;
+/** Places in a node's NODE_NUMBERS numbers (writer and every reader use these names). */
+export const NodeAt = { instances: 0, outboundCalls: 1, outboundErrors: 2 } as const;
 export const NODE_NUMBERS = 3;
 const EDGE_TEXT = 4;
+/**
+ * Places in a record's STATS_NUMBERS numbers: written by writeStats, read whole by readStats and in part by
+ * replyNumbers' `shown` (the scene's numbers), so the three cannot drift apart.
+ */
+const StatsAt = {
+  calls: 0,
+  errors: 1,
+  errorRate: 2,
+  avgMs: 3,
+  avgApproximate: 4,
+  p50Ms: 5,
+  p95Ms: 6,
+  p99Ms: 7,
+  apdex: 8,
+  apdexApproximate: 9,
+  ratePerSecond: 10,
+  le1s: 11,
+  le3s: 12,
+  le5s: 13,
+  slow: 14,
+  error: 15,
+  histogramApproximate: 16,
+} as const;
 export const STATS_NUMBERS = 17;
 
 const num = (v: number | undefined): number => (v === undefined ? Number.NaN : v);
@@ -50,24 +75,24 @@ const optFlag = (v: number): boolean | undefined => (Number.isNaN(v) ? undefined
 
 function writeStats(s: TrafficStats, out: Float64Array, at: number): void {
   const o = at * STATS_NUMBERS;
-  out[o] = s.calls;
-  out[o + 1] = num(s.errors);
-  out[o + 2] = num(s.errorRate);
-  out[o + 3] = num(s.avgMs);
-  out[o + 4] = flag(s.avgApproximate);
-  out[o + 5] = num(s.p50Ms);
-  out[o + 6] = num(s.p95Ms);
-  out[o + 7] = num(s.p99Ms);
-  out[o + 8] = num(s.apdex);
-  out[o + 9] = flag(s.apdexApproximate);
-  out[o + 10] = num(s.ratePerSecond);
+  out[o + StatsAt.calls] = s.calls;
+  out[o + StatsAt.errors] = num(s.errors);
+  out[o + StatsAt.errorRate] = num(s.errorRate);
+  out[o + StatsAt.avgMs] = num(s.avgMs);
+  out[o + StatsAt.avgApproximate] = flag(s.avgApproximate);
+  out[o + StatsAt.p50Ms] = num(s.p50Ms);
+  out[o + StatsAt.p95Ms] = num(s.p95Ms);
+  out[o + StatsAt.p99Ms] = num(s.p99Ms);
+  out[o + StatsAt.apdex] = num(s.apdex);
+  out[o + StatsAt.apdexApproximate] = flag(s.apdexApproximate);
+  out[o + StatsAt.ratePerSecond] = num(s.ratePerSecond);
   const h = s.histogram;
-  out[o + 11] = h ? h.le1s : Number.NaN;
-  out[o + 12] = num(h?.le3s);
-  out[o + 13] = num(h?.le5s);
-  out[o + 14] = num(h?.slow);
-  out[o + 15] = num(h?.error);
-  out[o + 16] = flag(h?.approximate);
+  out[o + StatsAt.le1s] = h ? h.le1s : Number.NaN;
+  out[o + StatsAt.le3s] = num(h?.le3s);
+  out[o + StatsAt.le5s] = num(h?.le5s);
+  out[o + StatsAt.slow] = num(h?.slow);
+  out[o + StatsAt.error] = num(h?.error);
+  out[o + StatsAt.histogramApproximate] = flag(h?.approximate);
 }
 
 /**
@@ -86,26 +111,26 @@ function readStats(p: PackedMap, at: number): TrafficStats {
     buckets = new Float64Array(p.buckets.buffer, p.buckets.byteOffset + first * 16, (end - first) * 2);
   }
   return {
-    calls: v[o]!,
-    errors: opt(v[o + 1]!),
-    errorRate: opt(v[o + 2]!),
-    avgMs: opt(v[o + 3]!),
-    avgApproximate: optFlag(v[o + 4]!),
-    p50Ms: opt(v[o + 5]!),
-    p95Ms: opt(v[o + 6]!),
-    p99Ms: opt(v[o + 7]!),
-    apdex: opt(v[o + 8]!),
-    apdexApproximate: optFlag(v[o + 9]!),
-    ratePerSecond: opt(v[o + 10]!),
-    histogram: Number.isNaN(v[o + 11]!)
+    calls: v[o + StatsAt.calls]!,
+    errors: opt(v[o + StatsAt.errors]!),
+    errorRate: opt(v[o + StatsAt.errorRate]!),
+    avgMs: opt(v[o + StatsAt.avgMs]!),
+    avgApproximate: optFlag(v[o + StatsAt.avgApproximate]!),
+    p50Ms: opt(v[o + StatsAt.p50Ms]!),
+    p95Ms: opt(v[o + StatsAt.p95Ms]!),
+    p99Ms: opt(v[o + StatsAt.p99Ms]!),
+    apdex: opt(v[o + StatsAt.apdex]!),
+    apdexApproximate: optFlag(v[o + StatsAt.apdexApproximate]!),
+    ratePerSecond: opt(v[o + StatsAt.ratePerSecond]!),
+    histogram: Number.isNaN(v[o + StatsAt.le1s]!)
       ? undefined
       : {
-          le1s: v[o + 11]!,
-          le3s: v[o + 12]!,
-          le5s: v[o + 13]!,
-          slow: v[o + 14]!,
-          error: v[o + 15]!,
-          approximate: v[o + 16] === 1,
+          le1s: v[o + StatsAt.le1s]!,
+          le3s: v[o + StatsAt.le3s]!,
+          le5s: v[o + StatsAt.le5s]!,
+          slow: v[o + StatsAt.slow]!,
+          error: v[o + StatsAt.error]!,
+          approximate: v[o + StatsAt.histogramApproximate] === 1,
         },
     buckets,
   };
@@ -153,9 +178,9 @@ export function packMap(map: ServerMap): PackedMap {
     p.nodeText[i * NODE_TEXT + 2] = strings.ref(n.namespace);
     p.nodeText[i * NODE_TEXT + 3] = strings.ref(n.system);
     p.nodeKinds[i] = KINDS.indexOf(n.kind);
-    p.nodeNumbers[i * NODE_NUMBERS] = num(n.instances);
-    p.nodeNumbers[i * NODE_NUMBERS + 1] = n.outbound.calls;
-    p.nodeNumbers[i * NODE_NUMBERS + 2] = num(n.outbound.errors);
+    p.nodeNumbers[i * NODE_NUMBERS + NodeAt.instances] = num(n.instances);
+    p.nodeNumbers[i * NODE_NUMBERS + NodeAt.outboundCalls] = n.outbound.calls;
+    p.nodeNumbers[i * NODE_NUMBERS + NodeAt.outboundErrors] = num(n.outbound.errors);
   });
   map.edges.forEach((e, i) => {
     p.edgeText[i * EDGE_TEXT] = strings.ref(e.id);
@@ -254,7 +279,7 @@ function* unpackSteps(p: PackedMap, readAhead?: ReadAhead): Generator<void, Serv
       text(p.nodeText[o + 2]!),
       kind,
       text(p.nodeText[o + 3]!),
-      opt(p.nodeNumbers[i * NODE_NUMBERS]!)
+      opt(p.nodeNumbers[i * NODE_NUMBERS + NodeAt.instances]!)
     );
   }
   const edges: ServerMapEdge[] = new Array(edgeCount);
@@ -294,18 +319,17 @@ export function numberColumnsFit(p: PackedMap, nodeCount: number, edgeCount: num
 export function replyNumbers(p: PackedMap): RecordNumbers {
   return {
     stats: (at) => readStats(p, at),
-    outbound: (i) => ({ calls: p.nodeNumbers[i * NODE_NUMBERS + 1]!, errors: opt(p.nodeNumbers[i * NODE_NUMBERS + 2]!) }),
+    outbound: (i) => ({ calls: p.nodeNumbers[i * NODE_NUMBERS + NodeAt.outboundCalls]!, errors: opt(p.nodeNumbers[i * NODE_NUMBERS + NodeAt.outboundErrors]!) }),
     shown: (at, into) => {
-      // The same places readStats reads.
       const o = at * STATS_NUMBERS;
-      into.calls = p.stats[o]!;
-      into.errorRate = opt(p.stats[o + 2]!);
-      into.avgMs = opt(p.stats[o + 3]!);
-      into.avgApproximate = optFlag(p.stats[o + 4]!);
-      into.ratePerSecond = opt(p.stats[o + 10]!);
+      into.calls = p.stats[o + StatsAt.calls]!;
+      into.errorRate = opt(p.stats[o + StatsAt.errorRate]!);
+      into.avgMs = opt(p.stats[o + StatsAt.avgMs]!);
+      into.avgApproximate = optFlag(p.stats[o + StatsAt.avgApproximate]!);
+      into.ratePerSecond = opt(p.stats[o + StatsAt.ratePerSecond]!);
       return into;
     },
-    outboundCalls: (i) => p.nodeNumbers[i * NODE_NUMBERS + 1]!,
+    outboundCalls: (i) => p.nodeNumbers[i * NODE_NUMBERS + NodeAt.outboundCalls]!,
   };
 }
 

@@ -1,6 +1,6 @@
 import { runToEnd } from '../../shared/slices';
 import { shareIndex } from './mapIndex';
-import { NODE_NUMBERS, checkBucketRefs, numberColumnsFit, readAheadSteps, replyNumbers, type PackedMap, type ReadAhead } from './packMap';
+import { NODE_NUMBERS, NodeAt, checkBucketRefs, numberColumnsFit, readAheadSteps, replyNumbers, type PackedMap, type ReadAhead } from './packMap';
 import { isPackedStrings, type PackedStrings } from './packStrings';
 import { attachRecords, recordsOf } from './recordsFromReply';
 import { type ServerMap } from './types';
@@ -84,7 +84,7 @@ export function* refillMapSteps(
   }
   // A node's instance count is its own property (present or not): checked before anything changes.
   for (let i = 0; i < nodeCount; i++) {
-    if ((previous.nodes[i]!.instances === undefined) !== Number.isNaN(p.nodeNumbers[i * NODE_NUMBERS]!)) {
+    if ((previous.nodes[i]!.instances === undefined) !== Number.isNaN(p.nodeNumbers[i * NODE_NUMBERS + NodeAt.instances]!)) {
       return undefined;
     }
   }
@@ -94,7 +94,7 @@ export function* refillMapSteps(
   // never numbers of the new one beside instance counts of the old (one write per node: cheap even at 15,000).
   records.repoint(replyNumbers(p));
   for (let i = 0; i < nodeCount; i++) {
-    const instances = p.nodeNumbers[i * NODE_NUMBERS]!;
+    const instances = p.nodeNumbers[i * NODE_NUMBERS + NodeAt.instances]!;
     if (!Number.isNaN(instances)) {
       previous.nodes[i]!.instances = instances;
     }
